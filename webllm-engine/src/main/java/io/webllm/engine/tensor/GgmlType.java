@@ -62,7 +62,7 @@ public enum GgmlType {
     }
 
     /** The type with GGUF id {@code id}, or {@code null} when the id names no type known to GGML. */
-    public static GgmlType byId(int id) {
+    public static @org.jspecify.annotations.Nullable GgmlType byId(int id) {
         return id >= 0 && id < BY_ID.length ? BY_ID[id] : null;
     }
 
