@@ -85,6 +85,12 @@ public enum GgmlType {
         return supported;
     }
 
+    /** The names of the supported types, for error messages. */
+    public static String supportedNames() {
+        return Arrays.stream(values()).filter(GgmlType::supported).map(GgmlType::name)
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     public boolean quantized() {
         return blockSize > 1;
     }

@@ -1,0 +1,175 @@
+package io.webllm.engine.opencl;
+
+import static org.lwjgl.opencl.CL10.*;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.system.MemoryStack;
+
+/**
+ * An OpenCL context and one in-order command queue on one device. It owns every buffer, program and kernel made
+ * through it: {@link #close()} releases whatever is still alive, so a failed load never leaks device memory.
+ */
+public final class ClContext implements AutoCloseable {
+
+    private final ClDevice device;
+    private final long context;
+    private final long queue;
+    private final Set<AutoCloseable> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long allocatedBytes;
+    private boolean closed;
+
+    private ClContext(ClDevice device, long context, long queue) {
+        this.device = device;
+        this.context = context;
+        this.queue = queue;
+    }
+
+    public static ClContext create(ClDevice device) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer error = stack.mallocInt(1);
+            PointerBuffer properties = stack.mallocPointer(3)
+                    .put(CL_CONTEXT_PLATFORM).put(device.platformHandle()).put(0).flip();
+            long context = clCreateContext(properties, device.deviceHandle(), null, 0, error);
+            ClException.check(error.get(0), "clCreateContext on " + device.describe());
+            long queue = clCreateCommandQueue(context, device.deviceHandle(), 0, error);
+            if (error.get(0) != 0) {
+                clReleaseContext(context);
+                ClException.check(error.get(0), "clCreateCommandQueue on " + device.describe());
+            }
+            return new ClContext(device, context, queue);
+        }
+    }
+
+    /** Opens the device {@code selector} picks among all platforms' devices. */
+    public static ClContext open(DeviceSelector selector) {
+        return create(selector.choose(ClPlatforms.devices()));
+    }
+
+    public ClDevice device() {
+        return device;
+    }
+
+    long handle() {
+        return context;
+    }
+
+    long queue() {
+        return queue;
+    }
+
+    /** Device memory currently held by buffers of this context. */
+    public synchronized long allocatedBytes() {
+        return allocatedBytes;
+    }
+
+    public ClBuffer allocate(String name, long bytes) {
+        checkOpen();
+        if (bytes > device.maxAllocationBytes()) {
+            throw new ClException("clCreateBuffer: %s needs %d bytes but %s allows at most %d bytes in one buffer"
+                    .formatted(name, bytes, device.name(), device.maxAllocationBytes()));
+        }
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer error = stack.mallocInt(1);
+            long handle = clCreateBuffer(context, CL_MEM_READ_WRITE, Math.max(bytes, 4), error);
+            if (error.get(0) != 0) {
+                throw new ClException("clCreateBuffer", error.get(0), "allocating %s (%d bytes; %d bytes already held by this model on %s)"
+                        .formatted(name, bytes, allocatedBytes, device.describe()));
+            }
+            ClBuffer buffer = new ClBuffer(this, name, handle, bytes);
+            synchronized (this) {
+                owned.add(buffer);
+                allocatedBytes += bytes;
+            }
+            return buffer;
+        }
+    }
+
+    public ClProgram build(String name, String source, String options) {
+        checkOpen();
+        ClProgram program = ClProgram.build(this, name, source, options);
+        synchronized (this) {
+            owned.add(program);
+        }
+        return program;
+    }
+
+    synchronized void released(ClBuffer buffer) {
+        if (owned.remove(buffer)) {
+            allocatedBytes -= buffer.size();
+        }
+    }
+
+    synchronized void released(ClProgram program) {
+        owned.remove(program);
+    }
+
+    /** Waits until every enqueued command finished; errors of asynchronous kernels surface here. */
+    public void finish() {
+        ClException.check(clFinish(queue), "clFinish");
+    }
+
+    public void flush() {
+        ClException.check(clFlush(queue), "clFlush");
+    }
+
+    /** Copies host memory (for example a slice of a memory-mapped model file) into a buffer; blocking. */
+    public void write(ClBuffer buffer, long offset, MemorySegment source) {
+        checkOpen();
+        buffer.checkRange(offset, source.byteSize());
+        int error = nclEnqueueWriteBuffer(queue, buffer.handle(), 1, offset, source.byteSize(), source.address(), 0, 0, 0);
+        ClException.check(error, "clEnqueueWriteBuffer(" + buffer.name() + ")");
+    }
+
+    /** Copies host memory into a buffer without waiting; {@code source} must stay valid until the next finish. */
+    public void writeAsync(ClBuffer buffer, long offset, MemorySegment source) {
+        checkOpen();
+        buffer.checkRange(offset, source.byteSize());
+        int error = nclEnqueueWriteBuffer(queue, buffer.handle(), 0, offset, source.byteSize(), source.address(), 0, 0, 0);
+        ClException.check(error, "clEnqueueWriteBuffer(" + buffer.name() + ")");
+    }
+
+    /** Copies a buffer's bytes into host memory; blocking, so it also waits for the kernels before it. */
+    public void read(ClBuffer buffer, long offset, MemorySegment target) {
+        checkOpen();
+        buffer.checkRange(offset, target.byteSize());
+        int error = nclEnqueueReadBuffer(queue, buffer.handle(), 1, offset, target.byteSize(), target.address(), 0, 0, 0);
+        ClException.check(error, "clEnqueueReadBuffer(" + buffer.name() + ")");
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the OpenCL context on " + device.name() + " is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> remaining;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            remaining = new ArrayList<>(owned);
+        }
+        clFinish(queue);
+        for (AutoCloseable resource : remaining) {
+            try {
+                resource.close();
+            } catch (Exception ignored) {
+                // keep releasing the rest: one failure must not leak the others
+            }
+        }
+        synchronized (this) {
+            closed = true;
+        }
+        clReleaseCommandQueue(queue);
+        clReleaseContext(context);
+    }
+}

@@ -1,0 +1,86 @@
+package io.webllm.engine.opencl;
+
+import static org.lwjgl.opencl.CL10.*;
+
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.system.MemoryStack;
+
+/**
+ * A kernel with its arguments. Arguments stay set between launches, so callers set the constant ones once and only
+ * change what differs per launch.
+ */
+public final class ClKernel implements AutoCloseable {
+
+    private final ClContext context;
+    private final String name;
+    private final long handle;
+    private boolean released;
+
+    ClKernel(ClContext context, String name, long handle) {
+        this.context = context;
+        this.name = name;
+        this.handle = handle;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public ClKernel arg(int index, ClBuffer buffer) {
+        check(clSetKernelArg1p(handle, index, buffer.handle()), index);
+        return this;
+    }
+
+    public ClKernel arg(int index, int value) {
+        check(clSetKernelArg1i(handle, index, value), index);
+        return this;
+    }
+
+    public ClKernel arg(int index, long value) {
+        check(clSetKernelArg1l(handle, index, value), index);
+        return this;
+    }
+
+    public ClKernel arg(int index, float value) {
+        check(clSetKernelArg1f(handle, index, value), index);
+        return this;
+    }
+
+    /** A {@code local} memory argument of {@code bytes} bytes. */
+    public ClKernel localArg(int index, long bytes) {
+        check(clSetKernelArg(handle, index, bytes), index);
+        return this;
+    }
+
+    /** Enqueues a 1-D launch of {@code global} work items in groups of {@code local} (0: the driver chooses). */
+    public void run(long global, long local) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer globalSize = stack.mallocPointer(1).put(0, global);
+            PointerBuffer localSize = local == 0 ? null : stack.mallocPointer(1).put(0, local);
+            ClException.check(clEnqueueNDRangeKernel(context.queue(), handle, 1, null, globalSize, localSize, null, null),
+                    "clEnqueueNDRangeKernel(" + name + ", global " + global + ", local " + local + ")");
+        }
+    }
+
+    /** Enqueues a 2-D launch; local sizes of 0 let the driver choose. */
+    public void run(long global0, long global1, long local0, long local1) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer globalSize = stack.mallocPointer(2).put(0, global0).put(1, global1);
+            PointerBuffer localSize = local0 == 0 ? null : stack.mallocPointer(2).put(0, local0).put(1, local1);
+            ClException.check(clEnqueueNDRangeKernel(context.queue(), handle, 2, null, globalSize, localSize, null, null),
+                    "clEnqueueNDRangeKernel(" + name + ", global " + global0 + "x" + global1 + ")");
+        }
+    }
+
+    private void check(int error, int index) {
+        ClException.check(error, "clSetKernelArg(" + name + ", " + index + ")");
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!released) {
+            released = true;
+            clReleaseKernel(handle);
+        }
+    }
+}

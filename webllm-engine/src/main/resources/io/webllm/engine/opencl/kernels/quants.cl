@@ -1,0 +1,169 @@
+// Dequantization of one 32-weight group ("sub-block") of a row, for every weight type the engine runs.
+//
+// Every kernel works in units of 32 weights, whatever the type's block size: a K-quant block of 256 weights is
+// 8 groups. `row` points at the row's first byte and `sub` counts groups from the row's start. Block structs are
+// restated exactly as GGUF lays them out (little-endian, fp16 scales); bytes are read one by one where a field is
+// not naturally aligned inside its block.
+
+#define GROUP 32
+
+inline float load_half(global const uchar* p) {
+    return vload_half(0, (global const half*) p);
+}
+
+// F32: plain floats.
+inline void deq_f32(global const uchar* row, int sub, float* v) {
+    global const float* f = (global const float*) row + sub * GROUP;
+    for (int i = 0; i < GROUP; i++) v[i] = f[i];
+}
+
+// F16: IEEE half.
+inline void deq_f16(global const uchar* row, int sub, float* v) {
+    global const half* h = (global const half*) row + sub * GROUP;
+    for (int i = 0; i < GROUP; i++) v[i] = vload_half(i, h);
+}
+
+// BF16: the upper 16 bits of an f32.
+inline void deq_bf16(global const uchar* row, int sub, float* v) {
+    global const ushort* h = (global const ushort*) row + sub * GROUP;
+    for (int i = 0; i < GROUP; i++) v[i] = as_float(((uint) h[i]) << 16);
+}
+
+// Single weights, for the tail of rows of the plain types whose length is not a multiple of 32 (stories260K's
+// feed-forward length is 172). Quantized rows are always whole blocks, so their loaders are never reached.
+inline float load_f32(global const uchar* row, int i) { return ((global const float*) row)[i]; }
+inline float load_f16(global const uchar* row, int i) { return vload_half(i, (global const half*) row); }
+inline float load_bf16(global const uchar* row, int i) { return as_float(((uint) ((global const ushort*) row)[i]) << 16); }
+#define NO_SINGLE_LOAD(TYPE) inline float load_##TYPE(global const uchar* row, int i) { return 0.0f; }
+NO_SINGLE_LOAD(q8_0)
+NO_SINGLE_LOAD(q4_0)
+NO_SINGLE_LOAD(q4_1)
+NO_SINGLE_LOAD(q5_0)
+NO_SINGLE_LOAD(q5_1)
+NO_SINGLE_LOAD(q4_k)
+NO_SINGLE_LOAD(q5_k)
+NO_SINGLE_LOAD(q6_k)
+
+// Q8_0: struct { half d; int8 qs[32]; } = 34 bytes.
+inline void deq_q8_0(global const uchar* row, int sub, float* v) {
+    global const uchar* b = row + sub * 34;
+    float d = load_half(b);
+    global const char* qs = (global const char*) (b + 2);
+    for (int i = 0; i < GROUP; i++) v[i] = d * qs[i];
+}
+
+// Q4_0: struct { half d; uint8 qs[16]; } = 18 bytes; low nibbles are weights 0..15, high nibbles 16..31, offset 8.
+inline void deq_q4_0(global const uchar* row, int sub, float* v) {
+    global const uchar* b = row + sub * 18;
+    float d = load_half(b);
+    for (int i = 0; i < 16; i++) {
+        uchar q = b[2 + i];
+        v[i] = d * ((int) (q & 15) - 8);
+        v[i + 16] = d * ((int) (q >> 4) - 8);
+    }
+}
+
+// Q4_1: struct { half d; half m; uint8 qs[16]; } = 20 bytes; weight = d * q + m.
+inline void deq_q4_1(global const uchar* row, int sub, float* v) {
+    global const uchar* b = row + sub * 20;
+    float d = load_half(b);
+    float m = load_half(b + 2);
+    for (int i = 0; i < 16; i++) {
+        uchar q = b[4 + i];
+        v[i] = d * (q & 15) + m;
+        v[i + 16] = d * (q >> 4) + m;
+    }
+}
+
+// Q5_0: struct { half d; uint8 qh[4]; uint8 qs[16]; } = 22 bytes; bit j of qh is the fifth bit of weight j, offset 16.
+inline void deq_q5_0(global const uchar* row, int sub, float* v) {
+    global const uchar* b = row + sub * 22;
+    float d = load_half(b);
+    uint qh = (uint) b[2] | ((uint) b[3] << 8) | ((uint) b[4] << 16) | ((uint) b[5] << 24);
+    for (int j = 0; j < 16; j++) {
+        uchar q = b[6 + j];
+        int x0 = (int) ((q & 15) | (((qh >> j) << 4) & 16)) - 16;
+        int x1 = (int) ((q >> 4) | ((qh >> (j + 12)) & 16)) - 16;
+        v[j] = d * x0;
+        v[j + 16] = d * x1;
+    }
+}
+
+// Q5_1: struct { half d; half m; uint8 qh[4]; uint8 qs[16]; } = 24 bytes; weight = d * q + m.
+inline void deq_q5_1(global const uchar* row, int sub, float* v) {
+    global const uchar* b = row + sub * 24;
+    float d = load_half(b);
+    float m = load_half(b + 2);
+    uint qh = (uint) b[4] | ((uint) b[5] << 8) | ((uint) b[6] << 16) | ((uint) b[7] << 24);
+    for (int j = 0; j < 16; j++) {
+        uchar q = b[8 + j];
+        v[j] = d * (float) ((q & 15) | (((qh >> j) << 4) & 16)) + m;
+        v[j + 16] = d * (float) ((q >> 4) | ((qh >> (j + 12)) & 16)) + m;
+    }
+}
+
+// The 6-bit scale and min of group j (0..7) of a Q4_K/Q5_K block, packed into 12 bytes.
+inline void scale_min_k4(int j, global const uchar* s, float* scale, float* min) {
+    if (j < 4) {
+        *scale = s[j] & 63;
+        *min = s[j + 4] & 63;
+    } else {
+        *scale = (s[j + 4] & 15) | ((s[j - 4] >> 6) << 4);
+        *min = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
+    }
+}
+
+// Q4_K: struct { half d; half dmin; uint8 scales[12]; uint8 qs[128]; } = 144 bytes, 256 weights in 8 groups.
+// Groups 2c and 2c+1 share qs[32c .. 32c+31]: low nibbles for the even group, high for the odd.
+inline void deq_q4_k(global const uchar* row, int sub, float* v) {
+    global const uchar* b = row + (sub >> 3) * 144;
+    int j = sub & 7;
+    float d = load_half(b);
+    float dmin = load_half(b + 2);
+    float sc, mn;
+    scale_min_k4(j, b + 4, &sc, &mn);
+    global const uchar* qs = b + 16 + 32 * (j >> 1);
+    int shift = (j & 1) * 4;
+    float scale = d * sc;
+    float min = dmin * mn;
+    for (int l = 0; l < GROUP; l++) v[l] = scale * ((qs[l] >> shift) & 15) - min;
+}
+
+// Q5_K: struct { half d; half dmin; uint8 scales[12]; uint8 qh[32]; uint8 qs[128]; } = 176 bytes.
+// As Q4_K, plus bit j of qh[l] is the fifth bit of weight l of group j.
+inline void deq_q5_k(global const uchar* row, int sub, float* v) {
+    global const uchar* b = row + (sub >> 3) * 176;
+    int j = sub & 7;
+    float d = load_half(b);
+    float dmin = load_half(b + 2);
+    float sc, mn;
+    scale_min_k4(j, b + 4, &sc, &mn);
+    global const uchar* qh = b + 16;
+    global const uchar* qs = b + 48 + 32 * (j >> 1);
+    int shift = (j & 1) * 4;
+    float scale = d * sc;
+    float min = dmin * mn;
+    for (int l = 0; l < GROUP; l++) {
+        v[l] = scale * (((qs[l] >> shift) & 15) + (((qh[l] >> j) & 1) << 4)) - min;
+    }
+}
+
+// Q6_K: struct { uint8 ql[128]; uint8 qh[64]; int8 scales[16]; half d; } = 210 bytes, two halves of 128 weights.
+// In half h, group k (0..3) takes the low (k < 2) or high nibbles of ql[64h + 32(k & 1) + l], bits 2k..2k+1 of
+// qh[32h + l], and scale 8h + 2k + l / 16; weights are offset by 32.
+inline void deq_q6_k(global const uchar* row, int sub, float* v) {
+    global const uchar* b = row + (sub >> 3) * 210;
+    int j = sub & 7;
+    int h = j >> 2;
+    int k = j & 3;
+    float d = load_half(b + 208);
+    global const uchar* ql = b + 64 * h + 32 * (k & 1);
+    global const uchar* qh = b + 128 + 32 * h;
+    global const char* sc = (global const char*) (b + 192) + 8 * h + 2 * k;
+    int nibble = (k >> 1) * 4;
+    int high = 2 * k;
+    for (int l = 0; l < GROUP; l++) {
+        int q = ((ql[l] >> nibble) & 15) | (((qh[l] >> high) & 3) << 4);
+        v[l] = d * sc[l >> 4] * (q - 32);
+    }
+}

@@ -1,0 +1,60 @@
+package io.webllm.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.webllm.engine.gguf.GgufFile;
+import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.testing.TestData;
+import io.webllm.engine.testing.TestDevices;
+import org.junit.jupiter.api.Test;
+
+/** The real pretrained stories260K model must continue a prompt exactly as llama.cpp does (shared/testdata/README.md). */
+class StoriesGreedyTests {
+
+    static final int[] PROMPT = {1, 403, 407, 261, 378};
+    static final String EXPECTED = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. "
+            + "One day, she saw a big, red ball. She wanted to play with it, but it was too high.\nLily's mom said";
+
+    @Test
+    void greedyContinuationMatchesLlamaCpp() {
+        try (GgufFile file = GgufFile.open(TestData.model("stories260K.gguf"));
+             ClContext cl = TestDevices.open();
+             Transformer model = Transformer.load(file, cl, Transformer.Options.DEFAULT.withContextLength(256), LoadListener.NONE)) {
+            String[] pieces = file.metadata().getStringArray("tokenizer.ggml.tokens");
+            StringBuilder text = new StringBuilder();
+            for (int id : PROMPT) {
+                text.append(piece(pieces, id));
+            }
+            float[] logits = model.forward(Batch.sequence(PROMPT, 0, 0));
+            int position = PROMPT.length;
+            for (int i = 0; i < 64; i++) {
+                int next = argmax(logits);
+                text.append(piece(pieces, next));
+                logits = model.forward(Batch.sequence(new int[] {next}, position++, 0));
+            }
+            assertThat(text.toString().stripLeading()).isEqualTo(EXPECTED);
+        }
+    }
+
+    static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** A minimal SentencePiece piece-to-text mapping, independent of the engine's tokenizer. */
+    private static String piece(String[] pieces, int id) {
+        String piece = pieces[id];
+        if (piece.equals("<s>") || piece.equals("</s>")) {
+            return "";
+        }
+        if (piece.matches("<0x[0-9A-F]{2}>")) {
+            return String.valueOf((char) Integer.parseInt(piece.substring(3, 5), 16));
+        }
+        return piece.replace('\u2581', ' ');
+    }
+}
