@@ -1,6 +1,7 @@
 package io.webllm.engine.tensor;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tensor element types of GGML, with the ids GGUF stores and the block layout each uses.
@@ -17,7 +18,7 @@ public enum GgmlType {
     Q5_0(6, 32, 2 + 4 + 16, true),
     Q5_1(7, 32, 2 + 2 + 4 + 16, true),
     Q8_0(8, 32, 2 + 32, true),
-    Q8_1(9, 32, 4 + 4 + 32, false),
+    Q8_1(9, 32, 2 + 2 + 32, false), // d and s = d * sum(qs) are both fp16
     Q2_K(10, 256, 256 / 16 + 256 / 4 + 2 + 2, false),
     Q3_K(11, 256, 256 / 8 + 256 / 4 + 12 + 2, false),
     Q4_K(12, 256, 2 + 2 + 12 + 256 / 2, true),
@@ -43,7 +44,7 @@ public enum GgmlType {
     TQ2_0(35, 256, 2 + 64, false),
     MXFP4(39, 32, 1 + 16, false);
 
-    private static final GgmlType[] BY_ID = new GgmlType[64];
+    private static final @Nullable GgmlType[] BY_ID = new GgmlType[64];
 
     static {
         Arrays.stream(values()).forEach(type -> BY_ID[type.id] = type);
@@ -62,7 +63,11 @@ public enum GgmlType {
     }
 
     /** The type with GGUF id {@code id}, or {@code null} when the id names no type known to GGML. */
+<<<<<<< HEAD
     public static @org.jspecify.annotations.Nullable GgmlType byId(int id) {
+=======
+    public static @Nullable GgmlType byId(int id) {
+>>>>>>> quant
         return id >= 0 && id < BY_ID.length ? BY_ID[id] : null;
     }
 
