@@ -21,6 +21,33 @@ class RandomWeightsTests {
     }
 
     @Test
+    void randomAccessMatchesRunningTheGeneratorInOrder() {
+        // SplitMix64 as published: state += gamma, then mix; the tensor must match these outputs in order
+        long state = 12345;
+        float[] x = RandomWeights.randomFloats(1000, 12345, 1.0f);
+        for (int i = 0; i < 1000; i++) {
+            long z = state += 0x9E3779B97F4A7C15L;
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            z ^= z >>> 31;
+            assertThat(x[i]).as("weight %d", i).isEqualTo(2 * ((z >>> 40) * 0x1.0p-24f) - 1);
+        }
+    }
+
+    @Test
+    void writesIntoAnExistingSegmentAtAnOffset() {
+        int elements = 3 * 64 * 1024 + 256; // several chunks, encoded in parallel, the last one short
+        byte[] expected = Quantizer.quantize(GgmlType.Q4_K, RandomWeights.randomFloats(elements, 5, 0.1f));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment file = arena.allocate(expected.length + 100);
+            RandomWeights.writeRandomTensor(GgmlType.Q4_K, elements, 5, 0.1f, file, 60);
+            assertThat(file.asSlice(60, expected.length).toArray(ValueLayout.JAVA_BYTE)).containsExactly(expected);
+            assertThat(file.get(ValueLayout.JAVA_BYTE, 59)).isZero();
+            assertThat(file.get(ValueLayout.JAVA_BYTE, 60 + expected.length)).isZero();
+        }
+    }
+
+    @Test
     void floatsAreUniformInTheRange() {
         float[] x = RandomWeights.randomFloats(100_000, 42, 0.25f);
         double sum = 0;
