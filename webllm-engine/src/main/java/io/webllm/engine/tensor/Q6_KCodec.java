@@ -79,9 +79,9 @@ final class Q6_KCodec implements BlockCodec {
                 levels[i] = Math.clamp(level, -32, 31) + 32;
             }
         }
+        int[] q = new int[4];
         for (int half = 0; half < 2; half++) {
             for (int l = 0; l < 32; l++) {
-                int[] q = new int[4];
                 for (int k = 0; k < 4; k++) {
                     q[k] = levels[128 * half + 32 * k + l];
                 }
