@@ -84,7 +84,7 @@ public final class Transformer implements AutoCloseable {
         this.contextLength = options.contextLength() > 0 ? Math.min(options.contextLength(), config.contextLength()) : config.contextLength();
         this.slots = options.slots();
         this.maxBatch = options.maxBatch();
-        this.kernels = new KernelLibrary(cl);
+        this.kernels = cl.kernels();
         WeightUploader upload = new WeightUploader(file, cl, listener);
         tokenEmbedding = upload.matrix(TensorNames.TOKEN_EMBEDDING);
         output = config.tiedOutput() ? tokenEmbedding : upload.matrix(TensorNames.OUTPUT);
@@ -194,6 +194,13 @@ public final class Transformer implements AutoCloseable {
      * requested rows, {@code logitRows.length * vocabularySize} floats.
      */
     public float[] forward(Batch batch) {
+        // kernels (and so their arguments) are shared by all models on one context: one pass at a time
+        synchronized (cl) {
+            return forwardLocked(batch);
+        }
+    }
+
+    private float[] forwardLocked(Batch batch) {
         for (int i = 0; i < batch.size(); i++) {
             if (batch.positions()[i] < 0 || batch.positions()[i] >= contextLength) {
                 throw new IllegalArgumentException("position %d is outside the context of %d tokens".formatted(batch.positions()[i], contextLength));

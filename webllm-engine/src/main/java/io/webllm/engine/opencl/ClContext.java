@@ -24,6 +24,7 @@ public final class ClContext implements AutoCloseable {
     private final Set<AutoCloseable> owned = Collections.newSetFromMap(new IdentityHashMap<>());
     private long allocatedBytes;
     private boolean closed;
+    private KernelLibrary kernels;
 
     private ClContext(ClDevice device, long context, long queue) {
         this.device = device;
@@ -67,6 +68,15 @@ public final class ClContext implements AutoCloseable {
     /** Device memory currently held by buffers of this context. */
     public synchronized long allocatedBytes() {
         return allocatedBytes;
+    }
+
+    /** The engine's kernels, built on first use and shared by every model on this context. */
+    public synchronized KernelLibrary kernels() {
+        checkOpen();
+        if (kernels == null) {
+            kernels = new KernelLibrary(this);
+        }
+        return kernels;
     }
 
     public ClBuffer allocate(String name, long bytes) {

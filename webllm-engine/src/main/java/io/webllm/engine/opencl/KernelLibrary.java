@@ -21,7 +21,7 @@ public final class KernelLibrary {
     private final ClProgram program;
     private final Map<String, ClKernel> kernels = new HashMap<>();
 
-    public KernelLibrary(ClContext context) {
+    KernelLibrary(ClContext context) {
         this.program = context.build("webllm kernels", source(), OPTIONS);
     }
 

@@ -63,11 +63,7 @@ public enum GgmlType {
     }
 
     /** The type with GGUF id {@code id}, or {@code null} when the id names no type known to GGML. */
-<<<<<<< HEAD
-    public static @org.jspecify.annotations.Nullable GgmlType byId(int id) {
-=======
     public static @Nullable GgmlType byId(int id) {
->>>>>>> quant
         return id >= 0 && id < BY_ID.length ? BY_ID[id] : null;
     }
 

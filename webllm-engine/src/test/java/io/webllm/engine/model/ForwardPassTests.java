@@ -1,0 +1,126 @@
+package io.webllm.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.webllm.engine.gguf.GgufFile;
+import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.tensor.GgmlType;
+import io.webllm.engine.testing.TestDevices;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The OpenCL forward pass against the plain-Java reference, for every architecture and weight type, on synthetic
+ * models of the tiny shapes.
+ *
+ * <p>Tolerance: logits may differ by at most 1e-3 x (1 + the largest reference logit). Both sides dequantize the
+ * same bytes exactly, so what remains is float32 summation order (the kernels) against double sums (the reference):
+ * observed differences are around 1e-5 relative, so the bound has two orders of margin and still catches any wrong
+ * weight, scale or rotation, which move logits by whole units.
+ */
+class ForwardPassTests {
+
+    private static final int[] PROMPT = {1, 17, 300, 42, 42, 99, 260, 7, 511, 3, 128, 64};
+    private static final int CONTEXT = 128;
+
+    @TempDir
+    static Path models;
+    static ClContext cl;
+
+    @BeforeAll
+    static void openDevice() {
+        cl = TestDevices.open();
+    }
+
+    @AfterAll
+    static void closeDevice() {
+        cl.close();
+    }
+
+    static Stream<Arguments> shapesAndTypes() {
+        List<Arguments> cases = new ArrayList<>();
+        for (GgmlType type : GgmlType.values()) {
+            if (type.supported()) {
+                cases.add(Arguments.of(ModelShape.TINY, type));
+            }
+        }
+        for (ModelShape shape : List.of(ModelShape.TINY_LLAMA3, ModelShape.TINY_QWEN2, ModelShape.TINY_QWEN3)) {
+            for (GgmlType type : List.of(GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K)) {
+                cases.add(Arguments.of(shape, type));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("shapesAndTypes")
+    void prefillAndGreedyDecodeMatchTheReference(ModelShape shape, GgmlType type) {
+        Path path = models.resolve(shape.id() + "-" + type + ".gguf");
+        new SyntheticModelWriter(shape, type, 42).write(path);
+        try (GgufFile file = GgufFile.open(path);
+             Transformer model = Transformer.load(file, cl, new Transformer.Options(CONTEXT, 1, 8), LoadListener.NONE)) {
+            ReferenceTransformer reference = new ReferenceTransformer(file, CONTEXT);
+            // prefill in chunks of 8 (the batch limit here) with logits for every position
+            float[] batched = model.forward(Batch.sequence(PROMPT, 0, 0, true));
+            int vocab = model.config().vocabularySize();
+            float[] last = null;
+            for (int i = 0; i < PROMPT.length; i++) {
+                last = reference.forward(PROMPT[i], i);
+                assertClose(java.util.Arrays.copyOfRange(batched, i * vocab, (i + 1) * vocab), last, "prompt position " + i);
+            }
+            // greedy continuation: identical token by token, logits within tolerance at every step
+            int position = PROMPT.length;
+            int token = StoriesGreedyTests.argmax(last);
+            for (int step = 0; step < 64; step++) {
+                float[] device = model.forward(Batch.sequence(new int[] {token}, position, 0));
+                float[] expected = reference.forward(token, position);
+                assertClose(device, expected, "decode step " + step);
+                int deviceNext = StoriesGreedyTests.argmax(device);
+                assertThat(deviceNext).as("greedy token at step %d", step).isEqualTo(StoriesGreedyTests.argmax(expected));
+                token = deviceNext;
+                position++;
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("architectures")
+    void batchedPrefillEqualsSingleTokenSteps(ModelShape shape) {
+        Path path = models.resolve(shape.id() + "-steps.gguf");
+        new SyntheticModelWriter(shape, GgmlType.Q8_0, 7).write(path);
+        try (GgufFile file = GgufFile.open(path);
+             Transformer batched = Transformer.load(file, cl, new Transformer.Options(CONTEXT, 2, 16), LoadListener.NONE)) {
+            float[] all = batched.forward(Batch.sequence(PROMPT, 0, 0, true));
+            int vocab = batched.config().vocabularySize();
+            for (int i = 0; i < PROMPT.length; i++) {
+                // the same tokens one at a time, in the other cache slot of the same model
+                float[] single = batched.forward(Batch.sequence(new int[] {PROMPT[i]}, i, 1));
+                assertClose(single, java.util.Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab), "position " + i);
+            }
+        }
+    }
+
+    static Stream<ModelShape> architectures() {
+        return Stream.of(ModelShape.TINY, ModelShape.TINY_LLAMA3, ModelShape.TINY_QWEN2, ModelShape.TINY_QWEN3);
+    }
+
+    static void assertClose(float[] actual, float[] expected, String where) {
+        assertThat(actual).hasSameSizeAs(expected);
+        double maxAbs = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
+            maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
+        }
+        assertThat(maxDiff).as("largest logit difference at %s (largest logit %.3f)", where, maxAbs)
+                .isLessThanOrEqualTo(1e-3 * (1 + maxAbs));
+    }
+}
