@@ -24,6 +24,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,8 +45,20 @@ final class HttpDownloader {
 
     /** How the downloader talks to servers and how patient it is. */
     record Settings(@Nullable String bearerToken, Set<String> tokenHosts, int maxRetries, Duration initialBackoff,
-            Duration maxBackoff, Duration requestTimeout, String userAgent) {
+            Duration maxBackoff, Duration requestTimeout, Duration readTimeout, String userAgent) {
     }
+
+    /**
+     * What the first server said about the file before redirecting to its storage: Hugging Face sends the SHA-256
+     * of LFS and Xet files as {@code X-Linked-Etag} and their size as {@code X-Linked-Size}. These let a download be
+     * verified even when the registry entry carries no hash.
+     */
+    private static final class Declared {
+        @Nullable String sha256;
+        @Nullable Long size;
+    }
+
+    private static final Pattern SHA256_ETAG = Pattern.compile("(?:W/)?\"?([0-9a-fA-F]{64})\"?");
 
     private final HttpClient client;
     private final Settings settings;
@@ -68,11 +81,12 @@ final class HttpDownloader {
             Files.deleteIfExists(part);
         }
         ProgressMeter meter = new ProgressMeter(listener);
+        Declared declared = new Declared();
         int failuresWithoutProgress = 0;
         String sha256;
         while (true) {
             try {
-                sha256 = transferOnce(source, part, meter);
+                sha256 = transferOnce(source, part, meter, declared);
                 break;
             } catch (TransientFailure failure) {
                 failuresWithoutProgress = failure.progressed ? 1 : failuresWithoutProgress + 1;
@@ -87,29 +101,30 @@ final class HttpDownloader {
                 sleep(wait, part);
             }
         }
-        verify(source, part, sha256);
+        verify(source, declared, part, sha256);
         moveIntoPlace(part, target);
         listener.finished(target);
     }
 
     /** One request: resumes from the current part file, returns the SHA-256 of the complete file. */
-    private String transferOnce(DownloadSource source, Path part, ProgressMeter meter)
+    private String transferOnce(DownloadSource source, Path part, ProgressMeter meter, Declared declared)
             throws TransientFailure, IOException {
         checkInterrupted(part, null);
         long offset = Files.exists(part) ? Files.size(part) : 0;
-        Long expectedSize = source.sizeBytes();
-        if (expectedSize != null && offset > expectedSize) {
-            LOG.log(Level.WARNING, () -> part + " is larger than the expected " + expectedSize + " bytes; starting over");
+        Long knownSize = source.sizeBytes() != null ? source.sizeBytes() : declared.size;
+        if (knownSize != null && offset > knownSize) {
+            LOG.log(Level.WARNING, () -> part + " is larger than the expected " + knownSize + " bytes; starting over");
             Files.delete(part);
             offset = 0;
         }
         MessageDigest digest = sha256();
         hashPrefix(part, offset, digest);
-        if (expectedSize != null && offset == expectedSize && offset > 0) {
+        if (knownSize != null && offset == knownSize && offset > 0) {
             return HexFormat.of().formatHex(digest.digest()); // complete already, a previous run stopped before moving it
         }
-        HttpResponse<InputStream> response = send(source.url(), offset, part);
+        HttpResponse<InputStream> response = send(source, offset, part, declared);
         try (InputStream body = response.body()) {
+            Long expectedSize = source.sizeBytes() != null ? source.sizeBytes() : declared.size;
             int status = response.statusCode();
             long total;
             boolean append;
@@ -171,7 +186,8 @@ final class HttpDownloader {
         long received = 0;
         byte[] buffer = new byte[BUFFER_BYTES];
         try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+                append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+                StallWatchdog watchdog = new StallWatchdog(body, settings.readTimeout())) {
             while (true) {
                 checkInterrupted(part, null);
                 int read;
@@ -179,8 +195,12 @@ final class HttpDownloader {
                     read = body.read(buffer);
                 } catch (IOException e) {
                     checkInterrupted(part, e);
-                    throw new TransientFailure(describe(e), received > 0, e);
+                    throw new TransientFailure(watchdog.fired() ? stalled() : describe(e), received > 0, e);
                 }
+                if (watchdog.fired()) {
+                    throw new TransientFailure(stalled(), received > 0, null);
+                }
+                watchdog.touch();
                 if (read < 0) {
                     return received;
                 }
@@ -196,8 +216,43 @@ final class HttpDownloader {
         }
     }
 
+    private String stalled() {
+        return "no data for " + settings.readTimeout().toMillis() + " ms; reconnecting";
+    }
+
+    /**
+     * Takes note of the hash and size the original server declared, and fails before any data is written when they
+     * contradict the registry entry: the file changed upstream and the download could never verify.
+     */
+    private static void checkDeclared(DownloadSource source, HttpResponse<InputStream> firstReply,
+            Declared declared, Path part) throws IOException {
+        // only the server we asked speaks for the file; storage hosts further on send their own etags
+        Matcher etag = SHA256_ETAG.matcher(firstReply.headers().firstValue("x-linked-etag").orElse(""));
+        if (etag.matches()) {
+            declared.sha256 = etag.group(1).toLowerCase(Locale.ROOT);
+        }
+        firstReply.headers().firstValue("x-linked-size").flatMap(HttpDownloader::parseLong)
+                .ifPresent(size -> declared.size = size);
+        String sha = source.sha256();
+        if (sha != null && declared.sha256 != null && !sha.equals(declared.sha256)) {
+            Files.deleteIfExists(part);
+            throw new ModelIntegrityException("sha256 mismatch for " + source.fileName() + ": expected " + sha
+                    + " but " + source.url().getHost() + " declares " + declared.sha256 + " (X-Linked-Etag); the "
+                    + "file has changed upstream, so update the model entry", source.url());
+        }
+        Long size = source.sizeBytes();
+        if (size != null && declared.size != null && !size.equals(declared.size)) {
+            Files.deleteIfExists(part);
+            throw new ModelIntegrityException("size mismatch for " + source.fileName() + ": expected " + size
+                    + " bytes but " + source.url().getHost() + " declares " + declared.size + " bytes "
+                    + "(X-Linked-Size); the file has changed upstream, so update the model entry", source.url());
+        }
+    }
+
     /** Sends a GET, following redirects itself so that the token only goes to the hosts it is meant for. */
-    private HttpResponse<InputStream> send(URI url, long offset, Path part) throws TransientFailure {
+    private HttpResponse<InputStream> send(DownloadSource source, long offset, Path part, Declared declared)
+            throws TransientFailure, IOException {
+        URI url = source.url();
         URI current = url;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             HttpRequest.Builder request = HttpRequest.newBuilder(current).GET()
@@ -221,6 +276,14 @@ final class HttpDownloader {
                 throw new TransientFailure(describe(e), false, e);
             }
             int status = response.statusCode();
+            if (hop == 0) {
+                try {
+                    checkDeclared(source, response, declared, part);
+                } catch (ModelIntegrityException e) {
+                    closeQuietly(response.body());
+                    throw e;
+                }
+            }
             if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
                 String location = response.headers().firstValue("location").orElse(null);
                 closeQuietly(response.body());
@@ -299,20 +362,22 @@ final class HttpDownloader {
         return false;
     }
 
-    private void verify(DownloadSource source, Path part, String actualSha256) throws IOException {
+    private void verify(DownloadSource source, Declared declared, Path part, String actualSha256)
+            throws IOException {
         long size = Files.size(part);
-        Long expectedSize = source.sizeBytes();
+        Long expectedSize = source.sizeBytes() != null ? source.sizeBytes() : declared.size;
         if (expectedSize != null && size != expectedSize) {
             Files.deleteIfExists(part);
             throw new ModelIntegrityException("size mismatch for " + source.fileName() + ": expected " + expectedSize
                     + " bytes but downloaded " + size + " bytes from " + source.url() + "; the partial file was deleted",
                     source.url());
         }
-        String expectedSha = source.sha256();
+        String expectedSha = source.sha256() != null ? source.sha256() : declared.sha256;
         if (expectedSha != null && !expectedSha.equals(actualSha256)) {
             Files.deleteIfExists(part);
+            String origin = source.sha256() != null ? "" : " (declared by " + source.url().getHost() + ")";
             throw new ModelIntegrityException("sha256 mismatch for " + source.fileName() + ": expected "
-                    + expectedSha + " but found " + actualSha256 + " (" + size + " bytes from " + source.url()
+                    + expectedSha + origin + " but found " + actualSha256 + " (" + size + " bytes from " + source.url()
                     + "); the corrupted download was deleted", source.url());
         }
     }
@@ -384,6 +449,15 @@ final class HttpDownloader {
         }
     }
 
+    private static Optional<Long> parseLong(String text) {
+        try {
+            long value = Long.parseLong(text.trim());
+            return value > 0 ? Optional.of(value) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     private static void closeQuietly(InputStream in) {
         try {
             in.close();
@@ -397,6 +471,51 @@ final class HttpDownloader {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime provides SHA-256", e);
+        }
+    }
+
+    /**
+     * Closes the response body when no byte has arrived for the read timeout. The JDK client has no read timeout of
+     * its own, and closing its stream is what wakes a reader blocked on a silent connection.
+     */
+    static final class StallWatchdog implements AutoCloseable {
+        private final Thread thread;
+        private final long timeoutNanos;
+        private volatile long lastActivityNanos = System.nanoTime();
+        private volatile boolean fired;
+
+        StallWatchdog(InputStream body, Duration timeout) {
+            this.timeoutNanos = timeout.toNanos();
+            this.thread = Thread.ofVirtual().name("webllm-download-watchdog").start(() -> watch(body));
+        }
+
+        private void watch(InputStream body) {
+            try {
+                while (true) {
+                    long idle = System.nanoTime() - lastActivityNanos;
+                    if (idle >= timeoutNanos) {
+                        fired = true;
+                        body.close();
+                        return;
+                    }
+                    Thread.sleep(Duration.ofNanos(timeoutNanos - idle));
+                }
+            } catch (InterruptedException | IOException e) {
+                // stopped: the transfer ended, or the stream was closed anyway
+            }
+        }
+
+        void touch() {
+            lastActivityNanos = System.nanoTime();
+        }
+
+        boolean fired() {
+            return fired;
+        }
+
+        @Override
+        public void close() {
+            thread.interrupt();
         }
     }
 

@@ -40,7 +40,7 @@ public final class ModelStore {
                         .build();
         this.downloader = new HttpDownloader(client, new HttpDownloader.Settings(builder.bearerToken,
                 Set.copyOf(builder.tokenHosts), builder.maxRetries, builder.initialBackoff, builder.maxBackoff,
-                builder.requestTimeout, builder.userAgent));
+                builder.requestTimeout, builder.readTimeout, builder.userAgent));
     }
 
     /** A store with the defaults: {@link #defaultCacheDirectory()}, the built-in registry, {@code HF_TOKEN}. */
@@ -191,6 +191,7 @@ public final class ModelStore {
         private Duration maxBackoff = Duration.ofSeconds(30);
         private Duration connectTimeout = Duration.ofSeconds(30);
         private Duration requestTimeout = Duration.ofSeconds(60);
+        private Duration readTimeout = Duration.ofSeconds(60);
         private String userAgent = "webllm-engine (Java " + Runtime.version().feature() + ")";
 
         private Builder() {
@@ -264,6 +265,18 @@ public final class ModelStore {
         /** Time until the response headers arrive; default 60 s. */
         public Builder requestTimeout(Duration requestTimeout) {
             this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * Time without a single byte after which a connection is considered stalled, dropped and resumed; default
+         * 60 s.
+         */
+        public Builder readTimeout(Duration readTimeout) {
+            if (readTimeout.isNegative() || readTimeout.isZero()) {
+                throw new IllegalArgumentException("readTimeout must be positive but was " + readTimeout);
+            }
+            this.readTimeout = readTimeout;
             return this;
         }
 

@@ -191,6 +191,59 @@ class ModelStoreTests {
     }
 
     @Test
+    void aStalledConnectionIsDroppedAfterTheReadTimeoutAndResumed() throws IOException {
+        server.pauseAfter(SIZE / 2); // and never resumes this response
+        ModelStore store = storeBuilder().readTimeout(Duration.ofMillis(300)).build();
+
+        Path path = store.resolve(new ModelReference.Remote(server.url(FILE)), DownloadPolicy.IF_MISSING,
+                DownloadListener.NONE);
+
+        assertThat(Files.readAllBytes(path)).isEqualTo(content);
+        assertThat(server.requests()).extracting(RangeFileServer.Request::status).containsExactly(200, 206);
+        assertThat(rangeStart(server.requests().get(1))).isEqualTo(SIZE / 2);
+    }
+
+    @Test
+    void theHashAndSizeTheServerDeclaresVerifyADownloadWithoutARegistryHash() throws IOException {
+        server.declareOnRedirect("\"" + sha256(content) + "\"", SIZE);
+        server.cutConnections(1, SIZE / 3);
+
+        Path path = store().resolve(new ModelReference.Remote(server.redirectUrl(FILE)), DownloadPolicy.IF_MISSING,
+                DownloadListener.NONE);
+
+        assertThat(Files.readAllBytes(path)).isEqualTo(content);
+    }
+
+    @Test
+    void aDownloadThatDoesNotMatchTheDeclaredHashIsRejected() {
+        String declared = sha256(randomBytes(SIZE, 5));
+        server.declareOnRedirect("\"" + declared + "\"", SIZE);
+        ModelReference.Remote reference = new ModelReference.Remote(server.redirectUrl(FILE));
+        Path target = store().cachePath(reference.source());
+
+        assertThatThrownBy(() -> store().resolve(reference, DownloadPolicy.IF_MISSING, DownloadListener.NONE))
+                .isInstanceOf(ModelIntegrityException.class)
+                .hasMessageContaining("expected " + declared + " (declared by 127.0.0.1)")
+                .hasMessageContaining("found " + sha256(content));
+        assertThat(target).doesNotExist();
+        assertThat(partOf(target)).doesNotExist();
+    }
+
+    @Test
+    void aRegistryHashThatContradictsTheDeclaredOneFailsBeforeDownloading() {
+        String pinned = sha256(randomBytes(SIZE, 6));
+        server.declareOnRedirect("\"" + sha256(content) + "\"", SIZE);
+        DownloadSource source = new DownloadSource(server.redirectUrl(FILE), FILE, null, pinned);
+
+        assertThatThrownBy(() -> resolve(source, DownloadPolicy.IF_MISSING))
+                .isInstanceOf(ModelIntegrityException.class)
+                .hasMessageContaining("expected " + pinned)
+                .hasMessageContaining("declares " + sha256(content))
+                .hasMessageContaining("changed upstream");
+        assertThat(server.fileRequests()).isZero();
+    }
+
+    @Test
     void ifMissingUsesTheCachedFileAndAlwaysDownloadsItAgain() throws IOException {
         DownloadSource source = new DownloadSource(server.url(FILE), FILE, null, null);
         Path first = resolve(source, DownloadPolicy.IF_MISSING);

@@ -47,6 +47,8 @@ final class RangeFileServer implements AutoCloseable {
     private volatile long pauseAfterBytes = -1;
     private volatile CountDownLatch pauseReached = new CountDownLatch(1);
     private volatile CountDownLatch resume = new CountDownLatch(0);
+    private volatile @Nullable String linkedEtag;
+    private volatile long linkedSize = -1;
 
     private RangeFileServer(byte[] content) throws IOException {
         this.content = content;
@@ -97,6 +99,12 @@ final class RangeFileServer implements AutoCloseable {
         failuresLeft.set(times);
     }
 
+    /** Redirects carry {@code X-Linked-Etag} and {@code X-Linked-Size}, as Hugging Face sends for LFS files. */
+    void declareOnRedirect(String etag, long size) {
+        linkedEtag = etag;
+        linkedSize = size;
+    }
+
     void requireToken(String token) {
         requiredToken = token;
     }
@@ -121,6 +129,10 @@ final class RangeFileServer implements AutoCloseable {
         requests.add(new Request(exchange.getRequestURI().getPath(), exchange.getRequestHeaders().getFirst("Range"),
                 exchange.getRequestHeaders().getFirst("Authorization"), 302));
         exchange.getResponseHeaders().add("Location", "/files/" + name);
+        if (linkedEtag != null) {
+            exchange.getResponseHeaders().add("X-Linked-Etag", linkedEtag);
+            exchange.getResponseHeaders().add("X-Linked-Size", Long.toString(linkedSize));
+        }
         exchange.sendResponseHeaders(302, -1);
         exchange.close();
     }
