@@ -66,6 +66,15 @@ public final class ModelStore {
     }
 
     /**
+     * The path of the model a user named, logging a progress bar through {@link System.Logger} if it downloads.
+     *
+     * @see #resolve(ModelReference, DownloadPolicy, DownloadListener)
+     */
+    public Path resolve(String reference, DownloadPolicy policy) {
+        return resolve(reference, policy, DownloadListener.logging(reference));
+    }
+
+    /**
      * The path of the model a user named: a registry id, a local {@code .gguf} path or an http(s) URL.
      *
      * @see #resolve(ModelReference, DownloadPolicy, DownloadListener)

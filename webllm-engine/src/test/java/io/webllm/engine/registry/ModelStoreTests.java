@@ -106,6 +106,21 @@ class ModelStoreTests {
     }
 
     @Test
+    void aCompletePartFileOfUnknownSizeIsFinishedWithoutDownloadingItAgain() throws IOException {
+        DownloadSource source = new DownloadSource(server.url(FILE), FILE, null, sha256(content));
+        Path target = store().cachePath(source);
+        Files.createDirectories(target.getParent());
+        Files.write(partOf(target), content);
+
+        Path path = resolve(source, DownloadPolicy.IF_MISSING);
+
+        assertThat(Files.readAllBytes(path)).isEqualTo(content);
+        assertThat(partOf(target)).doesNotExist();
+        assertThat(server.requests()).extracting(RangeFileServer.Request::range, RangeFileServer.Request::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("bytes=" + SIZE + "-", 416));
+    }
+
+    @Test
     void rejectsADownloadWithTheWrongSha256AndLeavesNothingInTheCache() throws IOException {
         String expected = sha256(randomBytes(SIZE, 7));
         DownloadSource source = new DownloadSource(server.url(FILE), FILE, null, expected);
