@@ -2,14 +2,20 @@ package io.webllm.engine.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -97,7 +103,7 @@ class ModelStoreTests {
         DownloadSource source = new DownloadSource(server.url(FILE), FILE, (long) SIZE, sha256(content));
         Path target = store().cachePath(source);
         Files.createDirectories(target.getParent());
-        Files.write(partOf(target), java.util.Arrays.copyOf(content, 1000));
+        Files.write(partOf(target), Arrays.copyOf(content, 1000));
 
         Path path = resolve(source, DownloadPolicy.IF_MISSING);
 
@@ -117,7 +123,7 @@ class ModelStoreTests {
         assertThat(Files.readAllBytes(path)).isEqualTo(content);
         assertThat(partOf(target)).doesNotExist();
         assertThat(server.requests()).extracting(RangeFileServer.Request::range, RangeFileServer.Request::status)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("bytes=" + SIZE + "-", 416));
+                .containsExactly(tuple("bytes=" + SIZE + "-", 416));
     }
 
     @Test
@@ -346,6 +352,43 @@ class ModelStoreTests {
     }
 
     @Test
+    void aDownloadThatAnotherProcessIsDoingIsAwaitedNotRepeated() throws Exception {
+        DownloadSource source = new DownloadSource(server.url(FILE), FILE, (long) SIZE, null);
+        ModelStore store = store();
+        Path target = store.cachePath(source);
+        Path staged = Files.write(cache.resolve("staged.bin"), content);
+        String javaCommand = ProcessHandle.current().info().command().orElseThrow();
+        Process other = new ProcessBuilder(javaCommand, "-cp", System.getProperty("java.class.path"),
+                LockHoldingProcess.class.getName(), target.toString(), staged.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try {
+            var fromOther = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(fromOther.readLine()).isEqualTo("locked");
+            ExecutorService threads = Executors.newSingleThreadExecutor();
+            try {
+                Future<Path> resolved = threads.submit(() -> store.resolve(new ModelReference.Remote(source.url()),
+                        DownloadPolicy.IF_MISSING, DownloadListener.NONE));
+                Thread.sleep(300);
+                assertThat(resolved).isNotDone();
+
+                other.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+                other.getOutputStream().flush();
+
+                assertThat(resolved.get(20, TimeUnit.SECONDS)).isEqualTo(target);
+            } finally {
+                threads.shutdownNow();
+            }
+            assertThat(other.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(other.exitValue()).isZero();
+        } finally {
+            other.destroyForcibly();
+        }
+        assertThat(Files.readAllBytes(target)).isEqualTo(content);
+        assertThat(server.requests()).isEmpty();
+    }
+
+    @Test
     void interruptingTheThreadCancelsAndKeepsThePartFileForALaterResume() throws Exception {
         server.pauseAfter(SIZE / 2);
         DownloadSource source = new DownloadSource(server.url(FILE), FILE, (long) SIZE, sha256(content));
@@ -465,7 +508,7 @@ class ModelStoreTests {
     static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
