@@ -461,6 +461,13 @@ public final class Tokenizer {
                         : null;
             }
             BytesToIdMap vocabulary = new BytesToIdMap(utf8);
+            boolean wordsAreIndependent = true;
+            for (int id = 0; id < n; id++) {
+                if (utf8[id] != null && SentencePieceEncoder.spansWords(pieces[id])) {
+                    wordsAreIndependent = false;
+                    break;
+                }
+            }
             int[] byteTokens = new int[256];
             for (int b = 0; b < 256; b++) {
                 Integer id = idsByPiece.get("<0x%02X>".formatted(b));
@@ -469,7 +476,7 @@ public final class Tokenizer {
                 }
                 byteTokens[b] = id == null ? -1 : id;
             }
-            return new SentencePieceEncoder(vocabulary, scores, byteTokens, addSpacePrefix);
+            return new SentencePieceEncoder(vocabulary, scores, byteTokens, addSpacePrefix, wordsAreIndependent);
         }
 
         private static TokenType[] readTypes(GgufMetadata metadata, int n) {
@@ -518,9 +525,12 @@ public final class Tokenizer {
             if (id == null) {
                 return fallback >= 0 && fallback < n ? fallback : -1;
             }
+            if (id == -1 || id == 0xFFFF_FFFFL) {
+                return -1; // converters write uint32 -1 for "no such token"
+            }
             if (id < 0 || id >= n) {
-                LOG.log(System.Logger.Level.WARNING, "{0} = {1} is outside the vocabulary of {2} tokens; ignored",
-                        key, id, n);
+                LOG.log(System.Logger.Level.WARNING, "%s = %d is outside the vocabulary of %d tokens; ignored"
+                        .formatted(key, id, n));
                 return fallback >= 0 && fallback < n ? fallback : -1;
             }
             return id.intValue();
