@@ -32,7 +32,7 @@ final class SpecialTokenSplitter {
     private final String[] texts;   // by candidate index, longest first
     private final int[] ids;        // by candidate index
     private final boolean[] control; // needs parseSpecial
-    private final Map<Character, int[]> candidatesByFirstChar = new HashMap<>();
+    private final int[][] candidatesByFirstChar = new int[Character.MAX_VALUE + 1][];
 
     SpecialTokenSplitter(String[] pieces, TokenType[] types) {
         List<Integer> special = new ArrayList<>();
@@ -56,7 +56,7 @@ final class SpecialTokenSplitter {
             control[i] = types[id] != TokenType.USER_DEFINED;
             byFirst.computeIfAbsent(texts[i].charAt(0), c -> new ArrayList<>()).add(i);
         }
-        byFirst.forEach((c, list) -> candidatesByFirstChar.put(c, list.stream().mapToInt(Integer::intValue).toArray()));
+        byFirst.forEach((c, list) -> candidatesByFirstChar[c] = list.stream().mapToInt(Integer::intValue).toArray());
     }
 
     List<Fragment> split(String text, boolean parseSpecial) {
@@ -80,7 +80,7 @@ final class SpecialTokenSplitter {
     private boolean[] occurring(String text, boolean parseSpecial) {
         boolean[] present = new boolean[texts.length];
         for (int i = 0; i < text.length(); i++) {
-            int[] candidates = candidatesByFirstChar.get(text.charAt(i));
+            int[] candidates = candidatesByFirstChar[text.charAt(i)];
             if (candidates == null) {
                 continue;
             }
@@ -105,7 +105,7 @@ final class SpecialTokenSplitter {
             int position = fragment.start();
             int end = fragment.end();
             int match;
-            while (position < end && (match = text.indexOf(needle, position)) >= 0 && match + needle.length() <= end) {
+            while (position < end && (match = text.indexOf(needle, position, end)) >= 0) {
                 if (match > position) {
                     result.add(new Fragment(-1, position, match));
                 }

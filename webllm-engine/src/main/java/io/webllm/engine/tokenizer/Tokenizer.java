@@ -79,7 +79,15 @@ public final class Tokenizer {
 
     /** Builds the tokenizer described by {@code tokenizer.ggml.*}; unsupported models or pre-tokenizers are errors. */
     public static Tokenizer fromGguf(GgufMetadata metadata) {
-        return new Tokenizer(new Builder(metadata));
+        return new Tokenizer(new Builder(metadata, true));
+    }
+
+    /**
+     * For tests: {@code splitSentencePieceWords = false} runs SentencePiece merges over each whole run of text, as
+     * llama.cpp does, instead of word by word.
+     */
+    static Tokenizer fromGguf(GgufMetadata metadata, boolean splitSentencePieceWords) {
+        return new Tokenizer(new Builder(metadata, splitSentencePieceWords));
     }
 
     /**
@@ -275,7 +283,7 @@ public final class Tokenizer {
         private final BitSet endOfGeneration = new BitSet();
         private final TextEncoder encoder;
 
-        Builder(GgufMetadata metadata) {
+        Builder(GgufMetadata metadata, boolean splitSentencePieceWords) {
             model = metadata.getString("tokenizer.ggml.model");
             boolean bpe = switch (model) {
                 case "gpt2" -> true;
@@ -339,7 +347,7 @@ public final class Tokenizer {
             for (int id = 0; id < n; id++) {
                 pieceBytes[id] = bpe ? bpeBytes(id) : sentencePieceBytes(id);
             }
-            encoder = bpe ? bytePairEncoder(metadata, pre) : sentencePieceEncoder();
+            encoder = bpe ? bytePairEncoder(metadata, pre) : sentencePieceEncoder(splitSentencePieceWords);
         }
 
         private void findEndOfGeneration(GgufMetadata metadata, int n) {
@@ -453,7 +461,7 @@ public final class Tokenizer {
             return new BytePairEncoder(pre, vocabulary, merges, byteTokens);
         }
 
-        private TextEncoder sentencePieceEncoder() {
+        private TextEncoder sentencePieceEncoder(boolean splitWords) {
             int n = pieces.length;
             byte[][] utf8 = new byte[n][];
             for (int id = 0; id < n; id++) {
@@ -461,7 +469,7 @@ public final class Tokenizer {
                         : null;
             }
             BytesToIdMap vocabulary = new BytesToIdMap(utf8);
-            boolean wordsAreIndependent = true;
+            boolean wordsAreIndependent = splitWords;
             for (int id = 0; id < n; id++) {
                 if (utf8[id] != null && SentencePieceEncoder.spansWords(pieces[id])) {
                     wordsAreIndependent = false;

@@ -192,6 +192,22 @@ class TokenizerTests {
     }
 
     @Test
+    void sentencePieceWordByWordMergingGivesTheWholeTextResult() throws java.io.IOException {
+        Path path = TestData.tokenizer("ggml-vocab-llama-spm.gguf");
+        Tokenizer wordByWord = Tokenizer.fromGguf(metadata(path), true);
+        Tokenizer wholeText = Tokenizer.fromGguf(metadata(path), false);
+        StringBuilder text = new StringBuilder();
+        for (String input : TokenizerConformanceTests.vectors(path).stream().map(TokenizerConformanceTests.Vector::input)
+                .toList()) {
+            text.append(input).append("  \t ").append(input.toUpperCase(java.util.Locale.ROOT)).append('\n');
+        }
+        text.append("GNU GENERAL PUBLIC LICENSE   Version 3,\u00A029 June 2007 -- everyone's   free ".repeat(50));
+
+        assertThat(wordByWord.encode(text.toString(), true, false))
+                .containsExactly(wholeText.encode(text.toString(), true, false));
+    }
+
+    @Test
     void everyKnownPreTokenizerBuilds() {
         for (String name : PreTokenizer.knownNames()) {
             assertThat(PreTokenizer.named(name).split("Hello, world 12345 \u4e16\u754c!")).as(name).isNotEmpty();
