@@ -15,7 +15,7 @@ import java.util.Map;
 public final class KernelLibrary {
 
     /** Resource files, helpers first. */
-    private static final List<String> SOURCES = List.of("quants.cl", "mul_mv.cl", "norm.cl", "rope.cl", "attention.cl", "glu.cl");
+    private static final List<String> SOURCES = List.of("quants.cl", "mul_mv.cl", "norm.cl", "rope.cl", "attention.cl", "glu.cl", "bench.cl");
     private static final String OPTIONS = "-cl-std=CL1.2 -cl-mad-enable";
 
     private final ClProgram program;

@@ -11,9 +11,8 @@ import org.junit.jupiter.api.Test;
 /** The real pretrained stories260K model must continue a prompt exactly as llama.cpp does (shared/testdata/README.md). */
 class StoriesGreedyTests {
 
-    static final int[] PROMPT = {1, 403, 407, 261, 378};
-    static final String EXPECTED = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. "
-            + "One day, she saw a big, red ball. She wanted to play with it, but it was too high.\nLily's mom said";
+    static final int[] PROMPT = StoriesReference.PROMPT_IDS;
+    static final String EXPECTED = StoriesReference.TEXT;
 
     @Test
     void greedyContinuationMatchesLlamaCpp() {

@@ -1,0 +1,132 @@
+package io.webllm.engine.cli;
+
+import io.webllm.engine.gguf.GgufFile;
+import io.webllm.engine.gguf.GgufTensorInfo;
+import io.webllm.engine.model.Batch;
+import io.webllm.engine.model.LoadListener;
+import io.webllm.engine.model.ModelConfig;
+import io.webllm.engine.model.TensorNames;
+import io.webllm.engine.model.Transformer;
+import io.webllm.engine.opencl.ClBuffer;
+import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.opencl.DeviceSelector;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * llama-bench's two numbers (prompt processing of {@code -p} tokens, generation of {@code -n} tokens) plus the load
+ * time and the share of the device's measured copy bandwidth that decode reaches: decode reads every weight once
+ * per token, so bytes per token / seconds per token against the copy rate says how close to the roofline it runs.
+ */
+final class BenchCommand implements Command {
+
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String usage() {
+        return "-m FILE [-p 512] [-n 128] [--device D] [--batch 256] [--json]  prefill and decode tokens/s, load time, bandwidth share";
+    }
+
+    @Override
+    public void run(Args args, PrintStream out) {
+        boolean json = args.flag("json");
+        Path path = Path.of(args.required("model", "m", "model file"));
+        int prompt = args.intOption("prompt", "p", 512);
+        int generate = args.intOption("generate", "n", 128);
+        int batch = args.intOption("batch", "b", 256);
+        DeviceSelector device = DeviceSelector.of(args.option("device", "d", "auto"));
+        args.checkAllUsed();
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (ClContext cl = ClContext.open(device)) {
+            result.put("device", cl.device().describe());
+            double copyBytesPerSecond = copyBandwidth(cl);
+            result.put("copyGBps", copyBytesPerSecond / 1e9);
+            long loadStart = System.nanoTime();
+            try (GgufFile file = GgufFile.open(path);
+                 Transformer model = Transformer.load(file, cl,
+                         new Transformer.Options(prompt + generate + 1, 1, Math.max(1, Math.min(batch, prompt))), LoadListener.NONE)) {
+                cl.kernels();
+                double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+                ModelConfig config = model.config();
+                result.put("model", path.getFileName().toString());
+                result.put("loadSeconds", loadSeconds);
+                SplittableRandom random = new SplittableRandom(1);
+                int[] tokens = random.ints(prompt, 0, config.vocabularySize()).toArray();
+                // warm-up: compile caches, first-touch of buffers
+                model.forward(Batch.sequence(new int[] {tokens[0]}, 0, 0));
+                long prefillStart = System.nanoTime();
+                float[] logits = model.forward(Batch.sequence(tokens, 0, 0));
+                double prefillSeconds = (System.nanoTime() - prefillStart) / 1e9;
+                int token = argmax(logits);
+                long decodeStart = System.nanoTime();
+                for (int i = 0; i < generate; i++) {
+                    token = argmax(model.forward(Batch.sequence(new int[] {token}, prompt + i, 0)));
+                }
+                double decodeSeconds = (System.nanoTime() - decodeStart) / 1e9;
+                long weightBytes = bytesReadPerToken(file, config);
+                double kvBytes = 2.0 * config.layerCount() * config.kvDim() * 4 * (prompt + generate / 2.0);
+                double decodeRate = generate / decodeSeconds;
+                double achieved = (weightBytes + kvBytes) * decodeRate;
+                result.put("promptTokens", prompt);
+                result.put("prefillTokensPerSecond", prompt / prefillSeconds);
+                result.put("generatedTokens", generate);
+                result.put("decodeTokensPerSecond", decodeRate);
+                result.put("weightBytesPerToken", weightBytes);
+                result.put("achievedGBps", achieved / 1e9);
+                result.put("bandwidthFraction", achieved / copyBytesPerSecond);
+            }
+        }
+        if (json) {
+            Json.print(out, result);
+        } else {
+            result.forEach((key, value) -> out.printf("%-24s %s%n", key,
+                    value instanceof Double d ? "%.3f".formatted(d) : value));
+        }
+    }
+
+    /** Every matrix is read once per token; of the embedding table only one row, unless it doubles as the output. */
+    private static long bytesReadPerToken(GgufFile file, ModelConfig config) {
+        long bytes = 0;
+        for (GgufTensorInfo info : file.tensors().values()) {
+            if (!info.name().equals(TensorNames.TOKEN_EMBEDDING) || config.tiedOutput()) {
+                bytes += info.byteSize();
+            }
+        }
+        return bytes;
+    }
+
+    /** Bytes read plus written per second by a float4 copy of a large buffer. */
+    static double copyBandwidth(ClContext cl) {
+        long size = Math.min(512L << 20, cl.device().maxAllocationBytes() / 2) & ~15L;
+        try (ClBuffer src = cl.allocate("bandwidth probe source", size);
+             ClBuffer dst = cl.allocate("bandwidth probe target", size)) {
+            var copy = cl.kernels().kernel("kernel_copy_float4").arg(0, src).arg(1, dst);
+            copy.run(size / 16, 0);
+            cl.finish();
+            int iterations = 10;
+            long start = System.nanoTime();
+            for (int i = 0; i < iterations; i++) {
+                copy.run(size / 16, 0);
+            }
+            cl.finish();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return 2.0 * size * iterations / seconds;
+        }
+    }
+
+    static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
