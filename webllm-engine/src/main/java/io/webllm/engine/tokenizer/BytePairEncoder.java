@@ -34,10 +34,6 @@ final class BytePairEncoder implements TextEncoder {
         this.byteTokens = byteTokens;
     }
 
-    PreTokenizer preTokenizer() {
-        return preTokenizer;
-    }
-
     @Override
     public void encode(String text, boolean atStart, IntList out) {
         int[] words = preTokenizer.split(text);

@@ -1,6 +1,7 @@
 package io.webllm.engine.tokenizer;
 
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Token bytes to token id, looked up by a slice of a caller's buffer so the encoders never allocate to ask
@@ -8,11 +9,11 @@ import java.util.Arrays;
  */
 final class BytesToIdMap {
 
-    private final byte[][] keys;
+    private final byte @Nullable [][] keys;
     private final int[] ids;
     private final int mask;
 
-    BytesToIdMap(byte[][] entries) {
+    BytesToIdMap(byte @Nullable [][] entries) {
         int capacity = Integer.highestOneBit(Math.max(4, entries.length * 2 - 1)) << 1;
         keys = new byte[capacity][];
         ids = new int[capacity];

@@ -2,6 +2,7 @@ package io.webllm.engine.tokenizer;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * GPT-2's reversible byte-to-character mapping: byte-level BPE vocabularies store every byte as a printable
@@ -27,17 +28,13 @@ final class Gpt2ByteMapping {
     private Gpt2ByteMapping() {
     }
 
-    static char charOf(int unsignedByte) {
-        return BYTE_TO_CHAR[unsignedByte];
-    }
-
     /** The byte a mapped character stands for, or -1 where the character is outside the mapping. */
     static int byteOf(char c) {
         return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
     }
 
     /** The raw bytes a vocabulary entry stands for, or null when it holds a character outside the mapping. */
-    static byte[] decodeOrNull(String mapped) {
+    static byte @Nullable [] decodeOrNull(String mapped) {
         byte[] bytes = new byte[mapped.length()];
         for (int i = 0; i < mapped.length(); i++) {
             int b = byteOf(mapped.charAt(i));
@@ -63,13 +60,5 @@ final class Gpt2ByteMapping {
             i += Character.charCount(cp);
         }
         return out.toByteArray();
-    }
-
-    static String encode(byte[] raw) {
-        char[] chars = new char[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            chars[i] = BYTE_TO_CHAR[raw[i] & 0xFF];
-        }
-        return new String(chars);
     }
 }

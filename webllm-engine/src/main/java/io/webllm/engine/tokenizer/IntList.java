@@ -31,10 +31,6 @@ final class IntList {
         return size;
     }
 
-    int get(int index) {
-        return values[index];
-    }
-
     int[] toArray() {
         return Arrays.copyOf(values, size);
     }

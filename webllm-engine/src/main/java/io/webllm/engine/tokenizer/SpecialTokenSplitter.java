@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Cuts special tokens out of text before the text encoder sees it, the way llama.cpp's
@@ -32,7 +33,7 @@ final class SpecialTokenSplitter {
     private final String[] texts;   // by candidate index, longest first
     private final int[] ids;        // by candidate index
     private final boolean[] control; // needs parseSpecial
-    private final int[][] candidatesByFirstChar = new int[Character.MAX_VALUE + 1][];
+    private final int @Nullable [][] candidatesByFirstChar = new int[Character.MAX_VALUE + 1][];
 
     SpecialTokenSplitter(String[] pieces, TokenType[] types) {
         List<Integer> special = new ArrayList<>();

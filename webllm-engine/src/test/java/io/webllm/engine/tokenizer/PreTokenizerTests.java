@@ -1,6 +1,7 @@
 package io.webllm.engine.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +36,21 @@ class PreTokenizerTests {
     void llama3ContractionsIgnoreCase() {
         assertThat(words("llama-bpe", "WE'VE")).containsExactly("WE", "'VE");
         assertThat(words("gpt-2", "WE'VE")).containsExactly("WE", "'", "VE");
+    }
+
+    @Test
+    void deepseekCoderAppliesItsExpressionsInSequence() {
+        // newline isolated; then letters with one optional leading space; then punctuation runs; then single digits
+        assertThat(words("deepseek-coder", "def foo():\n  return 42")).containsExactly("def", " foo", "():", "\n",
+                " ", " return", " ", "4", "2");
+    }
+
+    @Test
+    void unknownNamesAreRejectedWithTheKnownOnes() {
+        assertThatThrownBy(() -> PreTokenizer.named("Llama-BPE"))
+                .isInstanceOf(TokenizerException.class)
+                .hasMessageContaining("'Llama-BPE'")
+                .hasMessageContaining("smollm");
     }
 
     @Test
