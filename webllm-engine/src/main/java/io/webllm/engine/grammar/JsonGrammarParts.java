@@ -17,7 +17,7 @@ final class JsonGrammarParts {
     static final int MAX_INDENT = 20;
     static final int MAX_INT_DIGITS = 18;
     static final int MAX_FRACTION_DIGITS = 15;
-    static final int MAX_EXPONENT_DIGITS = 3;
+    static final int MAX_EXPONENT_DIGITS = 2; // 1e99 still fits a double
 
     private final GrammarBuilder b;
     private int whitespace = -1;
@@ -353,15 +353,18 @@ final class JsonGrammarParts {
         return b.seq().then(digits(4)).literal("-").ref(monthDay);
     }
 
-    /** {@code HH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)}, RFC 3339 full-time without leap seconds. */
+    /** {@code HH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)}, RFC 3339 full-time without leap seconds, offsets up to 14h. */
     private Seq time() {
         int hour = b.rule("hour", b.seq().add(b.ranges('0', '1')).add(digit()),
                 b.seq().literal("2").add(b.ranges('0', '3')));
         Seq minute = b.seq().add(b.ranges('0', '5')).add(digit());
         int fraction = b.rule("time_fraction", b.seq(),
                 b.seq().literal(".").then(repeat(b.seq().add(digit()), 1, 9)));
+        // offsets of real time zones (-12:00 .. +14:00, widened to 14 both ways); java.time stops at 18
+        int offsetHour = b.rule("offset_hour", b.seq().literal("0").add(digit()),
+                b.seq().literal("1").add(b.ranges('0', '4')));
         int offset = b.rule("offset", b.seq().literal("Z"),
-                b.seq().add(b.anyOf("+-")).ref(hour).literal(":").then(minute));
+                b.seq().add(b.anyOf("+-")).ref(offsetHour).literal(":").then(minute));
         return b.seq().ref(hour).literal(":").then(minute).literal(":").then(minute).ref(fraction).ref(offset);
     }
 

@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       schema, or when an object declares no properties at all) come last, with unescaped ASCII names
  *       different from the declared ones. When {@code additionalProperties} is absent and properties are
  *       declared, no others are generated (a subset of what the schema allows, which is always valid).</li>
- *   <li>Numbers: integers without bounds have at most 18 digits, fractions at most 15, exponents at most 3.
+ *   <li>Numbers: integers without bounds have at most 18 digits, fractions at most 15, exponents at most 2
+ *       (every number fits a double).
  *       {@code minimum}/{@code maximum}/{@code exclusiveMinimum}/{@code exclusiveMaximum} are enforced exactly
  *       for integers. For {@code number} they are rounded inwards to whole numbers (minimum 0.5 acts as 1) and
  *       the exponent is dropped, which keeps every output valid; a range with no whole number in it is
@@ -40,9 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>Strings: {@code minLength}/{@code maxLength} count code points; {@code \\u} escapes of surrogates are
  *       not generated (a character outside the BMP is written as UTF-8). Formats {@code date},
  *       {@code date-time}, {@code time} (RFC 3339, February up to 28, no leap seconds), {@code uuid} and
- *       {@code email} (a conservative shape) are enforced; other formats are annotations and ignored.</li>
- *   <li>{@code pattern}: a simple regular expression (see {@link SimplePattern}) is enforced; anything else is
- *       rejected.</li>
+ *       {@code email} (a conservative shape) are enforced, time offsets within 14 hours; other formats are annotations and ignored.</li>
+ *   <li>{@code pattern}: a simple regular expression (see {@link SimplePattern}) is enforced as a whole-string
+ *       match (a subset of the strings with a match somewhere); anything else is rejected.</li>
  * </ul>
  * Keywords that constrain in ways this compiler cannot follow ({@code not}, {@code if}, {@code patternProperties},
  * {@code uniqueItems: true}, ...) fail with a {@link GrammarException} naming the keyword and its JSON pointer.
@@ -305,7 +306,7 @@ public final class JsonSchemaCompiler {
             }
             String pattern = node.get("pattern").asString();
             try {
-                return new SimplePattern(b, parts).compile(pattern);
+                return new SimplePattern(b).compile(pattern);
             } catch (IllegalArgumentException e) {
                 throw new GrammarException("pattern", pointer, "expected a simple pattern but found '" + pattern
                         + "': " + e.getMessage());

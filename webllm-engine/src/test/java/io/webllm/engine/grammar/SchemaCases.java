@@ -20,6 +20,7 @@ record SchemaCases(String name, JsonNode schema, List<String> valid, List<String
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
     static List<SchemaCases> load() {
