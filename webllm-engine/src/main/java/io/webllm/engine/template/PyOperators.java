@@ -118,7 +118,13 @@ final class PyOperators {
             case "+" -> Math.addExact(x, y);
             case "-" -> Math.subtractExact(x, y);
             case "*" -> Math.multiplyExact(x, y);
-            case "**" -> y >= 0 ? BigDecimal.valueOf(x).pow((int) y).longValueExact() : Math.pow(x, y);
+            case "**" -> {
+                // Python: int ** negative int is a float; otherwise an exact int.
+                if (y < 0) {
+                    yield (Object) Math.pow(x, y);
+                }
+                yield (Object) BigDecimal.valueOf(x).pow((int) y).longValueExact();
+            }
             case "//" -> {
                 zeroCheck(y == 0, "integer division or modulo by zero");
                 yield Math.floorDiv(x, y);

@@ -124,6 +124,7 @@ final class PyValues {
     /** {@code str(v)}. */
     static String str(@Nullable Object v) {
         return switch (v) {
+            case null -> "None";
             case String s -> s;
             case Undefined u -> "";
             default -> repr(v);

@@ -164,7 +164,7 @@ final class Renderer {
             String name = target.names().getFirst();
             Object ns = scope.lookup(name);
             if (!(ns instanceof Namespace namespace)) {
-                throw new PyException("cannot assign attribute on non-namespace object '" + name + "'");
+                throw new PyException("cannot assign attribute on non-namespace object");
             }
             namespace.set(target.attribute(), value);
             return;

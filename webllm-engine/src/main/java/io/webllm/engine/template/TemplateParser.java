@@ -657,6 +657,10 @@ final class TemplateParser {
             next();
             name.append('.').append(expect(Kind.NAME, "filter name").text());
         }
+        if (!Filters.NAMES.contains(name.toString())) {
+            // Jinja2 rejects unknown filters when compiling, even in branches never taken.
+            throw source.error(start, previous().end(), "no filter named '" + name + "'");
+        }
         Expr.Args args = current().isOp("(") ? parseArgs() : Expr.Args.NONE;
         return new Expr.Filter(value, name.toString(), args, start, previous().end());
     }
@@ -671,6 +675,9 @@ final class TemplateParser {
         while (current().isOp(".")) {
             next();
             name.append('.').append(expect(Kind.NAME, "test name").text());
+        }
+        if (!Tests.NAMES.contains(name.toString())) {
+            throw source.error(value.start(), previous().end(), "no test named '" + name + "'");
         }
         Expr.Args args = Expr.Args.NONE;
         Token t = current();
