@@ -204,7 +204,7 @@ final class Filters {
             case String s -> {
                 String t = PyStrings.strip(s, null).replace("_", "");
                 try {
-                    yield Long.parseLong(t, (int) base);
+                    yield parseInt(t, (int) base);
                 } catch (NumberFormatException e) {
                     try {
                         double d = Double.parseDouble(t);
@@ -216,6 +216,32 @@ final class Filters {
             }
             case null, default -> fallback;
         };
+    }
+
+    /** Python's {@code int(text, base)}: sign, and a 0x/0o/0b prefix matching the base (or base 0 to infer). */
+    private static long parseInt(String text, int base) {
+        String t = text;
+        boolean negative = t.startsWith("-");
+        if (negative || t.startsWith("+")) {
+            t = t.substring(1);
+        }
+        String lower = PyStrings.lower(t);
+        int radix = base;
+        for (int[] prefix : new int[][] {{'x', 16}, {'o', 8}, {'b', 2}}) {
+            if (lower.length() > 2 && lower.charAt(0) == '0' && lower.charAt(1) == prefix[0]
+                    && (base == 0 || base == prefix[1])) {
+                t = t.substring(2);
+                radix = prefix[1];
+            }
+        }
+        if (radix == 0) {
+            radix = 10;
+        }
+        if (t.isEmpty() || t.startsWith("-") || t.startsWith("+")) {
+            throw new NumberFormatException(text);
+        }
+        long value = Long.parseLong(t, radix);
+        return negative ? -value : value;
     }
 
     private static Object toFloat(@Nullable Object v, Arguments a) {

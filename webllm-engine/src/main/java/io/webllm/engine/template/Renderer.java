@@ -213,8 +213,8 @@ final class Renderer {
                     s.set(p, d == null ? new Undefined("parameter '" + p + "' was not provided") : eval(d, s));
                 }
             }
-            s.set("varargs", args.size() > parameters.size()
-                    ? new ArrayList<>(args.subList(parameters.size(), args.size())) : new ArrayList<>());
+            s.set("varargs", new PyTuple(args.size() > parameters.size()
+                    ? new ArrayList<>(args.subList(parameters.size(), args.size())) : List.of()));
             if (extraKeywords.containsKey("caller")) {
                 s.set("caller", extraKeywords.remove("caller"));
             }
