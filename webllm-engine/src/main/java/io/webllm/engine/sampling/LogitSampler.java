@@ -21,7 +21,6 @@ public final class LogitSampler implements Sampler {
 
     static final AllowedTokenMaskProcessor MASK = new AllowedTokenMaskProcessor();
 
-
     private final List<LogitProcessor> processors;
     private final LogprobsSource logprobsSource;
 
