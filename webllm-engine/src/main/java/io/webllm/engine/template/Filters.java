@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -74,10 +73,8 @@ final class Filters {
             case "indent" -> indent(PyValues.str(v), a);
             case "round" -> round(v, a);
             case "abs" -> {
-                if (v instanceof Double d) {
-                    yield Math.abs(d);
-                }
-                yield Math.abs(number(v, name) instanceof Long l ? l : PyValues.toLong(v));
+                Object n = number(v, name);
+                yield n instanceof Double d ? (Object) Math.abs(d) : (Object) Math.abs(PyValues.toLong(n));
             }
             case "unique" -> unique(v, a);
             case "dictsort" -> dictsort(v, a);
@@ -94,10 +91,12 @@ final class Filters {
             case "min", "max" -> minMax(v, a, name.equals("max"));
             case "attr" -> PyAttributes.getattr(v, PyValues.str(a.get(0, "name", Arguments.REQUIRED)));
             case "format" -> {
-                if (!a.keywords().isEmpty()) {
-                    yield PyFormat.percent(PyValues.str(v), a.keywords().isEmpty() ? null : a.keywords());
+                if (a.size() > 0 && !a.keywords().isEmpty()) {
+                    throw new PyException("FilterArgumentError: can't handle positional and keyword arguments at the"
+                            + " same time");
                 }
-                yield PyFormat.percent(PyValues.str(v), new PyTuple(a.positional()));
+                yield PyFormat.percent(PyValues.str(v), a.keywords().isEmpty() ? new PyTuple(a.positional())
+                        : new java.util.LinkedHashMap<Object, @Nullable Object>(a.keywords()));
             }
             case "center" -> PyStringMethods.call(PyValues.str(v), "center",
                     new Arguments("center", List.of(a.integer(0, "width", 80)), Map.of()));
@@ -475,9 +474,5 @@ final class Filters {
             out.add(current);
         }
         return out;
-    }
-
-    static boolean isCollection(@Nullable Object v) {
-        return v instanceof Collection || v instanceof PyTuple;
     }
 }

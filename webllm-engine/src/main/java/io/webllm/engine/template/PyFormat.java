@@ -14,9 +14,10 @@ final class PyFormat {
     private PyFormat() {
     }
 
-    /** {@code format % args}: %s %r %d %i %f %x %% with optional width and precision. */
+    /** {@code format % args}: %s %r %d %i %f %x %% with optional width and precision, {@code %(key)s} for a dict. */
     static String percent(String format, @Nullable Object args) {
         List<@Nullable Object> values = args instanceof PyTuple t ? t.items() : java.util.Collections.singletonList(args);
+        Map<?, ?> named = args instanceof Map<?, ?> m ? m : null;
         StringBuilder out = new StringBuilder();
         int next = 0;
         for (int i = 0; i < format.length(); i++) {
@@ -26,23 +27,40 @@ final class PyFormat {
                 continue;
             }
             int j = i + 1;
+            Object key = null;
+            if (named != null && j < format.length() && format.charAt(j) == '(') {
+                int close = format.indexOf(')', j);
+                if (close < 0) {
+                    throw new PyException("ValueError: incomplete format key");
+                }
+                key = format.substring(j + 1, close);
+                j = close + 1;
+            }
             while (j < format.length() && "-+ 0#.0123456789".indexOf(format.charAt(j)) >= 0) {
                 j++;
             }
             if (j >= format.length()) {
                 throw new PyException("ValueError: incomplete format");
             }
-            String spec = format.substring(i + 1, j);
+            String spec = format.substring(key == null ? i + 1 : format.indexOf(')', i) + 1, j);
             char conv = format.charAt(j);
             i = j;
             if (conv == '%') {
                 out.append('%');
                 continue;
             }
-            if (next >= values.size()) {
-                throw new PyException("TypeError: not enough arguments for format string");
+            Object v;
+            if (key != null) {
+                if (!named.containsKey(key)) {
+                    throw new PyException("KeyError: " + PyStrings.repr((String) key));
+                }
+                v = named.get(key);
+            } else {
+                if (next >= values.size()) {
+                    throw new PyException("TypeError: not enough arguments for format string");
+                }
+                v = values.get(next++);
             }
-            Object v = values.get(next++);
             String text = switch (conv) {
                 case 's' -> PyValues.str(v);
                 case 'r' -> PyValues.repr(v);

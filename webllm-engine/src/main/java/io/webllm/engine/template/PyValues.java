@@ -3,7 +3,6 @@ package io.webllm.engine.template;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -310,9 +309,5 @@ final class PyValues {
             case null, default -> throw new PyException("TypeError: object of type '" + typeName(v)
                     + "' has no len()");
         };
-    }
-
-    static Iterator<@Nullable Object> iterator(@Nullable Object v) {
-        return iterate(v).iterator();
     }
 }

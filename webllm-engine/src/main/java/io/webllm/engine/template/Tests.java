@@ -46,8 +46,7 @@ final class Tests {
             case "even" -> integer(v, name) % 2 == 0;
             case "divisibleby" -> integer(v, name) % a.integer(0, "num", 1) == 0;
             case "sameas" -> sameAs(v, a.get(0, "other", Arguments.REQUIRED));
-            case "lower" -> v instanceof String s ? s.equals(PyStrings.lower(s)) : PyValues.str(v).equals(
-                    PyStrings.lower(PyValues.str(v)));
+            case "lower" -> PyValues.str(v).equals(PyStrings.lower(PyValues.str(v)));
             case "upper" -> PyValues.str(v).equals(PyStrings.upper(PyValues.str(v)));
             case "escaped" -> false;
             case "filter" -> v instanceof String s && Filters.NAMES.contains(s);

@@ -7,10 +7,6 @@ record Token(Kind kind, String text, int start, int end) {
         DATA, VAR_BEGIN, VAR_END, BLOCK_BEGIN, BLOCK_END, NAME, STRING, INTEGER, FLOAT, OPERATOR, EOF
     }
 
-    boolean is(Kind k, String t) {
-        return kind == k && text.equals(t);
-    }
-
     boolean isOp(String t) {
         return kind == Kind.OPERATOR && text.equals(t);
     }
