@@ -70,6 +70,8 @@ public final class Transformer implements AutoCloseable {
     private final ClKernel finalNorm;
     private final ClKernel outputMatvec;
     private final Arena hostArena = Arena.ofShared();
+    /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
+    private java.util.@Nullable Map<String, double[]> profile;
     private final MemorySegment hostInts;
     private final MemorySegment hostLogits;
 
@@ -108,7 +110,7 @@ public final class Transformer implements AutoCloseable {
 
         embed = new Launch(kernels.create("kernel_get_rows_" + tokenEmbedding.kernelSuffix())
                 .arg(0, tokenEmbedding.buffer()).arg(1, tokenEmbedding.columns()).arg(2, tokenEmbedding.rowBytes())
-                .arg(3, tokenIds).arg(4, x),
+                .arg(3, tokenEmbedding.rows()).arg(4, tokenIds).arg(5, x),
                 -1, n -> (tokenEmbedding.columns() + 31) / 32, n -> n, 1, 1);
         long cacheBytes = 4L * slots * contextLength * config.kvDim();
         Architecture arch = config.architecture();
@@ -155,7 +157,7 @@ public final class Transformer implements AutoCloseable {
         gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, xb).arg(3, config.embeddingLength());
         finalNorm = rmsNorm(xb, xb, outputNorm).kernel();
         outputMatvec = matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false).kernel();
-        cl.finish();
+        upload.finish();
     }
 
     private DeviceTensor track(DeviceTensor tensor) {
@@ -260,9 +262,9 @@ public final class Transformer implements AutoCloseable {
             upload(tokenIds, batch.tokens(), start, n);
             upload(positions, batch.positions(), start, n);
             upload(slotIds, batch.slots(), start, n);
-            embed.run(n);
+            run(embed, n);
             for (Launch launch : layerLaunches) {
-                launch.run(n);
+                run(launch, n);
             }
             // the logit rows that fall in this chunk, in request order
             int[] wanted = new int[batch.logitRows().length];
@@ -285,6 +287,30 @@ public final class Transformer implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    private void run(Launch launch, int n) {
+        if (profile == null) {
+            launch.run(n);
+            return;
+        }
+        cl.finish();
+        long start = System.nanoTime();
+        launch.run(n);
+        cl.finish();
+        double[] entry = profile.computeIfAbsent(launch.kernel().name(), k -> new double[2]);
+        entry[0] += (System.nanoTime() - start) / 1e9;
+        entry[1]++;
+    }
+
+    /**
+     * Turns per-kernel timing on (every launch then waits for the device, so the pass gets slower) or off, returning
+     * what was measured: kernel name to {total seconds, launches}.
+     */
+    public java.util.Map<String, double[]> profile(boolean enabled) {
+        java.util.Map<String, double[]> measured = profile == null ? java.util.Map.of() : profile;
+        profile = enabled ? new java.util.TreeMap<>() : null;
+        return measured;
     }
 
     private void upload(ClBuffer target, int[] values, int start, int n) {
