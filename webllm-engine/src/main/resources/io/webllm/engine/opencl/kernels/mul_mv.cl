@@ -132,8 +132,9 @@ kernel void kernel_get_rows_##TYPE(global const uchar* W, int ncols, ulong row_b
 DEFINE_WEIGHT_KERNELS(f32)
 DEFINE_WEIGHT_KERNELS(f16)
 DEFINE_WEIGHT_KERNELS(bf16)
-DEFINE_WEIGHT_KERNELS(q8_0)
-DEFINE_WEIGHT_KERNELS(q4_0)
+// Q8_0 and Q4_0 have their own matrix-vector kernels (mul_mv_packed.cl); the embedding lookup is shared.
+DEFINE_GET_ROWS(q8_0)
+DEFINE_GET_ROWS(q4_0)
 DEFINE_WEIGHT_KERNELS(q4_1)
 DEFINE_WEIGHT_KERNELS(q5_0)
 DEFINE_WEIGHT_KERNELS(q5_1)
