@@ -8,6 +8,7 @@ import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClException;
 import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.KernelLibrary;
+import io.webllm.engine.opencl.Tuning;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -324,7 +325,7 @@ public final class Transformer implements AutoCloseable {
         gather.run(config.embeddingLength(), m, 0, 0);
         finalNorm.run((long) m * NORM_GROUP, NORM_GROUP);
         outputMatvec.arg(9, m);
-        outputMatvec.run(matvecGlobalSize(output, false), MV_GROUP);
+        outputMatvec.run(matvecGlobalSize(output, false), groupSize(output));
     }
 
     private Launch rmsNorm(ClBuffer in, ClBuffer out, ClBuffer weight) {
@@ -343,7 +344,7 @@ public final class Transformer implements AutoCloseable {
                 .arg(6, out).arg(7, outOffset).arg(8, outStride)
                 .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0);
         long global = matvecGlobalSize(w, false);
-        return new Launch(kernel, 9, n -> global, null, MV_GROUP, 0);
+        return new Launch(kernel, 9, n -> global, null, groupSize(w), 0);
     }
 
     private Launch gatedMatvec(DeviceTensor gate, DeviceTensor up) {
@@ -351,7 +352,7 @@ public final class Transformer implements AutoCloseable {
                 .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
                 .arg(5, xb).arg(6, config.embeddingLength()).arg(7, ff).arg(8, config.feedForwardLength());
         long global = matvecGlobalSize(gate, true);
-        return new Launch(kernel, 9, n -> global, null, MV_GROUP, 0);
+        return new Launch(kernel, 9, n -> global, null, groupSize(gate), 0);
     }
 
     private Launch ropeStore(ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,
@@ -385,9 +386,18 @@ public final class Transformer implements AutoCloseable {
      */
     private static long matvecGlobalSize(DeviceTensor w, boolean gated) {
         boolean packed = w.type() == io.webllm.engine.tensor.GgmlType.Q4_0 || w.type() == io.webllm.engine.tensor.GgmlType.Q8_0;
-        int rowsPerWarp = packed ? (gated ? 2 : 4) : 1;
-        long rowsPerGroup = (long) rowsPerWarp * (MV_GROUP / MV_LANES);
-        return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * MV_GROUP;
+        if (!packed) {
+            long rowsPerGroup = MV_GROUP / MV_LANES;
+            return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * MV_GROUP;
+        }
+        int warps = Tuning.PACKED_WARPS;
+        long rowsPerGroup = (long) (gated ? Tuning.PACKED_ROWS_PER_WARP / 2 : Tuning.PACKED_ROWS_PER_WARP) * warps;
+        return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * warps * MV_LANES;
+    }
+
+    private static long groupSize(DeviceTensor w) {
+        boolean packed = w.type() == io.webllm.engine.tensor.GgmlType.Q4_0 || w.type() == io.webllm.engine.tensor.GgmlType.Q8_0;
+        return packed ? (long) Tuning.PACKED_WARPS * MV_LANES : MV_GROUP;
     }
 
     private static long roundUp(long value, long multiple) {
