@@ -7,8 +7,10 @@ import io.webllm.engine.chat.ToolChoice;
 import io.webllm.engine.chat.ToolDefinition;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.MessageType;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 
@@ -32,7 +34,7 @@ final class ChatRequestMapper {
                 .presencePenalty(options.getPresencePenalty())
                 .repetitionPenalty(options.getRepetitionPenalty())
                 .topLogprobs(options.getTopLogprobs())
-                .toolChoice(options.getToolChoice())
+                .toolChoice(effectiveToolChoice(messages, options.getToolChoice()))
                 .enableThinking(options.getEnableThinking());
         if (options.getStopSequences() != null) {
             b.stop(options.getStopSequences());
@@ -55,6 +57,18 @@ final class ChatRequestMapper {
             b.tools(tools.stream().map(t -> new ToolDefinition(t.name(), t.description(), t.inputSchema())).toList());
         }
         return b.build();
+    }
+
+    /**
+     * A forced tool choice ({@code required} or a named function) holds until the tools have answered: when the last
+     * message is a tool result it becomes {@code auto}, so that the model can answer with their results. Otherwise
+     * {@code ChatClient}'s tool-calling advisor, which sends the same options every round, would loop for ever.
+     */
+    static @Nullable ToolChoice effectiveToolChoice(List<Message> messages, @Nullable ToolChoice choice) {
+        boolean forced = choice != null
+                && (choice.mode() == ToolChoice.Mode.REQUIRED || choice.mode() == ToolChoice.Mode.FUNCTION);
+        boolean toolsAnswered = !messages.isEmpty() && messages.getLast().getMessageType() == MessageType.TOOL;
+        return forced && toolsAnswered ? ToolChoice.AUTO : choice;
     }
 
     static List<ChatMessage> toEngineMessages(List<Message> messages) {

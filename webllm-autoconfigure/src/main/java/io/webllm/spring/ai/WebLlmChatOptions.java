@@ -199,7 +199,11 @@ public final class WebLlmChatOptions implements ToolCallingChatOptions, Structur
         return n;
     }
 
-    /** Whether and which tool the model must call; null: {@code auto} when tools are offered. */
+    /**
+     * Whether and which tool the model must call; null: {@code auto} when tools are offered. {@code none} hides the
+     * tools from the model. A forced choice ({@code required}, a named function) applies until the tools have
+     * answered; the request that carries their results runs with {@code auto}.
+     */
     public @Nullable ToolChoice getToolChoice() {
         return toolChoice;
     }
