@@ -45,6 +45,12 @@ public class WebLlmProperties {
     /** Whether to load models on their first request instead of at startup. */
     private boolean lazy;
 
+    /**
+     * Whether ChatClient's entity(...) hands its JSON schema to the model, whose decoding then only produces answers
+     * the schema accepts, instead of appending format instructions to the prompt.
+     */
+    private boolean nativeStructuredOutput = true;
+
     /** Further models by name; each becomes a ChatModel bean of that name. */
     private Map<String, NamedModel> models = new LinkedHashMap<>();
 
@@ -122,6 +128,14 @@ public class WebLlmProperties {
 
     public void setLazy(boolean lazy) {
         this.lazy = lazy;
+    }
+
+    public boolean isNativeStructuredOutput() {
+        return nativeStructuredOutput;
+    }
+
+    public void setNativeStructuredOutput(boolean nativeStructuredOutput) {
+        this.nativeStructuredOutput = nativeStructuredOutput;
     }
 
     public Map<String, NamedModel> getModels() {

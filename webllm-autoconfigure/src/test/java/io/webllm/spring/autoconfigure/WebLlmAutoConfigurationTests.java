@@ -68,7 +68,7 @@ class WebLlmAutoConfigurationTests {
         runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ToolCallingAutoConfiguration.class,
                         WebLlmAutoConfiguration.class, WebLlmActuatorAutoConfiguration.class,
-                        ChatClientAutoConfiguration.class))
+                        WebLlmChatClientAutoConfiguration.class, ChatClientAutoConfiguration.class))
                 .withBean(ChatEngineFactory.class, () -> factory)
                 .withBean(Events.class, Events::new)
                 .withPropertyValues("webllm.cache-directory=" + dir.resolve("cache"));
@@ -105,6 +105,41 @@ class WebLlmAutoConfigurationTests {
             ChatClient client = context.getBean(ChatClient.Builder.class).build();
             assertThat(client.prompt("hi").call().content()).isEqualTo("hello from tiny-model");
         });
+    }
+
+    record Count(int n) {
+    }
+
+    private static ScriptedChatEngine answering(String text) {
+        return new ScriptedChatEngine("own", new ChatCompletion("c", "own", 0,
+                List.of(new ChatCompletion.Choice(0, text, null, List.of(), FinishReason.STOP, null)),
+                new Usage(0, 0, 0, 0, 0, 0, 0, 0)), List.of(), false);
+    }
+
+    @Test
+    void entityHandsItsSchemaToTheModelUnlessSwitchedOff() {
+        ScriptedChatEngine json = answering("{\"n\": 3}");
+        runner.withBean(ChatEngine.class, () -> json).run(context -> {
+            Count count = context.getBean(ChatClient.Builder.class).build().prompt("how many?").call()
+                    .entity(Count.class);
+            assertThat(count).isEqualTo(new Count(3));
+            assertThat(json.lastRequest().responseFormat().type())
+                    .isEqualTo(io.webllm.engine.chat.ResponseFormat.Type.JSON_SCHEMA);
+            assertThat(json.lastRequest().responseFormat().schema()).contains("\"n\"").contains("integer");
+            assertThat(json.lastRequest().messages().getLast().content()).isEqualTo("how many?");
+        });
+        ScriptedChatEngine plain = answering("{\"n\": 4}");
+        runner.withBean(ChatEngine.class, () -> plain).withPropertyValues("webllm.native-structured-output=false")
+                .run(context -> {
+                    assertThat(context).doesNotHaveBean(WebLlmChatClientAutoConfiguration.class);
+                    Count count = context.getBean(ChatClient.Builder.class).build().prompt("how many?").call()
+                            .entity(Count.class);
+                    assertThat(count).isEqualTo(new Count(4));
+                    assertThat(plain.lastRequest().responseFormat())
+                            .isEqualTo(io.webllm.engine.chat.ResponseFormat.TEXT);
+                    assertThat(plain.lastRequest().messages().getLast().content()).startsWith("how many?")
+                            .contains("JSON");
+                });
     }
 
     @Test
