@@ -31,6 +31,11 @@ class NamedModelsEndToEndTests {
     @TempDir
     Path dir;
 
+    enum Mood { HAPPY, SAD, SLEEPY }
+
+    record Character(Mood mood, boolean brave) {
+    }
+
     private static Path testData(String... parts) {
         return Path.of(System.getProperty("webllm.testdata"), parts);
     }
@@ -44,7 +49,7 @@ class NamedModelsEndToEndTests {
         ApplicationContextRunner runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ToolCallingAutoConfiguration.class,
                         WebLlmAutoConfiguration.class, WebLlmActuatorAutoConfiguration.class,
-                        ChatClientAutoConfiguration.class))
+                        WebLlmChatClientAutoConfiguration.class, ChatClientAutoConfiguration.class))
                 .withPropertyValues("webllm.cache-directory=" + dir.resolve("cache"),
                         "webllm.device=" + System.getProperty("webllm.test.device", "auto"),
                         "webllm.chat-template=" + PASS_THROUGH, "webllm.context-length=256",
@@ -75,6 +80,13 @@ class NamedModelsEndToEndTests {
             String viaClient = context.getBean(ChatClient.Builder.class).build().prompt("Once upon a time").call()
                     .content();
             assertThat(viaClient).isEqualTo(fromStories.getResult().getOutput().getText());
+
+            // a plain entity() call is held to the record's schema by the auto-configured ChatClient.Builder
+            Character character = context.getBean(ChatClient.Builder.class).build().prompt("Once upon a time")
+                    .options(io.webllm.spring.ai.WebLlmChatOptions.builder().maxTokens(200)).call()
+                    .entity(Character.class);
+            assertThat(character).isNotNull();
+            assertThat(character.mood()).isNotNull();
 
             var health = context.getBean(WebLlmHealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
