@@ -6,9 +6,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
@@ -44,7 +47,7 @@ class WebLlmChatModelRegistrar implements ImportBeanDefinitionRegistrar, Environ
 
     @Override
     public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-        Binder binder = Binder.get(java.util.Objects.requireNonNull(environment));
+        Binder binder = Binder.get(Objects.requireNonNull(environment));
         String defaultModel = binder.bind(WebLlmProperties.PREFIX + ".chat.model", String.class).orElse(null);
         Map<String, WebLlmProperties.NamedModel> named = binder
                 .bind(WebLlmProperties.PREFIX + ".models",
@@ -60,10 +63,16 @@ class WebLlmChatModelRegistrar implements ImportBeanDefinitionRegistrar, Environ
                 && !registry.containsBeanDefinition(ModelSpec.DEFAULT_MODEL_NAME)) {
             toRegister.put(ModelSpec.DEFAULT_MODEL_NAME, WebLlmChatModelFactory::createDefault);
         }
+        List<String> chatModels = List.of(beans.getBeanNamesForType(ChatModel.class, true, false));
         named.forEach((name, model) -> {
             checkName(name);
             if (!registry.containsBeanDefinition(name)) {
                 toRegister.put(name, factory -> factory.createNamed(name));
+            }
+            else if (!chatModels.contains(name)) {
+                throw new IllegalStateException("webllm.models." + name + ": the name is taken by a bean that is not a "
+                        + "ChatModel (" + registry.getBeanDefinition(name).getBeanClassName() + "); choose another "
+                        + "name");
             }
         });
         String primary = primary(named, toRegister.keySet());
@@ -91,7 +100,7 @@ class WebLlmChatModelRegistrar implements ImportBeanDefinitionRegistrar, Environ
     }
 
     private static @Nullable String primary(Map<String, WebLlmProperties.NamedModel> named,
-            Iterable<String> registered) {
+            Set<String> registered) {
         List<String> marked = new ArrayList<>();
         named.forEach((name, model) -> {
             if (model.isPrimary()) {
@@ -105,9 +114,7 @@ class WebLlmChatModelRegistrar implements ImportBeanDefinitionRegistrar, Environ
         if (!marked.isEmpty()) {
             return marked.getFirst();
         }
-        for (String name : registered) {
-            return name; // the default model comes first, then the named ones in their order
-        }
-        return null;
+        // the default model comes first, then the named ones in their order
+        return registered.stream().findFirst().orElse(null);
     }
 }

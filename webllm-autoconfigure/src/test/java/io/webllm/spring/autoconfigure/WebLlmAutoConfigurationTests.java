@@ -223,6 +223,19 @@ class WebLlmAutoConfigurationTests {
     }
 
     @Test
+    void anApplicationChatModelOfTheSameNameReplacesANamedModel() {
+        ScriptedChatEngine own = answering("own answer");
+        WebLlmChatModel mine = WebLlmChatModel.builder().engine(own).build();
+        runner.withPropertyValues("webllm.models.fast.model=" + modelFile, "webllm.models.smart.model=" + modelFile)
+                .withBean("fast", ChatModel.class, () -> mine)
+                .run(context -> {
+                    assertThat(context.getBean("fast")).isSameAs(mine);
+                    assertThat(context.getBean("smart")).isNotSameAs(mine).isInstanceOf(WebLlmChatModel.class);
+                    assertThat(factory.loads).hasSize(1);
+                });
+    }
+
+    @Test
     void theDefaultModelIsPrimaryUnlessANamedOneIsMarked() {
         runner.withPropertyValues("webllm.chat.model=" + modelFile, "webllm.models.second.model=" + modelFile)
                 .run(context -> assertThat(context.getBean(ChatModel.class))
@@ -242,6 +255,8 @@ class WebLlmAutoConfigurationTests {
                 + ",webllm.models.b.primary=true,webllm.models.b.model=" + modelFile, "only one model may be primary");
         assertFailure("webllm.models.2fast.model=" + modelFile, "a model name must start with a letter");
         assertFailure("webllm.models.x.options.top-k=-1", "top-k must be >= 0");
+        assertFailure("webllm.models.webLlmEngines.model=" + modelFile, "the name is taken by a bean that is not a "
+                + "ChatModel");
         assertFailure("webllm.registry.mine.context-length=4", "webllm.registry.mine.url must be set");
     }
 
