@@ -119,6 +119,7 @@ final class BenchCommand implements Command {
             inKernels += entry.getValue()[0];
         }
         table.put("outside layer kernels", "%.3f ms".formatted((total - inKernels) * 1e3 / steps));
+        table.put("timing", model.context().profiling() ? "device events" : "host clock around each launch (set -Dwebllm.opencl.profile=true for device time)");
         return table;
     }
 

@@ -36,11 +36,21 @@ final class Launch {
         return kernel;
     }
 
-    void run(int tokens) {
+    /** Enqueues the launch and returns its event, for device timing on a profiling queue. */
+    long runTimed(int tokens) {
+        setTokens(tokens);
+        return kernel.runTimed(global0.applyAsLong(tokens), global1 == null ? 0 : global1.applyAsLong(tokens), local0, local1);
+    }
+
+    private void setTokens(int tokens) {
         if (tokenCountArg >= 0 && tokens != lastTokens) {
             kernel.arg(tokenCountArg, tokens);
             lastTokens = tokens;
         }
+    }
+
+    void run(int tokens) {
+        setTokens(tokens);
         if (global1 == null) {
             kernel.run(global0.applyAsLong(tokens), local0);
         } else {

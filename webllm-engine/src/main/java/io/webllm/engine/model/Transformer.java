@@ -295,12 +295,21 @@ public final class Transformer implements AutoCloseable {
             launch.run(n);
             return;
         }
-        cl.finish();
-        long start = System.nanoTime();
-        launch.run(n);
-        cl.finish();
+        double seconds;
+        if (cl.profiling()) {
+            // device time of the kernel alone, the queue left to run as usual
+            long event = launch.runTimed(n);
+            cl.finish();
+            seconds = cl.eventSeconds(event);
+        } else {
+            cl.finish();
+            long start = System.nanoTime();
+            launch.run(n);
+            cl.finish();
+            seconds = (System.nanoTime() - start) / 1e9;
+        }
         double[] entry = profile.computeIfAbsent(launch.kernel().name(), k -> new double[2]);
-        entry[0] += (System.nanoTime() - start) / 1e9;
+        entry[0] += seconds;
         entry[1]++;
     }
 

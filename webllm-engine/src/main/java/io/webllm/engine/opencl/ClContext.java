@@ -27,10 +27,31 @@ public final class ClContext implements AutoCloseable {
     private boolean closed;
     private KernelLibrary kernels;
 
-    private ClContext(ClDevice device, long context, long queue) {
+    private final boolean profiling;
+
+    private ClContext(ClDevice device, long context, long queue, boolean profiling) {
         this.device = device;
         this.context = context;
         this.queue = queue;
+        this.profiling = profiling;
+    }
+
+    /** Whether kernels can be timed on the device ({@link ClKernel#runTimed}). */
+    public boolean profiling() {
+        return profiling;
+    }
+
+    /** Device seconds between the start and end of a timed launch; releases the event. Call after it finished. */
+    public double eventSeconds(long event) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            java.nio.LongBuffer start = stack.mallocLong(1);
+            java.nio.LongBuffer end = stack.mallocLong(1);
+            ClException.check(clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_START, start, null), "clGetEventProfilingInfo");
+            ClException.check(clGetEventProfilingInfo(event, CL_PROFILING_COMMAND_END, end, null), "clGetEventProfilingInfo");
+            return (end.get(0) - start.get(0)) / 1e9;
+        } finally {
+            clReleaseEvent(event);
+        }
     }
 
     public static ClContext create(ClDevice device) {
@@ -40,12 +61,14 @@ public final class ClContext implements AutoCloseable {
                     .put(CL_CONTEXT_PLATFORM).put(device.platformHandle()).put(0).flip();
             long context = clCreateContext(properties, device.deviceHandle(), null, 0, error);
             ClException.check(error.get(0), "clCreateContext on " + device.describe());
-            long queue = clCreateCommandQueue(context, device.deviceHandle(), 0, error);
+            // -Dwebllm.opencl.profile=true times each kernel on the device (bench --profile)
+            long queueProperties = Boolean.getBoolean("webllm.opencl.profile") ? CL_QUEUE_PROFILING_ENABLE : 0;
+            long queue = clCreateCommandQueue(context, device.deviceHandle(), queueProperties, error);
             if (error.get(0) != 0) {
                 clReleaseContext(context);
                 ClException.check(error.get(0), "clCreateCommandQueue on " + device.describe());
             }
-            return new ClContext(device, context, queue);
+            return new ClContext(device, context, queue, queueProperties != 0);
         }
     }
 

@@ -72,6 +72,25 @@ public final class ClKernel implements AutoCloseable {
         }
     }
 
+    /** A 1-D or 2-D launch ({@code global1} 0 for 1-D) that returns its event for device timing. */
+    public long runTimed(long global0, long global1, long local0, long local1) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            int dims = global1 == 0 ? 1 : 2;
+            PointerBuffer globalSize = stack.mallocPointer(dims).put(0, global0);
+            PointerBuffer localSize = local0 == 0 ? null : stack.mallocPointer(dims).put(0, local0);
+            if (dims == 2) {
+                globalSize.put(1, global1);
+                if (localSize != null) {
+                    localSize.put(1, local1);
+                }
+            }
+            PointerBuffer event = stack.mallocPointer(1);
+            ClException.check(clEnqueueNDRangeKernel(context.queue(), handle, dims, null, globalSize, localSize, null, event),
+                    "clEnqueueNDRangeKernel(" + name + ")");
+            return event.get(0);
+        }
+    }
+
     private void check(int error, int index) {
         ClException.check(error, "clSetKernelArg(" + name + ", " + index + ")");
     }
