@@ -12,34 +12,35 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A model's weights and KV cache on an OpenCL device, and its forward pass.
  *
  * <p>Per layer, for a batch of n tokens (buffer written in brackets):
  * <pre>
- *  rms_norm(x, attn_norm)            [xb]      n x embd
- *  mul_mv q, k, v (+ bias)           [q k v]   n x q_dim, n x kv_dim
- *  rms_norm per head (Qwen3)         [q k]
- *  rope q, rope k                    [q k]
- *  kv_store                          [k_cache v_cache] at (slot, position)
- *  attention                         [attn]    n x q_dim
- *  mul_mv attn_output, += x          [x]
- *  rms_norm(x, ffn_norm)             [xb]
- *  mul_mv gate, up                   [gate up] n x ff
- *  swiglu                            [gate]
- *  mul_mv ffn_down, += x             [x]
+ *  1 rms_norm(x, attn_norm)                     [xb]    n x embd
+ *  2 mul_mv q|k|v stacked (+ bias)              [qkv]   n x (q_dim + 2 kv_dim)   (3 launches if types differ)
+ *  3 rope_store: per-head norm (Qwen3), rotate  [qkv] q in place; k rotated and v into [k_cache v_cache]
+ *  4 attention over the cache                   [attn]  n x q_dim
+ *  5 mul_mv attn_output, += x                   [x]
+ *  6 rms_norm(x, ffn_norm)                      [xb]
+ *  7 mul_mv_glu: silu(gate xb) * (up xb)        [ff]    n x n_ff
+ *  8 mul_mv ffn_down, += x                      [x]
  * </pre>
- * 12 to 15 kernels a layer; then output_norm and the output matrix only for the rows whose logits are wanted.
- * Prompts longer than {@code maxBatch} run in consecutive chunks. Not thread-safe: one scheduler thread drives it.
+ * 8 launches a layer, their arguments set once at load (see {@link Launch}); then output_norm and the output matrix
+ * only for the rows whose logits are wanted. Prompts longer than {@code maxBatch} run in consecutive chunks.
+ * Not thread-safe: one scheduler thread drives it.
  */
 public final class Transformer implements AutoCloseable {
 
-    private static final int MATVEC_GROUP = 64;
+    /** Rows per work-group and work-items per row of the mul_mv kernels (mul_mv.cl, reduce.cl). */
+    private static final int MV_ROWS = 4;
+    private static final int MV_LANES = 32;
     private static final int NORM_GROUP = 64;
     private static final int ATTENTION_GROUP = 64;
-    private static final int MV_TOKENS = 4;
 
     private final ModelConfig config;
     private final ClContext cl;
@@ -47,36 +48,30 @@ public final class Transformer implements AutoCloseable {
     private final int contextLength;
     private final int slots;
     private final int maxBatch;
+    private final int qkvDim;
+    private final List<ClBuffer> owned = new ArrayList<>();
     private final DeviceTensor tokenEmbedding;
     private final DeviceTensor output;
     private final ClBuffer outputNorm;
-    private final ClBuffer ropeFreqs;
-    private final List<LayerWeights> layers;
-    private final ClBuffer[] keyCache;
-    private final ClBuffer[] valueCache;
     // activations, sized for maxBatch tokens
     private final ClBuffer x;
     private final ClBuffer xb;
-    private final ClBuffer q;
-    private final ClBuffer k;
-    private final ClBuffer v;
+    private final ClBuffer qkv;
     private final ClBuffer attn;
-    private final ClBuffer attnScores;
-    private final ClBuffer gate;
-    private final ClBuffer up;
+    private final ClBuffer ff;
     private final ClBuffer logits;
     private final ClBuffer tokenIds;
     private final ClBuffer positions;
     private final ClBuffer slotIds;
     private final ClBuffer logitRows;
+    private final Launch embed;
+    private final List<Launch> layerLaunches = new ArrayList<>();
+    private final ClKernel gather;
+    private final ClKernel finalNorm;
+    private final ClKernel outputMatvec;
     private final Arena hostArena = Arena.ofShared();
     private final MemorySegment hostInts;
     private final MemorySegment hostLogits;
-
-    private record LayerWeights(ClBuffer attnNorm, DeviceTensor wq, DeviceTensor wk, DeviceTensor wv, DeviceTensor wo,
-            ClBuffer qBias, ClBuffer kBias, ClBuffer vBias, ClBuffer qNorm, ClBuffer kNorm,
-            ClBuffer ffnNorm, DeviceTensor gate, DeviceTensor up, DeviceTensor down) {
-    }
 
     private Transformer(GgufFile file, ClContext cl, ModelConfig config, Options options, LoadListener listener) {
         this.config = config;
@@ -85,55 +80,96 @@ public final class Transformer implements AutoCloseable {
         this.slots = options.slots();
         this.maxBatch = options.maxBatch();
         this.kernels = cl.kernels();
+        this.qkvDim = config.queryDim() + 2 * config.kvDim();
+        if (Integer.bitCount(config.headDim() / 2) != 1) {
+            throw new IllegalArgumentException("head size %d is not supported: rotation kernels need head_dim / 2 to be a power of two"
+                    .formatted(config.headDim()));
+        }
         WeightUploader upload = new WeightUploader(file, cl, listener);
-        tokenEmbedding = upload.matrix(TensorNames.TOKEN_EMBEDDING);
-        output = config.tiedOutput() ? tokenEmbedding : upload.matrix(TensorNames.OUTPUT);
-        outputNorm = upload.vector(TensorNames.OUTPUT_NORM);
-        ropeFreqs = config.hasRopeFreqs() ? upload.vector(TensorNames.ROPE_FREQS) : null;
-        layers = new ArrayList<>();
-        Architecture arch = config.architecture();
-        for (int l = 0; l < config.layerCount(); l++) {
-            layers.add(new LayerWeights(
-                    upload.vector(layer(l, "attn_norm.weight")),
-                    upload.matrix(layer(l, "attn_q.weight")),
-                    upload.matrix(layer(l, "attn_k.weight")),
-                    upload.matrix(layer(l, "attn_v.weight")),
-                    upload.matrix(layer(l, "attn_output.weight")),
-                    arch.qkvBias() ? upload.vector(layer(l, "attn_q.bias")) : null,
-                    arch.qkvBias() ? upload.vector(layer(l, "attn_k.bias")) : null,
-                    arch.qkvBias() ? upload.vector(layer(l, "attn_v.bias")) : null,
-                    arch.qkNorm() ? upload.vector(layer(l, "attn_q_norm.weight")) : null,
-                    arch.qkNorm() ? upload.vector(layer(l, "attn_k_norm.weight")) : null,
-                    upload.vector(layer(l, "ffn_norm.weight")),
-                    upload.matrix(layer(l, "ffn_gate.weight")),
-                    upload.matrix(layer(l, "ffn_up.weight")),
-                    upload.matrix(layer(l, "ffn_down.weight"))));
-        }
-        long cacheFloats = (long) slots * contextLength * config.kvDim();
-        keyCache = new ClBuffer[config.layerCount()];
-        valueCache = new ClBuffer[config.layerCount()];
-        for (int l = 0; l < config.layerCount(); l++) {
-            keyCache[l] = cl.allocate("key cache of layer " + l, 4 * cacheFloats);
-            valueCache[l] = cl.allocate("value cache of layer " + l, 4 * cacheFloats);
-        }
+        tokenEmbedding = track(upload.matrix(TensorNames.TOKEN_EMBEDDING));
+        output = config.tiedOutput() ? tokenEmbedding : track(upload.matrix(TensorNames.OUTPUT));
+        outputNorm = track(upload.vector(TensorNames.OUTPUT_NORM));
+        ClBuffer ropeFreqs = config.hasRopeFreqs() ? track(upload.vector(TensorNames.ROPE_FREQS)) : null;
+
         long b = maxBatch;
-        x = cl.allocate("x", 4 * b * config.embeddingLength());
-        xb = cl.allocate("xb", 4 * b * config.embeddingLength());
-        q = cl.allocate("q", 4 * b * config.queryDim());
-        k = cl.allocate("k", 4 * b * config.kvDim());
-        v = cl.allocate("v", 4 * b * config.kvDim());
-        attn = cl.allocate("attention output", 4 * b * config.queryDim());
-        attnScores = cl.allocate("attention scores", 4 * b * config.headCount() * (long) contextLength);
-        gate = cl.allocate("ffn gate", 4 * b * config.feedForwardLength());
-        up = cl.allocate("ffn up", 4 * b * config.feedForwardLength());
-        logits = cl.allocate("logits", 4 * b * config.vocabularySize());
-        tokenIds = cl.allocate("token ids", 4 * b);
-        positions = cl.allocate("positions", 4 * b);
-        slotIds = cl.allocate("slots", 4 * b);
-        logitRows = cl.allocate("logit rows", 4 * b);
+        x = allocate("x", 4 * b * config.embeddingLength());
+        xb = allocate("xb", 4 * b * config.embeddingLength());
+        qkv = allocate("qkv", 4 * b * qkvDim);
+        attn = allocate("attention output", 4 * b * config.queryDim());
+        ClBuffer scores = allocate("attention scores", 4 * b * config.headCount() * (long) contextLength);
+        ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
+        logits = allocate("logits", 4 * b * config.vocabularySize());
+        tokenIds = allocate("token ids", 4 * b);
+        positions = allocate("positions", 4 * b);
+        slotIds = allocate("slots", 4 * b);
+        logitRows = allocate("logit rows", 4 * b);
         hostInts = hostArena.allocate(4L * b, 4);
         hostLogits = hostArena.allocate(4L * b * config.vocabularySize(), 4);
+
+        embed = new Launch(kernels.create("kernel_get_rows_" + tokenEmbedding.kernelSuffix())
+                .arg(0, tokenEmbedding.buffer()).arg(1, tokenEmbedding.columns()).arg(2, tokenEmbedding.rowBytes())
+                .arg(3, tokenIds).arg(4, x),
+                -1, n -> (tokenEmbedding.columns() + 31) / 32, n -> n, 1, 1);
+        long cacheBytes = 4L * slots * contextLength * config.kvDim();
+        Architecture arch = config.architecture();
+        for (int l = 0; l < config.layerCount(); l++) {
+            ClBuffer keyCache = allocate("key cache of layer " + l, cacheBytes);
+            ClBuffer valueCache = allocate("value cache of layer " + l, cacheBytes);
+            String q = layer(l, "attn_q.weight");
+            String k = layer(l, "attn_k.weight");
+            String v = layer(l, "attn_v.weight");
+            layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "attn_norm.weight")))));
+            if (file.tensor(q).type() == file.tensor(k).type() && file.tensor(q).type() == file.tensor(v).type()) {
+                DeviceTensor stacked = track(upload.stacked("qkv of layer " + l, q, k, v));
+                ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
+                        layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
+                layerLaunches.add(matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false));
+            } else {
+                // mixed types (some Q4_K_M layers keep v in Q6_K): three launches into the same rows
+                int[] offsets = {0, config.queryDim(), config.queryDim() + config.kvDim()};
+                String[] names = {q, k, v};
+                String[] biases = {"attn_q.bias", "attn_k.bias", "attn_v.bias"};
+                for (int p = 0; p < 3; p++) {
+                    ClBuffer bias = arch.qkvBias() ? track(upload.vector(layer(l, biases[p]))) : null;
+                    layerLaunches.add(matvec(track(upload.matrix(names[p])), xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false));
+                }
+            }
+            ClBuffer qNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null;
+            ClBuffer kNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_k_norm.weight"))) : null;
+            layerLaunches.add(ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm));
+            layerLaunches.add(attention(keyCache, valueCache, scores));
+            layerLaunches.add(matvec(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
+                    x, 0, config.embeddingLength(), null, true));
+            layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "ffn_norm.weight")))));
+            DeviceTensor gate = track(upload.matrix(layer(l, "ffn_gate.weight")));
+            DeviceTensor up = track(upload.matrix(layer(l, "ffn_up.weight")));
+            if (gate.type() == up.type()) {
+                layerLaunches.add(gatedMatvec(gate, up));
+            } else {
+                throw new IllegalArgumentException("ffn_gate (%s) and ffn_up (%s) of layer %d differ in type, which is not supported yet"
+                        .formatted(gate.type(), up.type(), l));
+            }
+            layerLaunches.add(matvec(track(upload.matrix(layer(l, "ffn_down.weight"))), ff, config.feedForwardLength(),
+                    x, 0, config.embeddingLength(), null, true));
+        }
+        gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, xb).arg(3, config.embeddingLength());
+        finalNorm = rmsNorm(xb, xb, outputNorm).kernel();
+        outputMatvec = matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false).kernel();
         cl.finish();
+    }
+
+    private DeviceTensor track(DeviceTensor tensor) {
+        owned.add(tensor.buffer());
+        return tensor;
+    }
+
+    private ClBuffer track(ClBuffer buffer) {
+        owned.add(buffer);
+        return buffer;
+    }
+
+    private ClBuffer allocate(String name, long bytes) {
+        return track(cl.allocate(name, bytes));
     }
 
     /** How the model is laid out on the device. */
@@ -160,15 +196,20 @@ public final class Transformer implements AutoCloseable {
         ModelConfig config = ModelConfig.from(file);
         TensorNames.verify(file, config);
         long before = cl.allocatedBytes();
+        long mark = cl.allocationMark();
         try {
             return new Transformer(file, cl, config, options, listener);
         } catch (ClException e) {
+            double allocated = (cl.allocatedBytes() - before) / (1024.0 * 1024 * 1024);
+            cl.releaseSince(mark);
             if (e.outOfMemory()) {
                 throw new ClException("Not enough device memory for %s on %s (%.2f GiB were allocated when it failed): %s. "
-                        .formatted(file.path().getFileName(), cl.device().describe(),
-                                (cl.allocatedBytes() - before) / (1024.0 * 1024 * 1024), e.getMessage())
+                        .formatted(file.path().getFileName(), cl.device().describe(), allocated, e.getMessage())
                         + "Use a smaller context length, a smaller or more quantized model, or another device.");
             }
+            throw e;
+        } catch (RuntimeException e) {
+            cl.releaseSince(mark);
             throw e;
         }
     }
@@ -194,7 +235,7 @@ public final class Transformer implements AutoCloseable {
      * requested rows, {@code logitRows.length * vocabularySize} floats.
      */
     public float[] forward(Batch batch) {
-        // kernels (and so their arguments) are shared by all models on one context: one pass at a time
+        // the context's kernels are shared with other models on it: one pass at a time
         synchronized (cl) {
             return forwardLocked(batch);
         }
@@ -219,9 +260,9 @@ public final class Transformer implements AutoCloseable {
             upload(tokenIds, batch.tokens(), start, n);
             upload(positions, batch.positions(), start, n);
             upload(slotIds, batch.slots(), start, n);
-            embed(n);
-            for (int l = 0; l < layers.size(); l++) {
-                runLayer(l, n);
+            embed.run(n);
+            for (Launch launch : layerLaunches) {
+                launch.run(n);
             }
             // the logit rows that fall in this chunk, in request order
             int[] wanted = new int[batch.logitRows().length];
@@ -234,14 +275,12 @@ public final class Transformer implements AutoCloseable {
                     resultIndex[count++] = r;
                 }
             }
-            for (int done = 0; done < count; done += maxBatch) {
-                int m = Math.min(maxBatch, count - done);
-                int[] rows = java.util.Arrays.copyOfRange(wanted, done, done + m);
-                logits(rows);
-                MemorySegment host = hostLogits.asSlice(0, 4L * m * vocab);
+            if (count > 0) {
+                computeLogits(Arrays.copyOf(wanted, count));
+                MemorySegment host = hostLogits.asSlice(0, 4L * count * vocab);
                 cl.read(logits, 0, host);
-                for (int i = 0; i < m; i++) {
-                    MemorySegment.copy(host, ValueLayout.JAVA_FLOAT, 4L * i * vocab, result, resultIndex[done + i] * vocab, vocab);
+                for (int i = 0; i < count; i++) {
+                    MemorySegment.copy(host, ValueLayout.JAVA_FLOAT, 4L * i * vocab, result, resultIndex[i] * vocab, vocab);
                 }
             }
         }
@@ -253,102 +292,75 @@ public final class Transformer implements AutoCloseable {
         cl.write(target, 0, hostInts.asSlice(0, 4L * n));
     }
 
-    private void embed(int n) {
-        DeviceTensor table = tokenEmbedding;
-        kernels.kernel("kernel_get_rows_" + table.kernelSuffix())
-                .arg(0, table.buffer()).arg(1, table.columns()).arg(2, table.rowBytes())
-                .arg(3, tokenIds).arg(4, x)
-                .run((table.columns() + 31) / 32, n, 1, 1);
-    }
-
-    private void runLayer(int l, int n) {
-        LayerWeights w = layers.get(l);
-        ModelConfig c = config;
-        rmsNorm(x, xb, w.attnNorm(), c.embeddingLength(), n);
-        matvec(w.wq(), xb, c.embeddingLength(), q, c.queryDim(), n, w.qBias(), false);
-        matvec(w.wk(), xb, c.embeddingLength(), k, c.kvDim(), n, w.kBias(), false);
-        matvec(w.wv(), xb, c.embeddingLength(), v, c.kvDim(), n, w.vBias(), false);
-        if (w.qNorm() != null) {
-            rmsNorm(q, q, w.qNorm(), c.headDim(), n * c.headCount());
-            rmsNorm(k, k, w.kNorm(), c.headDim(), n * c.kvHeadCount());
-        }
-        rope(q, c.queryDim(), c.headCount(), n);
-        rope(k, c.kvDim(), c.kvHeadCount(), n);
-        kernels.kernel("kernel_kv_store")
-                .arg(0, k).arg(1, v).arg(2, keyCache[l]).arg(3, valueCache[l]).arg(4, positions).arg(5, slotIds)
-                .arg(6, c.kvDim()).arg(7, contextLength)
-                .run(c.kvDim(), n, 0, 0);
-        kernels.kernel("kernel_attention")
-                .arg(0, q).arg(1, keyCache[l]).arg(2, valueCache[l]).arg(3, attn).arg(4, attnScores)
-                .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
-                .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim())))
-                .localArg(12, 4L * ATTENTION_GROUP)
-                .run((long) c.headCount() * ATTENTION_GROUP, n, ATTENTION_GROUP, 1);
-        matvec(w.wo(), attn, c.queryDim(), x, c.embeddingLength(), n, null, true);
-        rmsNorm(x, xb, w.ffnNorm(), c.embeddingLength(), n);
-        matvec(w.gate(), xb, c.embeddingLength(), gate, c.feedForwardLength(), n, null, false);
-        matvec(w.up(), xb, c.embeddingLength(), up, c.feedForwardLength(), n, null, false);
-        kernels.kernel("kernel_swiglu").arg(0, gate).arg(1, up).run((long) n * c.feedForwardLength(), 0);
-        matvec(w.down(), gate, c.feedForwardLength(), x, c.embeddingLength(), n, null, true);
-    }
-
-    private void logits(int[] rows) {
+    private void computeLogits(int[] rows) {
         int m = rows.length;
-        MemorySegment.copy(rows, 0, hostInts, ValueLayout.JAVA_INT, 0, m);
-        cl.write(logitRows, 0, hostInts.asSlice(0, 4L * m));
-        kernels.kernel("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, xb).arg(3, config.embeddingLength())
-                .run(config.embeddingLength(), m, 0, 0);
-        rmsNorm(xb, xb, outputNorm, config.embeddingLength(), m);
-        matvec(output, xb, config.embeddingLength(), logits, config.vocabularySize(), m, null, false);
+        upload(logitRows, rows, 0, m);
+        gather.run(config.embeddingLength(), m, 0, 0);
+        finalNorm.run((long) m * NORM_GROUP, NORM_GROUP);
+        outputMatvec.arg(9, m);
+        outputMatvec.run(roundUp(config.vocabularySize(), MV_ROWS) / MV_ROWS * MV_ROWS * MV_LANES, MV_ROWS * MV_LANES);
     }
 
-    private void rmsNorm(ClBuffer in, ClBuffer out, ClBuffer weight, int n, int rows) {
-        kernels.kernel("kernel_rms_norm")
-                .arg(0, in).arg(1, out).arg(2, weight).arg(3, n).arg(4, config.rmsEpsilon())
-                .localArg(5, 4L * NORM_GROUP)
-                .run((long) rows * NORM_GROUP, NORM_GROUP);
+    private Launch rmsNorm(ClBuffer in, ClBuffer out, ClBuffer weight) {
+        ClKernel kernel = kernels.create("kernel_rms_norm")
+                .arg(0, in).arg(1, out).arg(2, weight).arg(3, config.embeddingLength()).arg(4, config.rmsEpsilon())
+                .localArg(5, 4L * NORM_GROUP);
+        return new Launch(kernel, -1, n -> (long) n * NORM_GROUP, null, NORM_GROUP, 0);
     }
 
-    private void rope(ClBuffer target, int rowStride, int heads, int n) {
-        kernels.kernel("kernel_rope")
-                .arg(0, target).arg(1, rowStride).arg(2, heads).arg(3, config.headDim()).arg(4, positions)
-                .arg(5, config.ropeFreqBase()).arg(6, config.ropeFreqScale())
-                .arg(7, ropeFreqs != null ? ropeFreqs : target).arg(8, ropeFreqs != null ? 1 : 0)
-                .arg(9, config.architecture().ropeStyle() == Architecture.RopeStyle.HALVES ? 1 : 0)
-                .run((long) config.headDim() / 2 * heads, n, 0, 0);
+    /** out[t][outOffset + row] (+)= W[row] . in[t] for every row of W and t < n. */
+    private Launch matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
+            @Nullable ClBuffer bias, boolean accumulate) {
+        ClKernel kernel = kernels.create("kernel_mul_mv_" + w.kernelSuffix())
+                .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
+                .arg(4, in).arg(5, inStride)
+                .arg(6, out).arg(7, outOffset).arg(8, outStride)
+                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0);
+        long global = roundUp(w.rows(), MV_ROWS) / MV_ROWS * (long) MV_ROWS * MV_LANES;
+        return new Launch(kernel, 9, n -> global, null, MV_ROWS * MV_LANES, 0);
     }
 
-    /** out[t][row] (+)= W[row] . in[t] for t < n; rows = W's row count. */
-    private void matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outStride, int n, ClBuffer bias, boolean accumulate) {
-        kernels.kernel("kernel_mul_mv_" + w.kernelSuffix())
-                .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes())
-                .arg(3, in).arg(4, 0).arg(5, inStride)
-                .arg(6, out).arg(7, 0).arg(8, outStride)
-                .arg(9, n).arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0)
-                .localArg(13, 4L * MV_TOKENS * MATVEC_GROUP)
-                .run((long) w.rows() * MATVEC_GROUP, MATVEC_GROUP);
+    private Launch gatedMatvec(DeviceTensor gate, DeviceTensor up) {
+        ClKernel kernel = kernels.create("kernel_mul_mv_glu_" + gate.kernelSuffix())
+                .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
+                .arg(5, xb).arg(6, config.embeddingLength()).arg(7, ff).arg(8, config.feedForwardLength());
+        long global = roundUp(gate.rows(), MV_ROWS) / MV_ROWS * (long) MV_ROWS * MV_LANES;
+        return new Launch(kernel, 9, n -> global, null, MV_ROWS * MV_LANES, 0);
+    }
+
+    private Launch ropeStore(ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,
+            @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm) {
+        ModelConfig c = config;
+        int half = c.headDim() / 2;
+        ClKernel kernel = kernels.create("kernel_rope_store")
+                .arg(0, qkv).arg(1, qkvDim).arg(2, c.headCount()).arg(3, c.kvHeadCount()).arg(4, c.headDim())
+                .arg(5, positions).arg(6, slotIds).arg(7, keyCache).arg(8, valueCache).arg(9, contextLength)
+                .arg(10, c.ropeFreqBase()).arg(11, c.ropeFreqScale())
+                .arg(12, ropeFreqs != null ? ropeFreqs : qkv).arg(13, ropeFreqs != null ? 1 : 0)
+                .arg(14, c.architecture().ropeStyle() == Architecture.RopeStyle.HALVES ? 1 : 0)
+                .arg(15, qNorm != null ? qNorm : qkv).arg(16, kNorm != null ? kNorm : qkv).arg(17, qNorm != null ? 1 : 0)
+                .arg(18, c.rmsEpsilon()).localArg(19, 4L * half);
+        return new Launch(kernel, -1, n -> (long) (c.headCount() + c.kvHeadCount()) * half, n -> n, half, 1);
+    }
+
+    private Launch attention(ClBuffer keyCache, ClBuffer valueCache, ClBuffer scores) {
+        ModelConfig c = config;
+        ClKernel kernel = kernels.create("kernel_attention")
+                .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, attn).arg(5, scores)
+                .arg(6, positions).arg(7, slotIds).arg(8, c.headCount()).arg(9, c.kvHeadCount()).arg(10, c.headDim())
+                .arg(11, contextLength).arg(12, (float) (1.0 / Math.sqrt(c.headDim())))
+                .localArg(13, 4L * ATTENTION_GROUP);
+        return new Launch(kernel, -1, n -> (long) c.headCount() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+    }
+
+    private static long roundUp(long value, long multiple) {
+        return (value + multiple - 1) / multiple * multiple;
     }
 
     /** Releases the weights, cache and activations on the device (the context itself belongs to the caller). */
     @Override
     public void close() {
-        List<ClBuffer> buffers = new ArrayList<>(List.of(x, xb, q, k, v, attn, attnScores, gate, up, logits, tokenIds, positions, slotIds, logitRows, outputNorm));
-        buffers.add(tokenEmbedding.buffer());
-        buffers.add(output.buffer());
-        if (ropeFreqs != null) {
-            buffers.add(ropeFreqs);
-        }
-        for (LayerWeights w : layers) {
-            for (ClBuffer buffer : new ClBuffer[] {w.attnNorm(), w.qBias(), w.kBias(), w.vBias(), w.qNorm(), w.kNorm(), w.ffnNorm(),
-                    w.wq().buffer(), w.wk().buffer(), w.wv().buffer(), w.wo().buffer(), w.gate().buffer(), w.up().buffer(), w.down().buffer()}) {
-                if (buffer != null) {
-                    buffers.add(buffer);
-                }
-            }
-        }
-        buffers.addAll(List.of(keyCache));
-        buffers.addAll(List.of(valueCache));
-        buffers.forEach(ClBuffer::close);
+        owned.forEach(ClBuffer::close);
         hostArena.close();
     }
 }

@@ -5,7 +5,6 @@ import io.webllm.engine.gguf.GgufFormatException;
 import io.webllm.engine.gguf.GgufTensorInfo;
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClContext;
-import io.webllm.engine.tensor.GgmlType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -48,32 +47,85 @@ final class WeightUploader {
         return new DeviceTensor(name, info.type(), buffer, Math.toIntExact(info.rowLength()), rows, data.byteSize() / rows);
     }
 
+    /**
+     * Several matrices of one type and row length stacked into one buffer, rows of the first then the next, so one
+     * launch multiplies them all (q, k and v become one projection).
+     */
+    DeviceTensor stacked(String name, String... parts) {
+        GgufTensorInfo first = file.tensor(parts[0]);
+        long totalBytes = 0;
+        long rows = 0;
+        for (String part : parts) {
+            GgufTensorInfo info = file.tensor(part);
+            if (info.type() != first.type() || info.rowLength() != first.rowLength()) {
+                throw new IllegalArgumentException("cannot stack " + part + " (" + info + ") with " + first);
+            }
+            totalBytes += info.byteSize();
+            rows += info.rowCount();
+        }
+        ClBuffer buffer = context.allocate(name, totalBytes);
+        long at = 0;
+        for (String part : parts) {
+            MemorySegment data = file.tensorData(file.tensor(part));
+            for (long offset = 0; offset < data.byteSize(); offset += CHUNK) {
+                long size = Math.min(CHUNK, data.byteSize() - offset);
+                context.write(buffer, at + offset, data.asSlice(offset, size));
+                advance(size);
+            }
+            at += data.byteSize();
+        }
+        return new DeviceTensor(name, first.type(), buffer, Math.toIntExact(first.rowLength()), Math.toIntExact(rows), totalBytes / rows);
+    }
+
+    /** Vectors concatenated into one f32 buffer (the q, k and v biases of a stacked projection). */
+    ClBuffer stackedVector(String name, String... parts) {
+        long total = 0;
+        for (String part : parts) {
+            total += file.tensor(part).elementCount();
+        }
+        ClBuffer buffer = context.allocate(name, 4 * total);
+        long at = 0;
+        for (String part : parts) {
+            float[] values = floats(part);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment segment = arena.allocate(4L * values.length, 4);
+                MemorySegment.copy(values, 0, segment, FLOAT, 0, values.length);
+                context.write(buffer, at, segment);
+            }
+            at += 4L * values.length;
+            advance(file.tensor(part).byteSize());
+        }
+        return buffer;
+    }
+
     /** A vector (norm weight, bias, rope factors) converted to f32, which is how the kernels read vectors. */
     ClBuffer vector(String name) {
+        float[] values = floats(name);
+        ClBuffer buffer = context.allocate(name, 4L * values.length);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(4L * values.length, 4);
+            MemorySegment.copy(values, 0, segment, FLOAT, 0, values.length);
+            context.write(buffer, 0, segment);
+        }
+        advance(file.tensor(name).byteSize());
+        return buffer;
+    }
+
+    private float[] floats(String name) {
         GgufTensorInfo info = file.tensor(name);
         MemorySegment data = file.tensorData(info);
         int n = Math.toIntExact(info.elementCount());
-        ClBuffer buffer = context.allocate(name, 4L * n);
-        if (info.type() == GgmlType.F32) {
-            context.write(buffer, 0, data);
-        } else {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment floats = arena.allocate(4L * n, 4);
-                for (int i = 0; i < n; i++) {
-                    short raw = data.getAtIndex(SHORT, i);
-                    float value = switch (info.type()) {
-                        case F16 -> Float.float16ToFloat(raw);
-                        case BF16 -> Float.intBitsToFloat((raw & 0xffff) << 16);
-                        default -> throw new GgufFormatException(file.path(),
-                                "vector tensor '%s' has type %s; expected F32, F16 or BF16".formatted(name, info.type()));
-                    };
-                    floats.setAtIndex(FLOAT, i, value);
-                }
-                context.write(buffer, 0, floats);
-            }
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = switch (info.type()) {
+                case F32 -> data.getAtIndex(FLOAT, i);
+                case F16 -> Float.float16ToFloat(data.getAtIndex(SHORT, i));
+                case BF16 -> Float.intBitsToFloat((data.getAtIndex(SHORT, i) & 0xffff) << 16);
+                default -> throw new GgufFormatException(file.path(),
+                        "vector tensor '%s' has type %s; expected F32, F16 or BF16".formatted(name, info.type()));
+            };
         }
-        advance(data.byteSize());
-        return buffer;
+        return values;
     }
 
     private void advance(long bytes) {

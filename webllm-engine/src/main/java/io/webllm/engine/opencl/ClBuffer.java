@@ -9,13 +9,19 @@ public final class ClBuffer implements AutoCloseable {
     private final String name;
     private final long handle;
     private final long size;
+    private final long serial;
     private boolean released;
 
-    ClBuffer(ClContext context, String name, long handle, long size) {
+    ClBuffer(ClContext context, String name, long handle, long size, long serial) {
         this.context = context;
         this.name = name;
         this.handle = handle;
         this.size = size;
+        this.serial = serial;
+    }
+
+    long serial() {
+        return serial;
     }
 
     public String name() {

@@ -22,6 +22,7 @@ public final class ClContext implements AutoCloseable {
     private final long context;
     private final long queue;
     private final Set<AutoCloseable> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long nextSerial;
     private long allocatedBytes;
     private boolean closed;
     private KernelLibrary kernels;
@@ -92,8 +93,9 @@ public final class ClContext implements AutoCloseable {
                 throw new ClException("clCreateBuffer", error.get(0), "allocating %s (%d bytes; %d bytes already held by this model on %s)"
                         .formatted(name, bytes, allocatedBytes, device.describe()));
             }
-            ClBuffer buffer = new ClBuffer(this, name, handle, bytes);
+            ClBuffer buffer;
             synchronized (this) {
+                buffer = new ClBuffer(this, name, handle, bytes, nextSerial++);
                 owned.add(buffer);
                 allocatedBytes += bytes;
             }
@@ -108,6 +110,24 @@ public final class ClContext implements AutoCloseable {
             owned.add(program);
         }
         return program;
+    }
+
+    /** A mark to pass to {@link #releaseSince} to undo every allocation made after this call. */
+    public synchronized long allocationMark() {
+        return nextSerial;
+    }
+
+    /** Releases the buffers allocated since {@code mark}: a failed load leaves the device as it found it. */
+    public void releaseSince(long mark) {
+        List<ClBuffer> toRelease = new ArrayList<>();
+        synchronized (this) {
+            for (AutoCloseable resource : owned) {
+                if (resource instanceof ClBuffer buffer && buffer.serial() >= mark) {
+                    toRelease.add(buffer);
+                }
+            }
+        }
+        toRelease.forEach(ClBuffer::close);
     }
 
     synchronized void released(ClBuffer buffer) {

@@ -15,14 +15,35 @@ import java.util.Map;
 public final class KernelLibrary {
 
     /** Resource files, helpers first. */
-    private static final List<String> SOURCES = List.of("quants.cl", "mul_mv.cl", "norm.cl", "rope.cl", "attention.cl", "glu.cl", "bench.cl");
+    private static final List<String> SOURCES = List.of("quants.cl", "reduce.cl", "mul_mv.cl", "norm.cl", "rope.cl", "attention.cl", "gather.cl", "bench.cl");
     private static final String OPTIONS = "-cl-std=CL1.2 -cl-mad-enable";
+    /** NVIDIA's compiler takes inline PTX: row sums then use warp shuffles instead of local memory and barriers. */
+    private static final String NVIDIA_OPTIONS = OPTIONS + " -DWEBLLM_PTX";
+    private static final System.Logger LOG = System.getLogger(KernelLibrary.class.getName());
 
     private final ClProgram program;
     private final Map<String, ClKernel> kernels = new HashMap<>();
 
     KernelLibrary(ClContext context) {
-        this.program = context.build("webllm kernels", source(), OPTIONS);
+        this.program = build(context);
+    }
+
+    private static ClProgram build(ClContext context) {
+        boolean nvidia = context.device().platformName().toUpperCase(java.util.Locale.ROOT).contains("NVIDIA")
+                && !Boolean.getBoolean("webllm.opencl.noPtx");
+        if (nvidia) {
+            try {
+                return context.build("webllm kernels", source(), NVIDIA_OPTIONS);
+            } catch (ClException e) {
+                LOG.log(System.Logger.Level.WARNING, "building the kernels with inline PTX failed; using portable reductions: {0}", e.getMessage());
+            }
+        }
+        return context.build("webllm kernels", source(), OPTIONS);
+    }
+
+    /** A new kernel object of its own, for a launch site that sets its arguments once and reuses them. */
+    public ClKernel create(String name) {
+        return program.kernel(name);
     }
 
     public static String source() {
@@ -41,6 +62,7 @@ public final class KernelLibrary {
         return source.toString();
     }
 
+    /** A kernel shared by every caller on this context; its arguments must be set before each launch. */
     public synchronized ClKernel kernel(String name) {
         return kernels.computeIfAbsent(name, program::kernel);
     }

@@ -29,44 +29,68 @@ final class CandidateKeys {
     }
 
     /**
-     * Rearranges {@code keys[0, size)} so that its first {@code k} entries are the {@code k} most likely (in no
-     * particular order): a quickselect, O(size), instead of sorting a 150k vocabulary to keep a few tokens.
+     * Puts the {@code k} most likely tokens with a logit above -infinity into {@code keys[0, k)}, most likely first,
+     * and returns how many there were (fewer than {@code k} if fewer are finite). A bounded heap: one comparison per
+     * token against the worst kept logit, so a 150k vocabulary costs a single cheap pass.
      */
-    static void selectTop(long[] keys, int size, int k) {
-        int lo = 0;
-        int hi = size - 1;
-        int target = k - 1;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            // median of three as pivot keeps sorted and reverse-sorted inputs linear
-            long a = keys[lo];
-            long b = keys[mid];
-            long c = keys[hi];
-            long pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-            int i = lo;
-            int j = hi;
-            while (i <= j) {
-                while (keys[i] < pivot) {
-                    i++;
-                }
-                while (keys[j] > pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    long t = keys[i];
-                    keys[i] = keys[j];
-                    keys[j] = t;
-                    i++;
-                    j--;
-                }
+    static int top(float[] logits, int vocabulary, int k, long[] keys) {
+        int size = 0;
+        float worst = Float.NEGATIVE_INFINITY;
+        for (int token = 0; token < vocabulary; token++) {
+            float logit = logits[token];
+            if (!(logit > Float.NEGATIVE_INFINITY) || (size == k && logit < worst)) {
+                continue;
             }
-            if (target <= j) {
-                hi = j;
-            } else if (target >= i) {
-                lo = i;
+            long key = key(logit, token);
+            if (size < k) {
+                keys[size] = key;
+                siftUp(keys, size++);
+            } else if (key < keys[0]) {
+                keys[0] = key;
+                siftDown(keys, k);
             } else {
-                return;
+                continue;
+            }
+            if (size == k) {
+                worst = logits[token(keys[0])];
             }
         }
+        sort(keys, size);
+        return size;
+    }
+
+    // a max-heap on the key: the root is the least likely of those kept
+
+    private static void siftUp(long[] heap, int index) {
+        long key = heap[index];
+        while (index > 0) {
+            int parent = (index - 1) >>> 1;
+            if (heap[parent] >= key) {
+                break;
+            }
+            heap[index] = heap[parent];
+            index = parent;
+        }
+        heap[index] = key;
+    }
+
+    private static void siftDown(long[] heap, int size) {
+        long key = heap[0];
+        int index = 0;
+        while (true) {
+            int child = 2 * index + 1;
+            if (child >= size) {
+                break;
+            }
+            if (child + 1 < size && heap[child + 1] > heap[child]) {
+                child++;
+            }
+            if (heap[child] <= key) {
+                break;
+            }
+            heap[index] = heap[child];
+            index = child;
+        }
+        heap[index] = key;
     }
 }

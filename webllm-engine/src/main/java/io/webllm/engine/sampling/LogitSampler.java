@@ -12,17 +12,14 @@ import java.util.List;
  * {@code min_p} see the distribution that is actually drawn from. (llama.cpp's default chain applies temperature
  * last; with top-k alone the two orders agree.)
  *
- * <p>Per token this costs a few linear passes over the vocabulary and no allocation (apart from the logprobs record
- * when the request asks for logprobs): top-k is a quickselect plus a sort of k entries, top-p without top-k sorts a
- * growing prefix only until it holds the requested mass, and min-p is a threshold on the logit.
+ * <p>Per token this costs a few linear passes over the vocabulary, one exponential per token at most, and no
+ * allocation (apart from the logprobs record when the request asks for logprobs): top-k is a bounded heap, top-p
+ * without top-k sorts only the tokens of the histogram buckets its mass needs, and min-p is a threshold on the
+ * logit.
  */
 public final class LogitSampler implements Sampler {
 
     static final AllowedTokenMaskProcessor MASK = new AllowedTokenMaskProcessor();
-
-    // top-p without top-k first sorts this many candidates, growing by TOP_P_GROWTH until the mass is reached
-    private static final int TOP_P_FIRST_PREFIX = 128;
-    private static final int TOP_P_GROWTH = 8;
 
     private final List<LogitProcessor> processors;
     private final LogprobsSource logprobsSource;
@@ -91,16 +88,38 @@ public final class LogitSampler implements Sampler {
 
     private static int drawTruncated(float[] logits, SamplingState state) {
         int size = truncate(logits, state);
+        float[] weights = state.weights();
         long[] keys = state.keys;
-        float max = Float.NEGATIVE_INFINITY;
+        if (size == ALL) {
+            // no truncation: walk the whole vocabulary in id order
+            int vocabulary = state.vocabularySize();
+            double total = 0;
+            for (int token = 0; token < vocabulary; token++) {
+                total += weights[token];
+            }
+            double target = state.random().nextDouble() * total;
+            double cumulative = 0;
+            int last = -1;
+            for (int token = 0; token < vocabulary; token++) {
+                if (weights[token] > 0) {
+                    cumulative += weights[token];
+                    if (target < cumulative) {
+                        return token;
+                    }
+                    last = token;
+                }
+            }
+            return last;
+        }
+        double total = 0;
         for (int i = 0; i < size; i++) {
-            max = Math.max(max, logits[CandidateKeys.token(keys[i])]);
+            total += weights[CandidateKeys.token(keys[i])];
         }
         // walk the candidates in their current order, which truncate leaves deterministic
-        double target = state.random().nextDouble() * mass(logits, keys, 0, size, max);
+        double target = state.random().nextDouble() * total;
         double cumulative = 0;
         for (int i = 0; i < size - 1; i++) {
-            cumulative += Math.exp(logits[CandidateKeys.token(keys[i])] - max);
+            cumulative += weights[CandidateKeys.token(keys[i])];
             if (target < cumulative) {
                 return CandidateKeys.token(keys[i]);
             }
@@ -108,94 +127,166 @@ public final class LogitSampler implements Sampler {
         return CandidateKeys.token(keys[size - 1]);
     }
 
+    /** {@link #truncate} kept every token with a finite logit; they are not listed in the keys. */
+    static final int ALL = -1;
+
     /**
-     * Applies top-k, top-p and min-p to the (temperature-scaled) logits and leaves the surviving tokens as
-     * {@code state.keys[0, size)}, either in id order or most likely first.
+     * Applies top-k, top-p and min-p to the (temperature-scaled) logits. The survivors are left in
+     * {@code state.keys[0, size)}, in id order or most likely first, with {@code state.weights()} holding
+     * {@code exp(logit - max)} for each; when nothing is truncated the result is {@link #ALL} and the weights cover
+     * the whole vocabulary (0 for excluded tokens). Each token's exponential is computed once.
      *
-     * @return how many candidates survive, at least 1
+     * @return how many candidates survive (at least 1), or {@link #ALL}
      */
     static int truncate(float[] logits, SamplingState state) {
         SamplingParams params = state.params();
         long[] keys = state.keys;
+        float[] weights = state.weights();
         int vocabulary = state.vocabularySize();
 
-        // candidates: every token above -infinity, in id order
-        int size = 0;
         float max = Float.NEGATIVE_INFINITY;
+        int finite = 0;
         for (int token = 0; token < vocabulary; token++) {
             float logit = logits[token];
             if (logit > Float.NEGATIVE_INFINITY) {
-                keys[size++] = CandidateKeys.key(logit, token);
+                finite++;
                 max = Math.max(max, logit);
             } else if (logit != logit) {
                 throw notANumber(token);
             }
         }
-        if (size == 0) {
+        if (finite == 0) {
             throw nothingLeft(vocabulary);
         }
-        boolean sorted = false;
 
         // top-k
+        int size = ALL;
         int topK = params.topK();
-        if (topK > 0 && topK < size) {
-            CandidateKeys.selectTop(keys, size, topK);
-            size = topK;
-            CandidateKeys.sort(keys, size);
-            sorted = true;
+        if (topK > 0 && topK < finite) {
+            size = CandidateKeys.top(logits, vocabulary, topK, keys);
+            weigh(logits, max, keys, size, weights);
         }
 
         // top-p: the shortest most-likely-first prefix whose mass reaches p
         double topP = params.topP();
-        if (topP < 1 && size > 1) {
-            double threshold = topP * mass(logits, keys, 0, size, max);
-            int prefix = sorted ? size : Math.min(size, TOP_P_FIRST_PREFIX);
-            while (true) {
-                if (!sorted) {
-                    if (prefix < size) {
-                        CandidateKeys.selectTop(keys, size, prefix);
-                    }
-                    CandidateKeys.sort(keys, prefix);
-                }
-                int kept = prefixReaching(logits, keys, prefix, max, threshold);
-                if (kept > 0 || prefix == size) {
-                    // rounding can leave the whole set just short of p * mass: then all of it is kept
-                    size = kept > 0 ? kept : size;
-                    sorted = true;
-                    break;
-                }
-                prefix = (int) Math.min(size, (long) prefix * TOP_P_GROWTH);
+        if (topP < 1 && (size == ALL ? finite : size) > 1) {
+            if (size == ALL) {
+                size = nucleus(logits, max, topP, state);
+            } else {
+                int kept = prefixReaching(weights, keys, size, topP * mass(weights, keys, size));
+                size = kept > 0 ? kept : size;
             }
         }
 
         // min-p: p / p_max >= min_p  <=>  logit - max >= ln(min_p); the max itself always stays
         double minP = params.minP();
-        if (minP > 0 && size > 1) {
+        if (minP > 0) {
             double floor = max + Math.log(minP);
-            int kept = 0;
-            for (int i = 0; i < size; i++) {
-                if (logits[CandidateKeys.token(keys[i])] >= floor) {
-                    keys[kept++] = keys[i];
+            if (size == ALL) {
+                size = 0;
+                for (int token = 0; token < vocabulary; token++) {
+                    if (logits[token] >= floor) {
+                        keys[size++] = CandidateKeys.key(logits[token], token);
+                    }
                 }
+                weigh(logits, max, keys, size, weights);
+            } else {
+                int kept = 0;
+                for (int i = 0; i < size; i++) {
+                    if (logits[CandidateKeys.token(keys[i])] >= floor) {
+                        keys[kept++] = keys[i];
+                    }
+                }
+                size = kept;
             }
-            size = kept;
+        }
+        if (size == ALL) {
+            for (int token = 0; token < vocabulary; token++) {
+                weights[token] = NonPositiveExp.exp(logits[token] - max);
+            }
         }
         return size;
     }
 
-    private static double mass(float[] logits, long[] keys, int from, int to, float max) {
+    /**
+     * Top-p over the whole vocabulary without sorting it: a histogram of the mass by distance from the max logit
+     * shows which buckets the nucleus needs; only their tokens are sorted. Buckets are ordered by logit, so those
+     * tokens are exactly the most likely ones and the cut is the same as with a full sort (as in llama.cpp).
+     */
+    private static int nucleus(float[] logits, float max, double topP, SamplingState state) {
+        int vocabulary = state.vocabularySize();
+        float[] weights = state.weights();
+        double[] buckets = state.bucketMass();
+        java.util.Arrays.fill(buckets, 0);
+        double total = 0;
+        for (int token = 0; token < vocabulary; token++) {
+            float weight = NonPositiveExp.exp(logits[token] - max);
+            weights[token] = weight;
+            if (weight > 0) {
+                total += weight;
+                buckets[bucket(logits[token], max, buckets.length)] += weight;
+            }
+        }
+        double threshold = topP * total;
+        int lastBucket = buckets.length - 1;
+        double cumulative = 0;
+        for (int b = 0; b < buckets.length; b++) {
+            cumulative += buckets[b];
+            if (cumulative >= threshold) {
+                lastBucket = b;
+                break;
+            }
+        }
+        long[] keys = state.keys;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            int size = 0;
+            for (int token = 0; token < vocabulary; token++) {
+                if (weights[token] > 0 && bucket(logits[token], max, buckets.length) <= lastBucket) {
+                    keys[size++] = CandidateKeys.key(logits[token], token);
+                }
+            }
+            CandidateKeys.sort(keys, size);
+            int kept = prefixReaching(weights, keys, size, threshold);
+            if (kept > 0) {
+                return kept;
+            }
+            if (lastBucket == buckets.length - 1) {
+                // rounding left even the whole set just short of p * mass: keep all of it
+                return size;
+            }
+            lastBucket = buckets.length - 1; // summing in another order fell just short: take every bucket
+        }
+        throw new AssertionError("unreachable: the second attempt covers every bucket");
+    }
+
+    // the histogram spans this many logit units below the max; the last bucket takes everything further down
+    private static final float NUCLEUS_SPAN = 32f;
+
+    private static int bucket(float logit, float max, int buckets) {
+        float position = (max - logit) * ((buckets - 1) / NUCLEUS_SPAN);
+        return position >= buckets - 1 ? buckets - 1 : (int) position;
+    }
+
+    private static void weigh(float[] logits, float max, long[] keys, int size, float[] weights) {
+        for (int i = 0; i < size; i++) {
+            int token = CandidateKeys.token(keys[i]);
+            weights[token] = NonPositiveExp.exp(logits[token] - max);
+        }
+    }
+
+    private static double mass(float[] weights, long[] keys, int size) {
         double sum = 0;
-        for (int i = from; i < to; i++) {
-            sum += Math.exp(logits[CandidateKeys.token(keys[i])] - max);
+        for (int i = 0; i < size; i++) {
+            sum += weights[CandidateKeys.token(keys[i])];
         }
         return sum;
     }
 
-    /** Length of the shortest prefix of the sorted {@code keys[0, prefix)} reaching {@code threshold}, or 0. */
-    private static int prefixReaching(float[] logits, long[] keys, int prefix, float max, double threshold) {
+    /** Length of the shortest prefix of the sorted {@code keys[0, size)} reaching {@code threshold}, or 0. */
+    private static int prefixReaching(float[] weights, long[] keys, int size, double threshold) {
         double cumulative = 0;
-        for (int i = 0; i < prefix; i++) {
-            cumulative += Math.exp(logits[CandidateKeys.token(keys[i])] - max);
+        for (int i = 0; i < size; i++) {
+            cumulative += weights[CandidateKeys.token(keys[i])];
             if (cumulative >= threshold) {
                 return i + 1;
             }
@@ -209,29 +300,15 @@ public final class LogitSampler implements Sampler {
             max = Math.max(max, values[t]);
         }
         double sum = 0;
-        int size = 0;
         for (int t = 0; t < vocabulary; t++) {
-            float value = values[t];
-            if (value > Float.NEGATIVE_INFINITY) {
-                sum += Math.exp(value - max);
-                if (top > 0) {
-                    keys[size++] = CandidateKeys.key(value, t);
-                }
-            }
+            sum += NonPositiveExp.exp(values[t] - max);
         }
         double logNormalizer = max + Math.log(sum);
         List<TokenLogprobs.Alternative> alternatives = new ArrayList<>(top);
-        int count = Math.min(top, size);
-        if (count > 0) {
-            if (count < size) {
-                CandidateKeys.selectTop(keys, size, count);
-            }
-            CandidateKeys.sort(keys, count);
-            for (int i = 0; i < count; i++) {
-                int alternative = CandidateKeys.token(keys[i]);
-                alternatives.add(new TokenLogprobs.Alternative(alternative,
-                        (float) (values[alternative] - logNormalizer)));
-            }
+        int count = top > 0 ? CandidateKeys.top(values, vocabulary, top, keys) : 0;
+        for (int i = 0; i < count; i++) {
+            int alternative = CandidateKeys.token(keys[i]);
+            alternatives.add(new TokenLogprobs.Alternative(alternative, (float) (values[alternative] - logNormalizer)));
         }
         return new TokenLogprobs(token, (float) (values[token] - logNormalizer), alternatives);
     }

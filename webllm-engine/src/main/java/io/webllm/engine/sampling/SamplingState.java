@@ -18,6 +18,9 @@ public final class SamplingState {
     /** The PRNG algorithm: LXM is specified bit for bit, so a seed gives the same draws on every JVM. */
     static final String PRNG_ALGORITHM = "L64X128MixRandom";
 
+    // resolution of top-p's histogram: 2048 buckets over 32 logit units, 1/64 of a unit each
+    private static final int NUCLEUS_BUCKETS = 2048;
+
     private static final RandomGeneratorFactory<RandomGenerator> PRNG_FACTORY =
             RandomGeneratorFactory.of(PRNG_ALGORITHM);
 
@@ -41,8 +44,10 @@ public final class SamplingState {
     private final int[] biasTokens;
     private final float[] biasValues;
 
-    // scratch: candidate keys (see Candidates), a copy of the raw logits for logprobs
+    // scratch: candidate keys (see CandidateKeys), exp(logit - max) per token, top-p's histogram, raw logits
     final long[] keys;
+    private final float[] weights;
+    private final double[] bucketMass = new double[NUCLEUS_BUCKETS];
     private float @Nullable [] rawLogits;
     private @Nullable TokenLogprobs lastLogprobs;
 
@@ -63,6 +68,7 @@ public final class SamplingState {
         this.generatedCounts = new int[vocabularySize];
         this.seen = new long[(vocabularySize + 63) >>> 6];
         this.keys = new long[vocabularySize];
+        this.weights = new float[vocabularySize];
         this.biasTokens = params.logitBias().keySet().stream().mapToInt(Integer::intValue).toArray();
         this.biasValues = new float[biasTokens.length];
         for (int i = 0; i < biasTokens.length; i++) {
@@ -140,6 +146,14 @@ public final class SamplingState {
 
     float[] biasValues() {
         return biasValues;
+    }
+
+    float[] weights() {
+        return weights;
+    }
+
+    double[] bucketMass() {
+        return bucketMass;
     }
 
     RandomGenerator random() {

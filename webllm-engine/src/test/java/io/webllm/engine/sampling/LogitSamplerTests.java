@@ -32,6 +32,14 @@ class LogitSamplerTests {
         }
         int size = LogitSampler.truncate(scaled, state);
         var tokens = new TreeMap<Integer, Boolean>();
+        if (size == LogitSampler.ALL) {
+            for (int t = 0; t < scaled.length; t++) {
+                if (scaled[t] > Float.NEGATIVE_INFINITY) {
+                    tokens.put(t, true);
+                }
+            }
+            return tokens;
+        }
         for (int i = 0; i < size; i++) {
             tokens.put(CandidateKeys.token(state.keys[i]), true);
         }

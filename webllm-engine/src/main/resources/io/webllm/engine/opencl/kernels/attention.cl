@@ -1,19 +1,9 @@
 // KV cache and causal attention. The cache of one layer is [slot][position][kv_dim] floats; each token of a batch
 // names its sequence slot and position, so tokens of different sequences can share one forward pass.
 
-// Copies the batch's k and v rows into the cache. Global size: (kv_dim, ntok).
-kernel void kernel_kv_store(global const float* k, global const float* v, global float* k_cache,
-        global float* v_cache, global const int* pos, global const int* slot, int kv_dim, int ctx) {
-    const int e = get_global_id(0);
-    const int t = get_global_id(1);
-    const ulong at = ((ulong) slot[t] * ctx + pos[t]) * kv_dim + e;
-    k_cache[at] = k[(ulong) t * kv_dim + e];
-    v_cache[at] = v[(ulong) t * kv_dim + e];
-}
-
 // One work-group per (head, token): scores against every cached position up to the token's own, softmax, and the
 // weighted sum of values. Heads share KV heads in groups (GQA). `att` is scratch of ntok * n_heads * ctx floats.
-kernel void kernel_attention(global const float* q, global const float* k_cache, global const float* v_cache,
+kernel void kernel_attention(global const float* q, int q_stride, global const float* k_cache, global const float* v_cache,
         global float* out, global float* att, global const int* pos, global const int* slot,
         int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, local float* scratch) {
     const int h = get_group_id(0);
@@ -23,7 +13,7 @@ kernel void kernel_attention(global const float* q, global const float* k_cache,
     const int kv_head = h / (n_heads / n_kv_heads);
     const int kv_dim = n_kv_heads * head_dim;
     const int length = pos[t] + 1;
-    global const float* qh = q + ((ulong) t * n_heads + h) * head_dim;
+    global const float* qh = q + (ulong) t * q_stride + h * head_dim;
     global const float* kb = k_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
     global const float* vb = v_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
     global float* a = att + ((ulong) t * n_heads + h) * ctx;

@@ -1,60 +1,107 @@
-// Matrix-vector products y = W x for a few tokens at once, for every weight type.
+// Matrix-vector products y = W x for one or a few tokens, for every weight type, and the embedding lookup.
 //
-// One work-group per output row. Its work-items walk the row's 32-weight groups, dequantize each once and multiply
-// it with up to MV_TOKENS activation rows, so a batch of tokens reads the weights once per MV_TOKENS tokens.
-// Options fused in to save launches: a bias (Qwen2's q/k/v) and accumulation into y (the residual add).
-// Work-group size must be a power of two.
+// A work-group holds MV_ROWS rows; each row is summed by MV_LANES work-items (one warp on NVIDIA) that walk the
+// row's 32-weight groups. A group is dequantized once into registers and multiplied with up to MV_TOKENS activation
+// rows, so a batch of tokens reads the weights once per MV_TOKENS tokens. Fused options save launches: a bias
+// (Qwen2's q/k/v) and accumulation into y (the residual add).
+// Launch: global = ceil(nrows / MV_ROWS) * MV_ROWS * MV_LANES, local = MV_ROWS * MV_LANES.
 
-// Tokens that share one read of a weight group.
-#define MV_TOKENS 4
+// Rows per work-group: 4 warps keep an SM busy without starving small matrices of groups.
+#define MV_ROWS 4
+// Tokens sharing one dequantization of a weight group.
+#define MV_TOKENS 8
+
+inline float dot32(const float* v, global const float* x) {
+    float sum = 0.0f;
+    for (int i = 0; i < GROUP; i += 4) {
+        const float4 xv = vload4(0, x + i);
+        sum += v[i] * xv.x + v[i + 1] * xv.y + v[i + 2] * xv.z + v[i + 3] * xv.w;
+    }
+    return sum;
+}
 
 #define DEFINE_MUL_MV(TYPE)                                                                                     \
 kernel void kernel_mul_mv_##TYPE(                                                                               \
-        global const uchar* W, int ncols, ulong row_bytes,                                                      \
-        global const float* x, int x_off, int x_stride,                                                         \
+        global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
+        global const float* x, int x_stride,                                                                    \
         global float* y, int y_off, int y_stride,                                                               \
-        int ntok, global const float* bias, int has_bias, int accumulate, local float* scratch) {               \
-    const int row = get_group_id(0);                                                                            \
-    const int lid = get_local_id(0);                                                                            \
-    const int lsz = get_local_size(0);                                                                          \
-    global const uchar* w = W + (ulong) row * row_bytes;                                                        \
+        int ntok, global const float* bias, int has_bias, int accumulate) {                                     \
+    local float red[MV_ROWS * MV_LANES];                                                                        \
+    const int lane = get_local_id(0) % MV_LANES;                                                                \
+    const int row = get_group_id(0) * MV_ROWS + get_local_id(0) / MV_LANES;                                     \
+    const bool active = row < nrows;                                                                            \
+    global const uchar* w = W + (ulong) (active ? row : 0) * row_bytes;                                         \
     const int groups = ncols / GROUP;                                                                           \
     for (int t0 = 0; t0 < ntok; t0 += MV_TOKENS) {                                                              \
         float acc[MV_TOKENS];                                                                                   \
         for (int t = 0; t < MV_TOKENS; t++) acc[t] = 0.0f;                                                      \
-        for (int s = lid; s < groups; s += lsz) {                                                               \
+        for (int s = lane; s < groups; s += MV_LANES) {                                                         \
             float v[GROUP];                                                                                     \
             deq_##TYPE(w, s, v);                                                                                \
             for (int t = 0; t < MV_TOKENS; t++) {                                                               \
+                if (t0 + t < ntok) acc[t] += dot32(v, x + (ulong) (t0 + t) * x_stride + s * GROUP);             \
+            }                                                                                                   \
+        }                                                                                                       \
+        for (int i = groups * GROUP + lane; i < ncols; i += MV_LANES) {                                         \
+            const float wi = load_##TYPE(w, i);                                                                 \
+            for (int t = 0; t < MV_TOKENS; t++) {                                                               \
+                if (t0 + t < ntok) acc[t] += wi * x[(ulong) (t0 + t) * x_stride + i];                           \
+            }                                                                                                   \
+        }                                                                                                       \
+        for (int t = 0; t < MV_TOKENS && t0 + t < ntok; t++) {                                                  \
+            float r = lane_sum(acc[t], red);                                                                    \
+            if (lane == 0 && active) {                                                                          \
+                if (has_bias) r += bias[row];                                                                   \
+                global float* out = y + y_off + (ulong) (t0 + t) * y_stride + row;                              \
+                *out = accumulate ? *out + r : r;                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }                                                                                                           \
+}
+
+// SwiGLU feed-forward input: out = silu(W_gate x) * (W_up x), both rows computed by the same lanes so the two
+// products, the activation and the multiply cost one launch and no intermediate buffers.
+#define DEFINE_MUL_MV_GLU(TYPE)                                                                                 \
+kernel void kernel_mul_mv_glu_##TYPE(                                                                           \
+        global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
+        global const float* x, int x_stride, global float* y, int y_stride, int ntok) {                        \
+    local float red[MV_ROWS * MV_LANES];                                                                        \
+    const int lane = get_local_id(0) % MV_LANES;                                                                \
+    const int row = get_group_id(0) * MV_ROWS + get_local_id(0) / MV_LANES;                                     \
+    const bool active = row < nrows;                                                                            \
+    global const uchar* wg = Wg + (ulong) (active ? row : 0) * row_bytes;                                       \
+    global const uchar* wu = Wu + (ulong) (active ? row : 0) * row_bytes;                                       \
+    const int groups = ncols / GROUP;                                                                           \
+    for (int t0 = 0; t0 < ntok; t0 += MV_TOKENS / 2) {                                                          \
+        float gate[MV_TOKENS / 2];                                                                              \
+        float up[MV_TOKENS / 2];                                                                                \
+        for (int t = 0; t < MV_TOKENS / 2; t++) { gate[t] = 0.0f; up[t] = 0.0f; }                               \
+        for (int s = lane; s < groups; s += MV_LANES) {                                                         \
+            float v[GROUP];                                                                                     \
+            deq_##TYPE(wg, s, v);                                                                               \
+            for (int t = 0; t < MV_TOKENS / 2; t++) {                                                           \
+                if (t0 + t < ntok) gate[t] += dot32(v, x + (ulong) (t0 + t) * x_stride + s * GROUP);            \
+            }                                                                                                   \
+            deq_##TYPE(wu, s, v);                                                                               \
+            for (int t = 0; t < MV_TOKENS / 2; t++) {                                                           \
+                if (t0 + t < ntok) up[t] += dot32(v, x + (ulong) (t0 + t) * x_stride + s * GROUP);              \
+            }                                                                                                   \
+        }                                                                                                       \
+        for (int i = groups * GROUP + lane; i < ncols; i += MV_LANES) {                                         \
+            const float g = load_##TYPE(wg, i);                                                                 \
+            const float u = load_##TYPE(wu, i);                                                                 \
+            for (int t = 0; t < MV_TOKENS / 2; t++) {                                                           \
                 if (t0 + t < ntok) {                                                                            \
-                    global const float* xr = x + x_off + (t0 + t) * x_stride + s * GROUP;                       \
-                    float sum = 0.0f;                                                                           \
-                    for (int i = 0; i < GROUP; i++) sum += v[i] * xr[i];                                        \
-                    acc[t] += sum;                                                                              \
+                    gate[t] += g * x[(ulong) (t0 + t) * x_stride + i];                                          \
+                    up[t] += u * x[(ulong) (t0 + t) * x_stride + i];                                            \
                 }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
-        for (int i = groups * GROUP + lid; i < ncols; i += lsz) {                                               \
-            const float wi = load_##TYPE(w, i);                                                                 \
-            for (int t = 0; t < MV_TOKENS; t++) {                                                               \
-                if (t0 + t < ntok) acc[t] += wi * x[x_off + (t0 + t) * x_stride + i];                           \
-            }                                                                                                   \
+        for (int t = 0; t < MV_TOKENS / 2 && t0 + t < ntok; t++) {                                              \
+            const float g = lane_sum(gate[t], red);                                                             \
+            const float u = lane_sum(up[t], red);                                                               \
+            if (lane == 0 && active) y[(ulong) (t0 + t) * y_stride + row] = g / (1.0f + exp(-g)) * u;          \
         }                                                                                                       \
-        for (int t = 0; t < MV_TOKENS; t++) scratch[t * lsz + lid] = acc[t];                                    \
-        barrier(CLK_LOCAL_MEM_FENCE);                                                                           \
-        for (int stride = lsz / 2; stride > 0; stride >>= 1) {                                                  \
-            if (lid < stride) {                                                                                 \
-                for (int t = 0; t < MV_TOKENS; t++) scratch[t * lsz + lid] += scratch[t * lsz + lid + stride];  \
-            }                                                                                                   \
-            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
-        }                                                                                                       \
-        if (lid < MV_TOKENS && t0 + lid < ntok) {                                                               \
-            float r = scratch[lid * lsz];                                                                       \
-            if (has_bias) r += bias[row];                                                                       \
-            int at = y_off + (t0 + lid) * y_stride + row;                                                       \
-            y[at] = accumulate ? y[at] + r : r;                                                                 \
-        }                                                                                                       \
-        barrier(CLK_LOCAL_MEM_FENCE);                                                                           \
     }                                                                                                           \
 }
 
@@ -76,7 +123,7 @@ kernel void kernel_get_rows_##TYPE(global const uchar* W, int ncols, ulong row_b
     }                                                                                                           \
 }
 
-#define DEFINE_WEIGHT_KERNELS(TYPE) DEFINE_MUL_MV(TYPE) DEFINE_GET_ROWS(TYPE)
+#define DEFINE_WEIGHT_KERNELS(TYPE) DEFINE_MUL_MV(TYPE) DEFINE_MUL_MV_GLU(TYPE) DEFINE_GET_ROWS(TYPE)
 
 DEFINE_WEIGHT_KERNELS(f32)
 DEFINE_WEIGHT_KERNELS(f16)

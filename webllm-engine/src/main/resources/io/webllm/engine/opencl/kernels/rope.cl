@@ -1,23 +1,56 @@
-// Rotary position embedding, in place, for n_heads heads of head_dim values per token.
-// Global size: (head_dim / 2 * n_heads, ntok). Pair i of a head rotates by pos * freq_scale * base^(-2i/head_dim),
-// divided by freq_factors[i] when the model has them (Llama 3's rope_freqs). neox = 0 rotates adjacent values
-// (2i, 2i+1) as GGUF's permuted Llama weights expect; neox = 1 rotates (i, i + head_dim/2) as Qwen does.
-kernel void kernel_rope(global float* x, int row_stride, int n_heads, int head_dim, global const int* pos,
-        float theta_base, float freq_scale, global const float* freq_factors, int has_freq_factors, int neox) {
+// Positions, in one launch per layer: optional per-head RMS norm (Qwen3's q/k norms), rotary embedding of q in
+// place, rotary embedding of k written into the KV cache, and v copied into the cache.
+//
+// The batch's q, k and v sit in one row per token, qkv_stride floats wide: q at 0, k at q_dim, v at q_dim + kv_dim
+// (one fused projection writes them so). One work-group per (head, token) with head_dim / 2 work-items, each owning
+// one rotation pair; heads 0 .. n_heads-1 are q heads, the next n_kv_heads are k heads (which also move v).
+// Pair i rotates by pos * freq_scale * base^(-2i/head_dim), divided by freq_factors[i] when the model has them
+// (Llama 3's rope_freqs). neox = 0 rotates adjacent values (2i, 2i+1) as GGUF's permuted Llama weights expect;
+// neox = 1 rotates (i, i + head_dim/2) as Qwen does.
+kernel void kernel_rope_store(global float* qkv, int qkv_stride, int n_heads, int n_kv_heads, int head_dim,
+        global const int* pos, global const int* slot, global float* k_cache, global float* v_cache, int ctx,
+        float theta_base, float freq_scale, global const float* freq_factors, int has_freq_factors, int neox,
+        global const float* q_norm, global const float* k_norm, int has_norm, float eps, local float* red) {
+    const int h = get_group_id(0);
+    const int t = get_group_id(1);
+    const int i = get_local_id(0);
     const int half_dim = head_dim / 2;
-    const int gid = get_global_id(0);
-    const int t = get_global_id(1);
-    const int head = gid / half_dim;
-    const int i = gid % half_dim;
+    const int q_dim = n_heads * head_dim;
+    const int kv_dim = n_kv_heads * head_dim;
+    const bool is_q = h < n_heads;
+    const int kv_head = h - n_heads;
+    global float* head = qkv + (ulong) t * qkv_stride + (is_q ? h * head_dim : q_dim + kv_head * head_dim);
+    const int a = neox ? i : 2 * i;
+    const int b = neox ? i + half_dim : 2 * i + 1;
+    float x0 = head[a];
+    float x1 = head[b];
+    if (has_norm) {
+        red[i] = x0 * x0 + x1 * x1;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int stride = half_dim / 2; stride > 0; stride >>= 1) {
+            if (i < stride) red[i] += red[i + stride];
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+        const float scale = rsqrt(red[0] / head_dim + eps);
+        global const float* w = is_q ? q_norm : k_norm;
+        x0 = x0 * scale * w[a];
+        x1 = x1 * scale * w[b];
+    }
     float theta = (float) pos[t] * freq_scale * pow(theta_base, -2.0f * i / head_dim);
     if (has_freq_factors) theta /= freq_factors[i];
     const float c = cos(theta);
     const float s = sin(theta);
-    global float* h = x + (ulong) t * row_stride + head * head_dim;
-    const int a = neox ? i : 2 * i;
-    const int b = neox ? i + half_dim : 2 * i + 1;
-    const float x0 = h[a];
-    const float x1 = h[b];
-    h[a] = x0 * c - x1 * s;
-    h[b] = x0 * s + x1 * c;
+    const float r0 = x0 * c - x1 * s;
+    const float r1 = x0 * s + x1 * c;
+    if (is_q) {
+        head[a] = r0;
+        head[b] = r1;
+    } else {
+        const ulong at = ((ulong) slot[t] * ctx + pos[t]) * kv_dim + kv_head * head_dim;
+        k_cache[at + a] = r0;
+        k_cache[at + b] = r1;
+        global const float* v = qkv + (ulong) t * qkv_stride + q_dim + kv_dim + kv_head * head_dim;
+        v_cache[at + a] = v[a];
+        v_cache[at + b] = v[b];
+    }
 }

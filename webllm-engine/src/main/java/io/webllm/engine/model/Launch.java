@@ -1,0 +1,50 @@
+package io.webllm.engine.model;
+
+import io.webllm.engine.opencl.ClKernel;
+import java.util.function.IntToLongFunction;
+
+/**
+ * One kernel launch of the forward pass with its arguments set once at load. Per pass only the token count may
+ * change: the argument that carries it is set again only when it differs from the last launch, so a decode step is
+ * nothing but enqueue calls (every JNI call costs microseconds on the host).
+ */
+final class Launch {
+
+    private final ClKernel kernel;
+    private final int tokenCountArg;
+    private final IntToLongFunction global0;
+    private final IntToLongFunction global1;
+    private final long local0;
+    private final long local1;
+    private int lastTokens = -1;
+
+    /**
+     * @param tokenCountArg index of the token-count argument, or -1 when the kernel takes none
+     * @param global0       global size of dimension 0 for n tokens
+     * @param global1       global size of dimension 1 for n tokens; null for a 1-D launch
+     */
+    Launch(ClKernel kernel, int tokenCountArg, IntToLongFunction global0, IntToLongFunction global1, long local0, long local1) {
+        this.kernel = kernel;
+        this.tokenCountArg = tokenCountArg;
+        this.global0 = global0;
+        this.global1 = global1;
+        this.local0 = local0;
+        this.local1 = local1;
+    }
+
+    ClKernel kernel() {
+        return kernel;
+    }
+
+    void run(int tokens) {
+        if (tokenCountArg >= 0 && tokens != lastTokens) {
+            kernel.arg(tokenCountArg, tokens);
+            lastTokens = tokens;
+        }
+        if (global1 == null) {
+            kernel.run(global0.applyAsLong(tokens), local0);
+        } else {
+            kernel.run(global0.applyAsLong(tokens), global1.applyAsLong(tokens), local0, local1);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.webllm.engine.runtime;
+
+import io.webllm.engine.chat.EngineBusyException;
+import io.webllm.engine.chat.FinishReason;
+import io.webllm.engine.model.Batch;
+import io.webllm.engine.model.Transformer;
+import io.webllm.engine.output.ToolCallFormat;
+import io.webllm.engine.tokenizer.Tokenizer;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one thread that drives the model. Each step it admits waiting requests into free KV cache slots, then runs one
+ * forward pass over every active sequence together: one token for each sequence that is decoding, and a chunk of
+ * prompt for those still prefilling (continuous batching: the weights are read once per step for all of them).
+ * Sequences that finish or are cancelled free their slot at once; the next waiting request takes it.
+ */
+final class Scheduler implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
+
+    private final Transformer model;
+    private final Tokenizer tokenizer;
+    private final SlotTable slots;
+    /** Requests handed over by callers; with {@link #pending} bounded, so a full engine refuses work instead of queueing without end. */
+    private final BlockingQueue<RequestState> queue;
+    /** Requests taken from the queue, in arrival order, waiting for free slots (scheduler thread only). */
+    private final java.util.ArrayDeque<RequestState> waiting = new java.util.ArrayDeque<>();
+    private final List<Sequence> active = new ArrayList<>();
+    private final int stepTokens;
+    private final int maskWords;
+    private final @Nullable ToolCallFormat toolFormat;
+    private final boolean reasoningModel;
+    private final int maxQueued;
+    /** Requests submitted but not yet admitted into slots, wherever they wait. */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean running = true;
+
+    Scheduler(Transformer model, Tokenizer tokenizer, int maxQueued, int stepTokens, int maskWords,
+            @Nullable ToolCallFormat toolFormat, boolean reasoningModel) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.slots = new SlotTable(model.slots());
+        this.queue = new java.util.concurrent.LinkedBlockingQueue<>();
+        this.maxQueued = maxQueued;
+        this.stepTokens = stepTokens;
+        this.maskWords = maskWords;
+        this.toolFormat = toolFormat;
+        this.reasoningModel = reasoningModel;
+    }
+
+    void submit(RequestState request) {
+        if (!running) {
+            throw new IllegalStateException("the engine is closed");
+        }
+        if (pending.incrementAndGet() > maxQueued) {
+            pending.decrementAndGet();
+            throw new EngineBusyException("the engine is busy: %d requests are already waiting for a free sequence slot; try again later"
+                    .formatted(maxQueued));
+        }
+        queue.add(request);
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                dropCancelled();
+                queue.drainTo(waiting);
+                admit();
+                if (active.isEmpty()) {
+                    RequestState next = queue.poll(50, TimeUnit.MILLISECONDS);
+                    if (next != null) {
+                        waiting.add(next);
+                    }
+                    continue;
+                }
+                step();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "the scheduler stopped on an error; failing all requests", e);
+            failAll(e);
+            running = false;
+            return;
+        }
+        abortAll();
+    }
+
+    private void admit() {
+        while (!waiting.isEmpty()) {
+            RequestState head = waiting.peek();
+            if (head.publisher.isCancelled()) {
+                waiting.poll();
+                pending.decrementAndGet();
+                continue;
+            }
+            if (slots.free() < head.request.n()) {
+                return;
+            }
+            waiting.poll();
+            pending.decrementAndGet();
+            head.prefillStartNanos = System.nanoTime();
+            for (int i = 0; i < head.request.n(); i++) {
+                SlotTable.Lease lease = slots.acquire(head.prompt);
+                head.cachedPromptTokens += lease.reused();
+                active.add(new Sequence(head, i, lease, tokenizer, model.contextLength(), model.config().vocabularySize(),
+                        maskWords, toolFormat, reasoningModel));
+            }
+        }
+    }
+
+    private void step() {
+        int budget = stepTokens;
+        List<int[]> inputs = new ArrayList<>();
+        List<Sequence> fedSequences = new ArrayList<>();
+        // decoding sequences first (one token each) so prefill of new prompts never stalls ongoing streams
+        for (int pass = 0; pass < 2; pass++) {
+            for (Sequence sequence : active) {
+                if ((pass == 0) != sequence.decoding() || budget == 0) {
+                    continue;
+                }
+                int[] input = sequence.pendingInput(budget);
+                if (input.length > 0) {
+                    inputs.add(input);
+                    fedSequences.add(sequence);
+                    budget -= input.length;
+                }
+            }
+        }
+        int total = inputs.stream().mapToInt(a -> a.length).sum();
+        int[] tokens = new int[total];
+        int[] positions = new int[total];
+        int[] slotIds = new int[total];
+        List<Integer> rows = new ArrayList<>();
+        List<Sequence> sampled = new ArrayList<>();
+        int at = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            Sequence sequence = fedSequences.get(i);
+            int[] input = inputs.get(i);
+            for (int j = 0; j < input.length; j++) {
+                tokens[at] = input[j];
+                positions[at] = sequence.nextPosition() + j;
+                slotIds[at] = sequence.slot;
+                at++;
+            }
+            if (sequence.completesInput(input.length)) {
+                rows.add(at - 1);
+                sampled.add(sequence);
+            }
+        }
+        float[] logits = model.forward(new Batch(tokens, positions, slotIds, rows.stream().mapToInt(Integer::intValue).toArray()));
+        for (int i = 0; i < inputs.size(); i++) {
+            fedSequences.get(i).fed(inputs.get(i).length);
+        }
+        for (int r = 0; r < sampled.size(); r++) {
+            Sequence sequence = sampled.get(r);
+            if (!sequence.request.publisher.isCancelled()) {
+                sequence.onLogits(logits, r);
+            }
+        }
+        retireFinished();
+    }
+
+    private void retireFinished() {
+        long now = System.nanoTime();
+        for (Iterator<Sequence> it = active.iterator(); it.hasNext(); ) {
+            Sequence sequence = it.next();
+            if (sequence.finished()) {
+                it.remove();
+                slots.release(sequence.slot, sequence.cachedTokens(), sequence.cachedLength());
+                if (--sequence.request.unfinished == 0) {
+                    sequence.request.finishStream(now);
+                }
+            }
+        }
+    }
+
+    private void dropCancelled() {
+        for (Iterator<Sequence> it = active.iterator(); it.hasNext(); ) {
+            Sequence sequence = it.next();
+            if (sequence.request.publisher.isCancelled()) {
+                it.remove();
+                slots.release(sequence.slot, sequence.cachedTokens(), sequence.cachedLength());
+            }
+        }
+    }
+
+    private void abortAll() {
+        for (Sequence sequence : active) {
+            sequence.finishWith(FinishReason.ABORT, null);
+        }
+        retireFinished();
+        queue.drainTo(waiting);
+        for (RequestState request : waiting) {
+            request.publisher.fail(new IllegalStateException("the engine was closed before the request started"));
+        }
+        waiting.clear();
+    }
+
+    private void failAll(Throwable error) {
+        for (Sequence sequence : active) {
+            sequence.request.publisher.fail(error);
+        }
+        active.clear();
+        queue.drainTo(waiting);
+        for (RequestState request : waiting) {
+            request.publisher.fail(error);
+        }
+        waiting.clear();
+    }
+}

@@ -1,0 +1,268 @@
+package io.webllm.engine.runtime;
+
+import io.webllm.engine.chat.ChatChunk;
+import io.webllm.engine.chat.FinishReason;
+import io.webllm.engine.chat.TokenLogprob;
+import io.webllm.engine.chat.ToolCall;
+import io.webllm.engine.grammar.GrammarMatcher;
+import io.webllm.engine.output.OutputPipeline;
+import io.webllm.engine.output.ParsedDelta;
+import io.webllm.engine.output.ReasoningSplitter;
+import io.webllm.engine.output.StreamingToolCallParser;
+import io.webllm.engine.output.ToolCallFormat;
+import io.webllm.engine.output.ToolCallIdGenerator;
+import io.webllm.engine.sampling.Sampler;
+import io.webllm.engine.sampling.SamplingState;
+import io.webllm.engine.sampling.TokenLogprobs;
+import io.webllm.engine.tokenizer.StreamingDecoder;
+import io.webllm.engine.tokenizer.Tokenizer;
+import io.webllm.engine.tokenizer.TokenType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * One choice of a request being generated in a KV cache slot: feeds its prompt, samples each next token, turns tokens
+ * into text and the text into content, reasoning and tool-call deltas, and decides when it is finished.
+ */
+final class Sequence {
+
+    /** Control tokens that are part of tool-call and reasoning syntax, so their text must reach the parsers. */
+    private static final Set<String> SYNTAX_TOKENS = Set.of("<|python_tag|>", "[TOOL_CALLS]", "[ARGS]", "[CALL_ID]",
+            "<think>", "</think>", "<tool_call>", "</tool_call>");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    final RequestState request;
+    final int index;
+    final int slot;
+    private final Tokenizer tokenizer;
+    private final int contextLength;
+    private final int[] tokens;
+    private int length;
+    /** Tokens whose keys and values are in the cache. */
+    private int fed;
+    private final SamplingState sampling;
+    private final Sampler sampler = Sampler.standard();
+    private final StreamingDecoder decoder;
+    private final @Nullable OutputPipeline pipeline;
+    private final @Nullable GrammarMatcher matcher;
+    private final long @Nullable [] mask;
+    private final StringBuilder forcedJson = new StringBuilder();
+    private final ToolCallIdGenerator callIds;
+    private final float[] logits;
+    private int generated;
+    private @Nullable FinishReason finish;
+
+    Sequence(RequestState request, int index, SlotTable.Lease lease, Tokenizer tokenizer, int contextLength,
+            int vocabularySize, int maskWords, @Nullable ToolCallFormat toolFormat, boolean reasoningModel) {
+        this.request = request;
+        this.index = index;
+        this.slot = lease.slot();
+        this.tokenizer = tokenizer;
+        this.contextLength = contextLength;
+        this.tokens = Arrays.copyOf(request.prompt, contextLength);
+        this.length = request.prompt.length;
+        this.fed = lease.reused();
+        var params = request.sampling.seed() != null && index > 0
+                ? request.sampling.mutate().seed(request.sampling.seed() + index).build() : request.sampling;
+        this.sampling = SamplingState.create(params, vocabularySize);
+        this.sampling.acceptPrompt(request.prompt);
+        this.callIds = params.seed() != null ? ToolCallIdGenerator.seeded(params.seed()) : ToolCallIdGenerator.random();
+        this.decoder = tokenizer.streamingDecoder(false);
+        this.logits = new float[vocabularySize];
+        if (request.grammar != null) {
+            this.matcher = request.grammar.newMatcher();
+            this.mask = new long[maskWords];
+        } else {
+            this.matcher = null;
+            this.mask = null;
+        }
+        if (request.forcedToolCall != null) {
+            this.pipeline = null;
+        } else {
+            String promptTail = tokenizer.decode(Arrays.copyOfRange(request.prompt, Math.max(0, request.prompt.length - 4), request.prompt.length));
+            ReasoningSplitter reasoning = reasoningModel ? new ReasoningSplitter(promptTail.stripTrailing().endsWith("<think>")) : null;
+            StreamingToolCallParser tools = request.request.tools().isEmpty() || toolFormat == null ? null
+                    : new StreamingToolCallParser(toolFormat, callIds);
+            this.pipeline = new OutputPipeline(request.request.stop(), reasoning, tools);
+        }
+    }
+
+    /** Tokens to feed in the next forward pass, at most {@code budget}; empty when nothing is pending. */
+    int[] pendingInput(int budget) {
+        int n = Math.min(budget, length - fed);
+        return n <= 0 ? new int[0] : Arrays.copyOfRange(tokens, fed, fed + n);
+    }
+
+    /** Whether only the last sampled token is pending: the sequence is past its prompt. */
+    boolean decoding() {
+        return length - fed == 1 && generated > 0;
+    }
+
+    int nextPosition() {
+        return fed;
+    }
+
+    /** Whether feeding {@code n} more tokens reaches the last one, whose logits choose the next token. */
+    boolean completesInput(int n) {
+        return fed + n == length;
+    }
+
+    void fed(int n) {
+        fed += n;
+    }
+
+    boolean finished() {
+        return finish != null;
+    }
+
+    int cachedLength() {
+        return fed;
+    }
+
+    int[] cachedTokens() {
+        return tokens;
+    }
+
+    /** Samples the next token from this sequence's logits row, emits what it produced, and decides whether to stop. */
+    void onLogits(float[] batchLogits, int row) {
+        System.arraycopy(batchLogits, row * logits.length, logits, 0, logits.length);
+        if (matcher != null) {
+            long start = System.nanoTime();
+            matcher.fillNextTokenMask(mask);
+            sampling.allowOnly(mask);
+            request.grammarNanos += System.nanoTime() - start;
+        }
+        int token = sampler.sample(logits, sampling);
+        sampling.accept(token);
+        if (request.firstTokenNanos == 0) {
+            request.firstTokenNanos = System.nanoTime();
+        }
+        request.completionTokens++;
+        generated++;
+        List<TokenLogprob> logprobs = request.sampling.logprobs() ? List.of(logprob(sampling.lastLogprobs())) : null;
+        if (matcher != null) {
+            long start = System.nanoTime();
+            boolean accepted = matcher.acceptToken(token);
+            request.grammarNanos += System.nanoTime() - start;
+            if (!accepted) {
+                throw new IllegalStateException("sampled token " + token + " outside the grammar's mask");
+            }
+        }
+        boolean endOfGeneration = tokenizer.isEndOfGeneration(token) && (!request.request.ignoreEos() || matcher != null);
+        if (endOfGeneration || (matcher != null && matcher.isTerminated())) {
+            finishWith(FinishReason.STOP, logprobs);
+            return;
+        }
+        tokens[length++] = token;
+        String text = decoder.accept(token);
+        if (text.isEmpty() && tokenizer.tokenType(token) == TokenType.CONTROL && SYNTAX_TOKENS.contains(tokenizer.piece(token))) {
+            text = tokenizer.piece(token);
+        }
+        if (request.forcedToolCall != null) {
+            forcedJson.append(text);
+            if (logprobs != null) {
+                request.emit(new ChatChunk.Delta(index, null, null, List.of(), null, logprobs));
+            }
+            if (matcher != null && matcher.isComplete() && forcedJsonComplete()) {
+                finishWith(FinishReason.TOOL_CALLS, null);
+                return;
+            }
+        } else {
+            OutputPipeline.Chunk chunk = pipeline.feed(text);
+            emit(chunk, logprobs, null);
+            if (chunk.stopped()) {
+                finishWith(pipeline.toolCalls().isEmpty() ? FinishReason.STOP : FinishReason.TOOL_CALLS, null);
+                return;
+            }
+        }
+        Integer maxTokens = request.request.maxTokens();
+        if ((maxTokens != null && generated >= maxTokens) || length >= contextLength) {
+            finishWith(FinishReason.LENGTH, null);
+        }
+    }
+
+    /** A complete JSON value was generated under a forced tool call; nothing more can follow it. */
+    private boolean forcedJsonComplete() {
+        try {
+            JSON.readTree(forcedJson.toString());
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Ends the sequence: flushes held-back text, emits the finish reason. */
+    void finishWith(FinishReason reason, @Nullable List<TokenLogprob> logprobs) {
+        if (finish != null) {
+            return;
+        }
+        FinishReason result = reason;
+        if (request.forcedToolCall != null && reason != FinishReason.ABORT) {
+            List<ToolCall> calls = parseForcedCalls();
+            if (!calls.isEmpty()) {
+                request.emit(new ChatChunk.Delta(index, null, null, calls, null, null));
+                result = FinishReason.TOOL_CALLS;
+            }
+        } else if (pipeline != null && reason != FinishReason.ABORT) {
+            String rest = decoder.finish();
+            OutputPipeline.Chunk tail = rest.isEmpty() ? null : pipeline.feed(rest);
+            if (tail != null) {
+                emit(tail, null, null);
+            }
+            emit(pipeline.finish(), null, null);
+            if (!pipeline.toolCalls().isEmpty() && reason == FinishReason.STOP) {
+                result = FinishReason.TOOL_CALLS;
+            }
+        }
+        finish = result;
+        request.emit(new ChatChunk.Delta(index, null, null, List.of(), result, logprobs));
+    }
+
+    private void emit(OutputPipeline.Chunk chunk, @Nullable List<TokenLogprob> logprobs, @Nullable FinishReason reason) {
+        String content = chunk.content();
+        List<ToolCall> calls = new ArrayList<>();
+        for (ParsedDelta.Call call : chunk.toolCalls()) {
+            var parsed = call.call();
+            calls.add(new ToolCall(parsed.id(), parsed.name(), parsed.argumentsJson()));
+        }
+        if (content.isEmpty() && chunk.reasoning().isEmpty() && calls.isEmpty() && logprobs == null && reason == null) {
+            return;
+        }
+        request.emit(new ChatChunk.Delta(index, content.isEmpty() ? null : content,
+                chunk.reasoning().isEmpty() ? null : chunk.reasoning(), calls, reason, logprobs));
+    }
+
+    private List<ToolCall> parseForcedCalls() {
+        List<ToolCall> calls = new ArrayList<>();
+        try {
+            JsonNode root = JSON.readTree(forcedJson.toString());
+            for (JsonNode node : root.isArray() ? root : List.of(root)) {
+                JsonNode arguments = node.has("arguments") ? node.get("arguments") : node.get("parameters");
+                calls.add(new ToolCall(callIds.next(request.forcedToolCall), node.get("name").asString(),
+                        arguments == null ? "{}" : JSON.writeValueAsString(arguments)));
+            }
+        } catch (RuntimeException e) {
+            // cut off by max_tokens: the incomplete call is dropped and the finish reason says length
+        }
+        return calls;
+    }
+
+    private TokenLogprob logprob(@Nullable TokenLogprobs source) {
+        if (source == null) {
+            return new TokenLogprob("", 0f, new byte[0], List.of());
+        }
+        List<TokenLogprob.Alternative> top = new ArrayList<>();
+        for (TokenLogprobs.Alternative alternative : source.topLogprobs()) {
+            byte[] bytes = tokenizer.decodeBytes(alternative.token());
+            top.add(new TokenLogprob.Alternative(new String(bytes, StandardCharsets.UTF_8), alternative.logprob(), bytes));
+        }
+        byte[] bytes = tokenizer.decodeBytes(source.token());
+        return new TokenLogprob(new String(bytes, StandardCharsets.UTF_8), source.logprob(), bytes, top);
+    }
+}

@@ -1,0 +1,367 @@
+package io.webllm.engine.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.webllm.engine.chat.ChatChunk;
+import io.webllm.engine.chat.ChatCompletion;
+import io.webllm.engine.chat.ChatMessage;
+import io.webllm.engine.chat.ChatRequest;
+import io.webllm.engine.chat.EngineBusyException;
+import io.webllm.engine.chat.FinishReason;
+import io.webllm.engine.chat.InvalidRequestException;
+import io.webllm.engine.chat.ResponseFormat;
+import io.webllm.engine.chat.TokenLogprob;
+import io.webllm.engine.chat.ToolCall;
+import io.webllm.engine.chat.ToolChoice;
+import io.webllm.engine.chat.ToolDefinition;
+import io.webllm.engine.model.StoriesReference;
+import io.webllm.engine.testing.TestData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The engine end to end on PoCL with stories260K. A pass-through chat template (the messages' text after BOS) makes
+ * the prompt exactly "Once upon a time", so greedy output can be checked against llama.cpp's reference.
+ */
+class LocalEngineTests {
+
+    static final String PASS_THROUGH = "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}";
+    static final String REFERENCE_CONTINUATION = StoriesReference.TEXT.substring("Once upon a time".length());
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    static LocalEngine engine;
+
+    @BeforeAll
+    static void load() {
+        engine = LocalEngine.load(EngineOptions.of(TestData.model("stories260K.gguf"))
+                .withChatTemplate(PASS_THROUGH).withContextLength(256).withMaxSequences(4).withMaxQueuedRequests(8)
+                .withDevice(io.webllm.engine.opencl.DeviceSelector.of(System.getProperty("webllm.test.device", "auto"))));
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    static ChatRequest.Builder prompt(String text) {
+        return ChatRequest.builder().message(ChatMessage.user(text));
+    }
+
+    @Test
+    void greedyCompletionMatchesLlamaCpp() {
+        ChatCompletion completion = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(64).build());
+        ChatCompletion.Choice choice = completion.choices().getFirst();
+        assertThat(choice.content()).isEqualTo(REFERENCE_CONTINUATION);
+        assertThat(choice.finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(completion.usage().promptTokens()).isEqualTo(5);
+        assertThat(completion.usage().completionTokens()).isEqualTo(64);
+        assertThat(completion.usage().decodeTokensPerSecond()).isPositive();
+        assertThat(completion.usage().timeToFirstTokenSeconds()).isPositive();
+        assertThat(completion.model()).isEqualTo("stories260K");
+    }
+
+    @Test
+    void streamingEqualsNonStreaming() throws Exception {
+        ChatRequest request = prompt("Once upon a time").temperature(0.9).seed(11L).maxTokens(40).build();
+        List<ChatChunk> chunks = collect(engine.stream(request));
+        StringBuilder text = new StringBuilder();
+        FinishReason finish = null;
+        for (ChatChunk chunk : chunks) {
+            for (ChatChunk.Delta delta : chunk.choices()) {
+                if (delta.content() != null) {
+                    text.append(delta.content());
+                }
+                if (delta.finishReason() != null) {
+                    finish = delta.finishReason();
+                }
+            }
+        }
+        assertThat(chunks.getLast().usage()).isNotNull();
+        assertThat(chunks.getLast().usage().completionTokens()).isEqualTo(40);
+        assertThat(chunks.size()).isGreaterThan(10);
+        ChatCompletion completion = engine.complete(request);
+        assertThat(text.toString()).isEqualTo(completion.choices().getFirst().content());
+        assertThat(finish).isEqualTo(completion.choices().getFirst().finishReason());
+    }
+
+    @Test
+    void stopStringEndsGenerationAndIsNotEmitted() {
+        ChatCompletion completion = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(64).stop(List.of("Lily")).build());
+        assertThat(completion.choices().getFirst().content()).isEqualTo(", there was a little girl named ");
+        assertThat(completion.choices().getFirst().finishReason()).isEqualTo(FinishReason.STOP);
+    }
+
+    @Test
+    void seedsRepeatAndDiffer() {
+        ChatRequest.Builder base = prompt("Once upon a time").temperature(1.0).maxTokens(30);
+        String first = engine.complete(base.seed(7L).build()).choices().getFirst().content();
+        String again = engine.complete(base.seed(7L).build()).choices().getFirst().content();
+        String other = engine.complete(base.seed(8L).build()).choices().getFirst().content();
+        assertThat(again).isEqualTo(first);
+        assertThat(other).isNotEqualTo(first);
+    }
+
+    @Test
+    void logitBiasBansAndForcesTokens() {
+        int comma = engine.tokenizer().tokenId(",").orElseThrow();
+        String banned = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(3)
+                .logitBias(Map.of(comma, -100f)).build()).choices().getFirst().content();
+        assertThat(banned).doesNotStartWith(",");
+        int lily = engine.tokenizer().tokenId("\u2581Lily").orElseThrow();
+        String forced = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(3)
+                .logitBias(Map.of(lily, 100f)).build()).choices().getFirst().content();
+        assertThat(forced).isEqualTo(" Lily Lily Lily");
+    }
+
+    @Test
+    void logprobsReportChosenAndTopTokens() {
+        ChatCompletion completion = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(5)
+                .logprobs(true).topLogprobs(3).build());
+        List<TokenLogprob> logprobs = completion.choices().getFirst().logprobs();
+        assertThat(logprobs).hasSize(5);
+        for (TokenLogprob logprob : logprobs) {
+            assertThat(logprob.logprob()).isLessThanOrEqualTo(0f);
+            assertThat(logprob.topLogprobs()).hasSize(3);
+            // greedy: the chosen token is the most likely one
+            assertThat(logprob.topLogprobs().getFirst().token()).isEqualTo(logprob.token());
+            assertThat(logprob.topLogprobs().get(0).logprob()).isGreaterThanOrEqualTo(logprob.topLogprobs().get(1).logprob());
+        }
+        assertThat(logprobs.getFirst().token()).isEqualTo(",");
+    }
+
+    @Test
+    void frequencyPenaltyReducesRepetition() {
+        String plain = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(60).build()).choices().getFirst().content();
+        String penalised = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(60).frequencyPenalty(2.0).build())
+                .choices().getFirst().content();
+        assertThat(penalised).isNotEqualTo(plain);
+        assertThat(count(penalised, " she")).isLessThanOrEqualTo(count(plain, " she"));
+    }
+
+    @Test
+    void jsonSchemaOutputAlwaysValidates() {
+        String schema = """
+                {"type":"object","properties":{
+                   "mood":{"enum":["happy","sad","sleepy"]},
+                   "name":{"type":"string","maxLength":12},
+                   "friends":{"type":"array","items":{"type":"boolean"},"maxItems":3}},
+                 "required":["mood","name","friends"],"additionalProperties":false}""";
+        for (long seed = 1; seed <= 4; seed++) {
+            ChatCompletion completion = engine.complete(prompt("Once upon a time").temperature(1.0).seed(seed).maxTokens(240)
+                    .responseFormat(ResponseFormat.jsonSchema(schema)).build());
+            ChatCompletion.Choice choice = completion.choices().getFirst();
+            assertThat(choice.finishReason()).isEqualTo(FinishReason.STOP);
+            JsonNode json = JSON.readTree(choice.content());
+            assertThat(json.get("mood").asString()).isIn("happy", "sad", "sleepy");
+            assertThat(json.get("name").asString().length()).isLessThanOrEqualTo(12);
+            assertThat(json.get("friends").isArray()).isTrue();
+            assertThat(json.size()).isEqualTo(3);
+            assertThat(completion.usage().grammarSecondsPerToken()).isPositive();
+        }
+    }
+
+    @Test
+    void requiredToolChoiceProducesAWellFormedCall() {
+        ToolDefinition weather = new ToolDefinition("get_weather", "Weather of a city",
+                "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\",\"maxLength\":16},\"unit\":{\"enum\":[\"c\",\"f\"]}},\"required\":[\"city\",\"unit\"]}");
+        ToolDefinition time = new ToolDefinition("get_time", "Time now", "{\"type\":\"object\",\"properties\":{}}");
+        ChatCompletion completion = engine.complete(prompt("Once upon a time").temperature(1.0).seed(3L).maxTokens(100)
+                .tools(List.of(weather, time)).toolChoice(ToolChoice.function("get_weather")).build());
+        ChatCompletion.Choice choice = completion.choices().getFirst();
+        assertThat(choice.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(choice.toolCalls()).hasSize(1);
+        ToolCall call = choice.toolCalls().getFirst();
+        assertThat(call.name()).isEqualTo("get_weather");
+        assertThat(call.id()).startsWith("call_");
+        JsonNode arguments = JSON.readTree(call.argumentsJson());
+        assertThat(arguments.get("unit").asString()).isIn("c", "f");
+        assertThat(arguments.get("city").isString()).isTrue();
+    }
+
+    @Test
+    void cancellingAStreamFreesItsSlot() throws Exception {
+        List<ChatChunk> received = new CopyOnWriteArrayList<>();
+        CountDownLatch threeChunks = new CountDownLatch(3);
+        Flow.Subscription[] subscription = new Flow.Subscription[1];
+        engine.stream(prompt("Once upon a time").temperature(0.0).build()).subscribe(new Flow.Subscriber<>() {
+            public void onSubscribe(Flow.Subscription s) {
+                subscription[0] = s;
+                s.request(Long.MAX_VALUE);
+            }
+
+            public void onNext(ChatChunk item) {
+                received.add(item);
+                threeChunks.countDown();
+            }
+
+            public void onError(Throwable t) {
+            }
+
+            public void onComplete() {
+            }
+        });
+        assertThat(threeChunks.await(30, TimeUnit.SECONDS)).isTrue();
+        subscription[0].cancel();
+        int atCancel = received.size();
+        Thread.sleep(300);
+        // at most the step in flight may still arrive; the stream never completes with usage
+        assertThat(received.size()).isLessThanOrEqualTo(atCancel + 1);
+        assertThat(received).noneMatch(chunk -> chunk.usage() != null);
+        // all four slots are usable again
+        runConcurrently(4, i -> prompt("Once upon a time").temperature(0.0).maxTokens(8).build());
+    }
+
+    @Test
+    void concurrentRequestsMatchSequentialOnes() throws Exception {
+        String[] prompts = {"Once upon a time", "The cat", "Lily and Ben went to", "One day, a little bird"};
+        List<String> sequential = new ArrayList<>();
+        for (String text : prompts) {
+            sequential.add(engine.complete(prompt(text).temperature(0.0).maxTokens(48).build()).choices().getFirst().content());
+        }
+        List<String> concurrent = runConcurrently(prompts.length, i -> prompt(prompts[i]).temperature(0.0).maxTokens(48).build());
+        assertThat(concurrent).containsExactlyElementsOf(sequential);
+    }
+
+    @Test
+    void nextTurnReusesTheConversationsCache() {
+        ChatCompletion first = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(20).build());
+        String answer = first.choices().getFirst().content();
+        ChatRequest second = ChatRequest.builder().message(ChatMessage.user("Once upon a time"))
+                .message(ChatMessage.assistant(answer)).message(ChatMessage.user(" Then")).temperature(0.0).maxTokens(10).build();
+        ChatCompletion next = engine.complete(second);
+        assertThat(next.usage().cachedPromptTokens()).isGreaterThanOrEqualTo(20);
+        // the reused cache gives what a fresh evaluation gives
+        try (LocalEngine fresh = LocalEngine.load(EngineOptions.of(TestData.model("stories260K.gguf"))
+                .withChatTemplate(PASS_THROUGH).withContextLength(256).withMaxSequences(1))) {
+            ChatCompletion expected = fresh.complete(second);
+            assertThat(expected.usage().cachedPromptTokens()).isZero();
+            assertThat(next.choices().getFirst().content()).isEqualTo(expected.choices().getFirst().content());
+        }
+    }
+
+    @Test
+    void generationEndsWithLengthAtTheContext() {
+        try (LocalEngine small = LocalEngine.load(EngineOptions.of(TestData.model("stories260K.gguf"))
+                .withChatTemplate(PASS_THROUGH).withContextLength(24).withMaxSequences(1))) {
+            ChatCompletion completion = small.complete(prompt("Once upon a time").temperature(0.0).build());
+            assertThat(completion.choices().getFirst().finishReason()).isEqualTo(FinishReason.LENGTH);
+            assertThat(completion.usage().completionTokens()).isEqualTo(24 - 5);
+            assertThatThrownBy(() -> small.complete(prompt("Once upon a time ".repeat(10)).build()))
+                    .isInstanceOf(InvalidRequestException.class)
+                    .hasMessageContaining("messages: the prompt has").hasMessageContaining("the context holds 24");
+        }
+    }
+
+    @Test
+    void invalidRequestsFailBeforeAnyWorkNamingTheField() {
+        assertThatThrownBy(() -> engine.complete(prompt("x").temperature(3.0).build()))
+                .isInstanceOf(InvalidRequestException.class).extracting("field").isEqualTo("temperature");
+        assertThatThrownBy(() -> engine.complete(prompt("x").maxTokens(-1).build()))
+                .isInstanceOf(InvalidRequestException.class).extracting("field").isEqualTo("max_tokens");
+        assertThatThrownBy(() -> engine.complete(prompt("x").tools(List.of(new ToolDefinition("a", "", "{}")))
+                .toolChoice(ToolChoice.function("b")).build()))
+                .isInstanceOf(InvalidRequestException.class).extracting("field").isEqualTo("tool_choice");
+        assertThatThrownBy(() -> engine.complete(prompt("x").responseFormat(ResponseFormat.jsonSchema("{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/nowhere\"}}}")).build()))
+                .isInstanceOf(InvalidRequestException.class).extracting("field").isEqualTo("response_format.json_schema");
+        assertThatThrownBy(() -> engine.complete(ChatRequest.builder().build()))
+                .isInstanceOf(InvalidRequestException.class).extracting("field").isEqualTo("messages");
+    }
+
+    @Test
+    void aFullQueueRefusesWithAClearError() {
+        try (LocalEngine busy = LocalEngine.load(EngineOptions.of(TestData.model("stories260K.gguf"))
+                .withChatTemplate(PASS_THROUGH).withContextLength(2048).withMaxSequences(1).withMaxQueuedRequests(1))) {
+            List<Flow.Subscription> subscriptions = new ArrayList<>();
+            Flow.Subscriber<ChatChunk> idle = new Flow.Subscriber<>() {
+                public void onSubscribe(Flow.Subscription s) { subscriptions.add(s); s.request(1); }
+                public void onNext(ChatChunk item) { }
+                public void onError(Throwable t) { }
+                public void onComplete() { }
+            };
+            busy.stream(prompt("Once upon a time").temperature(0.0).ignoreEos(true).build()).subscribe(idle);
+            waitUntil(() -> busy.stream(prompt("x").build()) != null);
+            // the first request occupies the only slot (it runs to the 2048-token context); one more may wait
+            busy.stream(prompt("Once upon a time").build()).subscribe(idle);
+            List<Throwable> errors = new CopyOnWriteArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                busy.stream(prompt("Once upon a time").build()).subscribe(new Flow.Subscriber<>() {
+                    public void onSubscribe(Flow.Subscription s) { s.request(1); }
+                    public void onNext(ChatChunk item) { }
+                    public void onError(Throwable t) { errors.add(t); }
+                    public void onComplete() { }
+                });
+            }
+            assertThat(errors).isNotEmpty().allSatisfy(e -> assertThat(e).isInstanceOf(EngineBusyException.class)
+                    .hasMessageContaining("requests are already waiting"));
+            subscriptions.forEach(Flow.Subscription::cancel);
+        }
+    }
+
+    @Test
+    void severalChoicesWithOneSeedDiffer() {
+        ChatCompletion completion = engine.complete(prompt("Once upon a time").temperature(1.0).seed(5L).maxTokens(20).n(2).build());
+        assertThat(completion.choices()).hasSize(2);
+        assertThat(completion.choices().get(0).content()).isNotEqualTo(completion.choices().get(1).content());
+        assertThat(completion.usage().completionTokens()).isEqualTo(40);
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) {
+        // the stream call itself never blocks; nothing to wait for beyond scheduling
+        assertThat(condition.getAsBoolean()).isTrue();
+    }
+
+    private static int count(String text, String part) {
+        int count = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    private static List<String> runConcurrently(int n, java.util.function.IntFunction<ChatRequest> requests) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<ChatCompletion>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ChatRequest request = requests.apply(i);
+                futures.add(pool.submit(() -> engine.complete(request)));
+            }
+            List<String> results = new ArrayList<>();
+            for (Future<ChatCompletion> future : futures) {
+                results.add(future.get(60, TimeUnit.SECONDS).choices().getFirst().content());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<ChatChunk> collect(Flow.Publisher<ChatChunk> publisher) throws Exception {
+        List<ChatChunk> chunks = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(1);
+        Throwable[] error = new Throwable[1];
+        publisher.subscribe(new Flow.Subscriber<>() {
+            public void onSubscribe(Flow.Subscription s) { s.request(Long.MAX_VALUE); }
+            public void onNext(ChatChunk item) { chunks.add(item); }
+            public void onError(Throwable t) { error[0] = t; done.countDown(); }
+            public void onComplete() { done.countDown(); }
+        });
+        assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(error[0]).isNull();
+        return chunks;
+    }
+}
