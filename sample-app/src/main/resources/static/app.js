@@ -91,7 +91,7 @@ async function send(message) {
         answer.textContent += data.text;
         scrollDown();
       } else if (event.event === "tool") {
-        note("tool-call", `🔧 ${data.name}(${data.arguments}) → ${data.result}`);
+        showToolCall(data);
         answer = null; // text after a tool call starts a new bubble
       } else if (event.event === "done") {
         showStats(data);
@@ -106,6 +106,14 @@ async function send(message) {
     running = null;
     $("send").hidden = false; $("stop").hidden = true; $("input").disabled = false; $("input").focus();
   }
+}
+
+function showToolCall(call) {
+  const div = note("tool-call", "");
+  const label = document.createElement("b");
+  label.textContent = "tool ";
+  const result = call.result.length > 160 ? call.result.slice(0, 160) + "…" : call.result;
+  div.append(label, `${call.name}(${call.arguments}) → ${result}`);
 }
 
 function showStats(done) {

@@ -14,6 +14,7 @@ import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.method.MethodToolCallbackProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -27,9 +28,9 @@ public class AssistantConfiguration {
         return ToolCallingManager.builder().build();
     }
 
-    /** Backs off when the starter provides its {@code WebLlmChatModel}. */
+    /** Until the starter's {@code WebLlmChatModel} is on the class path; the starter then builds it on our engine. */
     @Bean
-    @ConditionalOnMissingBean(ChatModel.class)
+    @ConditionalOnMissingClass("io.webllm.spring.ai.WebLlmChatModel")
     EngineChatModel engineChatModel(ChatEngine engine, ToolCallingManager tools) {
         return new EngineChatModel(engine, tools, ToolCallingChatOptions.builder().build());
     }

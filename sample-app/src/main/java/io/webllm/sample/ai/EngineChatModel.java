@@ -33,15 +33,18 @@ import reactor.core.scheduler.Schedulers;
  * A Spring AI {@link ChatModel} over the engine's {@link ChatEngine}, so that {@code ChatClient}, its tool-calling
  * advisor and chat memory work on the model in this JVM.
  *
- * <p>Stand-in for the starter's {@code WebLlmChatModel}, which was not on main when this app was written: it is the
- * only class that would go when the app switches to the starter's bean. It advertises the prompt's tools and returns
- * the model's tool calls; {@code ToolCallingAdvisor} runs them. Timings of the engine's {@link Usage} travel in the
- * response metadata under the keys below, for the page's tokens/s and time to first token.
+ * <p>Stand-in for the starter's {@code WebLlmChatModel}, which was not on main when this app was written; it is
+ * registered only while that class is missing, and then the starter's model (built on the same {@code ChatEngine}
+ * bean) takes its place. It advertises the prompt's tools and returns the model's tool calls; {@code ToolCallingAdvisor}
+ * runs them. Timings of the engine's {@link Usage} travel in the response metadata under the starter's keys, for the
+ * page's tokens/s and time to first token.
  */
 public final class EngineChatModel implements ChatModel {
 
-    public static final String TIME_TO_FIRST_TOKEN = "webllm.timeToFirstTokenSeconds";
-    public static final String DECODE_TOKENS_PER_SECOND = "webllm.decodeTokensPerSecond";
+    /** From the request's arrival to the first token, a {@link java.time.Duration}; the starter's key. */
+    public static final String TIME_TO_FIRST_TOKEN = "webllm.time-to-first-token";
+    /** Generated tokens per second after the first, a {@link Double}; the starter's key. */
+    public static final String DECODE_TOKENS_PER_SECOND = "webllm.decode-tokens-per-second";
 
     private final ChatEngine engine;
     private final ToolCallingManager toolCallingManager;
@@ -103,7 +106,7 @@ public final class EngineChatModel implements ChatModel {
         ChatResponseMetadata.Builder builder = ChatResponseMetadata.builder().id(id).model(model);
         if (usage != null) {
             builder.usage(new DefaultUsage(usage.promptTokens(), usage.completionTokens(), usage.totalTokens()))
-                    .keyValue(TIME_TO_FIRST_TOKEN, usage.timeToFirstTokenSeconds())
+                    .keyValue(TIME_TO_FIRST_TOKEN, java.time.Duration.ofNanos(Math.round(usage.timeToFirstTokenSeconds() * 1e9)))
                     .keyValue(DECODE_TOKENS_PER_SECOND, usage.decodeTokensPerSecond());
         }
         return builder.build();

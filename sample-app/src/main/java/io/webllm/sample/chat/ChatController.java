@@ -161,8 +161,8 @@ class ChatController {
                 finishReason = result.getMetadata().getFinishReason();
             }
             var metadata = response.getMetadata();
-            if (metadata.get(EngineChatModel.TIME_TO_FIRST_TOKEN) instanceof Double ttft) {
-                engineTimeToFirstToken = ttft;
+            if (metadata.get(EngineChatModel.TIME_TO_FIRST_TOKEN) instanceof java.time.Duration ttft) {
+                engineTimeToFirstToken = ttft.toNanos() / 1e9;
             }
             if (metadata.get(EngineChatModel.DECODE_TOKENS_PER_SECOND) instanceof Double tps) {
                 engineTokensPerSecond = tps;
