@@ -11,6 +11,13 @@ final class LoadFailureAdvice {
     private LoadFailureAdvice() {
     }
 
+    /** Failures the message fully explains (no model file, no download, no OpenCL): no stack trace needed. */
+    static boolean isUserFixable(Throwable failure) {
+        return failure instanceof ModelNotAvailableException || failure instanceof ModelDownloadException
+                || failure instanceof UnknownModelException || failure instanceof ClException
+                || failure instanceof LinkageError;
+    }
+
     static String explain(Throwable failure, String reference) {
         String cause = failure.getMessage() == null ? failure.toString() : failure.getMessage();
         return switch (failure) {

@@ -77,15 +77,23 @@ public final class ModelLoader implements AutoCloseable {
 
     private void load() {
         try {
+            DownloadListener console = DownloadListener.logging(modelId); // the same progress as a bar in the log
             Path file = store.resolve(reference, policy, new DownloadListener() {
                 @Override
                 public void started(long totalBytes) {
+                    console.started(totalBytes);
                     publish(new ModelStatus(ModelStatus.Phase.DOWNLOADING, modelId, 0, totalBytes, ""));
                 }
 
                 @Override
                 public void progress(long bytesDone, long totalBytes, double bytesPerSecond) {
+                    console.progress(bytesDone, totalBytes, bytesPerSecond);
                     publish(new ModelStatus(ModelStatus.Phase.DOWNLOADING, modelId, bytesDone, totalBytes, ""));
+                }
+
+                @Override
+                public void finished(Path path) {
+                    console.finished(path);
                 }
             });
             publish(new ModelStatus(ModelStatus.Phase.LOADING, modelId, 0, -1, ""));
@@ -96,7 +104,11 @@ public final class ModelLoader implements AutoCloseable {
             LOG.info("Model {} is ready ({})", modelId, file);
         } catch (RuntimeException | LinkageError e) {
             String message = LoadFailureAdvice.explain(e, reference);
-            LOG.error("Model {} could not be loaded: {}", modelId, message, e);
+            if (LoadFailureAdvice.isUserFixable(e)) {
+                LOG.error("Model {} could not be loaded: {}", modelId, message); // the message says it all
+            } else {
+                LOG.error("Model {} could not be loaded: {}", modelId, message, e);
+            }
             publish(new ModelStatus(ModelStatus.Phase.FAILED, modelId, 0, -1, message));
         }
     }
