@@ -136,7 +136,7 @@ public final class ScriptedChatEngine implements ChatEngine {
     private Script script(ChatRequest request) {
         ChatMessage last = request.messages().getLast();
         if (last.role() == Role.TOOL) {
-            return text("Done: " + last.content(), request);
+            return text("Done: " + summary(last.content()), request);
         }
         String said = last.content().strip();
         if (!request.tools().isEmpty() && request.toolChoice().mode() != ToolChoice.Mode.NONE) {
@@ -162,6 +162,24 @@ public final class ScriptedChatEngine implements ChatEngine {
             return new Script(words, List.of(), FinishReason.LENGTH);
         }
         return text("You said: " + said, request);
+    }
+
+    /** A tool's JSON answer in words: a to-do by its title and id, a count as a count, anything else as it is. */
+    private static String summary(String toolResult) {
+        JsonNode result;
+        try {
+            result = JSON.readTree(toolResult);
+        } catch (RuntimeException e) {
+            return toolResult;
+        }
+        if (result.has("title") && result.has("id")) {
+            return (result.path("done").asBoolean() ? "finished " : "added ") + "'" + result.path("title").asString()
+                    + "' as #" + result.path("id").asInt() + ".";
+        }
+        if (result.isIntegralNumber()) {
+            return result.asInt() + " open.";
+        }
+        return toolResult;
     }
 
     private List<ToolCall> toolCall(String said, ChatRequest request) {
