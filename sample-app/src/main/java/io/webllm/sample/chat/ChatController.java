@@ -1,5 +1,6 @@
 package io.webllm.sample.chat;
 
+import io.webllm.sample.SampleProperties;
 import io.webllm.sample.ai.EngineChatModel;
 import io.webllm.sample.ai.ToolActivity;
 import io.webllm.sample.ai.ToolEvent;
@@ -11,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -30,7 +32,7 @@ import reactor.core.publisher.Sinks;
 @RequestMapping("/api/chat")
 class ChatController {
 
-    record ChatInput(String message) {
+    record ChatInput(@Nullable String message) {
     }
 
     record Token(String text) {
@@ -56,12 +58,14 @@ class ChatController {
 
     private final ChatClient assistant;
     private final ToolActivity tools;
+    private final int maxTokens;
     private final Sinks.Many<String> stops = Sinks.many().multicast().directBestEffort();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
-    ChatController(ChatClient assistant, ToolActivity tools) {
+    ChatController(ChatClient assistant, ToolActivity tools, SampleProperties properties) {
         this.assistant = assistant;
         this.tools = tools;
+        this.maxTokens = properties.maxTokens();
     }
 
     @PostMapping(path = "/{chatId}", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -90,6 +94,7 @@ class ChatController {
         running.add(chatId);
         Flux<ServerSentEvent<?>> answer = assistant.prompt()
                 .user(message)
+                .options(ChatOptions.builder().maxTokens(maxTokens)) // a rambling model stops at the same cap as /v1
                 .advisors(advisor -> advisor.param(ChatMemory.CONVERSATION_ID, chatId))
                 .toolContext(Map.of(ToolActivity.CHAT_ID, chatId))
                 .stream()

@@ -22,7 +22,7 @@ import reactor.core.scheduler.Schedulers;
 @RequestMapping("/api/todos")
 class TodoController {
 
-    record NewTodo(String title) {
+    record NewTodo(@org.jspecify.annotations.Nullable String title) {
     }
 
     private final TodoStore store;
@@ -49,7 +49,11 @@ class TodoController {
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     Mono<Todo> add(@RequestBody NewTodo todo) {
-        return blocking(() -> store.add(todo.title()));
+        String title = todo.title();
+        if (title == null) {
+            throw new IllegalArgumentException("expected a JSON body with a 'title', found none");
+        }
+        return blocking(() -> store.add(title));
     }
 
     @PostMapping("/{id}/complete")

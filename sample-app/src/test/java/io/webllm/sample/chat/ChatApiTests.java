@@ -72,6 +72,7 @@ class ChatApiTests extends RunningApp {
         assertThat(stats.path("finishReason").stringValue()).isEqualTo("stop");
         assertThat(stats.path("tokensPerSecond").asDouble()).isGreaterThan(0);
         assertThat(stats.path("timeToFirstTokenSeconds").asDouble()).isGreaterThan(0);
+        assertThat(engine.requests().getLast().maxTokens()).isEqualTo(MAX_TOKENS);
     }
 
     @Test
@@ -165,6 +166,40 @@ class ChatApiTests extends RunningApp {
         assertThat(events.getLast().name()).isEqualTo("status");
         assertThat(last.path("phase").stringValue()).isEqualTo("READY");
         assertThat(last.path("model").stringValue()).isEqualTo(MODEL);
+    }
+
+    @Test
+    void theListCanBeChangedByHandAndItsFeedFollows() throws Exception {
+        HttpResponse<InputStream> feed = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/todos/events"))
+                .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (var sse = new ServerSentEvents(feed.body())) {
+            Event initial = sse.next();
+            HttpResponse<String> added = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/todos"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"title\": \"feed the cat\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            int id = JSON.readTree(added.body()).path("id").asInt();
+            Event afterAdd = sse.next();
+            http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/todos/" + id + "/complete"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            Event afterComplete = sse.next();
+            HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/todos/99999"))
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> untitled = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/todos"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(added.statusCode()).isEqualTo(201);
+            assertThat(initial.name()).isEqualTo("todos");
+            assertThat(JSON.readTree(afterAdd.data()).size()).isEqualTo(JSON.readTree(initial.data()).size() + 1);
+            JsonNode completed = JSON.readTree(afterComplete.data()).valueStream()
+                    .filter(t -> t.path("id").asInt() == id).findFirst().orElseThrow();
+            assertThat(completed.path("done").booleanValue()).isTrue();
+            assertThat(store.list()).anySatisfy(t -> assertThat(t.id() == id && t.done()).isTrue());
+            assertThat(missing.statusCode()).isEqualTo(404);
+            assertThat(JSON.readTree(missing.body()).path("error").stringValue()).contains("99999");
+            assertThat(untitled.statusCode()).isEqualTo(400);
+        }
     }
 
     @Test
