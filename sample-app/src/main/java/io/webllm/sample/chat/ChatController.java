@@ -163,7 +163,8 @@ class ChatController {
             }
             var result = response.getResult();
             if (result != null && result.getMetadata().getFinishReason() != null) {
-                finishReason = result.getMetadata().getFinishReason();
+                // OpenAI's lower-case names; Spring AI models differ in case ("stop", "STOP")
+                finishReason = result.getMetadata().getFinishReason().toLowerCase(java.util.Locale.ROOT);
             }
             var metadata = response.getMetadata();
             if (metadata.get(EngineChatModel.TIME_TO_FIRST_TOKEN) instanceof java.time.Duration ttft) {
