@@ -114,6 +114,9 @@ public final class ScriptedChatEngine implements ChatEngine {
                             List.of(), null, request.logprobs() ? logprobs(List.of(token), request) : null)), null));
             ChatChunk last = new ChatChunk(id, modelId, created, List.of(new ChatChunk.Delta(0, null, null,
                     script.toolCalls(), script.finishReason(), null)), null);
+            if (said(request).startsWith("fail midway")) { // the device failing after the answer began
+                return tokens.take(2).concatWith(Flux.error(new IllegalStateException("device lost")));
+            }
             return tokens.concatWith(Flux.defer(() -> {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 Usage usage = usage(request, script.tokens().size(), tokenDelay.toNanos() / 1e9, seconds);
@@ -131,6 +134,10 @@ public final class ScriptedChatEngine implements ChatEngine {
         }
         requests.add(request);
         calls.incrementAndGet();
+    }
+
+    private static String said(ChatRequest request) {
+        return request.messages().getLast().content().strip();
     }
 
     private Script script(ChatRequest request) {

@@ -267,6 +267,74 @@ class OpenAiEndpointTests extends RunningApp {
     }
 
     @Test
+    void everyRequestShapeMapsOntoTheEngine() throws Exception {
+        HttpResponse<String> response = post("""
+                {"model": "stories260K", "n": 2, "max_tokens": 30, "stop": "STOP", "top_k": 40, "min_p": 0.05,
+                 "repetition_penalty": 1.1, "logit_bias": {"17": -100, "42": 5.5},
+                 "response_format": {"type": "json_object"},
+                 "messages": [
+                   {"role": "developer", "content": "answer in JSON"},
+                   {"role": "user", "content": [{"type": "text", "text": "two "}, {"type": "text", "text": "parts"}]}]}
+                """, true);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        ChatRequest sent = lastEngineRequest();
+        assertThat(sent.n()).isEqualTo(2);
+        assertThat(sent.maxTokens()).isEqualTo(30);
+        assertThat(sent.stop()).containsExactly("STOP");
+        assertThat(sent.topK()).isEqualTo(40);
+        assertThat(sent.minP()).isEqualTo(0.05);
+        assertThat(sent.repetitionPenalty()).isEqualTo(1.1);
+        assertThat(sent.logitBias()).containsExactlyInAnyOrderEntriesOf(Map.of(17, -100f, 42, 5.5f));
+        assertThat(sent.responseFormat()).isEqualTo(ResponseFormat.JSON_OBJECT);
+        assertThat(sent.messages().get(0).role()).isEqualTo(Role.SYSTEM);
+        assertThat(sent.messages().get(1).content()).isEqualTo("two parts");
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.path("choices")).hasSize(2);
+        assertThat(body.path("choices").get(1).path("index").asInt()).isEqualTo(1);
+        assertThat(JSON.readTree(body.path("choices").get(0).path("message").path("content").stringValue())
+                .path("answer").stringValue()).isEqualTo("two parts");
+    }
+
+    @Test
+    void toolChoiceModesMapOntoTheEngine() throws Exception {
+        String tools = """
+                "tools": [{"type": "function", "function": {"name": "add_todo",
+                  "parameters": {"type": "object", "properties": {"title": {"type": "string"}}}}}]""";
+        for (var mode : Map.of("\"none\"", ToolChoice.NONE, "\"required\"", ToolChoice.REQUIRED,
+                "{\"type\": \"function\", \"function\": {\"name\": \"add_todo\"}}",
+                ToolChoice.function("add_todo")).entrySet()) {
+            HttpResponse<String> response = post("{\"model\": \"stories260K\", " + tools + ", \"tool_choice\": "
+                    + mode.getKey() + ", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", true);
+            assertThat(response.statusCode()).as(mode.getKey()).isEqualTo(200);
+            assertThat(lastEngineRequest().toolChoice()).isEqualTo(mode.getValue());
+        }
+
+        HttpResponse<String> unknown = post("{\"model\": \"stories260K\", " + tools + ", \"tool_choice\": "
+                + "{\"type\": \"function\", \"function\": {\"name\": \"rm_rf\"}}, "
+                + "\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", true);
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(unknown.body()).path("error").path("param").stringValue()).isEqualTo("tool_choice");
+    }
+
+    @Test
+    void aFailureAfterTheFirstChunkEndsTheStreamWithAnErrorEvent() throws Exception {
+        HttpResponse<String> response = post("""
+                {"model": "stories260K", "stream": true, "messages": [{"role": "user", "content": "fail midway please"}]}
+                """, true);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<String> data = response.body().lines().filter(l -> l.startsWith("data:"))
+                .map(l -> l.substring(5).strip()).toList();
+        assertThat(data).hasSize(3).doesNotContain("[DONE]");
+        assertThat(JSON.readTree(data.get(0)).path("choices").get(0).path("delta").path("content").stringValue())
+                .isEqualTo("You ");
+        JsonNode error = JSON.readTree(data.getLast()).path("error");
+        assertThat(error.path("type").stringValue()).isEqualTo("server_error");
+        assertThat(error.path("message").stringValue()).doesNotContain("device lost"); // internals stay in the log
+    }
+
+    @Test
     void modelsListsTheLoadedModel() {
         List<Model> models = client().models().list().data();
 
