@@ -5,10 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.webllm.sample.RunningApp;
 import io.webllm.sample.todo.TodoStore;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,21 +13,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The chat page in a real browser: headless Chromium (Debian's {@code chromium} and {@code chromium-driver})
- * driven through Selenium. Screenshots go to {@code target/screenshots}, and to the directory named by the
- * system property {@code sample.docs} when it is set (how {@code docs/sample-app-*.png} were made).
+ * driven through Selenium, see {@link Browsers}.
  */
 class ChatPageBrowserTests extends RunningApp {
 
@@ -42,16 +32,7 @@ class ChatPageBrowserTests extends RunningApp {
 
     @BeforeAll
     static void startBrowser() {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(System.getProperty("sample.chromium", "/usr/bin/chromium"));
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-extensions", "--no-first-run",
-                "--window-size=1280,800");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of(System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver"))
-                        .toFile())
-                .build();
-        browser = new ChromeDriver(service, options);
+        browser = Browsers.headlessChromium();
     }
 
     @AfterAll
@@ -83,7 +64,7 @@ class ChatPageBrowserTests extends RunningApp {
     }
 
     @Test
-    void aToolCallAddsToTheListBesideTheChat() throws IOException {
+    void aToolCallAddsToTheListBesideTheChat() {
         openPage();
         int statsBefore = stats().size();
 
@@ -110,7 +91,7 @@ class ChatPageBrowserTests extends RunningApp {
     }
 
     @Test
-    void textStreamsInAndStopReallyStops() throws IOException {
+    void textStreamsInAndStopReallyStops() {
         openPage();
         int cancelledBefore = engine.cancelledStreams();
 
@@ -142,15 +123,7 @@ class ChatPageBrowserTests extends RunningApp {
                 .untilAsserted(() -> assertThat(answer.getText()).isEqualTo(stoppedAt));
     }
 
-    private static void screenshot(String name) throws IOException {
-        Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-        Path target = Path.of("target", "screenshots");
-        Files.createDirectories(target);
-        Files.copy(shot, target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-        String docs = System.getProperty("sample.docs");
-        if (docs != null && !docs.isBlank()) {
-            Files.createDirectories(Path.of(docs));
-            Files.copy(shot, Path.of(docs, name), StandardCopyOption.REPLACE_EXISTING);
-        }
+    private static void screenshot(String name) {
+        Browsers.screenshot(browser, name, true);
     }
 }
