@@ -41,8 +41,10 @@ import tools.jackson.databind.node.ObjectNode;
  * streams words until {@code max_tokens} or cancellation, and anything else is echoed as "You said: ...".
  * It records every request and every cancelled stream, for tests to compare with what clients sent.
  *
- * <p>Tests that must move to the real engine (LocalEngine on stories260K) once it is on main: none of the endpoint
- * tests depend on this script's wording except through the recorded requests.
+ * <p>Why a script and not the real engine here: these tests check the layers above the engine (OpenAI JSON, the
+ * {@code ChatClient} tool loop, memory, the page), and need a model that calls the to-do tools when asked and answers
+ * the same way every time, which no model small enough for CI does. {@code RealEngineTests} runs the same stack on
+ * LocalEngine with stories260K for what any model must honour (seeds, streaming, schemas, forced tool calls).
  */
 public final class ScriptedChatEngine implements ChatEngine {
 
