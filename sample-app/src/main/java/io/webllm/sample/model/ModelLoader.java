@@ -42,7 +42,8 @@ public final class ModelLoader implements AutoCloseable {
 
     /** The name clients use: a registry id as it is, a file or URL by its file name without {@code .gguf}. */
     static String idOf(String reference) {
-        String name = reference.substring(reference.replace('\\', '/').lastIndexOf('/') + 1);
+        String path = reference.replaceFirst("[?#].*$", ""); // a URL's query is not part of the name
+        String name = path.substring(path.replace('\\', '/').lastIndexOf('/') + 1);
         return name.endsWith(".gguf") ? name.substring(0, name.length() - ".gguf".length()) : name;
     }
 

@@ -113,6 +113,14 @@ class ModelLoaderTests {
     }
 
     @Test
+    void theModelIdIsTheRegistryIdOrTheFileName() {
+        assertThat(ModelLoader.idOf("qwen2.5-0.5b-instruct-q4_k_m")).isEqualTo("qwen2.5-0.5b-instruct-q4_k_m");
+        assertThat(ModelLoader.idOf("/models/Llama-3.2-1B.Q4_K_M.gguf")).isEqualTo("Llama-3.2-1B.Q4_K_M");
+        assertThat(ModelLoader.idOf("C:\\models\\phi.gguf")).isEqualTo("phi");
+        assertThat(ModelLoader.idOf("https://host/org/repo/resolve/main/tiny.gguf?download=true")).isEqualTo("tiny");
+    }
+
+    @Test
     void requestsBeforeTheModelIsReadyAreRefusedWithProgress() {
         ModelLoader loader = new ModelLoader(STORIES.toString(), store(), DownloadPolicy.NEVER, (f, i, l) -> engine);
 
