@@ -2,6 +2,7 @@
 # Runs on the lent NVIDIA machine (see shared/device/README.md): correctness on the GPU first, then benchmarks of
 # synthetic models generated there. Results land in $OUT. Usage: scripts/device-run.sh [MODELS...]
 # where MODELS are shape:type pairs (default: qwen2.5-0.5b:q8_0 llama-3.1-8b:q4_0 llama-3.1-8b:q8_0).
+# SKIP_CHECK=1 skips the correctness tests; BENCH_ARGS replaces the bench options (default "-p 512 -n 128").
 set -uo pipefail
 OUT="${OUT:-/tmp/out}"
 mkdir -p "$OUT" /etc/OpenCL/vendors /tmp/models
@@ -12,7 +13,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT
 $java -cp "$cp" io.webllm.engine.cli.Main devices | tee "$OUT/devices.txt"
 
 echo "== correctness on the GPU (reference tests with -Dwebllm.test.device=gpu)"
-$java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:$cp" \
+[ -n "${SKIP_CHECK:-}" ] || $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:$cp" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
   --select-class io.webllm.engine.model.StoriesGreedyTests --select-class io.webllm.engine.model.ForwardPassTests \
   2>&1 | tail -25 | tee "$OUT/correctness.txt"
@@ -23,5 +24,5 @@ for spec in "${models[@]}"; do
   shape="${spec%%:*}"; type="${spec##*:}"
   file="/tmp/models/$shape-$type.gguf"
   [ -f "$file" ] || $java -cp "$cp" io.webllm.engine.cli.Main synth --shape "$shape" --type "$type" --seed 1 -o "$file" --json | tee -a "$OUT/synth.jsonl"
-  $java -cp "$cp" io.webllm.engine.cli.Main bench -m "$file" -p 512 -n 128 --device gpu --json | tee -a "$OUT/bench.jsonl"
+  $java -cp "$cp" io.webllm.engine.cli.Main bench -m "$file" ${BENCH_ARGS:--p 512 -n 128} --device gpu --json | tee -a "$OUT/bench.jsonl"
 done

@@ -30,7 +30,12 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "-m FILE [-p 512] [-n 128] [--device D] [--batch 256] [--json]  prefill and decode tokens/s, load time, bandwidth share";
+        return "-m FILE [-p 512] [-n 128] [--device D] [--batch 256] [--profile] [--json]  prefill and decode tokens/s, load time, bandwidth share";
+    }
+
+    @Override
+    public java.util.Set<String> flags() {
+        return java.util.Set.of("json", "profile");
     }
 
     @Override
@@ -40,6 +45,7 @@ final class BenchCommand implements Command {
         int prompt = args.intOption("prompt", "p", 512);
         int generate = args.intOption("generate", "n", 128);
         int batch = args.intOption("batch", "b", 256);
+        boolean profile = args.flag("profile");
         DeviceSelector device = DeviceSelector.of(args.option("device", "d", "auto"));
         args.checkAllUsed();
         Map<String, Object> result = new LinkedHashMap<>();
@@ -80,6 +86,9 @@ final class BenchCommand implements Command {
                 result.put("weightBytesPerToken", weightBytes);
                 result.put("achievedGBps", achieved / 1e9);
                 result.put("bandwidthFraction", achieved / copyBytesPerSecond);
+                if (profile) {
+                    result.put("decodeProfile", profileDecode(model, token, prompt + generate));
+                }
             }
         }
         if (json) {
@@ -88,6 +97,29 @@ final class BenchCommand implements Command {
             result.forEach((key, value) -> out.printf("%-24s %s%n", key,
                     value instanceof Double d ? "%.3f".formatted(d) : value));
         }
+    }
+
+    /**
+     * Milliseconds per decode token spent in each kernel, each launch timed alone (the device drained before and
+     * after), plus the time outside kernels: uploads, logits read-back, host work.
+     */
+    private static Map<String, Object> profileDecode(Transformer model, int token, int position) {
+        int steps = 16;
+        model.profile(true);
+        long start = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            token = argmax(model.forward(Batch.sequence(new int[] {token}, position - steps + i, 0)));
+        }
+        double total = (System.nanoTime() - start) / 1e9;
+        Map<String, double[]> measured = model.profile(false);
+        Map<String, Object> table = new LinkedHashMap<>();
+        double inKernels = 0;
+        for (Map.Entry<String, double[]> entry : measured.entrySet()) {
+            table.put(entry.getKey(), "%.3f ms x%d".formatted(entry.getValue()[0] * 1e3 / steps, (int) (entry.getValue()[1] / steps)));
+            inKernels += entry.getValue()[0];
+        }
+        table.put("outside layer kernels", "%.3f ms".formatted((total - inKernels) * 1e3 / steps));
+        return table;
     }
 
     /** Every matrix is read once per token; of the embedding table only one row, unless it doubles as the output. */

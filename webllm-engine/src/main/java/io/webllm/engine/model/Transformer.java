@@ -36,9 +36,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Transformer implements AutoCloseable {
 
-    /** Rows per work-group and work-items per row of the mul_mv kernels (mul_mv.cl, reduce.cl). */
-    private static final int MV_ROWS = 4;
+    /** Work-items per row sum and per work-group of every mul_mv kernel (mul_mv.cl, mul_mv_packed.cl, reduce.cl). */
     private static final int MV_LANES = 32;
+    private static final int MV_GROUP = 128;
     private static final int NORM_GROUP = 64;
     private static final int ATTENTION_GROUP = 64;
 
@@ -70,6 +70,8 @@ public final class Transformer implements AutoCloseable {
     private final ClKernel finalNorm;
     private final ClKernel outputMatvec;
     private final Arena hostArena = Arena.ofShared();
+    /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
+    private java.util.@Nullable Map<String, double[]> profile;
     private final MemorySegment hostInts;
     private final MemorySegment hostLogits;
 
@@ -108,7 +110,7 @@ public final class Transformer implements AutoCloseable {
 
         embed = new Launch(kernels.create("kernel_get_rows_" + tokenEmbedding.kernelSuffix())
                 .arg(0, tokenEmbedding.buffer()).arg(1, tokenEmbedding.columns()).arg(2, tokenEmbedding.rowBytes())
-                .arg(3, tokenIds).arg(4, x),
+                .arg(3, tokenEmbedding.rows()).arg(4, tokenIds).arg(5, x),
                 -1, n -> (tokenEmbedding.columns() + 31) / 32, n -> n, 1, 1);
         long cacheBytes = 4L * slots * contextLength * config.kvDim();
         Architecture arch = config.architecture();
@@ -155,7 +157,7 @@ public final class Transformer implements AutoCloseable {
         gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, xb).arg(3, config.embeddingLength());
         finalNorm = rmsNorm(xb, xb, outputNorm).kernel();
         outputMatvec = matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false).kernel();
-        cl.finish();
+        upload.finish();
     }
 
     private DeviceTensor track(DeviceTensor tensor) {
@@ -260,9 +262,9 @@ public final class Transformer implements AutoCloseable {
             upload(tokenIds, batch.tokens(), start, n);
             upload(positions, batch.positions(), start, n);
             upload(slotIds, batch.slots(), start, n);
-            embed.run(n);
+            run(embed, n);
             for (Launch launch : layerLaunches) {
-                launch.run(n);
+                run(launch, n);
             }
             // the logit rows that fall in this chunk, in request order
             int[] wanted = new int[batch.logitRows().length];
@@ -287,6 +289,30 @@ public final class Transformer implements AutoCloseable {
         return result;
     }
 
+    private void run(Launch launch, int n) {
+        if (profile == null) {
+            launch.run(n);
+            return;
+        }
+        cl.finish();
+        long start = System.nanoTime();
+        launch.run(n);
+        cl.finish();
+        double[] entry = profile.computeIfAbsent(launch.kernel().name(), k -> new double[2]);
+        entry[0] += (System.nanoTime() - start) / 1e9;
+        entry[1]++;
+    }
+
+    /**
+     * Turns per-kernel timing on (every launch then waits for the device, so the pass gets slower) or off, returning
+     * what was measured: kernel name to {total seconds, launches}.
+     */
+    public java.util.Map<String, double[]> profile(boolean enabled) {
+        java.util.Map<String, double[]> measured = profile == null ? java.util.Map.of() : profile;
+        profile = enabled ? new java.util.TreeMap<>() : null;
+        return measured;
+    }
+
     private void upload(ClBuffer target, int[] values, int start, int n) {
         MemorySegment.copy(values, start, hostInts, ValueLayout.JAVA_INT, 0, n);
         cl.write(target, 0, hostInts.asSlice(0, 4L * n));
@@ -298,7 +324,7 @@ public final class Transformer implements AutoCloseable {
         gather.run(config.embeddingLength(), m, 0, 0);
         finalNorm.run((long) m * NORM_GROUP, NORM_GROUP);
         outputMatvec.arg(9, m);
-        outputMatvec.run(roundUp(config.vocabularySize(), MV_ROWS) / MV_ROWS * MV_ROWS * MV_LANES, MV_ROWS * MV_LANES);
+        outputMatvec.run(matvecGlobalSize(output, false), MV_GROUP);
     }
 
     private Launch rmsNorm(ClBuffer in, ClBuffer out, ClBuffer weight) {
@@ -316,16 +342,16 @@ public final class Transformer implements AutoCloseable {
                 .arg(4, in).arg(5, inStride)
                 .arg(6, out).arg(7, outOffset).arg(8, outStride)
                 .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0);
-        long global = roundUp(w.rows(), MV_ROWS) / MV_ROWS * (long) MV_ROWS * MV_LANES;
-        return new Launch(kernel, 9, n -> global, null, MV_ROWS * MV_LANES, 0);
+        long global = matvecGlobalSize(w, false);
+        return new Launch(kernel, 9, n -> global, null, MV_GROUP, 0);
     }
 
     private Launch gatedMatvec(DeviceTensor gate, DeviceTensor up) {
         ClKernel kernel = kernels.create("kernel_mul_mv_glu_" + gate.kernelSuffix())
                 .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
                 .arg(5, xb).arg(6, config.embeddingLength()).arg(7, ff).arg(8, config.feedForwardLength());
-        long global = roundUp(gate.rows(), MV_ROWS) / MV_ROWS * (long) MV_ROWS * MV_LANES;
-        return new Launch(kernel, 9, n -> global, null, MV_ROWS * MV_LANES, 0);
+        long global = matvecGlobalSize(gate, true);
+        return new Launch(kernel, 9, n -> global, null, MV_GROUP, 0);
     }
 
     private Launch ropeStore(ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,
@@ -351,6 +377,17 @@ public final class Transformer implements AutoCloseable {
                 .arg(11, contextLength).arg(12, (float) (1.0 / Math.sqrt(c.headDim())))
                 .localArg(13, 4L * ATTENTION_GROUP);
         return new Launch(kernel, -1, n -> (long) c.headCount() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+    }
+
+    /**
+     * Work-items for a matvec over {@code w}: the packed Q4_0/Q8_0 kernels give each warp 4 rows (2 gated rows),
+     * the generic ones 1; four warps a work-group.
+     */
+    private static long matvecGlobalSize(DeviceTensor w, boolean gated) {
+        boolean packed = w.type() == io.webllm.engine.tensor.GgmlType.Q4_0 || w.type() == io.webllm.engine.tensor.GgmlType.Q8_0;
+        int rowsPerWarp = packed ? (gated ? 2 : 4) : 1;
+        long rowsPerGroup = (long) rowsPerWarp * (MV_GROUP / MV_LANES);
+        return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * MV_GROUP;
     }
 
     private static long roundUp(long value, long multiple) {

@@ -5,6 +5,8 @@ import io.webllm.engine.gguf.GgufFormatException;
 import io.webllm.engine.gguf.GgufTensorInfo;
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.opencl.ClKernel;
+import io.webllm.engine.tensor.GgmlType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -25,6 +27,7 @@ final class WeightUploader {
     private final LoadListener listener;
     private final long totalBytes;
     private long doneBytes;
+    private ClBuffer staging;
 
     WeightUploader(GgufFile file, ClContext context, LoadListener listener) {
         this.file = file;
@@ -38,13 +41,46 @@ final class WeightUploader {
         GgufTensorInfo info = file.tensor(name);
         MemorySegment data = file.tensorData(info);
         ClBuffer buffer = context.allocate(name, data.byteSize());
-        for (long offset = 0; offset < data.byteSize(); offset += CHUNK) {
-            long size = Math.min(CHUNK, data.byteSize() - offset);
-            context.write(buffer, offset, data.asSlice(offset, size));
-            advance(size);
-        }
+        writeMatrix(info.type(), buffer, 0, data.byteSize() / info.type().bytesPerBlock(), data);
         int rows = Math.toIntExact(info.rowCount());
         return new DeviceTensor(name, info.type(), buffer, Math.toIntExact(info.rowLength()), rows, data.byteSize() / rows);
+    }
+
+    /**
+     * Writes a matrix's file bytes into its buffer starting at block {@code firstBlock} of {@code totalBlocks}: as
+     * they are, or for Q4_0 and Q8_0 staged and repacked on the device into the layout of quants.cl.
+     */
+    private void writeMatrix(GgmlType type, ClBuffer buffer, long firstBlock, long totalBlocks, MemorySegment data) {
+        if (type != GgmlType.Q4_0 && type != GgmlType.Q8_0) {
+            long at = firstBlock * type.bytesPerBlock();
+            for (long offset = 0; offset < data.byteSize(); offset += CHUNK) {
+                long size = Math.min(CHUNK, data.byteSize() - offset);
+                context.write(buffer, at + offset, data.asSlice(offset, size));
+                advance(size);
+            }
+            return;
+        }
+        long chunk = CHUNK / type.bytesPerBlock() * type.bytesPerBlock();
+        if (staging == null) {
+            staging = context.allocate("weight staging", chunk);
+        }
+        ClKernel repack = context.kernels().kernel(type == GgmlType.Q4_0 ? "kernel_repack_q4_0" : "kernel_repack_q8_0");
+        for (long offset = 0; offset < data.byteSize(); offset += chunk) {
+            long size = Math.min(chunk, data.byteSize() - offset);
+            context.write(staging, 0, data.asSlice(offset, size));
+            repack.arg(0, staging).arg(1, buffer).arg(2, totalBlocks).arg(3, firstBlock + offset / type.bytesPerBlock())
+                    .run(size / type.bytesPerBlock(), 0);
+            advance(size);
+        }
+    }
+
+    /** Releases the staging buffer once every matrix is on the device. */
+    void finish() {
+        if (staging != null) {
+            context.finish();
+            staging.close();
+            staging = null;
+        }
     }
 
     /**
@@ -64,15 +100,12 @@ final class WeightUploader {
             rows += info.rowCount();
         }
         ClBuffer buffer = context.allocate(name, totalBytes);
-        long at = 0;
+        long totalBlocks = totalBytes / first.type().bytesPerBlock();
+        long block = 0;
         for (String part : parts) {
             MemorySegment data = file.tensorData(file.tensor(part));
-            for (long offset = 0; offset < data.byteSize(); offset += CHUNK) {
-                long size = Math.min(CHUNK, data.byteSize() - offset);
-                context.write(buffer, at + offset, data.asSlice(offset, size));
-                advance(size);
-            }
-            at += data.byteSize();
+            writeMatrix(first.type(), buffer, block, totalBlocks, data);
+            block += data.byteSize() / first.type().bytesPerBlock();
         }
         return new DeviceTensor(name, first.type(), buffer, Math.toIntExact(first.rowLength()), Math.toIntExact(rows), totalBytes / rows);
     }

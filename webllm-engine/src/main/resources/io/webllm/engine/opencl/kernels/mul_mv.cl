@@ -30,14 +30,16 @@ kernel void kernel_mul_mv_##TYPE(                                               
     const int lane = get_local_id(0) % MV_LANES;                                                                \
     const int row = get_group_id(0) * MV_ROWS + get_local_id(0) / MV_LANES;                                     \
     const bool active = row < nrows;                                                                            \
-    global const uchar* w = W + (ulong) (active ? row : 0) * row_bytes;                                         \
+    const int r = active ? row : 0;                                                                             \
+    global const uchar* w = W + (ulong) r * row_bytes;                                                          \
     const int groups = ncols / GROUP;                                                                           \
+    const ulong nblocks = (ulong) nrows * groups;                                                               \
     for (int t0 = 0; t0 < ntok; t0 += MV_TOKENS) {                                                              \
         float acc[MV_TOKENS];                                                                                   \
         for (int t = 0; t < MV_TOKENS; t++) acc[t] = 0.0f;                                                      \
         for (int s = lane; s < groups; s += MV_LANES) {                                                         \
             float v[GROUP];                                                                                     \
-            deq_##TYPE(w, s, v);                                                                                \
+            group_##TYPE(W, row_bytes, nblocks, r, groups, s, v);                                               \
             for (int t = 0; t < MV_TOKENS; t++) {                                                               \
                 if (t0 + t < ntok) acc[t] += dot32(v, x + (ulong) (t0 + t) * x_stride + s * GROUP);             \
             }                                                                                                   \
@@ -69,20 +71,22 @@ kernel void kernel_mul_mv_glu_##TYPE(                                           
     const int lane = get_local_id(0) % MV_LANES;                                                                \
     const int row = get_group_id(0) * MV_ROWS + get_local_id(0) / MV_LANES;                                     \
     const bool active = row < nrows;                                                                            \
-    global const uchar* wg = Wg + (ulong) (active ? row : 0) * row_bytes;                                       \
-    global const uchar* wu = Wu + (ulong) (active ? row : 0) * row_bytes;                                       \
+    const int r = active ? row : 0;                                                                             \
+    global const uchar* wg = Wg + (ulong) r * row_bytes;                                                        \
+    global const uchar* wu = Wu + (ulong) r * row_bytes;                                                        \
     const int groups = ncols / GROUP;                                                                           \
+    const ulong nblocks = (ulong) nrows * groups;                                                               \
     for (int t0 = 0; t0 < ntok; t0 += MV_TOKENS / 2) {                                                          \
         float gate[MV_TOKENS / 2];                                                                              \
         float up[MV_TOKENS / 2];                                                                                \
         for (int t = 0; t < MV_TOKENS / 2; t++) { gate[t] = 0.0f; up[t] = 0.0f; }                               \
         for (int s = lane; s < groups; s += MV_LANES) {                                                         \
             float v[GROUP];                                                                                     \
-            deq_##TYPE(wg, s, v);                                                                               \
+            group_##TYPE(Wg, row_bytes, nblocks, r, groups, s, v);                                              \
             for (int t = 0; t < MV_TOKENS / 2; t++) {                                                           \
                 if (t0 + t < ntok) gate[t] += dot32(v, x + (ulong) (t0 + t) * x_stride + s * GROUP);            \
             }                                                                                                   \
-            deq_##TYPE(wu, s, v);                                                                               \
+            group_##TYPE(Wu, row_bytes, nblocks, r, groups, s, v);                                              \
             for (int t = 0; t < MV_TOKENS / 2; t++) {                                                           \
                 if (t0 + t < ntok) up[t] += dot32(v, x + (ulong) (t0 + t) * x_stride + s * GROUP);              \
             }                                                                                                   \
@@ -108,7 +112,7 @@ kernel void kernel_mul_mv_glu_##TYPE(                                           
 // Rows of a weight matrix picked by token id (the embedding lookup), dequantized to f32.
 // Global size: (ceil(ncols / 32), ntok); the last group of a plain-type row may be partial.
 #define DEFINE_GET_ROWS(TYPE)                                                                                   \
-kernel void kernel_get_rows_##TYPE(global const uchar* W, int ncols, ulong row_bytes,                          \
+kernel void kernel_get_rows_##TYPE(global const uchar* W, int ncols, ulong row_bytes, int nrows,              \
         global const int* ids, global float* out) {                                                             \
     const int s = get_global_id(0);                                                                             \
     const int t = get_global_id(1);                                                                             \
@@ -116,7 +120,7 @@ kernel void kernel_get_rows_##TYPE(global const uchar* W, int ncols, ulong row_b
     global float* o = out + (ulong) t * ncols + s * GROUP;                                                      \
     if ((s + 1) * GROUP <= ncols) {                                                                             \
         float v[GROUP];                                                                                         \
-        deq_##TYPE(row, s, v);                                                                                  \
+        group_##TYPE(W, row_bytes, (ulong) nrows * (ncols / GROUP), ids[t], ncols / GROUP, s, v);              \
         for (int i = 0; i < GROUP; i++) o[i] = v[i];                                                            \
     } else {                                                                                                    \
         for (int i = s * GROUP; i < ncols; i++) o[i - s * GROUP] = load_##TYPE(row, i);                         \
@@ -128,8 +132,9 @@ kernel void kernel_get_rows_##TYPE(global const uchar* W, int ncols, ulong row_b
 DEFINE_WEIGHT_KERNELS(f32)
 DEFINE_WEIGHT_KERNELS(f16)
 DEFINE_WEIGHT_KERNELS(bf16)
-DEFINE_WEIGHT_KERNELS(q8_0)
-DEFINE_WEIGHT_KERNELS(q4_0)
+// Q8_0 and Q4_0 have their own matrix-vector kernels (mul_mv_packed.cl); the embedding lookup is shared.
+DEFINE_GET_ROWS(q8_0)
+DEFINE_GET_ROWS(q4_0)
 DEFINE_WEIGHT_KERNELS(q4_1)
 DEFINE_WEIGHT_KERNELS(q5_0)
 DEFINE_WEIGHT_KERNELS(q5_1)

@@ -167,3 +167,57 @@ inline void deq_q6_k(global const uchar* row, int sub, float* v) {
         v[l] = d * sc[l >> 4] * (q - 32);
     }
 }
+
+// ---- Device layouts
+// Q4_0 and Q8_0 matrices are repacked at load ("structure of arrays"): all blocks' quants first, 16 or 32 bytes
+// per block, then all blocks' fp16 scales. Quants then load as aligned 16-byte vectors and consecutive work-items
+// read consecutive vectors, where the file's 18- and 34-byte blocks only allow byte loads. Other types keep the
+// file layout. group_<type> loads 32-weight group s of row r whichever the layout.
+
+inline void deq_q4_0_soa(global const uchar* W, ulong nblocks, ulong block, float* v) {
+    const uint4 q = ((global const uint4*) W)[block];
+    const float d = vload_half(block, (global const half*) (W + nblocks * 16));
+    const uint words[4] = {q.x, q.y, q.z, q.w};
+    for (int w = 0; w < 4; w++) {
+        for (int b = 0; b < 4; b++) {
+            const uint byte = (words[w] >> (8 * b)) & 0xff;
+            v[4 * w + b] = d * ((int) (byte & 15) - 8);
+            v[4 * w + b + 16] = d * ((int) (byte >> 4) - 8);
+        }
+    }
+}
+
+inline void deq_q8_0_soa(global const uchar* W, ulong nblocks, ulong block, float* v) {
+    global const uint4* q = (global const uint4*) W + 2 * block;
+    const float d = vload_half(block, (global const half*) (W + nblocks * 32));
+    const uint4 lo = q[0];
+    const uint4 hi = q[1];
+    const uint words[8] = {lo.x, lo.y, lo.z, lo.w, hi.x, hi.y, hi.z, hi.w};
+    for (int w = 0; w < 8; w++) {
+        for (int b = 0; b < 4; b++) {
+            v[4 * w + b] = d * (float) (char) ((words[w] >> (8 * b)) & 0xff);
+        }
+    }
+}
+
+#define FILE_LAYOUT_GROUP(TYPE)                                                                                  \
+inline void group_##TYPE(global const uchar* W, ulong row_bytes, ulong nblocks, int r, int groups, int s, float* v) { \
+    deq_##TYPE(W + (ulong) r * row_bytes, s, v);                                                                 \
+}
+FILE_LAYOUT_GROUP(f32)
+FILE_LAYOUT_GROUP(f16)
+FILE_LAYOUT_GROUP(bf16)
+FILE_LAYOUT_GROUP(q4_1)
+FILE_LAYOUT_GROUP(q5_0)
+FILE_LAYOUT_GROUP(q5_1)
+FILE_LAYOUT_GROUP(q4_k)
+FILE_LAYOUT_GROUP(q5_k)
+FILE_LAYOUT_GROUP(q6_k)
+
+inline void group_q4_0(global const uchar* W, ulong row_bytes, ulong nblocks, int r, int groups, int s, float* v) {
+    deq_q4_0_soa(W, nblocks, (ulong) r * groups + s, v);
+}
+
+inline void group_q8_0(global const uchar* W, ulong row_bytes, ulong nblocks, int r, int groups, int s, float* v) {
+    deq_q8_0_soa(W, nblocks, (ulong) r * groups + s, v);
+}
