@@ -17,13 +17,23 @@ final class DevicesCommand implements Command {
 
     @Override
     public String usage() {
-        return "[--json]  list OpenCL devices; the one 'auto' picks is marked";
+        return "[--json] [--kernels-to FILE [--device D]]  list OpenCL devices; the one 'auto' picks is marked; optionally save the compiled kernels";
     }
 
     @Override
     public void run(Args args, PrintStream out) {
         boolean json = args.flag("json");
+        String kernelsTo = args.option("kernels-to", "", null);
+        DeviceSelector selector = DeviceSelector.of(args.option("device", "d", "auto"));
         args.checkAllUsed();
+        if (kernelsTo != null) {
+            try (io.webllm.engine.opencl.ClContext cl = io.webllm.engine.opencl.ClContext.open(selector)) {
+                java.nio.file.Files.write(java.nio.file.Path.of(kernelsTo), cl.kernels().binary());
+                System.err.println("webllm: kernels for " + cl.device().describe() + " written to " + kernelsTo);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         List<ClDevice> devices = ClPlatforms.devices();
         ClDevice chosen = devices.isEmpty() ? null : DeviceSelector.AUTO.choose(devices);
         if (json) {

@@ -40,7 +40,7 @@ public final class Transformer implements AutoCloseable {
     /** Work-items per row sum and per work-group of every mul_mv kernel (mul_mv.cl, mul_mv_packed.cl, reduce.cl). */
     private static final int MV_LANES = 32;
     private static final int MV_GROUP = 128;
-    private static final int NORM_GROUP = 64;
+    private static final int NORM_GROUP = 256;
     private static final int ATTENTION_GROUP = 64;
 
     private final ModelConfig config;

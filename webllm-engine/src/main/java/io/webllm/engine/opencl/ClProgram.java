@@ -59,6 +59,24 @@ public final class ClProgram implements AutoCloseable {
         }
     }
 
+    /** The compiled program as the driver returns it (PTX text on NVIDIA), for inspecting register and spill use. */
+    public byte[] binary() {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer size = stack.mallocPointer(1);
+            ClException.check(clGetProgramInfo(handle, CL_PROGRAM_BINARY_SIZES, size, null), "clGetProgramInfo(CL_PROGRAM_BINARY_SIZES)");
+            ByteBuffer binary = MemoryUtil.memAlloc((int) size.get(0));
+            try {
+                PointerBuffer pointers = stack.mallocPointer(1).put(0, MemoryUtil.memAddress(binary));
+                ClException.check(clGetProgramInfo(handle, CL_PROGRAM_BINARIES, pointers, null), "clGetProgramInfo(CL_PROGRAM_BINARIES)");
+                byte[] bytes = new byte[binary.remaining()];
+                binary.get(bytes);
+                return bytes;
+            } finally {
+                MemoryUtil.memFree(binary);
+            }
+        }
+    }
+
     public ClKernel kernel(String kernelName) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer error = stack.mallocInt(1);

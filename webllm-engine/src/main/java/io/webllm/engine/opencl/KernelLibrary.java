@@ -41,6 +41,11 @@ public final class KernelLibrary {
         return context.build("webllm kernels", source(), OPTIONS);
     }
 
+    /** The driver's compiled program (PTX on NVIDIA). */
+    public byte[] binary() {
+        return program.binary();
+    }
+
     /** A new kernel object of its own, for a launch site that sets its arguments once and reuses them. */
     public ClKernel create(String name) {
         return program.kernel(name);
