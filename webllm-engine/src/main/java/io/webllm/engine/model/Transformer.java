@@ -25,13 +25,13 @@ import org.jspecify.annotations.Nullable;
  *  1 rms_norm(x, attn_norm)                     [xb]    n x embd
  *  2 mul_mv q|k|v stacked (+ bias)              [qkv]   n x (q_dim + 2 kv_dim)   (3 launches if types differ)
  *  3 rope_store: per-head norm (Qwen3), rotate  [qkv] q in place; k rotated and v into [k_cache v_cache]
- *  4 attention over the cache                   [attn]  n x q_dim
+ *  4 attention over the cache in chunks of 128 positions, then the chunks combined   [attn]  n x q_dim
  *  5 mul_mv attn_output, += x                   [x]
  *  6 rms_norm(x, ffn_norm)                      [xb]
  *  7 mul_mv_glu: silu(gate xb) * (up xb)        [ff]    n x n_ff
  *  8 mul_mv ffn_down, += x                      [x]
  * </pre>
- * 8 launches a layer, their arguments set once at load (see {@link Launch}); then output_norm and the output matrix
+ * 9 launches a layer, their arguments set once at load (see {@link Launch}); then output_norm and the output matrix
  * only for the rows whose logits are wanted. Prompts longer than {@code maxBatch} run in consecutive chunks.
  * Not thread-safe: one scheduler thread drives it.
  */
@@ -41,7 +41,6 @@ public final class Transformer implements AutoCloseable {
     private static final int MV_LANES = 32;
     private static final int MV_GROUP = 128;
     private static final int NORM_GROUP = 256;
-    private static final int ATTENTION_GROUP = 64;
 
     private final ModelConfig config;
     private final ClContext cl;
@@ -84,7 +83,7 @@ public final class Transformer implements AutoCloseable {
         this.maxBatch = options.maxBatch();
         this.kernels = cl.kernels();
         this.qkvDim = config.queryDim() + 2 * config.kvDim();
-        if (Integer.bitCount(config.headDim() / 2) != 1) {
+        if (Integer.bitCount(config.headDim() / 2) != 1 || config.headDim() > 256) {
             throw new IllegalArgumentException("head size %d is not supported: rotation kernels need head_dim / 2 to be a power of two"
                     .formatted(config.headDim()));
         }
@@ -99,7 +98,8 @@ public final class Transformer implements AutoCloseable {
         xb = allocate("xb", 4 * b * config.embeddingLength());
         qkv = allocate("qkv", 4 * b * qkvDim);
         attn = allocate("attention output", 4 * b * config.queryDim());
-        ClBuffer scores = allocate("attention scores", 4 * b * config.headCount() * (long) contextLength);
+        int chunks = attentionChunks();
+        ClBuffer partials = allocate("attention partials", 4 * b * config.headCount() * (long) chunks * (config.headDim() + 2));
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
         logits = allocate("logits", 4 * b * config.vocabularySize());
         tokenIds = allocate("token ids", 4 * b);
@@ -140,7 +140,8 @@ public final class Transformer implements AutoCloseable {
             ClBuffer qNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null;
             ClBuffer kNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_k_norm.weight"))) : null;
             layerLaunches.add(ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm));
-            layerLaunches.add(attention(keyCache, valueCache, scores));
+            layerLaunches.add(attentionChunks(keyCache, valueCache, partials));
+            layerLaunches.add(attentionCombine(partials));
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
                     x, 0, config.embeddingLength(), null, true));
             layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "ffn_norm.weight")))));
@@ -379,14 +380,30 @@ public final class Transformer implements AutoCloseable {
         return new Launch(kernel, -1, n -> (long) (c.headCount() + c.kvHeadCount()) * half, n -> n, half, 1);
     }
 
-    private Launch attention(ClBuffer keyCache, ClBuffer valueCache, ClBuffer scores) {
+    /** Positions per attention chunk and work-items per chunk (attention.cl). */
+    private static final int ATTENTION_CHUNK = 128;
+    private static final int ATTENTION_GROUP = 128;
+
+    private int attentionChunks() {
+        return (contextLength + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
+    }
+
+    private Launch attentionChunks(ClBuffer keyCache, ClBuffer valueCache, ClBuffer partials) {
         ModelConfig c = config;
-        ClKernel kernel = kernels.create("kernel_attention")
-                .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, attn).arg(5, scores)
-                .arg(6, positions).arg(7, slotIds).arg(8, c.headCount()).arg(9, c.kvHeadCount()).arg(10, c.headDim())
-                .arg(11, contextLength).arg(12, (float) (1.0 / Math.sqrt(c.headDim())))
-                .localArg(13, 4L * ATTENTION_GROUP);
-        return new Launch(kernel, -1, n -> (long) c.headCount() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+        int chunks = attentionChunks();
+        ClKernel kernel = kernels.create("kernel_attention_chunk")
+                .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, partials)
+                .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
+                .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim()))).arg(12, chunks);
+        return new Launch(kernel, -1, n -> (long) c.headCount() * chunks * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+    }
+
+    private Launch attentionCombine(ClBuffer partials) {
+        ModelConfig c = config;
+        ClKernel kernel = kernels.create("kernel_attention_combine")
+                .arg(0, partials).arg(1, attn).arg(2, c.headCount()).arg(3, c.headDim()).arg(4, attentionChunks());
+        int group = Math.min(c.headDim(), 128);
+        return new Launch(kernel, -1, n -> (long) c.headCount() * group, n -> n, group, 1);
     }
 
     /**

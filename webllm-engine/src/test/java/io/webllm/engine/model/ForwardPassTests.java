@@ -108,6 +108,32 @@ class ForwardPassTests {
         }
     }
 
+    /** Attention splits positions into chunks of 128 and combines them: long sequences must still match. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("architectures")
+    void longSequencesSpanningAttentionChunksMatchTheReference(ModelShape shape) {
+        Path path = models.resolve(shape.id() + "-long.gguf");
+        new SyntheticModelWriter(shape, GgmlType.Q8_0, 11).write(path);
+        int[] prompt = new java.util.SplittableRandom(5).ints(300, 3, 512).toArray();
+        try (GgufFile file = GgufFile.open(path);
+             Transformer model = Transformer.load(file, cl, new Transformer.Options(400, 1, 64), LoadListener.NONE)) {
+            ReferenceTransformer reference = new ReferenceTransformer(file, 400);
+            float[] deviceLogits = model.forward(Batch.sequence(prompt, 0, 0));
+            float[] expected = null;
+            for (int i = 0; i < prompt.length; i++) {
+                expected = reference.forward(prompt[i], i);
+            }
+            assertClose(deviceLogits, expected, "after a 300-token prompt");
+            int token = StoriesGreedyTests.argmax(expected);
+            for (int position = prompt.length; position < prompt.length + 8; position++) {
+                float[] device = model.forward(Batch.sequence(new int[] {token}, position, 0));
+                float[] reference1 = reference.forward(token, position);
+                assertClose(device, reference1, "decode at position " + position);
+                token = StoriesGreedyTests.argmax(reference1);
+            }
+        }
+    }
+
     static Stream<ModelShape> architectures() {
         return Stream.of(ModelShape.TINY, ModelShape.TINY_LLAMA3, ModelShape.TINY_QWEN2, ModelShape.TINY_QWEN3);
     }

@@ -1,59 +1,117 @@
-// KV cache and causal attention. The cache of one layer is [slot][position][kv_dim] floats; each token of a batch
-// names its sequence slot and position, so tokens of different sequences can share one forward pass.
+// Causal attention over the KV cache, split along positions ("flash decoding") so that a decode step, which has
+// only n_heads (head, token) pairs, still spreads over the whole GPU, and long contexts cost parallel work rather
+// than a longer serial loop.
+//
+// The cache of one layer is [slot][position][kv_dim] floats; each token of a batch names its sequence slot and
+// position and attends to positions 0 .. pos. Heads share KV heads in groups (GQA).
+//
+// Pass 1, kernel_attention_chunk: one work-group per (head x chunk of AT_CHUNK positions, token), AT_WARPS warps.
+// Each warp scores AT_CHUNK / AT_WARPS positions (lanes split the head's dimensions, a lane sum gives the score),
+// then the group takes the chunk's max m, sum l of exp(score - m), and acc[d] = sum exp(score - m) v[d], written
+// to `partial` as head_dim + 2 floats.
+// Pass 2, kernel_attention_combine: one work-group per (head, token) rescales the chunks to their common max.
 
-// One work-group per (head, token): scores against every cached position up to the token's own, softmax, and the
-// weighted sum of values. Heads share KV heads in groups (GQA). `att` is scratch of ntok * n_heads * ctx floats.
-kernel void kernel_attention(global const float* q, int q_stride, global const float* k_cache, global const float* v_cache,
-        global float* out, global float* att, global const int* pos, global const int* slot,
-        int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, local float* scratch) {
-    const int h = get_group_id(0);
+// Positions per chunk: one work-group's share.
+#define AT_CHUNK 128
+// Warps per work-group.
+#define AT_WARPS 4
+
+kernel void kernel_attention_chunk(global const float* q, int q_stride, global const float* k_cache,
+        global const float* v_cache, global float* partial, global const int* pos, global const int* slot,
+        int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int chunks) {
+    local float red[AT_WARPS * MV_LANES];
+    local float scores[AT_CHUNK];
+    local float qh[256];
+    const int h = get_group_id(0) / chunks;
+    const int c = get_group_id(0) % chunks;
     const int t = get_group_id(1);
     const int lid = get_local_id(0);
-    const int lsz = get_local_size(0);
+    const int lane = lid % MV_LANES;
+    const int warp = lid / MV_LANES;
     const int kv_head = h / (n_heads / n_kv_heads);
     const int kv_dim = n_kv_heads * head_dim;
     const int length = pos[t] + 1;
-    global const float* qh = q + (ulong) t * q_stride + h * head_dim;
+    const int first = c * AT_CHUNK;
+    global float* out = partial + (((ulong) t * n_heads + h) * chunks + c) * (head_dim + 2);
+    if (first >= length) {
+        // a chunk past this token's position: contributes nothing
+        if (lid == 0) {
+            out[0] = -INFINITY;
+            out[1] = 0.0f;
+        }
+        for (int d = lid; d < head_dim; d += AT_WARPS * MV_LANES) out[2 + d] = 0.0f;
+        return;
+    }
+    for (int d = lid; d < head_dim; d += AT_WARPS * MV_LANES) qh[d] = q[(ulong) t * q_stride + h * head_dim + d];
+    barrier(CLK_LOCAL_MEM_FENCE);
     global const float* kb = k_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
     global const float* vb = v_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
-    global float* a = att + ((ulong) t * n_heads + h) * ctx;
-
-    float max_score = -INFINITY;
-    for (int p = lid; p < length; p += lsz) {
-        global const float* kp = kb + (ulong) p * kv_dim;
+    const int per_warp = AT_CHUNK / AT_WARPS;
+    for (int i = 0; i < per_warp; i++) {
+        const int local_p = warp * per_warp + i;
+        const int p = first + local_p;
         float s = 0.0f;
-        for (int d = 0; d < head_dim; d++) s += qh[d] * kp[d];
-        s *= scale;
-        a[p] = s;
-        max_score = fmax(max_score, s);
+        if (p < length) {
+            global const float* kp = kb + (ulong) p * kv_dim;
+            for (int d = lane; d < head_dim; d += MV_LANES) s += qh[d] * kp[d];
+        }
+        s = lane_sum(s, red);
+        if (lane == 0) scores[local_p] = p < length ? s * scale : -INFINITY;
     }
-    scratch[lid] = max_score;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = lsz / 2; stride > 0; stride >>= 1) {
-        if (lid < stride) scratch[lid] = fmax(scratch[lid], scratch[lid + stride]);
+    // chunk max and sum of exponentials, over AT_CHUNK scores by AT_WARPS * MV_LANES work-items
+    float m = -INFINITY;
+    for (int i = lid; i < AT_CHUNK; i += AT_WARPS * MV_LANES) m = fmax(m, scores[i]);
+    red[lid] = m;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int stride = AT_WARPS * MV_LANES / 2; stride > 0; stride >>= 1) {
+        if (lid < stride) red[lid] = fmax(red[lid], red[lid + stride]);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    max_score = scratch[0];
+    m = red[0];
     barrier(CLK_LOCAL_MEM_FENCE);
-
-    float sum = 0.0f;
-    for (int p = lid; p < length; p += lsz) {
-        float e = exp(a[p] - max_score);
-        a[p] = e;
-        sum += e;
-    }
-    scratch[lid] = sum;
-    barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
-    for (int stride = lsz / 2; stride > 0; stride >>= 1) {
-        if (lid < stride) scratch[lid] += scratch[lid + stride];
+    for (int i = lid; i < AT_CHUNK; i += AT_WARPS * MV_LANES) scores[i] = exp(scores[i] - m);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    float l = 0.0f;
+    for (int i = lid; i < AT_CHUNK; i += AT_WARPS * MV_LANES) l += scores[i];
+    red[lid] = l;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int stride = AT_WARPS * MV_LANES / 2; stride > 0; stride >>= 1) {
+        if (lid < stride) red[lid] += red[lid + stride];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    const float inv_sum = 1.0f / scratch[0];
-
-    global float* o = out + ((ulong) t * n_heads + h) * head_dim;
-    for (int d = lid; d < head_dim; d += lsz) {
+    l = red[0];
+    const int count = min(AT_CHUNK, length - first);
+    for (int d = lid; d < head_dim; d += AT_WARPS * MV_LANES) {
         float acc = 0.0f;
-        for (int p = 0; p < length; p++) acc += a[p] * vb[(ulong) p * kv_dim + d];
-        o[d] = acc * inv_sum;
+        for (int i = 0; i < count; i++) acc += scores[i] * vb[(ulong) (first + i) * kv_dim + d];
+        out[2 + d] = acc;
+    }
+    if (lid == 0) {
+        out[0] = m;
+        out[1] = l;
+    }
+}
+
+kernel void kernel_attention_combine(global const float* partial, global float* out, int n_heads, int head_dim,
+        int chunks) {
+    const int h = get_group_id(0);
+    const int t = get_group_id(1);
+    const int lid = get_local_id(0);
+    global const float* parts = partial + ((ulong) t * n_heads + h) * chunks * (head_dim + 2);
+    float m = -INFINITY;
+    for (int c = 0; c < chunks; c++) m = fmax(m, parts[c * (head_dim + 2)]);
+    float l = 0.0f;
+    for (int c = 0; c < chunks; c++) {
+        global const float* part = parts + c * (head_dim + 2);
+        l += part[1] * exp(part[0] - m);
+    }
+    for (int d = lid; d < head_dim; d += get_local_size(0)) {
+        float acc = 0.0f;
+        for (int c = 0; c < chunks; c++) {
+            global const float* part = parts + c * (head_dim + 2);
+            acc += part[2 + d] * exp(part[0] - m);
+        }
+        out[((ulong) t * n_heads + h) * head_dim + d] = acc / l;
     }
 }
