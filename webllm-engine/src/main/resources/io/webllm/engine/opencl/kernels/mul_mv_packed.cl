@@ -16,6 +16,10 @@
 #ifndef PK_WARPS
 #define PK_WARPS 4
 #endif
+// Groups each work-item loads before it multiplies: more loads in flight per warp.
+#ifndef PK_UNROLL
+#define PK_UNROLL 1
+#endif
 // Tokens per pass over the weights.
 #ifndef PK_TOKENS
 #define PK_TOKENS 4
@@ -108,18 +112,26 @@ kernel void kernel_mul_mv_##TYPE(                                               
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         float acc[PK_ROWS][PK_TOKENS];                                                                          \
         for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                 \
-        for (int s = lane; s < groups; s += MV_LANES) {                                                         \
-            QTYPE q[PK_ROWS];                                                                                   \
-            float d[PK_ROWS];                                                                                   \
-            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
-                const ulong block = (ulong) min(row0 + r, nrows - 1) * groups + s;                              \
-                q[r] = qs[block];                                                                               \
-                d[r] = vload_half(block, ds);                                                                   \
+        for (int s0 = lane; s0 < groups; s0 += MV_LANES * PK_UNROLL) {                                          \
+            QTYPE q[PK_UNROLL][PK_ROWS];                                                                        \
+            float d[PK_UNROLL][PK_ROWS];                                                                        \
+            _Pragma("unroll") for (int u = 0; u < PK_UNROLL; u++) {                                           \
+                const int s = min(s0 + u * MV_LANES, groups - 1);                                               \
+                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                         \
+                    const ulong block = (ulong) min(row0 + r, nrows - 1) * groups + s;                          \
+                    q[u][r] = qs[block];                                                                        \
+                    d[u][r] = vload_half(block, ds);                                                            \
+                }                                                                                               \
             }                                                                                                   \
-            _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
-                if (t0 + t < ntok) {                                                                            \
-                    const xgroup xg = load_x(x + (ulong) (t0 + t) * x_stride + s * GROUP);                      \
-                    _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dot_##TYPE(q[r], d[r], xg); \
+            _Pragma("unroll") for (int u = 0; u < PK_UNROLL; u++) {                                           \
+                const int s = s0 + u * MV_LANES;                                                                \
+                if (s < groups) {                                                                               \
+                    _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                   \
+                        if (t0 + t < ntok) {                                                                    \
+                            const xgroup xg = load_x(x + (ulong) (t0 + t) * x_stride + s * GROUP);              \
+                            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dot_##TYPE(q[u][r], d[u][r], xg); \
+                        }                                                                                       \
+                    }                                                                                           \
                 }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
