@@ -59,7 +59,12 @@ final class ChatCommand implements Command {
             boolean terminal = System.console() != null;
             ChatSession session = new ChatSession(engine,
                     new ChatSession.Settings(system, temperature, seed, maxTokens > 0 ? maxTokens : null, terminal), out, System.err);
-            installInterruptHandler(session);
+            try {
+                installInterruptHandler(session);
+            } catch (IllegalArgumentException e) {
+                // SIGINT ignored by whoever started us, or reserved by the VM (-Xrs): Ctrl-C cannot stop an answer
+                System.err.println("webllm: Ctrl-C cannot stop answers here (" + e.getMessage() + ")");
+            }
             session.run(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
         }
     }
@@ -95,11 +100,12 @@ final class ChatCommand implements Command {
             if (fallback == SignalHandler.SIG_IGN) {
                 return;
             }
-            if (fallback == null || fallback == SignalHandler.SIG_DFL) {
-                // a native default cannot be invoked from Java; exit as a process killed by SIGINT reports
+            try {
+                fallback.handle(signal);
+            } catch (UnsupportedOperationException nativeHandler) {
+                // the previous handler is native (SIG_DFL) and cannot be invoked from Java: exit as SIGINT would
                 System.exit(128 + signal.getNumber());
             }
-            fallback.handle(signal);
         });
     }
 }

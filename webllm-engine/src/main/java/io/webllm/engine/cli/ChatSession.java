@@ -124,18 +124,19 @@ final class ChatSession {
         history.add(ChatMessage.assistant(turn.answer()));
         out.println();
         out.flush();
-        report(turn, generation.pieces, generation.error);
+        report(turn, generation);
         return turn;
     }
 
-    private void report(Turn turn, int pieces, @Nullable Throwable error) {
+    private void report(Turn turn, Generation generation) {
         Usage usage = turn.usage();
+        Throwable error = generation.error;
         if (error != null) {
-            stats.printf("webllm: the answer broke off after %d tokens: %s%n", pieces, error.getMessage());
+            stats.printf("webllm: the answer broke off after %s: %s%n", generation.measuredHere(), error.getMessage());
             return;
         }
         if (turn.cancelled() || usage == null) {
-            stats.printf("webllm: cancelled after %d tokens; the partial answer stays in the conversation%n", pieces);
+            stats.printf("webllm: cancelled after %s; the partial answer stays in the conversation%n", generation.measuredHere());
             return;
         }
         stats.printf("webllm: %d tokens, %.1f tok/s, first token after %.0f ms, %d of %d prompt tokens reused from the cache (%s)%n",
@@ -178,6 +179,9 @@ final class ChatSession {
     private final class Generation implements Flow.Subscriber<ChatChunk> {
 
         private final CountDownLatch done = new CountDownLatch(1);
+        private final long startNanos = System.nanoTime();
+        private long firstPieceNanos;
+        private long lastPieceNanos;
         private final StringBuilder answer = new StringBuilder();
         private final StringBuilder reasoning = new StringBuilder();
         private Flow.@Nullable Subscription subscription;
@@ -211,7 +215,7 @@ final class ChatSession {
                     continue;
                 }
                 if (delta.reasoning() != null && !delta.reasoning().isEmpty()) {
-                    pieces++;
+                    counted();
                     reasoning.append(delta.reasoning());
                     if (!inReasoning) {
                         inReasoning = true;
@@ -220,7 +224,7 @@ final class ChatSession {
                     out.print(delta.reasoning());
                 }
                 if (delta.content() != null && !delta.content().isEmpty()) {
-                    pieces++;
+                    counted();
                     answer.append(delta.content());
                     endReasoning();
                     out.print(delta.content());
@@ -230,6 +234,26 @@ final class ChatSession {
                 }
                 out.flush();
             }
+        }
+
+        /** Each streamed piece is one generated token (the engine sends a chunk per decode step). */
+        private void counted() {
+            lastPieceNanos = System.nanoTime();
+            if (pieces++ == 0) {
+                firstPieceNanos = lastPieceNanos;
+            }
+        }
+
+        /** Counts and timings taken here, for an answer that ended without the engine's usage. */
+        synchronized String measuredHere() {
+            if (pieces == 0) {
+                return "0 tokens";
+            }
+            String text = "%d tokens, first token after %.0f ms".formatted(pieces, (firstPieceNanos - startNanos) / 1e6);
+            if (pieces > 1) {
+                text += ", %.1f tok/s".formatted((pieces - 1) / ((lastPieceNanos - firstPieceNanos) / 1e9));
+            }
+            return text;
         }
 
         private void endReasoning() {

@@ -89,7 +89,9 @@ final class ServeBenchCommand implements Command {
             result.put("concurrency", runs);
 
             String first = promptText(engine.tokenizer(), prompt, "Conversation", concurrency.size());
-            ChatCompletion answer = engine.complete(request(List.of(ChatMessage.user(first)), generate));
+            // a natural answer (ending at end-of-generation): with ignore_eos the cache would hold tokens past an
+            // end-of-turn that the re-rendered conversation does not repeat
+            ChatCompletion answer = engine.complete(request(List.of(ChatMessage.user(first)), generate).mutate().ignoreEos(false).build());
             List<ChatMessage> conversation = List.of(ChatMessage.user(first),
                     ChatMessage.assistant(answer.choices().getFirst().content()), ChatMessage.user("And what happened next?"));
             reuse = prefill(engine.complete(request(conversation, 1)).usage());

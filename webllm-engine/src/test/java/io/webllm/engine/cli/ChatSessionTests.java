@@ -147,7 +147,7 @@ class ChatSessionTests {
         assertThat(cancelled.answer().length()).isLessThan(full.length() / 4);
         assertThat(session[0].history()).containsExactly(ChatMessage.user(OPENING), ChatMessage.assistant(cancelled.answer()));
         assertThat(session[0].generating()).isFalse();
-        assertThat(stats.toString(StandardCharsets.UTF_8)).contains("cancelled after 1 tokens");
+        assertThat(stats.toString(StandardCharsets.UTF_8)).contains("cancelled after 1 tokens, first token after");
 
         // the next turn runs to its end on the conversation that holds the partial answer
         ChatSession.Turn next = session[0].send(" The end.");
