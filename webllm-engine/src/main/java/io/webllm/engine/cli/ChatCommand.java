@@ -56,7 +56,8 @@ final class ChatCommand implements Command {
                 .withChatTemplate(templateSource(template)).withLoadListener(ModelSession.ProgressBar.forLoading());
         try (LocalEngine engine = LocalEngine.load(options)) {
             System.err.println("webllm: running on " + engine.deviceDescription() + ", context " + engine.contextLength() + " tokens");
-            boolean terminal = System.console() != null;
+            // since Java 22 System.console() exists even when redirected; only a terminal gets ANSI dimming
+            boolean terminal = System.console() != null && System.console().isTerminal();
             ChatSession session = new ChatSession(engine,
                     new ChatSession.Settings(system, temperature, seed, maxTokens > 0 ? maxTokens : null, terminal), out, System.err);
             try {
