@@ -1,4 +1,4 @@
-/** The {@code ./webllm} command-line tool: inspect, synth, tokenize, generate, chat, bench, perplexity, devices. */
+/** The {@code ./webllm} command-line tool: inspect, synth, tokenize, generate, chat, bench, serve-bench, perplexity, devices. */
 @NullMarked
 package io.webllm.engine.cli;
 
