@@ -1,6 +1,7 @@
 package io.webllm.engine.model;
 
 import io.webllm.engine.opencl.ClKernel;
+import java.util.List;
 import java.util.function.IntToLongFunction;
 
 /**
@@ -8,7 +9,7 @@ import java.util.function.IntToLongFunction;
  * change: the argument that carries it is set again only when it differs from the last launch, so a decode step is
  * nothing but enqueue calls (every JNI call costs microseconds on the host).
  */
-final class Launch {
+final class Launch implements Step {
 
     private final ClKernel kernel;
     private final int tokenCountArg;
@@ -17,6 +18,7 @@ final class Launch {
     private final long local0;
     private final long local1;
     private int lastTokens = -1;
+    private final List<Launch> self = List.of(this);
 
     /**
      * @param tokenCountArg index of the token-count argument, or -1 when the kernel takes none
@@ -30,6 +32,11 @@ final class Launch {
         this.global1 = global1;
         this.local0 = local0;
         this.local1 = local1;
+    }
+
+    @Override
+    public List<Launch> launches(int tokens) {
+        return self;
     }
 
     ClKernel kernel() {

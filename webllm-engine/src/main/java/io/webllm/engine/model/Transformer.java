@@ -40,6 +40,9 @@ public final class Transformer implements AutoCloseable {
     /** Work-items per row sum and per work-group of every mul_mv kernel (mul_mv.cl, mul_mv_packed.cl, reduce.cl). */
     private static final int MV_LANES = 32;
     private static final int MV_GROUP = 128;
+    /** Output tile side of the matrix-matrix kernels, and work-items per tile side (mul_mm.cl). */
+    private static final int MM_TILE = 64;
+    private static final int MM_SIDE = 16;
     private static final int NORM_GROUP = 256;
 
     private final ModelConfig config;
@@ -59,13 +62,14 @@ public final class Transformer implements AutoCloseable {
     private final ClBuffer qkv;
     private final ClBuffer attn;
     private final ClBuffer ff;
+    private final ClBuffer ffUp;
     private final ClBuffer logits;
     private final ClBuffer tokenIds;
     private final ClBuffer positions;
     private final ClBuffer slotIds;
     private final ClBuffer logitRows;
     private final Launch embed;
-    private final List<Launch> layerLaunches = new ArrayList<>();
+    private final List<Step> layerLaunches = new ArrayList<>();
     private final ClKernel gather;
     private final ClKernel finalNorm;
     private final ClKernel outputMatvec;
@@ -101,6 +105,7 @@ public final class Transformer implements AutoCloseable {
         int chunks = attentionChunks();
         ClBuffer partials = allocate("attention partials", 4 * b * config.headCount() * (long) chunks * (config.headDim() + 2));
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
+        ffUp = allocate("ffn up activations", 4 * b * config.feedForwardLength());
         logits = allocate("logits", 4 * b * config.vocabularySize());
         tokenIds = allocate("token ids", 4 * b);
         positions = allocate("positions", 4 * b);
@@ -158,7 +163,7 @@ public final class Transformer implements AutoCloseable {
         }
         gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, xb).arg(3, config.embeddingLength());
         finalNorm = rmsNorm(xb, xb, outputNorm).kernel();
-        outputMatvec = matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false).kernel();
+        outputMatvec = matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false).kernel();
         upload.finish();
     }
 
@@ -265,8 +270,10 @@ public final class Transformer implements AutoCloseable {
             upload(positions, batch.positions(), start, n);
             upload(slotIds, batch.slots(), start, n);
             run(embed, n);
-            for (Launch launch : layerLaunches) {
-                run(launch, n);
+            for (Step step : layerLaunches) {
+                for (Launch launch : step.launches(n)) {
+                    run(launch, n);
+                }
             }
             // the logit rows that fall in this chunk, in request order
             int[] wanted = new int[batch.logitRows().length];
@@ -345,24 +352,50 @@ public final class Transformer implements AutoCloseable {
         return new Launch(kernel, -1, n -> (long) n * NORM_GROUP, null, NORM_GROUP, 0);
     }
 
-    /** out[t][outOffset + row] (+)= W[row] . in[t] for every row of W and t < n. */
-    private Launch matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
+    /**
+     * out[t][outOffset + row] (+)= W[row] . in[t] for every row of W and t < n: the matrix-vector kernel for a few
+     * tokens, the tiled matrix-matrix kernel for prompts (rows of whole 32-weight groups only).
+     */
+    private Step matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate) {
-        ClKernel kernel = kernels.create("kernel_mul_mv_" + w.kernelSuffix())
+        Launch vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
+        if (w.columns() % 32 != 0) {
+            return vector;
+        }
+        Launch matrix = matvecLaunch("kernel_mul_mm_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
+        return Step.byTokenCount(vector, matrix, Step.MATRIX_MATRIX_MIN_TOKENS);
+    }
+
+    private Launch matvecLaunch(String kernelPrefix, DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset,
+            int outStride, @Nullable ClBuffer bias, boolean accumulate) {
+        ClKernel kernel = kernels.create(kernelPrefix + w.kernelSuffix())
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
                 .arg(4, in).arg(5, inStride)
                 .arg(6, out).arg(7, outOffset).arg(8, outStride)
                 .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0);
+        if (kernelPrefix.equals("kernel_mul_mm_")) {
+            long rowGroups = roundUp(w.rows(), MM_TILE) / MM_TILE;
+            return new Launch(kernel, 9, n -> rowGroups * MM_SIDE, n -> roundUp(n, MM_TILE) / MM_TILE * MM_SIDE, MM_SIDE, MM_SIDE);
+        }
         long global = matvecGlobalSize(w, false);
         return new Launch(kernel, 9, n -> global, null, groupSize(w), 0);
     }
 
-    private Launch gatedMatvec(DeviceTensor gate, DeviceTensor up) {
+    /** ff = silu(gate xb) * (up xb): one fused kernel for a few tokens; for prompts two tiled products and the SiLU. */
+    private Step gatedMatvec(DeviceTensor gate, DeviceTensor up) {
         ClKernel kernel = kernels.create("kernel_mul_mv_glu_" + gate.kernelSuffix())
                 .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
                 .arg(5, xb).arg(6, config.embeddingLength()).arg(7, ff).arg(8, config.feedForwardLength());
         long global = matvecGlobalSize(gate, true);
-        return new Launch(kernel, 9, n -> global, null, groupSize(gate), 0);
+        Launch fused = new Launch(kernel, 9, n -> global, null, groupSize(gate), 0);
+        if (gate.columns() % 32 != 0) {
+            return fused;
+        }
+        int nff = config.feedForwardLength();
+        Launch gateProduct = matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
+        Launch upProduct = matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
+        Launch silu = new Launch(kernels.create("kernel_swiglu").arg(0, ff).arg(1, ffUp), -1, n -> (long) n * nff, null, 0, 0);
+        return Step.byTokenCount(fused, Step.sequence(gateProduct, upProduct, silu), Step.MATRIX_MATRIX_MIN_TOKENS);
     }
 
     private Launch ropeStore(ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,

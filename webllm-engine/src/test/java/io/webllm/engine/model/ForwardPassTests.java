@@ -28,7 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ForwardPassTests {
 
-    private static final int[] PROMPT = {1, 17, 300, 42, 42, 99, 260, 7, 511, 3, 128, 64};
+    /** 40 tokens: prefill in chunks of 32 and 8 runs both the matrix-matrix and the matrix-vector kernels. */
+    private static final int[] PROMPT = java.util.stream.IntStream.concat(java.util.stream.IntStream.of(1, 17, 300, 42, 42, 99),
+            new java.util.SplittableRandom(3).ints(34, 3, 512)).toArray();
     private static final int CONTEXT = 128;
 
     @TempDir
@@ -66,9 +68,9 @@ class ForwardPassTests {
         Path path = models.resolve(shape.id() + "-" + type + ".gguf");
         new SyntheticModelWriter(shape, type, 42).write(path);
         try (GgufFile file = GgufFile.open(path);
-             Transformer model = Transformer.load(file, cl, new Transformer.Options(CONTEXT, 1, 8), LoadListener.NONE)) {
+             Transformer model = Transformer.load(file, cl, new Transformer.Options(CONTEXT, 1, 32), LoadListener.NONE)) {
             ReferenceTransformer reference = new ReferenceTransformer(file, CONTEXT);
-            // prefill in chunks of 8 (the batch limit here) with logits for every position
+            // prefill in chunks of 32 and 8 (the batch limit here) with logits for every position
             float[] batched = model.forward(Batch.sequence(PROMPT, 0, 0, true));
             int vocab = model.config().vocabularySize();
             float[] last = null;

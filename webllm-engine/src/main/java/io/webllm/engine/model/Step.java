@@ -1,0 +1,26 @@
+package io.webllm.engine.model;
+
+import java.util.List;
+
+/**
+ * One operation of the forward pass as the launches it takes for a given number of tokens: usually one kernel, but a
+ * matrix product picks the matrix-vector kernel for a few tokens and the tiled matrix-matrix one for prompts.
+ */
+interface Step {
+
+    /** Prompts of at least this many tokens go through the tiled matrix-matrix kernels. */
+    int MATRIX_MATRIX_MIN_TOKENS = 16;
+
+    List<Launch> launches(int tokens);
+
+    /** {@code few} below {@code threshold} tokens, {@code many} from there on. */
+    static Step byTokenCount(Step few, Step many, int threshold) {
+        return tokens -> tokens >= threshold ? many.launches(tokens) : few.launches(tokens);
+    }
+
+    /** Several launches in order. */
+    static Step sequence(Launch... launches) {
+        List<Launch> all = List.of(launches);
+        return tokens -> all;
+    }
+}
