@@ -33,11 +33,17 @@ final class RequestValidator {
         if (request.messages().isEmpty()) {
             throw new InvalidRequestException("messages", "at least one message is required");
         }
+        Set<String> callIds = new HashSet<>();
         for (int i = 0; i < request.messages().size(); i++) {
             ChatMessage message = request.messages().get(i);
             if (message.role() == Role.TOOL && (message.toolCallId() == null || message.toolCallId().isBlank())) {
                 throw new InvalidRequestException("messages[" + i + "].tool_call_id", "a tool message must name the call it answers");
             }
+            if (message.role() == Role.TOOL && !callIds.contains(message.toolCallId())) {
+                throw new InvalidRequestException("messages[" + i + "].tool_call_id", "'%s' answers no tool call of an earlier assistant message (calls so far: %s)"
+                        .formatted(message.toolCallId(), callIds));
+            }
+            message.toolCalls().forEach(call -> callIds.add(call.id()));
             if (!message.toolCalls().isEmpty() && message.role() != Role.ASSISTANT) {
                 throw new InvalidRequestException("messages[" + i + "].tool_calls", "only assistant messages carry tool calls");
             }

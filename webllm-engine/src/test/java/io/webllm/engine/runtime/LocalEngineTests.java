@@ -279,6 +279,9 @@ class LocalEngineTests {
                 .isInstanceOf(InvalidRequestException.class).extracting("field").isEqualTo("response_format.json_schema");
         assertThatThrownBy(() -> engine.complete(ChatRequest.builder().build()))
                 .isInstanceOf(InvalidRequestException.class).extracting("field").isEqualTo("messages");
+        assertThatThrownBy(() -> engine.complete(prompt("x").message(ChatMessage.tool("call_1", "get_time", "12:00")).build()))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("'call_1' answers no tool call")
+                .extracting("field").isEqualTo("messages[1].tool_call_id");
     }
 
     @Test
