@@ -1,7 +1,7 @@
 package io.webllm.spring.autoconfigure;
 
 import io.webllm.engine.registry.ModelRecord;
-import io.webllm.engine.registry.ToolCallFormat;
+import io.webllm.engine.output.ToolCallFormat;
 import java.net.URI;
 import org.jspecify.annotations.Nullable;
 import org.springframework.util.unit.DataSize;

@@ -1,5 +1,6 @@
 package io.webllm.engine.output;
 
+import io.webllm.engine.chat.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;

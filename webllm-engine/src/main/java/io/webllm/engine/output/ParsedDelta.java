@@ -1,5 +1,7 @@
 package io.webllm.engine.output;
 
+import io.webllm.engine.chat.ToolCall;
+
 /** What {@link StreamingToolCallParser} releases: ordinary text, or a tool call once it is complete. */
 public sealed interface ParsedDelta {
 

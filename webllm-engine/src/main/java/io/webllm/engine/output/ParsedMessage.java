@@ -1,5 +1,6 @@
 package io.webllm.engine.output;
 
+import io.webllm.engine.chat.ToolCall;
 import java.util.List;
 
 /**

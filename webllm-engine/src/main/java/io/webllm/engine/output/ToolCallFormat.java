@@ -19,7 +19,12 @@ public enum ToolCallFormat {
      * {@code [TOOL_CALLS]name[ARGS]{...}} (optionally {@code [CALL_ID]id} before {@code [ARGS]}), after optional
      * text. Ids are nine alphanumerics, which Mistral's templates require.
      */
-    MISTRAL;
+    MISTRAL,
+    /**
+     * The model was not trained for tool calls (the registry's entries say so); tools are not offered to it and there
+     * is nothing to parse.
+     */
+    NONE;
 
     /** Guesses the format from the markers a chat template writes, if any. */
     public static Optional<ToolCallFormat> fromChatTemplate(String template) {

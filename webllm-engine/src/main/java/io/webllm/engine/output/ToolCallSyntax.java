@@ -19,6 +19,7 @@ abstract sealed class ToolCallSyntax permits HermesSyntax, Llama3JsonSyntax, Mis
             case HERMES -> new HermesSyntax();
             case LLAMA3_JSON -> new Llama3JsonSyntax();
             case MISTRAL -> new MistralSyntax();
+            case NONE -> throw new IllegalArgumentException("a model without tool-call training has no tool-call syntax to parse");
         };
     }
 

@@ -1,5 +1,6 @@
 package io.webllm.engine.registry;
 
+import io.webllm.engine.output.ToolCallFormat;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Objects;

@@ -58,6 +58,7 @@ public final class LocalEngine implements ChatEngine {
         this.renderer = renderer;
         this.validator = new RequestValidator(model.config().vocabularySize(), model.slots());
         this.grammars = new GrammarCache(new TokenizerVocabulary(tokenizer, model.config().vocabularySize()));
+        // a template that writes no known tool-call markers gets Hermes, the most widely trained format
         this.toolFormat = ToolCallFormat.fromChatTemplate(renderer.templateSource()).orElse(ToolCallFormat.HERMES);
         boolean reasoning = tokenizer.tokenId("<think>").isPresent() && renderer.templateSource().contains("<think>");
         int maskWords = (model.config().vocabularySize() + 63) / 64;
@@ -153,7 +154,7 @@ public final class LocalEngine implements ChatEngine {
         return switch (format) {
             case HERMES -> "<tool_call>\n";
             case MISTRAL -> "[TOOL_CALLS]";
-            case LLAMA3_JSON -> "";
+            case LLAMA3_JSON, NONE -> "";
         };
     }
 

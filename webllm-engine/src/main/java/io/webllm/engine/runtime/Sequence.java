@@ -228,8 +228,7 @@ final class Sequence {
         String content = chunk.content();
         List<ToolCall> calls = new ArrayList<>();
         for (ParsedDelta.Call call : chunk.toolCalls()) {
-            var parsed = call.call();
-            calls.add(new ToolCall(parsed.id(), parsed.name(), parsed.argumentsJson()));
+            calls.add(call.call());
         }
         if (content.isEmpty() && chunk.reasoning().isEmpty() && calls.isEmpty() && logprobs == null && reason == null) {
             return;

@@ -1,5 +1,6 @@
 package io.webllm.engine.output;
 
+import io.webllm.engine.chat.ToolCall;
 import static io.webllm.engine.output.ToolCallFormat.LLAMA3_JSON;
 import static io.webllm.engine.output.ToolCallParsing.assertCall;
 import static io.webllm.engine.output.ToolCallParsing.assertSplitAnywhereGivesTheSame;

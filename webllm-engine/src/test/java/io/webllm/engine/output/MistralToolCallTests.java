@@ -1,5 +1,6 @@
 package io.webllm.engine.output;
 
+import io.webllm.engine.chat.ToolCall;
 import static io.webllm.engine.output.ToolCallFormat.MISTRAL;
 import static io.webllm.engine.output.ToolCallParsing.assertCall;
 import static io.webllm.engine.output.ToolCallParsing.assertSplitAnywhereGivesTheSame;

@@ -1,5 +1,6 @@
 package io.webllm.engine.output;
 
+import io.webllm.engine.chat.ToolCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.webllm.engine.registry;
 
+import io.webllm.engine.output.ToolCallFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
