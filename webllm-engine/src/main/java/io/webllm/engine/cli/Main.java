@@ -11,7 +11,7 @@ public final class Main {
 
     private static final List<Command> COMMANDS = List.of(
             new DevicesCommand(), new InspectCommand(), new SynthCommand(), new GenerateCommand(),
-            new ChatCommand(), new PerplexityCommand(), new BenchCommand(), new ServeBenchCommand(), new TokenizeCommand());
+            new ChatCommand(), new PerplexityCommand(), new BenchCommand(), new KernelBenchCommand(), new ServeBenchCommand(), new TokenizeCommand());
 
     private Main() {
     }

@@ -22,23 +22,29 @@ public final class KernelLibrary {
     private static final System.Logger LOG = System.getLogger(KernelLibrary.class.getName());
 
     private final ClProgram program;
+    private final String options;
     private final Map<String, ClKernel> kernels = new HashMap<>();
 
     KernelLibrary(ClContext context) {
-        this.program = build(context);
-    }
-
-    private static ClProgram build(ClContext context) {
         boolean nvidia = context.device().platformName().toUpperCase(java.util.Locale.ROOT).contains("NVIDIA")
                 && !Boolean.getBoolean("webllm.opencl.noPtx");
+        ClProgram built = null;
+        String used = OPTIONS;
         if (nvidia) {
             try {
-                return context.build("webllm kernels", source(), NVIDIA_OPTIONS);
+                built = context.build("webllm kernels", source(), NVIDIA_OPTIONS);
+                used = NVIDIA_OPTIONS;
             } catch (ClException e) {
                 LOG.log(System.Logger.Level.WARNING, "building the kernels with inline PTX failed; using portable reductions: {0}", e.getMessage());
             }
         }
-        return context.build("webllm kernels", source(), OPTIONS);
+        this.program = built != null ? built : context.build("webllm kernels", source(), OPTIONS);
+        this.options = used;
+    }
+
+    /** The build options the kernels were compiled with (for programs that reuse their sources). */
+    public String buildOptions() {
+        return options;
     }
 
     /** The driver's compiled program (PTX on NVIDIA). */
