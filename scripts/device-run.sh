@@ -3,7 +3,7 @@
 # synthetic models generated there. Results land in $OUT. Usage: scripts/device-run.sh [MODELS...]
 # where MODELS are shape:type pairs (default: qwen2.5-0.5b:q8_0 llama-3.1-8b:q4_0 llama-3.1-8b:q8_0).
 # SKIP_CHECK=1 skips the correctness tests; BENCH_ARGS replaces the bench options (default "-p 512 -n 128");
-# SWEEP="rows,warps,tokens[,magic[,unroll]] ..." benchmarks each packed-matvec shape instead of the defaults.
+# SWEEP="rows,warps,tokens[,magic] ..." benchmarks each packed-matvec shape instead of the defaults.
 set -uo pipefail
 OUT="${OUT:-/tmp/out}"
 mkdir -p "$OUT" /etc/OpenCL/vendors /tmp/models
@@ -30,10 +30,10 @@ for spec in "${models[@]}"; do
   else
     # SWEEP="rows,warps,tokens ...": packed matvec shapes to compare (see opencl/Tuning.java)
     for shape_cfg in $SWEEP; do
-      IFS=, read -r rows warps tokens magic unroll <<< "$shape_cfg"
-      echo "== $spec rows=$rows warps=$warps tokens=$tokens magic=${magic:-1} unroll=${unroll:-1}"
+      IFS=, read -r rows warps tokens magic <<< "$shape_cfg"
+      echo "== $spec rows=$rows warps=$warps tokens=$tokens magic=${magic:-1}"
       $java -Dwebllm.mv.rows="$rows" -Dwebllm.mv.warps="$warps" -Dwebllm.mv.tokens="$tokens" -Dwebllm.mv.magic="${magic:-1}" \
-        -Dwebllm.mv.unroll="${unroll:-1}" -cp "$cp" \
+        -cp "$cp" \
         io.webllm.engine.cli.Main bench -m "$file" ${BENCH_ARGS:--p 512 -n 128} --device gpu --json | tee -a "$OUT/sweep.jsonl"
     done
   fi

@@ -13,8 +13,6 @@ public final class Tuning {
     public static final int PACKED_WARPS = Integer.getInteger("webllm.mv.warps", 4);
     /** Tokens per pass over the weights. */
     public static final int PACKED_TOKENS = Integer.getInteger("webllm.mv.tokens", 4);
-    /** Groups each work-item loads before multiplying (memory-level parallelism). */
-    public static final int PACKED_UNROLL = Integer.getInteger("webllm.mv.unroll", 1);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
     public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
 
@@ -22,7 +20,7 @@ public final class Tuning {
     }
 
     static String buildDefines() {
-        return "-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DPK_UNROLL=%d".formatted(PACKED_ROWS_PER_WARP,
-                PACKED_WARPS, PACKED_TOKENS, PACKED_MAGIC, PACKED_UNROLL);
+        return "-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d".formatted(PACKED_ROWS_PER_WARP,
+                PACKED_WARPS, PACKED_TOKENS, PACKED_MAGIC);
     }
 }

@@ -16,10 +16,6 @@
 #ifndef PK_WARPS
 #define PK_WARPS 4
 #endif
-// Groups each work-item loads before it multiplies: more loads in flight per warp.
-#ifndef PK_UNROLL
-#define PK_UNROLL 1
-#endif
 // Tokens per pass over the weights.
 #ifndef PK_TOKENS
 #define PK_TOKENS 4
@@ -96,6 +92,35 @@ inline float dot_q8_0(uint8 q, float d, xgroup x) {
 }
 #endif
 
+// x is staged per work-group in local memory, 32 groups (1,024 values) per token at a time, read from global memory
+// coalesced and stored 33 floats apart so that each lane's 32 values of its group sit in 32 different banks. (Each
+// lane reading its own group of x straight from global memory touched 32 cache lines per load instruction: on the
+// H100 that alone took as long as the whole kernel, see docs/performance.md.)
+#define XS_STRIDE (GROUP + 1)
+
+inline void stage_x(local float* xs, global const float* x, int x_stride, int t0, int ntok, int s_first, int groups) {
+    const int lid = get_local_id(0);
+    const int size = get_local_size(0);
+    const int count = min(MV_LANES, groups - s_first) * GROUP;
+    for (int t = 0; t < PK_TOKENS; t++) {
+        if (t0 + t < ntok) {
+            global const float* src = x + (ulong) (t0 + t) * x_stride + s_first * GROUP;
+            for (int e = lid; e < count; e += size) xs[t * MV_LANES * XS_STRIDE + (e / GROUP) * XS_STRIDE + e % GROUP] = src[e];
+        }
+    }
+}
+
+inline xgroup staged_x(local const float* xs, int t, int lane) {
+    local const float* v = xs + t * MV_LANES * XS_STRIDE + lane * XS_STRIDE;
+    xgroup g;
+    g.sum = 0.0f;
+    _Pragma("unroll") for (int i = 0; i < 8; i++) {
+        g.v[i] = (float4) (v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3]);
+        g.sum += g.v[i].x + g.v[i].y + g.v[i].z + g.v[i].w;
+    }
+    return g;
+}
+
 #define DEFINE_MUL_MV_PACKED(TYPE, QTYPE, QBYTES)                                                               \
 kernel void kernel_mul_mv_##TYPE(                                                                               \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
@@ -103,6 +128,7 @@ kernel void kernel_mul_mv_##TYPE(                                               
         global float* y, int y_off, int y_stride,                                                               \
         int ntok, global const float* bias, int has_bias, int accumulate) {                                     \
     local float red[PK_WARPS * MV_LANES];                                                                       \
+    local float xs[PK_TOKENS * MV_LANES * XS_STRIDE];                                                           \
     const int lane = get_local_id(0) % MV_LANES;                                                                \
     const int row0 = (get_group_id(0) * PK_WARPS + get_local_id(0) / MV_LANES) * PK_ROWS;                       \
     const int groups = ncols / GROUP;                                                                           \
@@ -112,31 +138,30 @@ kernel void kernel_mul_mv_##TYPE(                                               
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         float acc[PK_ROWS][PK_TOKENS];                                                                          \
         for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                 \
-        for (int s0 = lane; s0 < groups; s0 += MV_LANES * PK_UNROLL) {                                          \
-            QTYPE q[PK_UNROLL][PK_ROWS];                                                                        \
-            float d[PK_UNROLL][PK_ROWS];                                                                        \
-            _Pragma("unroll") for (int u = 0; u < PK_UNROLL; u++) {                                           \
-                const int s = min(s0 + u * MV_LANES, groups - 1);                                               \
-                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                         \
-                    const ulong block = (ulong) min(row0 + r, nrows - 1) * groups + s;                          \
-                    q[u][r] = qs[block];                                                                        \
-                    d[u][r] = vload_half(block, ds);                                                            \
-                }                                                                                               \
+        for (int s0 = 0; s0 < groups; s0 += MV_LANES) {                                                         \
+            const int s = s0 + lane;                                                                            \
+            const int sc = min(s, groups - 1);                                                                  \
+            QTYPE q[PK_ROWS];                                                                                   \
+            float d[PK_ROWS];                                                                                   \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
+                const ulong block = (ulong) min(row0 + r, nrows - 1) * groups + sc;                             \
+                q[r] = qs[block];                                                                               \
+                d[r] = vload_half(block, ds);                                                                   \
             }                                                                                                   \
-            _Pragma("unroll") for (int u = 0; u < PK_UNROLL; u++) {                                           \
-                const int s = s0 + u * MV_LANES;                                                                \
-                if (s < groups) {                                                                               \
-                    _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                   \
-                        if (t0 + t < ntok) {                                                                    \
-                            const xgroup xg = load_x(x + (ulong) (t0 + t) * x_stride + s * GROUP);              \
-                            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dot_##TYPE(q[u][r], d[u][r], xg); \
-                        }                                                                                       \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
+            stage_x(xs, x, x_stride, t0, ntok, s0, groups);                                                     \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
+            if (s < groups) {                                                                                   \
+                _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                       \
+                    if (t0 + t < ntok) {                                                                        \
+                        const xgroup xg = staged_x(xs, t, lane);                                                \
+                        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dot_##TYPE(q[r], d[r], xg); \
                     }                                                                                           \
                 }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
         for (int t = 0; t < PK_TOKENS && t0 + t < ntok; t++) {                                                  \
-            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
+            for (int r = 0; r < PK_ROWS; r++) {                                                                 \
                 float sum = lane_sum(acc[r][t], red);                                                           \
                 const int row = row0 + r;                                                                       \
                 if (lane == 0 && row < nrows) {                                                                 \
@@ -155,6 +180,7 @@ kernel void kernel_mul_mv_glu_##TYPE(                                           
         global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
         global const float* x, int x_stride, global float* y, int y_stride, int ntok) {                        \
     local float red[PK_WARPS * MV_LANES];                                                                       \
+    local float xs[PK_TOKENS * MV_LANES * XS_STRIDE];                                                           \
     const int lane = get_local_id(0) % MV_LANES;                                                                \
     const int row0 = (get_group_id(0) * PK_WARPS + get_local_id(0) / MV_LANES) * (PK_ROWS / 2);                \
     const int groups = ncols / GROUP;                                                                           \
@@ -162,19 +188,26 @@ kernel void kernel_mul_mv_glu_##TYPE(                                           
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         float acc[PK_ROWS][PK_TOKENS];                                                                          \
         for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                 \
-        for (int s = lane; s < groups; s += MV_LANES) {                                                         \
+        for (int s0 = 0; s0 < groups; s0 += MV_LANES) {                                                         \
+            const int s = s0 + lane;                                                                            \
+            const int sc = min(s, groups - 1);                                                                  \
             QTYPE q[PK_ROWS];                                                                                   \
             float d[PK_ROWS];                                                                                   \
             _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
                 global const uchar* W = (r & 1) ? Wu : Wg;                                                      \
-                const ulong block = (ulong) min(row0 + r / 2, nrows - 1) * groups + s;                          \
+                const ulong block = (ulong) min(row0 + r / 2, nrows - 1) * groups + sc;                         \
                 q[r] = ((global const QTYPE*) W)[block];                                                        \
                 d[r] = vload_half(block, (global const half*) (W + nblocks * QBYTES));                          \
             }                                                                                                   \
-            _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
-                if (t0 + t < ntok) {                                                                            \
-                    const xgroup xg = load_x(x + (ulong) (t0 + t) * x_stride + s * GROUP);                      \
-                    _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dot_##TYPE(q[r], d[r], xg); \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
+            stage_x(xs, x, x_stride, t0, ntok, s0, groups);                                                     \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
+            if (s < groups) {                                                                                   \
+                _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                       \
+                    if (t0 + t < ntok) {                                                                        \
+                        const xgroup xg = staged_x(xs, t, lane);                                                \
+                        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dot_##TYPE(q[r], d[r], xg); \
+                    }                                                                                           \
                 }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
