@@ -10,7 +10,7 @@ public final class Tuning {
     /** Rows each warp of a packed matvec computes. */
     public static final int PACKED_ROWS_PER_WARP = Integer.getInteger("webllm.mv.rows", 4);
     /** Warps per work-group of a packed matvec. */
-    public static final int PACKED_WARPS = Integer.getInteger("webllm.mv.warps", 4);
+    public static final int PACKED_WARPS = Integer.getInteger("webllm.mv.warps", 8);
     /** Tokens per pass over the weights. */
     public static final int PACKED_TOKENS = Integer.getInteger("webllm.mv.tokens", 4);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */

@@ -14,7 +14,7 @@
 #endif
 // Warps per work-group.
 #ifndef PK_WARPS
-#define PK_WARPS 4
+#define PK_WARPS 8
 #endif
 // Tokens per pass over the weights.
 #ifndef PK_TOKENS
