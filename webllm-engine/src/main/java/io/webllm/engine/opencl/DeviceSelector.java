@@ -7,7 +7,7 @@ import java.util.Locale;
 /**
  * Chooses the OpenCL device to run on: {@code auto} (a GPU first, then an accelerator, then a CPU; among equals the
  * one with the most memory), {@code gpu}, {@code cpu}, a device index as {@code ./webllm devices} lists them, or a
- * part of the device's or platform's name ({@code nvidia}, {@code pocl}).
+ * part of the device's name, vendor, platform or version ({@code nvidia}, {@code pocl}).
  */
 public record DeviceSelector(String spec) {
 
@@ -33,7 +33,7 @@ public record DeviceSelector(String spec) {
                     .orElseThrow(() -> notFound("no " + wanted.toUpperCase(Locale.ROOT) + " device", devices));
             default -> wanted.chars().allMatch(Character::isDigit) ? byIndex(Integer.parseInt(wanted), devices)
                     : devices.stream()
-                            .filter(d -> (d.name() + " " + d.vendor() + " " + d.platformName()).toLowerCase(Locale.ROOT).contains(wanted))
+                            .filter(d -> (d.name() + " " + d.vendor() + " " + d.platformName() + " " + d.version()).toLowerCase(Locale.ROOT).contains(wanted))
                             .findFirst()
                             .orElseThrow(() -> notFound("no device whose name contains '" + spec + "'", devices));
         };

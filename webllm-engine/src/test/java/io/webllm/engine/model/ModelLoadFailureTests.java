@@ -95,6 +95,23 @@ class ModelLoadFailureTests {
         }
     }
 
+    /** A real F16/F32 llama file from the Ollama test data (random weights, the real Llama 2 vocabulary) runs. */
+    @Test
+    void realF16LlamaFileLoadsAndMatchesTheReference() {
+        try (GgufFile file = GgufFile.open(io.webllm.engine.testing.TestData.model("llama-2-tiny-random.gguf"));
+             Transformer model = Transformer.load(file, cl, new Transformer.Options(64, 1, 16), LoadListener.NONE)) {
+            ReferenceTransformer reference = new ReferenceTransformer(file, 64);
+            int[] tokens = {1, 15043, 3186, 29991};
+            float[] device = model.forward(Batch.sequence(tokens, 0, 0));
+            float[] expected = null;
+            for (int i = 0; i < tokens.length; i++) {
+                expected = reference.forward(tokens[i], i);
+            }
+            assertThat(model.config().vocabularySize()).isEqualTo(32000);
+            ForwardPassTests.assertClose(device, expected, "llama-2-tiny-random after 4 tokens");
+        }
+    }
+
     private static void assertRefused(Path path, Class<? extends Exception> type, String message) {
         long before = cl.allocatedBytes();
         try (GgufFile file = GgufFile.open(path)) {

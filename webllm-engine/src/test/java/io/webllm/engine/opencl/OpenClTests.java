@@ -1,0 +1,76 @@
+package io.webllm.engine.opencl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.webllm.engine.testing.TestDevices;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Device choice, error reporting and memory accounting of the OpenCL host layer, on the CI's real device. */
+class OpenClTests {
+
+    private static ClDevice device(int index, String name, String platform, ClDevice.Type type, long memory) {
+        return new ClDevice(index, 0, 0, platform, name, "vendor", type == ClDevice.Type.CPU ? "OpenCL 3.0 PoCL" : "OpenCL 3.0", type, memory, memory / 4, 48 << 10, 1024, 8);
+    }
+
+    private static final List<ClDevice> DEVICES = List.of(
+            device(0, "Xeon", "Portable Computing Language", ClDevice.Type.CPU, 32L << 30),
+            device(1, "Small GPU", "Intel(R) OpenCL", ClDevice.Type.GPU, 8L << 30),
+            device(2, "NVIDIA H200", "NVIDIA CUDA", ClDevice.Type.GPU, 140L << 30));
+
+    @Test
+    void automaticChoicePrefersTheLargestGpu() {
+        assertThat(DeviceSelector.AUTO.choose(DEVICES).name()).isEqualTo("NVIDIA H200");
+        assertThat(DeviceSelector.of("cpu").choose(DEVICES).name()).isEqualTo("Xeon");
+        assertThat(DeviceSelector.of("1").choose(DEVICES).name()).isEqualTo("Small GPU");
+        assertThat(DeviceSelector.of("pocl").choose(DEVICES).name()).isEqualTo("Xeon");
+        assertThat(DeviceSelector.of("nvidia").choose(DEVICES).name()).isEqualTo("NVIDIA H200");
+    }
+
+    @Test
+    void aDeviceThatIsNotThereIsExplainedWithTheList() {
+        assertThatThrownBy(() -> DeviceSelector.of("amd").choose(DEVICES))
+                .isInstanceOf(ClException.class)
+                .hasMessageContaining("no device whose name contains 'amd'")
+                .hasMessageContaining("2: NVIDIA H200 (GPU, NVIDIA CUDA, 140.0 GiB)");
+        assertThatThrownBy(() -> DeviceSelector.of("7").choose(DEVICES)).hasMessageContaining("no device with index 7");
+        assertThatThrownBy(() -> DeviceSelector.AUTO.choose(List.of()))
+                .hasMessageContaining("No OpenCL device found").hasMessageContaining("pocl-opencl-icd");
+    }
+
+    @Test
+    void theRealDeviceIsFound() {
+        List<ClDevice> devices = ClPlatforms.devices();
+        assertThat(devices).isNotEmpty();
+        assertThat(devices).allSatisfy(d -> assertThat(d.globalMemoryBytes()).isPositive());
+    }
+
+    @Test
+    void aFailedBuildShowsTheDriversLog() {
+        try (ClContext cl = TestDevices.open()) {
+            assertThatThrownBy(() -> cl.build("broken", "kernel void k(global float* x) { x[0] = undeclared_name; }", ""))
+                    .isInstanceOf(ClException.class)
+                    .hasMessageContaining("clBuildProgram: CL_BUILD_PROGRAM_FAILURE (-11)")
+                    .hasMessageContaining("building broken for")
+                    .hasMessageContaining("undeclared_name");
+        }
+    }
+
+    @Test
+    void buffersAreAccountedAndReleased() {
+        try (ClContext cl = TestDevices.open()) {
+            long before = cl.allocatedBytes();
+            ClBuffer a = cl.allocate("a", 1 << 20);
+            ClBuffer b = cl.allocate("b", 1 << 10);
+            assertThat(cl.allocatedBytes()).isEqualTo(before + (1 << 20) + (1 << 10));
+            a.close();
+            a.close();
+            assertThat(cl.allocatedBytes()).isEqualTo(before + (1 << 10));
+            assertThatThrownBy(() -> cl.allocate("huge", cl.device().maxAllocationBytes() + 1))
+                    .isInstanceOf(ClException.class).hasMessageContaining("huge needs");
+            assertThatThrownBy(() -> cl.write(b, 1000, java.lang.foreign.MemorySegment.ofArray(new byte[100])))
+                    .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("do not fit buffer b");
+        }
+    }
+}
