@@ -8,17 +8,9 @@
 
 // Rows per work-group: 4 warps keep an SM busy without starving small matrices of groups.
 #define MV_ROWS 4
-// Tokens sharing one dequantization of a weight group.
-#define MV_TOKENS 8
+// Tokens sharing one dequantization of a weight group (x of each is staged in local memory, 4.2 KB a token).
+#define MV_TOKENS 4
 
-inline float dot32(const float* v, global const float* x) {
-    float sum = 0.0f;
-    for (int i = 0; i < GROUP; i += 4) {
-        const float4 xv = vload4(0, x + i);
-        sum += v[i] * xv.x + v[i + 1] * xv.y + v[i + 2] * xv.z + v[i + 3] * xv.w;
-    }
-    return sum;
-}
 
 #define DEFINE_MUL_MV(TYPE)                                                                                     \
 kernel void kernel_mul_mv_##TYPE(                                                                               \
@@ -27,6 +19,7 @@ kernel void kernel_mul_mv_##TYPE(                                               
         global float* y, int y_off, int y_stride,                                                               \
         int ntok, global const float* bias, int has_bias, int accumulate) {                                     \
     local float red[MV_ROWS * MV_LANES];                                                                        \
+    local float xs[MV_TOKENS * XS_TOKEN];                                                                       \
     const int lane = get_local_id(0) % MV_LANES;                                                                \
     const int row = get_group_id(0) * MV_ROWS + get_local_id(0) / MV_LANES;                                     \
     const bool active = row < nrows;                                                                            \
@@ -37,11 +30,17 @@ kernel void kernel_mul_mv_##TYPE(                                               
     for (int t0 = 0; t0 < ntok; t0 += MV_TOKENS) {                                                              \
         float acc[MV_TOKENS];                                                                                   \
         for (int t = 0; t < MV_TOKENS; t++) acc[t] = 0.0f;                                                      \
-        for (int s = lane; s < groups; s += MV_LANES) {                                                         \
+        for (int s0 = 0; s0 < groups; s0 += MV_LANES) {                                                         \
+            const int s = s0 + lane;                                                                            \
             float v[GROUP];                                                                                     \
-            group_##TYPE(W, row_bytes, nblocks, r, groups, s, v);                                               \
-            for (int t = 0; t < MV_TOKENS; t++) {                                                               \
-                if (t0 + t < ntok) acc[t] += dot32(v, x + (ulong) (t0 + t) * x_stride + s * GROUP);             \
+            group_##TYPE(W, row_bytes, nblocks, r, groups, min(s, groups - 1), v);                              \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
+            stage_x(xs, x, x_stride, t0, ntok, MV_TOKENS, s0, groups);                                          \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
+            if (s < groups) {                                                                                   \
+                for (int t = 0; t < MV_TOKENS; t++) {                                                           \
+                    if (t0 + t < ntok) acc[t] += dot_group(v, staged_x(xs, t, lane));                           \
+                }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
         for (int i = groups * GROUP + lane; i < ncols; i += MV_LANES) {                                         \
@@ -51,11 +50,11 @@ kernel void kernel_mul_mv_##TYPE(                                               
             }                                                                                                   \
         }                                                                                                       \
         for (int t = 0; t < MV_TOKENS && t0 + t < ntok; t++) {                                                  \
-            float r = lane_sum(acc[t], red);                                                                    \
+            float sum = lane_sum(acc[t], red);                                                                  \
             if (lane == 0 && active) {                                                                          \
-                if (has_bias) r += bias[row];                                                                   \
+                if (has_bias) sum += bias[row];                                                                 \
                 global float* out = y + y_off + (ulong) (t0 + t) * y_stride + row;                              \
-                *out = accumulate ? *out + r : r;                                                               \
+                *out = accumulate ? *out + sum : sum;                                                           \
             }                                                                                                   \
         }                                                                                                       \
     }                                                                                                           \
@@ -68,6 +67,7 @@ kernel void kernel_mul_mv_glu_##TYPE(                                           
         global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
         global const float* x, int x_stride, global float* y, int y_stride, int ntok) {                        \
     local float red[MV_ROWS * MV_LANES];                                                                        \
+    local float xs[MV_TOKENS * XS_TOKEN];                                                                       \
     const int lane = get_local_id(0) % MV_LANES;                                                                \
     const int row = get_group_id(0) * MV_ROWS + get_local_id(0) / MV_LANES;                                     \
     const bool active = row < nrows;                                                                            \
@@ -80,15 +80,23 @@ kernel void kernel_mul_mv_glu_##TYPE(                                           
         float gate[MV_TOKENS / 2];                                                                              \
         float up[MV_TOKENS / 2];                                                                                \
         for (int t = 0; t < MV_TOKENS / 2; t++) { gate[t] = 0.0f; up[t] = 0.0f; }                               \
-        for (int s = lane; s < groups; s += MV_LANES) {                                                         \
-            float v[GROUP];                                                                                     \
-            group_##TYPE(Wg, row_bytes, nblocks, r, groups, s, v);                                              \
-            for (int t = 0; t < MV_TOKENS / 2; t++) {                                                           \
-                if (t0 + t < ntok) gate[t] += dot32(v, x + (ulong) (t0 + t) * x_stride + s * GROUP);            \
-            }                                                                                                   \
-            group_##TYPE(Wu, row_bytes, nblocks, r, groups, s, v);                                              \
-            for (int t = 0; t < MV_TOKENS / 2; t++) {                                                           \
-                if (t0 + t < ntok) up[t] += dot32(v, x + (ulong) (t0 + t) * x_stride + s * GROUP);              \
+        for (int s0 = 0; s0 < groups; s0 += MV_LANES) {                                                         \
+            const int s = s0 + lane;                                                                            \
+            float vg[GROUP];                                                                                    \
+            float vu[GROUP];                                                                                    \
+            group_##TYPE(Wg, row_bytes, nblocks, r, groups, min(s, groups - 1), vg);                            \
+            group_##TYPE(Wu, row_bytes, nblocks, r, groups, min(s, groups - 1), vu);                            \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
+            stage_x(xs, x, x_stride, t0, ntok, MV_TOKENS / 2, s0, groups);                                      \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
+            if (s < groups) {                                                                                   \
+                for (int t = 0; t < MV_TOKENS / 2; t++) {                                                       \
+                    if (t0 + t < ntok) {                                                                        \
+                        const xgroup xg = staged_x(xs, t, lane);                                                \
+                        gate[t] += dot_group(vg, xg);                                                           \
+                        up[t] += dot_group(vu, xg);                                                             \
+                    }                                                                                           \
+                }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
         for (int i = groups * GROUP + lane; i < ncols; i += MV_LANES) {                                         \

@@ -21,19 +21,6 @@
 #define PK_TOKENS 4
 #endif
 
-typedef struct { float4 v[8]; float sum; } xgroup;
-
-inline xgroup load_x(global const float* x) {
-    xgroup g;
-    g.sum = 0.0f;
-    #pragma unroll
-    for (int i = 0; i < 8; i++) {
-        g.v[i] = vload4(i, x);
-        g.sum += g.v[i].x + g.v[i].y + g.v[i].z + g.v[i].w;
-    }
-    return g;
-}
-
 #ifndef PK_MAGIC
 #define PK_MAGIC 1
 #endif
@@ -92,35 +79,6 @@ inline float dot_q8_0(uint8 q, float d, xgroup x) {
 }
 #endif
 
-// x is staged per work-group in local memory, 32 groups (1,024 values) per token at a time, read from global memory
-// coalesced and stored 33 floats apart so that each lane's 32 values of its group sit in 32 different banks. (Each
-// lane reading its own group of x straight from global memory touched 32 cache lines per load instruction: on the
-// H100 that alone took as long as the whole kernel, see docs/performance.md.)
-#define XS_STRIDE (GROUP + 1)
-
-inline void stage_x(local float* xs, global const float* x, int x_stride, int t0, int ntok, int s_first, int groups) {
-    const int lid = get_local_id(0);
-    const int size = get_local_size(0);
-    const int count = min(MV_LANES, groups - s_first) * GROUP;
-    for (int t = 0; t < PK_TOKENS; t++) {
-        if (t0 + t < ntok) {
-            global const float* src = x + (ulong) (t0 + t) * x_stride + s_first * GROUP;
-            for (int e = lid; e < count; e += size) xs[t * MV_LANES * XS_STRIDE + (e / GROUP) * XS_STRIDE + e % GROUP] = src[e];
-        }
-    }
-}
-
-inline xgroup staged_x(local const float* xs, int t, int lane) {
-    local const float* v = xs + t * MV_LANES * XS_STRIDE + lane * XS_STRIDE;
-    xgroup g;
-    g.sum = 0.0f;
-    _Pragma("unroll") for (int i = 0; i < 8; i++) {
-        g.v[i] = (float4) (v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3]);
-        g.sum += g.v[i].x + g.v[i].y + g.v[i].z + g.v[i].w;
-    }
-    return g;
-}
-
 #define DEFINE_MUL_MV_PACKED(TYPE, QTYPE, QBYTES)                                                               \
 kernel void kernel_mul_mv_##TYPE(                                                                               \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
@@ -128,7 +86,7 @@ kernel void kernel_mul_mv_##TYPE(                                               
         global float* y, int y_off, int y_stride,                                                               \
         int ntok, global const float* bias, int has_bias, int accumulate) {                                     \
     local float red[PK_WARPS * MV_LANES];                                                                       \
-    local float xs[PK_TOKENS * MV_LANES * XS_STRIDE];                                                           \
+    local float xs[PK_TOKENS * XS_TOKEN];                                                           \
     const int lane = get_local_id(0) % MV_LANES;                                                                \
     const int row0 = (get_group_id(0) * PK_WARPS + get_local_id(0) / MV_LANES) * PK_ROWS;                       \
     const int groups = ncols / GROUP;                                                                           \
@@ -149,7 +107,7 @@ kernel void kernel_mul_mv_##TYPE(                                               
                 d[r] = vload_half(block, ds);                                                                   \
             }                                                                                                   \
             barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
-            stage_x(xs, x, x_stride, t0, ntok, s0, groups);                                                     \
+            stage_x(xs, x, x_stride, t0, ntok, PK_TOKENS, s0, groups);                                                     \
             barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
             if (s < groups) {                                                                                   \
                 _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                       \
@@ -180,7 +138,7 @@ kernel void kernel_mul_mv_glu_##TYPE(                                           
         global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
         global const float* x, int x_stride, global float* y, int y_stride, int ntok) {                        \
     local float red[PK_WARPS * MV_LANES];                                                                       \
-    local float xs[PK_TOKENS * MV_LANES * XS_STRIDE];                                                           \
+    local float xs[PK_TOKENS * XS_TOKEN];                                                           \
     const int lane = get_local_id(0) % MV_LANES;                                                                \
     const int row0 = (get_group_id(0) * PK_WARPS + get_local_id(0) / MV_LANES) * (PK_ROWS / 2);                \
     const int groups = ncols / GROUP;                                                                           \
@@ -200,7 +158,7 @@ kernel void kernel_mul_mv_glu_##TYPE(                                           
                 d[r] = vload_half(block, (global const half*) (W + nblocks * QBYTES));                          \
             }                                                                                                   \
             barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
-            stage_x(xs, x, x_stride, t0, ntok, s0, groups);                                                     \
+            stage_x(xs, x, x_stride, t0, ntok, PK_TOKENS, s0, groups);                                                     \
             barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
             if (s < groups) {                                                                                   \
                 _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                       \
