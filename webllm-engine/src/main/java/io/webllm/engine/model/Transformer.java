@@ -155,8 +155,16 @@ public final class Transformer implements AutoCloseable {
             if (gate.type() == up.type()) {
                 layerLaunches.add(gatedMatvec(gate, up));
             } else {
-                throw new IllegalArgumentException("ffn_gate (%s) and ffn_up (%s) of layer %d differ in type, which is not supported yet"
-                        .formatted(gate.type(), up.type(), l));
+                // quantizer mixes can give gate and up different types: two products and the SiLU
+                Step gateProduct = matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false);
+                Step upProduct = matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false);
+                Launch silu = swiglu();
+                layerLaunches.add(tokens -> {
+                    List<Launch> all = new ArrayList<>(gateProduct.launches(tokens));
+                    all.addAll(upProduct.launches(tokens));
+                    all.add(silu);
+                    return all;
+                });
             }
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "ffn_down.weight"))), ff, config.feedForwardLength(),
                     x, 0, config.embeddingLength(), null, true));
@@ -394,8 +402,13 @@ public final class Transformer implements AutoCloseable {
         int nff = config.feedForwardLength();
         Launch gateProduct = matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
         Launch upProduct = matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
-        Launch silu = new Launch(kernels.create("kernel_swiglu").arg(0, ff).arg(1, ffUp), -1, n -> (long) n * nff, null, 0, 0);
-        return Step.byTokenCount(fused, Step.sequence(gateProduct, upProduct, silu), Step.MATRIX_MATRIX_MIN_TOKENS);
+        return Step.byTokenCount(fused, Step.sequence(gateProduct, upProduct, swiglu()), Step.MATRIX_MATRIX_MIN_TOKENS);
+    }
+
+    /** ff = silu(ff) * ffUp, elementwise over n tokens. */
+    private Launch swiglu() {
+        int nff = config.feedForwardLength();
+        return new Launch(kernels.create("kernel_swiglu").arg(0, ff).arg(1, ffUp), -1, n -> (long) n * nff, null, 0, 0);
     }
 
     private Launch ropeStore(ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,

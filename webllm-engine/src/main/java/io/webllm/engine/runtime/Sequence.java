@@ -132,6 +132,8 @@ final class Sequence {
     /** Samples the next token from this sequence's logits row, emits what it produced, and decides whether to stop. */
     void onLogits(float[] batchLogits, int row) {
         System.arraycopy(batchLogits, row * logits.length, logits, 0, logits.length);
+        // models pad their output rows past the tokenizer's vocabulary (Qwen: 151,936 rows, 151,669 tokens)
+        java.util.Arrays.fill(logits, Math.min(tokenizer.vocabularySize(), logits.length), logits.length, Float.NEGATIVE_INFINITY);
         if (matcher != null) {
             long start = System.nanoTime();
             matcher.fillNextTokenMask(mask);

@@ -322,6 +322,43 @@ class LocalEngineTests {
         assertThat(completion.usage().completionTokens()).isEqualTo(40);
     }
 
+    /** Output rows past the tokenizer's vocabulary (padding, as in Qwen's 151,936 rows for 151,669 tokens) are never sampled. */
+    @Test
+    void paddedOutputRowsAreNeverSampled(@org.junit.jupiter.api.io.TempDir java.nio.file.Path temp) {
+        java.nio.file.Path model = temp.resolve("padded.gguf");
+        new io.webllm.engine.model.SyntheticModelWriter(io.webllm.engine.model.ModelShape.TINY, io.webllm.engine.tensor.GgmlType.Q8_0, 4)
+                .write(model);
+        java.nio.file.Path padded = temp.resolve("padded-vocab.gguf");
+        truncateVocabulary(model, padded, 400);
+        try (LocalEngine small = LocalEngine.load(EngineOptions.of(padded).withChatTemplate(PASS_THROUGH).withContextLength(128).withMaxSequences(1))) {
+            // a +100 bias on a padding row would win every step if padding rows could be sampled
+            ChatCompletion completion = small.complete(prompt("hello").temperature(1.0).seed(1L).maxTokens(40)
+                    .logitBias(Map.of(450, 100f)).logprobs(true).build());
+            assertThat(completion.usage().completionTokens()).isPositive();
+            assertThat(small.tokenizer().vocabularySize()).isEqualTo(400);
+            assertThat(completion.choices().getFirst().logprobs()).allSatisfy(l -> assertThat(l.bytes()).isNotNull());
+        }
+    }
+
+    private static void truncateVocabulary(java.nio.file.Path source, java.nio.file.Path target, int tokens) {
+        try (io.webllm.engine.gguf.GgufFile file = io.webllm.engine.gguf.GgufFile.open(source)) {
+            io.webllm.engine.gguf.GgufWriter writer = new io.webllm.engine.gguf.GgufWriter();
+            for (io.webllm.engine.gguf.GgufMetadata.Entry entry : file.metadata().entries().values()) {
+                Object value = switch (entry.value()) {
+                    case String[] strings when entry.key().startsWith("tokenizer.") -> java.util.Arrays.copyOf(strings, tokens);
+                    case float[] floats when entry.key().startsWith("tokenizer.") -> java.util.Arrays.copyOf(floats, tokens);
+                    case int[] ints when entry.key().startsWith("tokenizer.") -> java.util.Arrays.copyOf(ints, tokens);
+                    default -> entry.value();
+                };
+                writer.copy(new io.webllm.engine.gguf.GgufMetadata.Entry(entry.key(), entry.type(), entry.elementType(), value));
+            }
+            for (io.webllm.engine.gguf.GgufTensorInfo info : file.tensors().values()) {
+                writer.addTensor(info.name(), info.type(), info.dims(), data -> data.copyFrom(file.tensorData(info)));
+            }
+            writer.write(target);
+        }
+    }
+
     private static void waitUntil(java.util.function.BooleanSupplier condition) {
         // the stream call itself never blocks; nothing to wait for beyond scheduling
         assertThat(condition.getAsBoolean()).isTrue();

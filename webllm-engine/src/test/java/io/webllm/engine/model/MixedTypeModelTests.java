@@ -1,0 +1,73 @@
+package io.webllm.engine.model;
+
+import io.webllm.engine.gguf.GgufFile;
+import io.webllm.engine.gguf.GgufMetadata;
+import io.webllm.engine.gguf.GgufTensorInfo;
+import io.webllm.engine.gguf.GgufWriter;
+import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.tensor.Dequantizer;
+import io.webllm.engine.tensor.GgmlType;
+import io.webllm.engine.tensor.Quantizer;
+import io.webllm.engine.testing.TestDevices;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Published Q4_K_M files mix types inside a layer (v in Q6_K beside q and k in Q4_K; gate and up may differ): the
+ * engine then runs separate products where it would stack or fuse them, and must still match the reference.
+ */
+class MixedTypeModelTests {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void layersWithMixedWeightTypesMatchTheReference() {
+        Path base = temp.resolve("base.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_QWEN2, GgmlType.Q4_K, 9).write(base);
+        Path mixed = temp.resolve("mixed.gguf");
+        retype(base, mixed, Map.of("attn_v.weight", GgmlType.Q6_K, "ffn_up.weight", GgmlType.Q8_0));
+        int[] prompt = new java.util.SplittableRandom(2).ints(24, 3, 512).toArray();
+        try (GgufFile file = GgufFile.open(mixed);
+             ClContext cl = TestDevices.open();
+             Transformer model = Transformer.load(file, cl, new Transformer.Options(64, 1, 32), LoadListener.NONE)) {
+            ReferenceTransformer reference = new ReferenceTransformer(file, 64);
+            float[] all = model.forward(Batch.sequence(prompt, 0, 0, true));
+            int vocab = model.config().vocabularySize();
+            for (int i = 0; i < prompt.length; i++) {
+                ForwardPassTests.assertClose(java.util.Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab),
+                        reference.forward(prompt[i], i), "position " + i);
+            }
+            // one decode step through the matrix-vector kernels
+            int token = 77;
+            ForwardPassTests.assertClose(model.forward(Batch.sequence(new int[] {token}, prompt.length, 0)),
+                    reference.forward(token, prompt.length), "decode");
+        }
+    }
+
+    /** Copies a model, re-encoding the tensors whose names end with a key of {@code types} into that type. */
+    static void retype(Path source, Path target, Map<String, GgmlType> types) {
+        try (GgufFile file = GgufFile.open(source)) {
+            GgufWriter writer = new GgufWriter();
+            for (GgufMetadata.Entry entry : file.metadata().entries().values()) {
+                writer.copy(entry);
+            }
+            for (GgufTensorInfo info : file.tensors().values()) {
+                GgmlType type = types.entrySet().stream().filter(e -> info.name().endsWith(e.getKey()))
+                        .map(Map.Entry::getValue).findFirst().orElse(info.type());
+                writer.addTensor(info.name(), type, info.dims(), data -> {
+                    if (type == info.type()) {
+                        data.copyFrom(file.tensorData(info));
+                    } else {
+                        int n = Math.toIntExact(info.elementCount());
+                        float[] values = Dequantizer.dequantize(info.type(), file.tensorData(info), 0, n);
+                        Quantizer.quantize(type, values, 0, n, data, 0);
+                    }
+                });
+            }
+            writer.write(target);
+        }
+    }
+}
