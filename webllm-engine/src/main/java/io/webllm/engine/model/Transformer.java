@@ -72,7 +72,9 @@ public final class Transformer implements AutoCloseable {
     private final List<Step> layerLaunches = new ArrayList<>();
     private final ClKernel gather;
     private final ClKernel finalNorm;
-    private final ClKernel outputMatvec;
+    private final Step outputMatvec;
+    /** Whether the matrix products use the CPU kernels (mul_mv_cpu.cl) rather than the GPU ones. */
+    private final boolean cpuKernels;
     private final Arena hostArena = Arena.ofShared();
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
@@ -86,6 +88,7 @@ public final class Transformer implements AutoCloseable {
         this.slots = options.slots();
         this.maxBatch = options.maxBatch();
         this.kernels = cl.kernels();
+        this.cpuKernels = options.kernels().resolve(cl.device()) == KernelLibrary.Variant.CPU;
         this.qkvDim = config.queryDim() + 2 * config.kvDim();
         if (Integer.bitCount(config.headDim() / 2) != 1 || config.headDim() > 256) {
             throw new IllegalArgumentException("head size %d is not supported: rotation kernels need head_dim / 2 to be a power of two"
@@ -163,7 +166,9 @@ public final class Transformer implements AutoCloseable {
         }
         gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, xb).arg(3, config.embeddingLength());
         finalNorm = rmsNorm(xb, xb, outputNorm).kernel();
-        outputMatvec = matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false).kernel();
+        outputMatvec = cpuKernels
+                ? cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
+                : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
     }
 
@@ -181,19 +186,31 @@ public final class Transformer implements AutoCloseable {
         return track(cl.allocate(name, bytes));
     }
 
-    /** How the model is laid out on the device. */
-    public record Options(int contextLength, int slots, int maxBatch) {
+    /**
+     * How the model is laid out on the device, and which matrix kernels it uses ({@code kernels}: the GPU or CPU
+     * variant, or AUTO by device type; the three-argument form takes {@code -Dwebllm.kernels}, AUTO if unset).
+     */
+    public record Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels) {
 
-        public static final Options DEFAULT = new Options(0, 1, 64);
+        public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO);
 
         public Options {
             if (slots < 1 || maxBatch < 1) {
                 throw new IllegalArgumentException("slots and maxBatch must be at least 1");
             }
+            java.util.Objects.requireNonNull(kernels, "kernels");
+        }
+
+        public Options(int contextLength, int slots, int maxBatch) {
+            this(contextLength, slots, maxBatch, KernelLibrary.Variant.configured());
         }
 
         public Options withContextLength(int tokens) {
-            return new Options(tokens, slots, maxBatch);
+            return new Options(tokens, slots, maxBatch, kernels);
+        }
+
+        public Options withKernels(KernelLibrary.Variant variant) {
+            return new Options(contextLength, slots, maxBatch, variant);
         }
     }
 
@@ -341,8 +358,9 @@ public final class Transformer implements AutoCloseable {
         upload(logitRows, rows, 0, m);
         gather.run(config.embeddingLength(), m, 0, 0);
         finalNorm.run((long) m * NORM_GROUP, NORM_GROUP);
-        outputMatvec.arg(9, m);
-        outputMatvec.run(matvecGlobalSize(output, false), groupSize(output));
+        for (Launch launch : outputMatvec.launches(m)) {
+            launch.run(m);
+        }
     }
 
     private Launch rmsNorm(ClBuffer in, ClBuffer out, ClBuffer weight) {
@@ -358,6 +376,9 @@ public final class Transformer implements AutoCloseable {
      */
     private Step matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate) {
+        if (cpuKernels) {
+            return cpuMatvec(w, in, inStride, out, outOffset, outStride, bias, accumulate);
+        }
         Launch vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
         if (w.columns() % 32 != 0) {
             return vector;
@@ -381,8 +402,44 @@ public final class Transformer implements AutoCloseable {
         return new Launch(kernel, 9, n -> global, null, groupSize(w), 0);
     }
 
+    /**
+     * The CPU variant of {@link #matvec}: whole rows per work-item (mul_mv_cpu.cl), one token per pass over them for
+     * short passes, four for longer ones.
+     */
+    private Step cpuMatvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
+            @Nullable ClBuffer bias, boolean accumulate) {
+        Launch[] launches = new Launch[2];
+        for (int i = 0; i < 2; i++) {
+            ClKernel kernel = kernels.create((i == 0 ? "kernel_mul_mv_cpu1_" : "kernel_mul_mv_cpu4_") + w.kernelSuffix())
+                    .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
+                    .arg(4, in).arg(5, inStride)
+                    .arg(6, out).arg(7, outOffset).arg(8, outStride)
+                    .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0);
+            launches[i] = cpuLaunch(kernel, w.rows(), Tuning.CPU_ROWS);
+        }
+        return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
+    }
+
+    /** One work-item per {@code rowsPerItem} rows; the work-group size is the driver's unless tuned. */
+    private static Launch cpuLaunch(ClKernel kernel, long rows, int rowsPerItem) {
+        long items = roundUp(rows, rowsPerItem) / rowsPerItem;
+        long local = Tuning.CPU_LOCAL;
+        long global = local > 0 ? roundUp(items, local) : items;
+        return new Launch(kernel, 9, n -> global, null, local, 0);
+    }
+
     /** ff = silu(gate xb) * (up xb): one fused kernel for a few tokens; for prompts two tiled products and the SiLU. */
     private Step gatedMatvec(DeviceTensor gate, DeviceTensor up) {
+        if (cpuKernels) {
+            Launch[] launches = new Launch[2];
+            for (int i = 0; i < 2; i++) {
+                ClKernel kernel = kernels.create((i == 0 ? "kernel_mul_mv_glu_cpu1_" : "kernel_mul_mv_glu_cpu4_") + gate.kernelSuffix())
+                        .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
+                        .arg(5, xb).arg(6, config.embeddingLength()).arg(7, ff).arg(8, config.feedForwardLength());
+                launches[i] = cpuLaunch(kernel, gate.rows(), Tuning.CPU_ROWS / 2);
+            }
+            return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
+        }
         ClKernel kernel = kernels.create("kernel_mul_mv_glu_" + gate.kernelSuffix())
                 .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
                 .arg(5, xb).arg(6, config.embeddingLength()).arg(7, ff).arg(8, config.feedForwardLength());

@@ -1,0 +1,179 @@
+// CPU variants of the matrix products (KernelLibrary.Variant.CPU), for OpenCL drivers that run work-items on CPU
+// cores (PoCL). The GPU kernels give each row a warp of 32 work-items that sum through local memory and barriers,
+// which such a driver runs as loops over the work-items with the barriers in between. Here one work-item owns
+// CPU_ROWS whole rows and walks them with explicit 16-wide vectors, which the CPU compiler maps to SIMD registers
+// (a 32-weight group is two float16 halves): no local memory, no barriers, one horizontal sum per output at the end.
+//
+// CT tokens share each dequantized group (register blocking: CPU_ROWS x CT accumulators of 16 floats). The token
+// loop is inside the kernel, so a work-item's rows stay in the L1 cache while every token of the pass goes by:
+// decode and short passes use CT = 1 (kernel_mul_mv_cpu1_*), longer passes CT = 4 (kernel_mul_mv_cpu4_*).
+// Launch (1-D): global = ceil(nrows / CPU_ROWS), local chosen by the driver.
+
+#define CPU_ROWS 4
+
+// 32 weights of one group, dequantized and scaled.
+typedef struct { float16 lo; float16 hi; } wgroup;
+
+inline float hsum16(float16 v) {
+    const float8 a = v.lo + v.hi;
+    const float4 b = a.lo + a.hi;
+    const float2 c = b.lo + b.hi;
+    return c.x + c.y;
+}
+
+// Q8_0 in the device layout (quants.cl): 32 signed bytes per block, then all blocks' fp16 scales.
+inline wgroup cpu_group_q8_0(global const uchar* W, ulong row_bytes, ulong nblocks, int r, int groups, int s) {
+    const ulong block = (ulong) r * groups + s;
+    global const char* q = (global const char*) W + block * 32;
+    const float d = vload_half(block, (global const half*) (W + nblocks * 32));
+    wgroup g;
+    g.lo = d * convert_float16(vload16(0, q));
+    g.hi = d * convert_float16(vload16(1, q));
+    return g;
+}
+
+// Q4_0 in the device layout: 16 bytes per block, low nibbles are weights 0..15, high nibbles 16..31, offset 8.
+inline wgroup cpu_group_q4_0(global const uchar* W, ulong row_bytes, ulong nblocks, int r, int groups, int s) {
+    const ulong block = (ulong) r * groups + s;
+    const uchar16 q = vload16(0, W + block * 16);
+    const float d = vload_half(block, (global const half*) (W + nblocks * 16));
+    wgroup g;
+    g.lo = d * (convert_float16(q & (uchar16) (15)) - 8.0f);
+    g.hi = d * (convert_float16(q >> (uchar16) (4)) - 8.0f);
+    return g;
+}
+
+// Every other type through its scalar dequantization (quants.cl), then as two vectors.
+#define CPU_GENERIC_GROUP(TYPE)                                                                                 \
+inline wgroup cpu_group_##TYPE(global const uchar* W, ulong row_bytes, ulong nblocks, int r, int groups, int s) { \
+    float v[GROUP];                                                                                             \
+    group_##TYPE(W, row_bytes, nblocks, r, groups, s, v);                                                       \
+    wgroup g;                                                                                                   \
+    g.lo = vload16(0, v);                                                                                       \
+    g.hi = vload16(1, v);                                                                                       \
+    return g;                                                                                                   \
+}
+CPU_GENERIC_GROUP(f32)
+CPU_GENERIC_GROUP(f16)
+CPU_GENERIC_GROUP(bf16)
+CPU_GENERIC_GROUP(q4_1)
+CPU_GENERIC_GROUP(q5_0)
+CPU_GENERIC_GROUP(q5_1)
+CPU_GENERIC_GROUP(q4_k)
+CPU_GENERIC_GROUP(q5_k)
+CPU_GENERIC_GROUP(q6_k)
+
+// y[t][y_off + row] (+)= W[row] . x[t] (+ bias[row]), CPU_ROWS rows per work-item, CT tokens per pass over them.
+// Rows past nrows are computed on the last row and not stored; the tail of rows that are not whole groups (plain
+// types only) goes weight by weight.
+#define DEFINE_MUL_MV_CPU(TYPE, CT)                                                                             \
+kernel void kernel_mul_mv_cpu##CT##_##TYPE(                                                                     \
+        global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
+        global const float* x, int x_stride,                                                                    \
+        global float* y, int y_off, int y_stride,                                                               \
+        int ntok, global const float* bias, int has_bias, int accumulate) {                                     \
+    const int row0 = get_global_id(0) * CPU_ROWS;                                                               \
+    if (row0 >= nrows) return;                                                                                  \
+    const int groups = ncols / GROUP;                                                                           \
+    const ulong nblocks = (ulong) nrows * groups;                                                               \
+    int rows[CPU_ROWS];                                                                                         \
+    for (int r = 0; r < CPU_ROWS; r++) rows[r] = min(row0 + r, nrows - 1);                                      \
+    for (int t0 = 0; t0 < ntok; t0 += CT) {                                                                     \
+        global const float* xt[CT];                                                                             \
+        for (int t = 0; t < CT; t++) xt[t] = x + (ulong) min(t0 + t, ntok - 1) * x_stride;                     \
+        float16 acc[CPU_ROWS][CT];                                                                              \
+        for (int r = 0; r < CPU_ROWS; r++) for (int t = 0; t < CT; t++) acc[r][t] = (float16) (0.0f);           \
+        for (int s = 0; s < groups; s++) {                                                                      \
+            float16 xlo[CT];                                                                                    \
+            float16 xhi[CT];                                                                                    \
+            for (int t = 0; t < CT; t++) {                                                                      \
+                xlo[t] = vload16(0, xt[t] + s * GROUP);                                                         \
+                xhi[t] = vload16(1, xt[t] + s * GROUP);                                                         \
+            }                                                                                                   \
+            for (int r = 0; r < CPU_ROWS; r++) {                                                                \
+                const wgroup w = cpu_group_##TYPE(W, row_bytes, nblocks, rows[r], groups, s);                   \
+                for (int t = 0; t < CT; t++) {                                                                  \
+                    acc[r][t] = fma(w.lo, xlo[t], acc[r][t]);                                                   \
+                    acc[r][t] = fma(w.hi, xhi[t], acc[r][t]);                                                   \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+        for (int r = 0; r < CPU_ROWS; r++) {                                                                    \
+            const int row = row0 + r;                                                                           \
+            global const uchar* wr = W + (ulong) rows[r] * row_bytes;                                           \
+            for (int t = 0; t < CT; t++) {                                                                      \
+                float sum = hsum16(acc[r][t]);                                                                  \
+                for (int i = groups * GROUP; i < ncols; i++) sum += load_##TYPE(wr, i) * xt[t][i];              \
+                if (row < nrows && t0 + t < ntok) {                                                             \
+                    if (has_bias) sum += bias[row];                                                             \
+                    global float* out = y + y_off + (ulong) (t0 + t) * y_stride + row;                          \
+                    *out = accumulate ? *out + sum : sum;                                                       \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }                                                                                                           \
+}
+
+// y[t][row] = silu(W_gate[row] . x[t]) * (W_up[row] . x[t]): CPU_ROWS / 2 output rows per work-item, so that the
+// same CPU_ROWS weight rows are live as in the plain product.
+#define DEFINE_MUL_MV_GLU_CPU(TYPE, CT)                                                                         \
+kernel void kernel_mul_mv_glu_cpu##CT##_##TYPE(                                                                 \
+        global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
+        global const float* x, int x_stride, global float* y, int y_stride, int ntok) {                        \
+    const int row0 = get_global_id(0) * (CPU_ROWS / 2);                                                         \
+    if (row0 >= nrows) return;                                                                                  \
+    const int groups = ncols / GROUP;                                                                           \
+    const ulong nblocks = (ulong) nrows * groups;                                                               \
+    int rows[CPU_ROWS / 2];                                                                                     \
+    for (int r = 0; r < CPU_ROWS / 2; r++) rows[r] = min(row0 + r, nrows - 1);                                  \
+    for (int t0 = 0; t0 < ntok; t0 += CT) {                                                                     \
+        global const float* xt[CT];                                                                             \
+        for (int t = 0; t < CT; t++) xt[t] = x + (ulong) min(t0 + t, ntok - 1) * x_stride;                     \
+        float16 acc[CPU_ROWS][CT];                                                                              \
+        for (int r = 0; r < CPU_ROWS; r++) for (int t = 0; t < CT; t++) acc[r][t] = (float16) (0.0f);           \
+        for (int s = 0; s < groups; s++) {                                                                      \
+            float16 xlo[CT];                                                                                    \
+            float16 xhi[CT];                                                                                    \
+            for (int t = 0; t < CT; t++) {                                                                      \
+                xlo[t] = vload16(0, xt[t] + s * GROUP);                                                         \
+                xhi[t] = vload16(1, xt[t] + s * GROUP);                                                         \
+            }                                                                                                   \
+            for (int r = 0; r < CPU_ROWS; r++) {                                                                \
+                const wgroup w = cpu_group_##TYPE((r & 1) ? Wu : Wg, row_bytes, nblocks, rows[r / 2], groups, s); \
+                for (int t = 0; t < CT; t++) {                                                                  \
+                    acc[r][t] = fma(w.lo, xlo[t], acc[r][t]);                                                   \
+                    acc[r][t] = fma(w.hi, xhi[t], acc[r][t]);                                                   \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+        for (int r = 0; r < CPU_ROWS / 2; r++) {                                                                \
+            const int row = row0 + r;                                                                           \
+            global const uchar* wg = Wg + (ulong) rows[r] * row_bytes;                                          \
+            global const uchar* wu = Wu + (ulong) rows[r] * row_bytes;                                          \
+            for (int t = 0; t < CT; t++) {                                                                      \
+                float g = hsum16(acc[2 * r][t]);                                                                \
+                float u = hsum16(acc[2 * r + 1][t]);                                                            \
+                for (int i = groups * GROUP; i < ncols; i++) {                                                  \
+                    g += load_##TYPE(wg, i) * xt[t][i];                                                         \
+                    u += load_##TYPE(wu, i) * xt[t][i];                                                         \
+                }                                                                                               \
+                if (row < nrows && t0 + t < ntok) y[(ulong) (t0 + t) * y_stride + row] = g / (1.0f + exp(-g)) * u; \
+            }                                                                                                   \
+        }                                                                                                       \
+    }                                                                                                           \
+}
+
+#define DEFINE_CPU_KERNELS(TYPE) DEFINE_MUL_MV_CPU(TYPE, 1) DEFINE_MUL_MV_CPU(TYPE, 4) \
+    DEFINE_MUL_MV_GLU_CPU(TYPE, 1) DEFINE_MUL_MV_GLU_CPU(TYPE, 4)
+
+DEFINE_CPU_KERNELS(f32)
+DEFINE_CPU_KERNELS(f16)
+DEFINE_CPU_KERNELS(bf16)
+DEFINE_CPU_KERNELS(q8_0)
+DEFINE_CPU_KERNELS(q4_0)
+DEFINE_CPU_KERNELS(q4_1)
+DEFINE_CPU_KERNELS(q5_0)
+DEFINE_CPU_KERNELS(q5_1)
+DEFINE_CPU_KERNELS(q4_k)
+DEFINE_CPU_KERNELS(q5_k)
+DEFINE_CPU_KERNELS(q6_k)
