@@ -42,8 +42,8 @@ inline void scales_soa(global const uchar* scales, ulong first, int n, float* d)
     }
 }
 
-// Per type: cpu_scales_<type> gives the scales of groups s .. s + 3 of row r (1 where the group function scales
-// itself), cpu_group_<type> the 32 weights of group s without that scale.
+// Per type: cpu_group_<type> gives the 32 weights of group s of row r; for Q8_0 and Q4_0 without their scale, which
+// cpu_scales_<type> gives for groups s .. s + 3 (the SCALED loop below), for the other types with it (PLAIN loop).
 
 // Q8_0 in the device layout (quants.cl): 32 signed bytes per block, then all blocks' fp16 scales.
 inline void cpu_scales_q8_0(global const uchar* W, ulong nblocks, int r, int groups, int s, int n, float* d) {
@@ -73,9 +73,6 @@ inline wgroup cpu_group_q4_0(global const uchar* W, ulong row_bytes, ulong nbloc
 
 // Every other type through its scalar dequantization (quants.cl), scales included, then as two vectors.
 #define CPU_GENERIC_GROUP(TYPE)                                                                                 \
-inline void cpu_scales_##TYPE(global const uchar* W, ulong nblocks, int r, int groups, int s, int n, float* d) { \
-    for (int i = 0; i < 4; i++) d[i] = 1.0f;                                                                    \
-}                                                                                                               \
 inline wgroup cpu_group_##TYPE(global const uchar* W, ulong row_bytes, ulong nblocks, int r, int groups, int s) { \
     float v[GROUP];                                                                                             \
     group_##TYPE(W, row_bytes, nblocks, r, groups, s, v);                                                       \
@@ -124,7 +121,7 @@ CPU_GENERIC_GROUP(q6_k)
         }                                                                                                       \
     }
 
-#define CPU_ROW_LOOP(TYPE, CT, NR, MATRIX, ROW)                                                                 \
+#define CPU_ROW_LOOP_SCALED(TYPE, CT, NR, MATRIX, ROW)                                                          \
     for (int s0 = 0; s0 + 4 <= groups; s0 += 4) {                                                               \
         float d[NR][4];                                                                                         \
         _Pragma("unroll") for (int r = 0; r < NR; r++) cpu_scales_##TYPE(MATRIX(r), nblocks, ROW(r), groups, s0, 4, d[r]); \
@@ -139,12 +136,16 @@ CPU_GENERIC_GROUP(q6_k)
         CPU_GROUP_STEP(TYPE, CT, NR, MATRIX, ROW, s1, d[r][0])                                                  \
     }
 
+// Types whose group function applies the scales itself: one group at a time (a quarter of the code to compile).
+#define CPU_ROW_LOOP_PLAIN(TYPE, CT, NR, MATRIX, ROW)                                                           \
+    for (int s1 = 0; s1 < groups; s1++) CPU_GROUP_STEP(TYPE, CT, NR, MATRIX, ROW, s1, 1.0f)
+
 // y[t][y_off + row] (+)= W[row] . x[t] (+ bias[row]), CPU_ROWS rows per work-item, CT tokens per pass over them.
 // Rows past nrows are computed on the last row and not stored; the tail of rows that are not whole groups (plain
 // types only) goes weight by weight.
 #define MV_MATRIX(r) W
 #define MV_ROW(r) rows[r]
-#define DEFINE_MUL_MV_CPU(TYPE, CT)                                                                             \
+#define DEFINE_MUL_MV_CPU(TYPE, CT, LOOP)                                                                             \
 kernel void kernel_mul_mv_cpu##CT##_##TYPE(                                                                     \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
         global const float* x, int x_stride,                                                                    \
@@ -162,7 +163,7 @@ kernel void kernel_mul_mv_cpu##CT##_##TYPE(                                     
         float16 acc[CPU_ROWS][CT];                                                                              \
         _Pragma("unroll") for (int r = 0; r < CPU_ROWS; r++)                                                  \
             _Pragma("unroll") for (int t = 0; t < CT; t++) acc[r][t] = (float16) (0.0f);                      \
-        CPU_ROW_LOOP(TYPE, CT, CPU_ROWS, MV_MATRIX, MV_ROW)                                                     \
+        CPU_ROW_LOOP_##LOOP(TYPE, CT, CPU_ROWS, MV_MATRIX, MV_ROW)                                              \
         _Pragma("unroll") for (int r = 0; r < CPU_ROWS; r++) {                                                \
             const int row = row0 + r;                                                                           \
             global const uchar* wr = W + (ulong) rows[r] * row_bytes;                                           \
@@ -183,7 +184,7 @@ kernel void kernel_mul_mv_cpu##CT##_##TYPE(                                     
 // same CPU_ROWS weight rows are live as in the plain product (even: gate, odd: up).
 #define GLU_MATRIX(r) (((r) & 1) ? Wu : Wg)
 #define GLU_ROW(r) rows[(r) / 2]
-#define DEFINE_MUL_MV_GLU_CPU(TYPE, CT)                                                                         \
+#define DEFINE_MUL_MV_GLU_CPU(TYPE, CT, LOOP)                                                                         \
 kernel void kernel_mul_mv_glu_cpu##CT##_##TYPE(                                                                 \
         global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
         global const float* x, int x_stride, global float* y, int y_stride, int ntok) {                        \
@@ -199,7 +200,7 @@ kernel void kernel_mul_mv_glu_cpu##CT##_##TYPE(                                 
         float16 acc[CPU_ROWS][CT];                                                                              \
         _Pragma("unroll") for (int r = 0; r < CPU_ROWS; r++)                                                  \
             _Pragma("unroll") for (int t = 0; t < CT; t++) acc[r][t] = (float16) (0.0f);                      \
-        CPU_ROW_LOOP(TYPE, CT, CPU_ROWS, GLU_MATRIX, GLU_ROW)                                                   \
+        CPU_ROW_LOOP_##LOOP(TYPE, CT, CPU_ROWS, GLU_MATRIX, GLU_ROW)                                            \
         _Pragma("unroll") for (int r = 0; r < CPU_ROWS / 2; r++) {                                            \
             const int row = row0 + r;                                                                           \
             global const uchar* wg = Wg + (ulong) rows[r] * row_bytes;                                          \
@@ -217,17 +218,17 @@ kernel void kernel_mul_mv_glu_cpu##CT##_##TYPE(                                 
     }                                                                                                           \
 }
 
-#define DEFINE_CPU_KERNELS(TYPE) DEFINE_MUL_MV_CPU(TYPE, 1) DEFINE_MUL_MV_CPU(TYPE, 4) \
-    DEFINE_MUL_MV_GLU_CPU(TYPE, 1) DEFINE_MUL_MV_GLU_CPU(TYPE, 4)
+#define DEFINE_CPU_KERNELS(TYPE, LOOP) DEFINE_MUL_MV_CPU(TYPE, 1, LOOP) DEFINE_MUL_MV_CPU(TYPE, 4, LOOP) \
+    DEFINE_MUL_MV_GLU_CPU(TYPE, 1, LOOP) DEFINE_MUL_MV_GLU_CPU(TYPE, 4, LOOP)
 
-DEFINE_CPU_KERNELS(f32)
-DEFINE_CPU_KERNELS(f16)
-DEFINE_CPU_KERNELS(bf16)
-DEFINE_CPU_KERNELS(q8_0)
-DEFINE_CPU_KERNELS(q4_0)
-DEFINE_CPU_KERNELS(q4_1)
-DEFINE_CPU_KERNELS(q5_0)
-DEFINE_CPU_KERNELS(q5_1)
-DEFINE_CPU_KERNELS(q4_k)
-DEFINE_CPU_KERNELS(q5_k)
-DEFINE_CPU_KERNELS(q6_k)
+DEFINE_CPU_KERNELS(f32, PLAIN)
+DEFINE_CPU_KERNELS(f16, PLAIN)
+DEFINE_CPU_KERNELS(bf16, PLAIN)
+DEFINE_CPU_KERNELS(q8_0, SCALED)
+DEFINE_CPU_KERNELS(q4_0, SCALED)
+DEFINE_CPU_KERNELS(q4_1, PLAIN)
+DEFINE_CPU_KERNELS(q5_0, PLAIN)
+DEFINE_CPU_KERNELS(q5_1, PLAIN)
+DEFINE_CPU_KERNELS(q4_k, PLAIN)
+DEFINE_CPU_KERNELS(q5_k, PLAIN)
+DEFINE_CPU_KERNELS(q6_k, PLAIN)
