@@ -106,7 +106,9 @@ public final class Transformer implements AutoCloseable {
         qkv = allocate("qkv", 4 * b * qkvDim);
         attn = allocate("attention output", 4 * b * config.queryDim());
         int chunks = attentionChunks();
-        ClBuffer partials = allocate("attention partials", 4 * b * config.headCount() * (long) chunks * (config.headDim() + 2));
+        // the CPU attention kernel writes its output directly; the chunked one goes through partial results
+        @Nullable ClBuffer partials = cpuKernels ? null
+                : allocate("attention partials", 4 * b * config.headCount() * (long) chunks * (config.headDim() + 2));
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
         ffUp = allocate("ffn up activations", 4 * b * config.feedForwardLength());
         logits = allocate("logits", 4 * b * config.vocabularySize());
@@ -148,8 +150,12 @@ public final class Transformer implements AutoCloseable {
             ClBuffer qNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null;
             ClBuffer kNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_k_norm.weight"))) : null;
             layerLaunches.add(ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm));
-            layerLaunches.add(attentionChunks(keyCache, valueCache, partials));
-            layerLaunches.add(attentionCombine(partials));
+            if (partials == null) {
+                layerLaunches.add(attentionCpu(keyCache, valueCache));
+            } else {
+                layerLaunches.add(attentionChunks(keyCache, valueCache, partials));
+                layerLaunches.add(attentionCombine(partials));
+            }
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
                     x, 0, config.embeddingLength(), null, true));
             layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "ffn_norm.weight")))));
@@ -486,6 +492,16 @@ public final class Transformer implements AutoCloseable {
                 .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
                 .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim()))).arg(12, chunks);
         return new Launch(kernel, -1, n -> (long) c.headCount() * chunks * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+    }
+
+    /** CPU variant: one work-item per (head, token) over all its positions, no partials (attention.cl). */
+    private Launch attentionCpu(ClBuffer keyCache, ClBuffer valueCache) {
+        ModelConfig c = config;
+        ClKernel kernel = kernels.create("kernel_attention_cpu")
+                .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, attn)
+                .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
+                .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim())));
+        return new Launch(kernel, -1, n -> c.headCount(), n -> n, 1, 1);
     }
 
     private Launch attentionCombine(ClBuffer partials) {
