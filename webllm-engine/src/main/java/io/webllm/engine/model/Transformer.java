@@ -72,7 +72,9 @@ public final class Transformer implements AutoCloseable {
     private final List<Step> layerLaunches = new ArrayList<>();
     private final ClKernel gather;
     private final ClKernel finalNorm;
-    private final ClKernel outputMatvec;
+    private final Step outputMatvec;
+    /** Whether the matrix products use the CPU kernels (mul_mv_cpu.cl) rather than the GPU ones. */
+    private final boolean cpuKernels;
     private final Arena hostArena = Arena.ofShared();
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
@@ -86,6 +88,7 @@ public final class Transformer implements AutoCloseable {
         this.slots = options.slots();
         this.maxBatch = options.maxBatch();
         this.kernels = cl.kernels();
+        this.cpuKernels = options.kernels().resolve(cl.device()) == KernelLibrary.Variant.CPU;
         this.qkvDim = config.queryDim() + 2 * config.kvDim();
         if (Integer.bitCount(config.headDim() / 2) != 1 || config.headDim() > 256) {
             throw new IllegalArgumentException("head size %d is not supported: rotation kernels need head_dim / 2 to be a power of two"
@@ -103,7 +106,9 @@ public final class Transformer implements AutoCloseable {
         qkv = allocate("qkv", 4 * b * qkvDim);
         attn = allocate("attention output", 4 * b * config.queryDim());
         int chunks = attentionChunks();
-        ClBuffer partials = allocate("attention partials", 4 * b * config.headCount() * (long) chunks * (config.headDim() + 2));
+        // the CPU attention kernel writes its output directly; the chunked one goes through partial results
+        @Nullable ClBuffer partials = cpuKernels ? null
+                : allocate("attention partials", 4 * b * config.headCount() * (long) chunks * (config.headDim() + 2));
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
         ffUp = allocate("ffn up activations", 4 * b * config.feedForwardLength());
         logits = allocate("logits", 4 * b * config.vocabularySize());
@@ -145,8 +150,12 @@ public final class Transformer implements AutoCloseable {
             ClBuffer qNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null;
             ClBuffer kNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_k_norm.weight"))) : null;
             layerLaunches.add(ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm));
-            layerLaunches.add(attentionChunks(keyCache, valueCache, partials));
-            layerLaunches.add(attentionCombine(partials));
+            if (partials == null) {
+                layerLaunches.add(attentionCpu(keyCache, valueCache));
+            } else {
+                layerLaunches.add(attentionChunks(keyCache, valueCache, partials));
+                layerLaunches.add(attentionCombine(partials));
+            }
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
                     x, 0, config.embeddingLength(), null, true));
             layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "ffn_norm.weight")))));
@@ -171,7 +180,9 @@ public final class Transformer implements AutoCloseable {
         }
         gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, xb).arg(3, config.embeddingLength());
         finalNorm = rmsNorm(xb, xb, outputNorm).kernel();
-        outputMatvec = matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false).kernel();
+        outputMatvec = cpuKernels
+                ? cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
+                : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
     }
 
@@ -189,19 +200,31 @@ public final class Transformer implements AutoCloseable {
         return track(cl.allocate(name, bytes));
     }
 
-    /** How the model is laid out on the device. */
-    public record Options(int contextLength, int slots, int maxBatch) {
+    /**
+     * How the model is laid out on the device, and which matrix kernels it uses ({@code kernels}: the GPU or CPU
+     * variant, or AUTO by device type; the three-argument form takes {@code -Dwebllm.kernels}, AUTO if unset).
+     */
+    public record Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels) {
 
-        public static final Options DEFAULT = new Options(0, 1, 64);
+        public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO);
 
         public Options {
             if (slots < 1 || maxBatch < 1) {
                 throw new IllegalArgumentException("slots and maxBatch must be at least 1");
             }
+            java.util.Objects.requireNonNull(kernels, "kernels");
+        }
+
+        public Options(int contextLength, int slots, int maxBatch) {
+            this(contextLength, slots, maxBatch, KernelLibrary.Variant.configured());
         }
 
         public Options withContextLength(int tokens) {
-            return new Options(tokens, slots, maxBatch);
+            return new Options(tokens, slots, maxBatch, kernels);
+        }
+
+        public Options withKernels(KernelLibrary.Variant variant) {
+            return new Options(contextLength, slots, maxBatch, variant);
         }
     }
 
@@ -349,8 +372,9 @@ public final class Transformer implements AutoCloseable {
         upload(logitRows, rows, 0, m);
         gather.run(config.embeddingLength(), m, 0, 0);
         finalNorm.run((long) m * NORM_GROUP, NORM_GROUP);
-        outputMatvec.arg(9, m);
-        outputMatvec.run(matvecGlobalSize(output, false), groupSize(output));
+        for (Launch launch : outputMatvec.launches(m)) {
+            launch.run(m);
+        }
     }
 
     private Launch rmsNorm(ClBuffer in, ClBuffer out, ClBuffer weight) {
@@ -366,6 +390,9 @@ public final class Transformer implements AutoCloseable {
      */
     private Step matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate) {
+        if (cpuKernels) {
+            return cpuMatvec(w, in, inStride, out, outOffset, outStride, bias, accumulate);
+        }
         Launch vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
         if (w.columns() % 32 != 0) {
             return vector;
@@ -389,8 +416,44 @@ public final class Transformer implements AutoCloseable {
         return new Launch(kernel, 9, n -> global, null, groupSize(w), 0);
     }
 
+    /**
+     * The CPU variant of {@link #matvec}: whole rows per work-item (mul_mv_cpu.cl), one token per pass over them for
+     * short passes, four for longer ones.
+     */
+    private Step cpuMatvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
+            @Nullable ClBuffer bias, boolean accumulate) {
+        Launch[] launches = new Launch[2];
+        for (int i = 0; i < 2; i++) {
+            ClKernel kernel = kernels.create((i == 0 ? "kernel_mul_mv_cpu1_" : "kernel_mul_mv_cpu4_") + w.kernelSuffix())
+                    .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
+                    .arg(4, in).arg(5, inStride)
+                    .arg(6, out).arg(7, outOffset).arg(8, outStride)
+                    .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0);
+            launches[i] = cpuLaunch(kernel, w.rows(), Tuning.CPU_ROWS);
+        }
+        return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
+    }
+
+    /** One work-item per {@code rowsPerItem} rows; the work-group size is the driver's unless tuned. */
+    private static Launch cpuLaunch(ClKernel kernel, long rows, int rowsPerItem) {
+        long items = roundUp(rows, rowsPerItem) / rowsPerItem;
+        long local = Tuning.CPU_LOCAL;
+        long global = local > 0 ? roundUp(items, local) : items;
+        return new Launch(kernel, 9, n -> global, null, local, 0);
+    }
+
     /** ff = silu(gate xb) * (up xb): one fused kernel for a few tokens; for prompts two tiled products and the SiLU. */
     private Step gatedMatvec(DeviceTensor gate, DeviceTensor up) {
+        if (cpuKernels) {
+            Launch[] launches = new Launch[2];
+            for (int i = 0; i < 2; i++) {
+                ClKernel kernel = kernels.create((i == 0 ? "kernel_mul_mv_glu_cpu1_" : "kernel_mul_mv_glu_cpu4_") + gate.kernelSuffix())
+                        .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
+                        .arg(5, xb).arg(6, config.embeddingLength()).arg(7, ff).arg(8, config.feedForwardLength());
+                launches[i] = cpuLaunch(kernel, gate.rows(), Tuning.CPU_ROWS / 2);
+            }
+            return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
+        }
         ClKernel kernel = kernels.create("kernel_mul_mv_glu_" + gate.kernelSuffix())
                 .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
                 .arg(5, xb).arg(6, config.embeddingLength()).arg(7, ff).arg(8, config.feedForwardLength());
@@ -442,6 +505,16 @@ public final class Transformer implements AutoCloseable {
                 .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
                 .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim()))).arg(12, chunks);
         return new Launch(kernel, -1, n -> (long) c.headCount() * chunks * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+    }
+
+    /** CPU variant: one work-item per (head, token) over all its positions, no partials (attention.cl). */
+    private Launch attentionCpu(ClBuffer keyCache, ClBuffer valueCache) {
+        ModelConfig c = config;
+        ClKernel kernel = kernels.create("kernel_attention_cpu")
+                .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, attn)
+                .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
+                .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim())));
+        return new Launch(kernel, -1, n -> c.headCount(), n -> n, 1, 1);
     }
 
     private Launch attentionCombine(ClBuffer partials) {

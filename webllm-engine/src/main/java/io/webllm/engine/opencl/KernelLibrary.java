@@ -15,11 +15,40 @@ import java.util.Map;
 public final class KernelLibrary {
 
     /** Resource files, helpers first. */
-    private static final List<String> SOURCES = List.of("quants.cl", "repack.cl", "reduce.cl", "xstage.cl", "mul_mv.cl", "mul_mv_packed.cl", "mul_mm.cl", "norm.cl", "rope.cl", "attention.cl", "gather.cl", "bench.cl");
+    private static final List<String> SOURCES = List.of("quants.cl", "repack.cl", "reduce.cl", "xstage.cl", "mul_mv.cl",
+            "mul_mv_packed.cl", "mul_mm.cl", "mul_mv_cpu.cl", "norm.cl", "rope.cl", "attention.cl", "gather.cl", "bench.cl");
     private static final String OPTIONS = "-cl-std=CL1.2 -cl-mad-enable " + Tuning.buildDefines();
     /** NVIDIA's compiler takes inline PTX: row sums then use warp shuffles instead of local memory and barriers. */
     private static final String NVIDIA_OPTIONS = OPTIONS + " -DWEBLLM_PTX";
     private static final System.Logger LOG = System.getLogger(KernelLibrary.class.getName());
+
+    /**
+     * Which shape of the matrix kernels a model uses: {@code GPU} (a warp of work-items per row, mul_mv*.cl and
+     * mul_mm.cl) or {@code CPU} (one work-item per few whole rows with explicit vectors, mul_mv_cpu.cl), or
+     * {@code AUTO}: by the device's type. Both are built into every program, so a model on any device can use
+     * either; tests run both against the reference on the same device.
+     */
+    public enum Variant {
+        GPU, CPU, AUTO;
+
+        /** {@code -Dwebllm.kernels=gpu|cpu|auto}, read when called; {@code AUTO} when unset. */
+        public static Variant configured() {
+            String value = System.getProperty("webllm.kernels", "auto");
+            try {
+                return valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("webllm.kernels must be gpu, cpu or auto, but was '" + value + "'", e);
+            }
+        }
+
+        /** {@code CPU} or {@code GPU} for this device: {@code AUTO} picks CPU kernels on CPU devices only. */
+        public Variant resolve(ClDevice device) {
+            if (this != AUTO) {
+                return this;
+            }
+            return device.type() == ClDevice.Type.CPU ? CPU : GPU;
+        }
+    }
 
     private final ClProgram program;
     private final String options;

@@ -16,6 +16,17 @@ public final class Tuning {
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
     public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
 
+    /**
+     * Work-group size of the CPU matrix kernels (mul_mv_cpu.cl), {@code -Dwebllm.cpu.local}; 0 lets the driver
+     * choose. Fixed by default: PoCL compiles a kernel once per work-group size, and the driver's choice differs
+     * with every matrix height (1 to 16 made no measurable difference to speed).
+     */
+    public static final int CPU_LOCAL = Integer.getInteger("webllm.cpu.local", 8);
+    /** Rows each work-item of a CPU matrix kernel computes (CPU_ROWS in mul_mv_cpu.cl). */
+    public static final int CPU_ROWS = 4;
+    /** Passes of at least this many tokens use the CPU kernels that block 4 tokens per pass over the rows. */
+    public static final int CPU_WIDE_MIN_TOKENS = Integer.getInteger("webllm.cpu.wide", 4);
+
     private Tuning() {
     }
 

@@ -6,7 +6,9 @@ import io.webllm.engine.gguf.GgufFile;
 import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.testing.TestData;
 import io.webllm.engine.testing.TestDevices;
-import org.junit.jupiter.api.Test;
+import io.webllm.engine.opencl.KernelLibrary.Variant;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The real pretrained stories260K model must continue a prompt exactly as llama.cpp does (shared/testdata/README.md). */
 class StoriesGreedyTests {
@@ -14,11 +16,13 @@ class StoriesGreedyTests {
     static final int[] PROMPT = StoriesReference.PROMPT_IDS;
     static final String EXPECTED = StoriesReference.TEXT;
 
-    @Test
-    void greedyContinuationMatchesLlamaCpp() {
+    /** Both kernel variants (GPU and CPU shapes) on the test device. */
+    @ParameterizedTest(name = "{0} kernels")
+    @EnumSource(value = Variant.class, names = {"GPU", "CPU"})
+    void greedyContinuationMatchesLlamaCpp(Variant variant) {
         try (GgufFile file = GgufFile.open(TestData.model("stories260K.gguf"));
              ClContext cl = TestDevices.open();
-             Transformer model = Transformer.load(file, cl, Transformer.Options.DEFAULT.withContextLength(256), LoadListener.NONE)) {
+             Transformer model = Transformer.load(file, cl, Transformer.Options.DEFAULT.withContextLength(256).withKernels(variant), LoadListener.NONE)) {
             String[] pieces = file.metadata().getStringArray("tokenizer.ggml.tokens");
             StringBuilder text = new StringBuilder();
             for (int id : PROMPT) {

@@ -115,3 +115,44 @@ kernel void kernel_attention_combine(global const float* partial, global float* 
         out[((ulong) t * n_heads + h) * head_dim + d] = acc / l;
     }
 }
+
+// CPU variant (KernelLibrary.Variant.CPU): one work-item per (head, token) walks positions 0 .. pos of its sequence
+// once with an online softmax (running max m, sum l and weighted values acc, rescaled when the max grows) and writes
+// the head's output directly. The chunked kernels above launch n_heads x ctx / AT_CHUNK work-groups of 128
+// work-items with barriers for every step, most of them empty at short positions, and a CPU driver pays for each;
+// here the cost follows the positions actually attended. The inner loops over head_dim vectorise.
+// Launch: global (n_heads, ntok), local (1, 1).
+kernel void kernel_attention_cpu(global const float* q, int q_stride, global const float* k_cache,
+        global const float* v_cache, global float* out, global const int* pos, global const int* slot,
+        int n_heads, int n_kv_heads, int head_dim, int ctx, float scale) {
+    const int h = get_global_id(0);
+    const int t = get_global_id(1);
+    const int kv_head = h / (n_heads / n_kv_heads);
+    const int kv_dim = n_kv_heads * head_dim;
+    const int length = pos[t] + 1;
+    global const float* qh = q + (ulong) t * q_stride + h * head_dim;
+    global const float* kb = k_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
+    global const float* vb = v_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
+    float acc[256];
+    for (int d = 0; d < head_dim; d++) acc[d] = 0.0f;
+    float m = -INFINITY;
+    float l = 0.0f;
+    for (int p = 0; p < length; p++) {
+        global const float* kp = kb + (ulong) p * kv_dim;
+        float s = 0.0f;
+        for (int d = 0; d < head_dim; d++) s += qh[d] * kp[d];
+        s *= scale;
+        if (s > m) {
+            const float rescale = exp(m - s);
+            l *= rescale;
+            for (int d = 0; d < head_dim; d++) acc[d] *= rescale;
+            m = s;
+        }
+        const float w = exp(s - m);
+        l += w;
+        global const float* vp = vb + (ulong) p * kv_dim;
+        for (int d = 0; d < head_dim; d++) acc[d] += w * vp[d];
+    }
+    global float* o = out + ((ulong) t * n_heads + h) * head_dim;
+    for (int d = 0; d < head_dim; d++) o[d] = acc[d] / l;
+}
