@@ -87,7 +87,7 @@ final class BenchCommand implements Command {
                 result.put("achievedGBps", achieved / 1e9);
                 result.put("bandwidthFraction", achieved / copyBytesPerSecond);
                 if (profile) {
-                    result.put("decodeProfile", profileDecode(model, token, prompt + generate));
+                    result.put("decodeProfile", profileDecode(model, token, prompt + generate, generate));
                 }
             }
         }
@@ -103,8 +103,9 @@ final class BenchCommand implements Command {
      * Milliseconds per decode token spent in each kernel, each launch timed alone (the device drained before and
      * after), plus the time outside kernels: uploads, logits read-back, host work.
      */
-    private static Map<String, Object> profileDecode(Transformer model, int token, int position) {
-        int steps = 16;
+    private static Map<String, Object> profileDecode(Transformer model, int token, int position, int generated) {
+        // re-run the last decode positions (at most 16), so the context matches the timed decode
+        int steps = Math.min(16, generated);
         model.profile(true);
         long start = System.nanoTime();
         for (int i = 0; i < steps; i++) {

@@ -77,11 +77,12 @@ class CommandLineTests {
         Result inspect = run("inspect", model.toString(), "--json");
         assertThat(inspect.json().get("tensorTypes").get("Q4_0").asInt()).isGreaterThan(0);
 
-        Result bench = run("bench", "-m", model.toString(), "-p", "32", "-n", "8", "--json");
+        Result bench = run("bench", "-m", model.toString(), "-p", "32", "-n", "8", "--profile", "--json");
         assertThat(bench.exit()).as(bench.err()).isZero();
         assertThat(bench.json().get("prefillTokensPerSecond").asDouble()).isPositive();
         assertThat(bench.json().get("decodeTokensPerSecond").asDouble()).isPositive();
         assertThat(bench.json().get("bandwidthFraction").asDouble()).isPositive();
+        assertThat(bench.json().get("decodeProfile").has("outside layer kernels")).isTrue();
     }
 
     @Test
