@@ -78,7 +78,13 @@ public final class Transformer implements AutoCloseable {
     private final Arena hostArena = Arena.ofShared();
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
-    private final MemorySegment hostInts;
+    // host copies of the batch's ints, one per device buffer, so they can be in flight together
+    private final MemorySegment hostTokens;
+    private final MemorySegment hostPositions;
+    private final MemorySegment hostSlots;
+    private final MemorySegment hostRows;
+    /** Whether async host-to-device copies may still read the host segments above. */
+    private boolean writesPending;
     private final MemorySegment hostLogits;
 
     private Transformer(GgufFile file, ClContext cl, ModelConfig config, Options options, LoadListener listener) {
@@ -116,7 +122,10 @@ public final class Transformer implements AutoCloseable {
         positions = allocate("positions", 4 * b);
         slotIds = allocate("slots", 4 * b);
         logitRows = allocate("logit rows", 4 * b);
-        hostInts = hostArena.allocate(4L * b, 4);
+        hostTokens = hostArena.allocate(4L * b, 4);
+        hostPositions = hostArena.allocate(4L * b, 4);
+        hostSlots = hostArena.allocate(4L * b, 4);
+        hostRows = hostArena.allocate(4L * b, 4);
         hostLogits = hostArena.allocate(4L * b * config.vocabularySize(), 4);
 
         embed = new Launch(kernels.create("kernel_get_rows_" + tokenEmbedding.kernelSuffix())
@@ -275,7 +284,7 @@ public final class Transformer implements AutoCloseable {
      * requested rows, {@code logitRows.length * vocabularySize} floats.
      */
     public float[] forward(Batch batch) {
-        // the context's kernels are shared with other models on it: one pass at a time
+        // models on one context share its queue and the host copies below: one pass at a time
         synchronized (cl) {
             return forwardLocked(batch);
         }
@@ -297,9 +306,13 @@ public final class Transformer implements AutoCloseable {
         float[] result = new float[batch.logitRows().length * vocab];
         for (int start = 0; start < batch.size(); start += maxBatch) {
             int n = Math.min(maxBatch, batch.size() - start);
-            upload(tokenIds, batch.tokens(), start, n);
-            upload(positions, batch.positions(), start, n);
-            upload(slotIds, batch.slots(), start, n);
+            if (writesPending) {
+                // the host copies of an earlier chunk may still be in flight: let them finish before reuse
+                cl.finish();
+            }
+            upload(tokenIds, hostTokens, batch.tokens(), start, n);
+            upload(positions, hostPositions, batch.positions(), start, n);
+            upload(slotIds, hostSlots, batch.slots(), start, n);
             run(embed, n);
             for (Step step : layerLaunches) {
                 for (Launch launch : step.launches(n)) {
@@ -321,6 +334,7 @@ public final class Transformer implements AutoCloseable {
                 computeLogits(Arrays.copyOf(wanted, count));
                 MemorySegment host = hostLogits.asSlice(0, 4L * count * vocab);
                 cl.read(logits, 0, host);
+                writesPending = false; // a blocking read on the in-order queue: everything before it is done
                 for (int i = 0; i < count; i++) {
                     MemorySegment.copy(host, ValueLayout.JAVA_FLOAT, 4L * i * vocab, result, resultIndex[i] * vocab, vocab);
                 }
@@ -362,14 +376,19 @@ public final class Transformer implements AutoCloseable {
         return measured;
     }
 
-    private void upload(ClBuffer target, int[] values, int start, int n) {
-        MemorySegment.copy(values, start, hostInts, ValueLayout.JAVA_INT, 0, n);
-        cl.write(target, 0, hostInts.asSlice(0, 4L * n));
+    /**
+     * Enqueues a copy of {@code n} ints without waiting: the queue is in order, so the kernels see the data, and the
+     * logits read at the end of the pass is the one synchronisation point of a decode step.
+     */
+    private void upload(ClBuffer target, MemorySegment host, int[] values, int start, int n) {
+        MemorySegment.copy(values, start, host, ValueLayout.JAVA_INT, 0, n);
+        cl.writeAsync(target, 0, host.asSlice(0, 4L * n));
+        writesPending = true;
     }
 
     private void computeLogits(int[] rows) {
         int m = rows.length;
-        upload(logitRows, rows, 0, m);
+        upload(logitRows, hostRows, rows, 0, m);
         gather.run(config.embeddingLength(), m, 0, 0);
         finalNorm.run((long) m * NORM_GROUP, NORM_GROUP);
         for (Launch launch : outputMatvec.launches(m)) {
@@ -552,6 +571,9 @@ public final class Transformer implements AutoCloseable {
     /** Releases the weights, cache and activations on the device (the context itself belongs to the caller). */
     @Override
     public void close() {
+        if (writesPending) {
+            cl.finish(); // the device may still be reading the host copies freed below
+        }
         owned.forEach(ClBuffer::close);
         hostArena.close();
     }
