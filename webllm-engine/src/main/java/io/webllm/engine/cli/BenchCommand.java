@@ -10,6 +10,7 @@ import io.webllm.engine.model.Transformer;
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.DeviceSelector;
+import io.webllm.engine.sampling.Sampler;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -69,10 +70,10 @@ final class BenchCommand implements Command {
                 long prefillStart = System.nanoTime();
                 float[] logits = model.forward(Batch.sequence(tokens, 0, 0));
                 double prefillSeconds = (System.nanoTime() - prefillStart) / 1e9;
-                int token = argmax(logits);
+                int token = Sampler.argmax(logits);
                 long decodeStart = System.nanoTime();
                 for (int i = 0; i < generate; i++) {
-                    token = argmax(model.forward(Batch.sequence(new int[] {token}, prompt + i, 0)));
+                    token = Sampler.argmax(model.forward(Batch.sequence(new int[] {token}, prompt + i, 0)));
                 }
                 double decodeSeconds = (System.nanoTime() - decodeStart) / 1e9;
                 long weightBytes = bytesReadPerToken(file, config);
@@ -109,7 +110,7 @@ final class BenchCommand implements Command {
         model.profile(true);
         long start = System.nanoTime();
         for (int i = 0; i < steps; i++) {
-            token = argmax(model.forward(Batch.sequence(new int[] {token}, position - steps + i, 0)));
+            token = Sampler.argmax(model.forward(Batch.sequence(new int[] {token}, position - steps + i, 0)));
         }
         double total = (System.nanoTime() - start) / 1e9;
         Map<String, double[]> measured = model.profile(false);
@@ -152,15 +153,5 @@ final class BenchCommand implements Command {
             double seconds = (System.nanoTime() - start) / 1e9;
             return 2.0 * size * iterations / seconds;
         }
-    }
-
-    static int argmax(float[] logits) {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

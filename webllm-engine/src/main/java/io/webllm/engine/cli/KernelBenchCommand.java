@@ -7,11 +7,7 @@ import io.webllm.engine.opencl.ClProgram;
 import io.webllm.engine.opencl.DeviceSelector;
 import io.webllm.engine.opencl.KernelLibrary;
 import io.webllm.engine.opencl.Tuning;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -47,7 +43,7 @@ final class KernelBenchCommand implements Command {
             result.put("matrix", "%d x %d Q4_0, %.1f MB".formatted(rows, cols, weightBytes / 1e6));
             result.put("copyGBps", BenchCommand.copyBandwidth(cl) / 1e9);
             KernelLibrary kernels = cl.kernels();
-            ClProgram probes = cl.build("probes", KernelLibrary.source() + probeSource(), kernels.buildOptions());
+            ClProgram probes = cl.build("probes", KernelLibrary.sourceWith("probe.cl"), kernels.buildOptions());
             try (ClBuffer w = cl.allocate("weights", weightBytes);
                  ClBuffer x = cl.allocate("x", 4L * cols);
                  ClBuffer y = cl.allocate("y", 4L * rows)) {
@@ -89,13 +85,5 @@ final class KernelBenchCommand implements Command {
             total += cl.eventSeconds(event);
         }
         return total / launches;
-    }
-
-    private static String probeSource() {
-        try (InputStream in = KernelBenchCommand.class.getResourceAsStream("/io/webllm/engine/opencl/probes/probe.cl")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

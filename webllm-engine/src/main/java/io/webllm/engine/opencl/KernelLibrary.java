@@ -87,8 +87,19 @@ public final class KernelLibrary {
     }
 
     public static String source() {
+        return source(SOURCES);
+    }
+
+    /** The engine's kernel sources followed by further files of the kernels folder (diagnostic programs). */
+    public static String sourceWith(String... extraFiles) {
+        List<String> files = new java.util.ArrayList<>(SOURCES);
+        files.addAll(List.of(extraFiles));
+        return source(files);
+    }
+
+    private static String source(List<String> files) {
         StringBuilder source = new StringBuilder();
-        for (String name : SOURCES) {
+        for (String name : files) {
             try (InputStream in = KernelLibrary.class.getResourceAsStream("kernels/" + name)) {
                 if (in == null) {
                     throw new IllegalStateException("kernel source kernels/" + name + " is missing from the engine jar");

@@ -24,6 +24,11 @@ public interface Sampler {
         return LogitSampler.argmax(logits, state.vocabularySize());
     };
 
+    /** The most likely token of raw logits (lowest id on ties), for tools that keep no per-request state. */
+    static int argmax(float[] logits) {
+        return LogitSampler.argmax(logits, logits.length);
+    }
+
     /** The full pipeline of the request's {@link SamplingParams}, reporting logprobs of the model's distribution. */
     static Sampler standard() {
         return new LogitSampler(LogitProcessor.STANDARD_CHAIN, LogprobsSource.MODEL);

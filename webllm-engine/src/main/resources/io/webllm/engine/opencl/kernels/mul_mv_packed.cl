@@ -79,6 +79,21 @@ inline float dot_q8_0(uint8 q, float d, xgroup x) {
 }
 #endif
 
+// Shared by both packed kernels, once each work-item holds q[r], d[r] of its group s for every row r: stage the
+// group's 32 slices of x (tokens t0 ..) and add each row's dot product to acc[r][t].
+#define PK_STAGE_AND_ACCUMULATE(TYPE)                                                                           \
+    barrier(CLK_LOCAL_MEM_FENCE);                                                                               \
+    stage_x(xs, x, x_stride, t0, ntok, PK_TOKENS, s0, groups);                                                  \
+    barrier(CLK_LOCAL_MEM_FENCE);                                                                               \
+    if (s < groups) {                                                                                           \
+        _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                               \
+            if (t0 + t < ntok) {                                                                                \
+                const xgroup xg = staged_x(xs, t, lane);                                                        \
+                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dot_##TYPE(q[r], d[r], xg);   \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
 #define DEFINE_MUL_MV_PACKED(TYPE, QTYPE, QBYTES)                                                               \
 kernel void kernel_mul_mv_##TYPE(                                                                               \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
@@ -106,17 +121,7 @@ kernel void kernel_mul_mv_##TYPE(                                               
                 q[r] = qs[block];                                                                               \
                 d[r] = vload_half(block, ds);                                                                   \
             }                                                                                                   \
-            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
-            stage_x(xs, x, x_stride, t0, ntok, PK_TOKENS, s0, groups);                                                     \
-            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
-            if (s < groups) {                                                                                   \
-                _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                       \
-                    if (t0 + t < ntok) {                                                                        \
-                        const xgroup xg = staged_x(xs, t, lane);                                                \
-                        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dot_##TYPE(q[r], d[r], xg); \
-                    }                                                                                           \
-                }                                                                                               \
-            }                                                                                                   \
+            PK_STAGE_AND_ACCUMULATE(TYPE);                                                                      \
         }                                                                                                       \
         for (int t = 0; t < PK_TOKENS && t0 + t < ntok; t++) {                                                  \
             for (int r = 0; r < PK_ROWS; r++) {                                                                 \
@@ -157,17 +162,7 @@ kernel void kernel_mul_mv_glu_##TYPE(                                           
                 q[r] = ((global const QTYPE*) W)[block];                                                        \
                 d[r] = vload_half(block, (global const half*) (W + nblocks * QBYTES));                          \
             }                                                                                                   \
-            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
-            stage_x(xs, x, x_stride, t0, ntok, PK_TOKENS, s0, groups);                                                     \
-            barrier(CLK_LOCAL_MEM_FENCE);                                                                       \
-            if (s < groups) {                                                                                   \
-                _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                       \
-                    if (t0 + t < ntok) {                                                                        \
-                        const xgroup xg = staged_x(xs, t, lane);                                                \
-                        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dot_##TYPE(q[r], d[r], xg); \
-                    }                                                                                           \
-                }                                                                                               \
-            }                                                                                                   \
+            PK_STAGE_AND_ACCUMULATE(TYPE);                                                                      \
         }                                                                                                       \
         for (int t = 0; t < PK_TOKENS && t0 + t < ntok; t++) {                                                  \
             for (int r = 0; r < PK_ROWS; r += 2) {                                                              \
