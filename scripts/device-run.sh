@@ -17,6 +17,7 @@ echo "== correctness on the GPU (reference tests with -Dwebllm.test.device=gpu)"
 [ -n "${SKIP_CHECK:-}" ] || $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:$cp" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
   --select-class io.webllm.engine.model.StoriesGreedyTests --select-class io.webllm.engine.model.ForwardPassTests \
+  --select-class io.webllm.engine.model.Q8ActivationKernelTests \
   2>&1 | tail -25 | tee "$OUT/correctness.txt"
 
 models=("$@")

@@ -12,6 +12,14 @@ import io.webllm.engine.tensor.GgmlType;
  */
 public record DeviceTensor(String name, GgmlType type, ClBuffer buffer, int columns, int rows, long rowBytes) {
 
+    /**
+     * Whether the device holds this tensor in the repacked layout of quants.cl (Q4_0 and Q8_0), which has its own
+     * matrix-vector kernels (mul_mv_packed.cl, and mul_mv_q8.cl for Q8 activations).
+     */
+    public boolean packed() {
+        return type == GgmlType.Q4_0 || type == GgmlType.Q8_0;
+    }
+
     /** The suffix of this type's kernels: {@code kernel_mul_mv_q4_k}. */
     public String kernelSuffix() {
         return type.name().toLowerCase(java.util.Locale.ROOT);

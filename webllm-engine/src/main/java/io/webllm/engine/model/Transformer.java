@@ -75,6 +75,13 @@ public final class Transformer implements AutoCloseable {
     private final Step outputMatvec;
     /** Whether the matrix products use the CPU kernels (mul_mv_cpu.cl) rather than the GPU ones. */
     private final boolean cpuKernels;
+    /**
+     * Whether matrix-vector products of Q4_0/Q8_0 weights take Q8 activations (q8.cl, mul_mv_q8.cl): the norms
+     * write their output quantized too, other inputs get a quantize launch. Null buffers when off.
+     */
+    private final boolean q8;
+    private final @Nullable ClBuffer xq;
+    private final @Nullable ClBuffer xqScales;
     private final Arena hostArena = Arena.ofShared();
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
@@ -95,6 +102,8 @@ public final class Transformer implements AutoCloseable {
         this.maxBatch = options.maxBatch();
         this.kernels = cl.kernels();
         this.cpuKernels = options.kernels().resolve(cl.device()) == KernelLibrary.Variant.CPU;
+        // the norms quantize whole 32-value groups of the embedding
+        this.q8 = options.quantizedActivations() && !cpuKernels && config.embeddingLength() % 32 == 0;
         this.qkvDim = config.queryDim() + 2 * config.kvDim();
         if (Integer.bitCount(config.headDim() / 2) != 1 || config.headDim() > 256) {
             throw new IllegalArgumentException("head size %d is not supported: rotation kernels need head_dim / 2 to be a power of two"
@@ -116,6 +125,9 @@ public final class Transformer implements AutoCloseable {
         @Nullable ClBuffer partials = cpuKernels ? null
                 : allocate("attention partials", 4 * b * config.headCount() * (long) chunks * (config.headDim() + 2));
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
+        long widest = Math.max(config.embeddingLength(), Math.max(config.queryDim(), config.feedForwardLength()));
+        xq = q8 ? allocate("q8 activations", b * widest) : null;
+        xqScales = q8 ? allocate("q8 activation scales", 8 * b * (widest / 32)) : null;
         ffUp = allocate("ffn up activations", 4 * b * config.feedForwardLength());
         logits = allocate("logits", 4 * b * config.vocabularySize());
         tokenIds = allocate("token ids", 4 * b);
@@ -145,7 +157,7 @@ public final class Transformer implements AutoCloseable {
                 DeviceTensor stacked = track(upload.stacked("qkv of layer " + l, q, k, v));
                 ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
                         layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
-                layerLaunches.add(matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false));
+                layerLaunches.add(matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, true));
             } else {
                 // mixed types (some Q4_K_M layers keep v in Q6_K): three launches into the same rows
                 int[] offsets = {0, config.queryDim(), config.queryDim() + config.kvDim()};
@@ -153,7 +165,7 @@ public final class Transformer implements AutoCloseable {
                 String[] biases = {"attn_q.bias", "attn_k.bias", "attn_v.bias"};
                 for (int p = 0; p < 3; p++) {
                     ClBuffer bias = arch.qkvBias() ? track(upload.vector(layer(l, biases[p]))) : null;
-                    layerLaunches.add(matvec(track(upload.matrix(names[p])), xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false));
+                    layerLaunches.add(matvec(track(upload.matrix(names[p])), xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, true));
                 }
             }
             ClBuffer qNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null;
@@ -166,7 +178,7 @@ public final class Transformer implements AutoCloseable {
                 layerLaunches.add(attentionCombine(partials));
             }
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
-                    x, 0, config.embeddingLength(), null, true));
+                    x, 0, config.embeddingLength(), null, true, false));
             layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "ffn_norm.weight")))));
             DeviceTensor gate = track(upload.matrix(layer(l, "ffn_gate.weight")));
             DeviceTensor up = track(upload.matrix(layer(l, "ffn_up.weight")));
@@ -174,8 +186,8 @@ public final class Transformer implements AutoCloseable {
                 layerLaunches.add(gatedMatvec(gate, up));
             } else {
                 // quantizer mixes can give gate and up different types: two products and the SiLU
-                Step gateProduct = matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false);
-                Step upProduct = matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false);
+                Step gateProduct = matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false, true);
+                Step upProduct = matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false, true);
                 Launch silu = swiglu();
                 layerLaunches.add(tokens -> {
                     List<Launch> all = new ArrayList<>(gateProduct.launches(tokens));
@@ -185,12 +197,14 @@ public final class Transformer implements AutoCloseable {
                 });
             }
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "ffn_down.weight"))), ff, config.feedForwardLength(),
-                    x, 0, config.embeddingLength(), null, true));
+                    x, 0, config.embeddingLength(), null, true, false));
         }
         gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, xb).arg(3, config.embeddingLength());
         finalNorm = rmsNorm(xb, xb, outputNorm).kernel();
         outputMatvec = cpuKernels
                 ? cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
+                : q8 && output.packed()
+                ? q8MatvecLaunch(output, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
     }
@@ -213,9 +227,9 @@ public final class Transformer implements AutoCloseable {
      * How the model is laid out on the device, and which matrix kernels it uses ({@code kernels}: the GPU or CPU
      * variant, or AUTO by device type; the three-argument form takes {@code -Dwebllm.kernels}, AUTO if unset).
      */
-    public record Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels) {
+    public record Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations) {
 
-        public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO);
+        public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO, true);
 
         public Options {
             if (slots < 1 || maxBatch < 1) {
@@ -224,16 +238,39 @@ public final class Transformer implements AutoCloseable {
             java.util.Objects.requireNonNull(kernels, "kernels");
         }
 
+        /** Q8 activations unless {@code -Dwebllm.activations=f32}. */
+        public Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels) {
+            this(contextLength, slots, maxBatch, kernels, configuredQuantizedActivations());
+        }
+
         public Options(int contextLength, int slots, int maxBatch) {
             this(contextLength, slots, maxBatch, KernelLibrary.Variant.configured());
         }
 
         public Options withContextLength(int tokens) {
-            return new Options(tokens, slots, maxBatch, kernels);
+            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations);
         }
 
         public Options withKernels(KernelLibrary.Variant variant) {
-            return new Options(contextLength, slots, maxBatch, variant);
+            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations);
+        }
+
+        /**
+         * Whether the GPU kernels multiply Q4_0/Q8_0 weights with activations quantized to 8 bits per 32-value group
+         * (integer dot products: faster decode, activations rounded to 1/254 of each group's largest value, as
+         * llama.cpp does) or with float activations. The CPU kernels always use floats.
+         */
+        public Options withQuantizedActivations(boolean enabled) {
+            return new Options(contextLength, slots, maxBatch, kernels, enabled);
+        }
+
+        private static boolean configuredQuantizedActivations() {
+            String value = System.getProperty("webllm.activations", "q8").trim().toLowerCase(java.util.Locale.ROOT);
+            return switch (value) {
+                case "q8" -> true;
+                case "f32" -> false;
+                default -> throw new IllegalArgumentException("webllm.activations must be q8 or f32, but was '" + value + "'");
+            };
         }
     }
 
@@ -396,10 +433,14 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
+    /** out = rms_norm(in) * weight, and with Q8 activations the same quantized into xq for the next product. */
     private Launch rmsNorm(ClBuffer in, ClBuffer out, ClBuffer weight) {
-        ClKernel kernel = kernels.create("kernel_rms_norm")
+        ClKernel kernel = kernels.create(q8 ? "kernel_rms_norm_q8" : "kernel_rms_norm")
                 .arg(0, in).arg(1, out).arg(2, weight).arg(3, config.embeddingLength()).arg(4, config.rmsEpsilon())
                 .localArg(5, 4L * NORM_GROUP);
+        if (q8) {
+            kernel.arg(6, xq).arg(7, xqScales);
+        }
         return new Launch(kernel, -1, n -> (long) n * NORM_GROUP, null, NORM_GROUP, 0);
     }
 
@@ -408,16 +449,40 @@ public final class Transformer implements AutoCloseable {
      * tokens, the tiled matrix-matrix kernel for prompts (rows of whole 32-weight groups only).
      */
     private Step matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate) {
+            @Nullable ClBuffer bias, boolean accumulate, boolean quantizedByNorm) {
         if (cpuKernels) {
             return cpuMatvec(w, in, inStride, out, outOffset, outStride, bias, accumulate);
         }
-        Launch vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
+        Step vector;
+        if (q8 && w.packed()) {
+            Launch product = q8MatvecLaunch(w, inStride, out, outOffset, outStride, bias, accumulate);
+            vector = quantizedByNorm ? product : Step.sequence(quantize(in, inStride, w.columns()), product);
+        } else {
+            vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
+        }
         if (w.columns() % 32 != 0) {
             return vector;
         }
         Launch matrix = matvecLaunch("kernel_mul_mm_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
         return Step.byTokenCount(vector, matrix, Step.MATRIX_MATRIX_MIN_TOKENS);
+    }
+
+    /** A matrix-vector product with the Q8 activations in xq (x_groups: groups per token row of them). */
+    private Launch q8MatvecLaunch(DeviceTensor w, int inStride, ClBuffer out, int outOffset, int outStride,
+            @Nullable ClBuffer bias, boolean accumulate) {
+        ClKernel kernel = kernels.create("kernel_mul_mvq_" + w.kernelSuffix())
+                .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
+                .arg(4, xq).arg(5, inStride / 32)
+                .arg(6, out).arg(7, outOffset).arg(8, outStride)
+                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, xqScales);
+        return new Launch(kernel, 9, n -> matvecGlobalSize(w, false), null, groupSize(w), 0);
+    }
+
+    /** xq = the first {@code columns} values of each of n rows of {@code in}, quantized (q8.cl). */
+    private Launch quantize(ClBuffer in, int inStride, int columns) {
+        int groups = columns / 32;
+        ClKernel kernel = kernels.create("kernel_quantize_q8").arg(0, in).arg(1, inStride).arg(2, xq).arg(3, xqScales).arg(4, groups);
+        return new Launch(kernel, -1, n -> roundUp(groups, 32), n -> n, 32, 1);
     }
 
     private Launch matvecLaunch(String kernelPrefix, DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset,
@@ -473,9 +538,15 @@ public final class Transformer implements AutoCloseable {
             }
             return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
         }
-        ClKernel kernel = kernels.create("kernel_mul_mv_glu_" + gate.kernelSuffix())
+        boolean quantized = q8 && gate.packed();
+        ClKernel kernel = kernels.create((quantized ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_glu_") + gate.kernelSuffix())
                 .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
-                .arg(5, xb).arg(6, config.embeddingLength()).arg(7, ff).arg(8, config.feedForwardLength());
+                .arg(7, ff).arg(8, config.feedForwardLength());
+        if (quantized) {
+            kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales);
+        } else {
+            kernel.arg(5, xb).arg(6, config.embeddingLength());
+        }
         long global = matvecGlobalSize(gate, true);
         Launch fused = new Launch(kernel, 9, n -> global, null, groupSize(gate), 0);
         if (gate.columns() % 32 != 0) {
@@ -549,8 +620,7 @@ public final class Transformer implements AutoCloseable {
      * the generic ones 1; four warps a work-group.
      */
     private static long matvecGlobalSize(DeviceTensor w, boolean gated) {
-        boolean packed = w.type() == io.webllm.engine.tensor.GgmlType.Q4_0 || w.type() == io.webllm.engine.tensor.GgmlType.Q8_0;
-        if (!packed) {
+        if (!w.packed()) {
             long rowsPerGroup = MV_GROUP / MV_LANES;
             return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * MV_GROUP;
         }
@@ -560,8 +630,7 @@ public final class Transformer implements AutoCloseable {
     }
 
     private static long groupSize(DeviceTensor w) {
-        boolean packed = w.type() == io.webllm.engine.tensor.GgmlType.Q4_0 || w.type() == io.webllm.engine.tensor.GgmlType.Q8_0;
-        return packed ? (long) Tuning.PACKED_WARPS * MV_LANES : MV_GROUP;
+        return w.packed() ? (long) Tuning.PACKED_WARPS * MV_LANES : MV_GROUP;
     }
 
     private static long roundUp(long value, long multiple) {

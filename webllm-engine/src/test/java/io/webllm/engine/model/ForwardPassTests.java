@@ -27,6 +27,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * same bytes exactly, so what remains is float32 summation order (the kernels) against double sums (the reference):
  * observed differences are around 1e-5 relative, so the bound has two orders of margin and still catches any wrong
  * weight, scale or rotation, which move logits by whole units.
+ *
+ * <p>With Q8 activations (the GPU default) the reference quantizes the same inputs the engine does (every Q4_0/Q8_0
+ * product of a pass of fewer than 16 tokens, and the output matrix), with the same rounding. What remains are inputs
+ * near a rounding boundary, which the two sides round to neighbouring steps (max|x| / 127 apart) once float
+ * summation order has moved them a little, and the synthetic models' random weights amplify such steps through the
+ * layers. Measured over 1,472 decode steps: mean 0.05% of 1 + the largest logit, max 1.2% (against a reference that
+ * does not quantize: mean 0.12%, max 1.6%). Those cases are held to 2e-2 x (1 + the largest logit), and still to
+ * identical greedy tokens.
+ * The kernels' own arithmetic is held to 1e-5 in {@link Q8ActivationKernelTests}.
  */
 class ForwardPassTests {
 
@@ -52,12 +61,33 @@ class ForwardPassTests {
         cl.close();
     }
 
-    /** The two kernel variants every case runs with. */
-    static final List<Variant> VARIANTS = List.of(Variant.GPU, Variant.CPU);
+    /** A kernel variant, and for the GPU one whether Q4_0/Q8_0 products take Q8 activations. */
+    record Kernels(Variant variant, boolean q8) {
+        Transformer.Options options(int context, int slots, int maxBatch) {
+            return new Transformer.Options(context, slots, maxBatch, variant, q8);
+        }
+
+        /** Largest logit difference allowed, relative to 1 + the largest logit (see the class comment). */
+        double tolerance() {
+            return q8 ? 2e-2 : 1e-3;
+        }
+
+        @Override
+        public String toString() {
+            return variant == Variant.CPU ? "CPU" : q8 ? "GPU q8" : "GPU f32";
+        }
+    }
+
+    /** The kernel choices every case runs with. */
+    static final List<Kernels> VARIANTS = List.of(new Kernels(Variant.GPU, true), new Kernels(Variant.GPU, false),
+            new Kernels(Variant.CPU, false));
+
+    /** Passes of this many tokens or more use float activations in the layers (the matrix-matrix kernels). */
+    private static final int MATRIX_MATRIX_TOKENS = Step.MATRIX_MATRIX_MIN_TOKENS;
 
     static Stream<Arguments> shapesAndTypes() {
         List<Arguments> cases = new ArrayList<>();
-        for (Variant variant : VARIANTS) {
+        for (Kernels variant : VARIANTS) {
             for (GgmlType type : GgmlType.values()) {
                 if (type.supported()) {
                     cases.add(Arguments.of(ModelShape.TINY, type, variant));
@@ -74,29 +104,30 @@ class ForwardPassTests {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("shapesAndTypes")
-    void prefillAndGreedyDecodeMatchTheReference(ModelShape shape, GgmlType type, Variant variant) {
+    void prefillAndGreedyDecodeMatchTheReference(ModelShape shape, GgmlType type, Kernels variant) {
         Path path = models.resolve(shape.id() + "-" + type + ".gguf");
         if (!java.nio.file.Files.exists(path)) {
             new SyntheticModelWriter(shape, type, 42).write(path);
         }
         try (GgufFile file = GgufFile.open(path);
-             Transformer model = Transformer.load(file, cl, new Transformer.Options(CONTEXT, 1, 32, variant), LoadListener.NONE)) {
+             Transformer model = Transformer.load(file, cl, variant.options(CONTEXT, 1, 32), LoadListener.NONE)) {
             ReferenceTransformer reference = new ReferenceTransformer(file, CONTEXT);
             // prefill in chunks of 32 and 7 (the batch limit here) with logits for every position
             float[] batched = model.forward(Batch.sequence(PROMPT, 0, 0, true));
             int vocab = model.config().vocabularySize();
             float[] last = null;
             for (int i = 0; i < PROMPT.length; i++) {
-                last = reference.forward(PROMPT[i], i);
-                assertClose(java.util.Arrays.copyOfRange(batched, i * vocab, (i + 1) * vocab), last, "prompt position " + i);
+                int chunk = i < 32 ? 32 : PROMPT.length - 32;
+                last = reference.forward(PROMPT[i], i, variant.q8() && chunk < MATRIX_MATRIX_TOKENS, variant.q8());
+                assertClose(java.util.Arrays.copyOfRange(batched, i * vocab, (i + 1) * vocab), last, "prompt position " + i, variant.tolerance());
             }
             // greedy continuation: identical token by token, logits within tolerance at every step
             int position = PROMPT.length;
             int token = StoriesGreedyTests.argmax(last);
             for (int step = 0; step < 64; step++) {
                 float[] device = model.forward(Batch.sequence(new int[] {token}, position, 0));
-                float[] expected = reference.forward(token, position);
-                assertClose(device, expected, "decode step " + step);
+                float[] expected = reference.forward(token, position, variant.q8(), variant.q8());
+                assertClose(device, expected, "decode step " + step, variant.tolerance());
                 int deviceNext = StoriesGreedyTests.argmax(device);
                 assertThat(deviceNext).as("greedy token at step %d", step).isEqualTo(StoriesGreedyTests.argmax(expected));
                 token = deviceNext;
@@ -105,22 +136,26 @@ class ForwardPassTests {
         }
     }
 
-    /** Chunks of 18, 18 and 3 tokens: the matrix-matrix GPU kernel and the 4-token CPU kernel with a partial tail. */
+    /**
+     * Chunks of 18, 18 and 3 tokens: the matrix-matrix GPU kernel and the 4-token CPU kernel with a partial tail.
+     * With Q8 activations chunks of 7 (3 passes of the 4-token matrix-vector kernels, the last partial): passes of 16+
+     * tokens take float activations, so they are compared with the reference instead (the test above).
+     */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("architectures")
-    void batchedPrefillEqualsSingleTokenSteps(ModelShape shape, Variant variant) {
+    void batchedPrefillEqualsSingleTokenSteps(ModelShape shape, Kernels variant) {
         Path path = models.resolve(shape.id() + "-steps.gguf");
         if (!java.nio.file.Files.exists(path)) {
             new SyntheticModelWriter(shape, GgmlType.Q8_0, 7).write(path);
         }
         try (GgufFile file = GgufFile.open(path);
-             Transformer batched = Transformer.load(file, cl, new Transformer.Options(CONTEXT, 2, 18, variant), LoadListener.NONE)) {
+             Transformer batched = Transformer.load(file, cl, variant.options(CONTEXT, 2, variant.q8() ? 7 : 18), LoadListener.NONE)) {
             float[] all = batched.forward(Batch.sequence(PROMPT, 0, 0, true));
             int vocab = batched.config().vocabularySize();
             for (int i = 0; i < PROMPT.length; i++) {
                 // the same tokens one at a time, in the other cache slot of the same model
                 float[] single = batched.forward(Batch.sequence(new int[] {PROMPT[i]}, i, 1));
-                assertClose(single, java.util.Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab), "position " + i);
+                assertClose(single, java.util.Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab), "position " + i, variant.tolerance());
             }
         }
     }
@@ -128,26 +163,27 @@ class ForwardPassTests {
     /** Attention splits positions into chunks of 128 and combines them: long sequences must still match. */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("architectures")
-    void longSequencesSpanningAttentionChunksMatchTheReference(ModelShape shape, Variant variant) {
+    void longSequencesSpanningAttentionChunksMatchTheReference(ModelShape shape, Kernels variant) {
         Path path = models.resolve(shape.id() + "-long.gguf");
         if (!java.nio.file.Files.exists(path)) {
             new SyntheticModelWriter(shape, GgmlType.Q8_0, 11).write(path);
         }
         int[] prompt = new java.util.SplittableRandom(5).ints(300, 3, 512).toArray();
         try (GgufFile file = GgufFile.open(path);
-             Transformer model = Transformer.load(file, cl, new Transformer.Options(400, 1, 64, variant), LoadListener.NONE)) {
+             Transformer model = Transformer.load(file, cl, variant.options(400, 1, 64), LoadListener.NONE)) {
             ReferenceTransformer reference = new ReferenceTransformer(file, 400);
             float[] deviceLogits = model.forward(Batch.sequence(prompt, 0, 0));
             float[] expected = null;
             for (int i = 0; i < prompt.length; i++) {
-                expected = reference.forward(prompt[i], i);
+                // chunks of 64 and 44: float activations in the layers; the last row's logits through the output
+                expected = reference.forward(prompt[i], i, false, variant.q8());
             }
-            assertClose(deviceLogits, expected, "after a 300-token prompt");
+            assertClose(deviceLogits, expected, "after a 300-token prompt", variant.tolerance());
             int token = StoriesGreedyTests.argmax(expected);
             for (int position = prompt.length; position < prompt.length + 8; position++) {
                 float[] device = model.forward(Batch.sequence(new int[] {token}, position, 0));
-                float[] reference1 = reference.forward(token, position);
-                assertClose(device, reference1, "decode at position " + position);
+                float[] reference1 = reference.forward(token, position, variant.q8(), variant.q8());
+                assertClose(device, reference1, "decode at position " + position, variant.tolerance());
                 token = StoriesGreedyTests.argmax(reference1);
             }
         }
@@ -159,6 +195,10 @@ class ForwardPassTests {
     }
 
     static void assertClose(float[] actual, float[] expected, String where) {
+        assertClose(actual, expected, where, 1e-3);
+    }
+
+    static void assertClose(float[] actual, float[] expected, String where, double tolerance) {
         assertThat(actual).hasSameSizeAs(expected);
         double maxAbs = 0;
         double maxDiff = 0;
@@ -167,6 +207,6 @@ class ForwardPassTests {
             maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
         }
         assertThat(maxDiff).as("largest logit difference at %s (largest logit %.3f)", where, maxAbs)
-                .isLessThanOrEqualTo(1e-3 * (1 + maxAbs));
+                .isLessThanOrEqualTo(tolerance * (1 + maxAbs));
     }
 }

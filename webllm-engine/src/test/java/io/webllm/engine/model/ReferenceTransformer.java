@@ -8,6 +8,9 @@ import io.webllm.engine.tensor.Dequantizer;
  * The independent reference: a plain-Java forward pass, one token at a time, over weights dequantized by the
  * plain-Java codecs. It shares nothing with the OpenCL path but the configuration reader, and computes in double
  * where sums are long, so the OpenCL results are measured against something at least as precise.
+ *
+ * <p>It can also mirror Q8 activations (Transformer.Options#quantizedActivations): the input of every Q4_0 and
+ * Q8_0 matrix rounded to the nearest multiple of its 32-value group's max|x| / 127, in float, as q8.cl rounds it.
  */
 final class ReferenceTransformer {
 
@@ -19,6 +22,10 @@ final class ReferenceTransformer {
     private final Layer[] layers;
     private final float[][][] keyCache;  // (layer, position, kv_dim)
     private final float[][][] valueCache;
+    /** The matrices stored as Q4_0 or Q8_0, whose inputs are quantized when activations are. */
+    private final java.util.Set<float[][]> packed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private boolean quantizeLayers;
+    private boolean quantizeOutput;
 
     private record Layer(float[] attnNorm, float[][] wq, float[][] wk, float[][] wv, float[][] wo,
             float[] qBias, float[] kBias, float[] vBias, float[] qNorm, float[] kNorm,
@@ -51,15 +58,25 @@ final class ReferenceTransformer {
 
     /** Logits after feeding {@code token} at {@code position}; earlier positions must have been fed before. */
     float[] forward(int token, int position) {
+        return forward(token, position, false, false);
+    }
+
+    /**
+     * {@link #forward(int, int)} with Q4_0/Q8_0 products taking Q8 activations in the layers and/or in the output
+     * matrix (the engine decides per pass: prompts of 16+ tokens use float activations in the layers).
+     */
+    float[] forward(int token, int position, boolean quantizeLayers, boolean quantizeOutput) {
+        this.quantizeLayers = quantizeLayers;
+        this.quantizeOutput = quantizeOutput;
         float[] x = embedding[token].clone();
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
             // attention rmsnorm
             float[] xb = rmsNorm(x, w.attnNorm());
             // qkv matmuls (+ Qwen2 biases)
-            float[] q = add(matmul(w.wq(), xb), w.qBias());
-            float[] k = add(matmul(w.wk(), xb), w.kBias());
-            float[] v = add(matmul(w.wv(), xb), w.vBias());
+            float[] q = add(layerMatmul(w.wq(), xb), w.qBias());
+            float[] k = add(layerMatmul(w.wk(), xb), w.kBias());
+            float[] v = add(layerMatmul(w.wv(), xb), w.vBias());
             // Qwen3 per-head norms
             if (w.qNorm() != null) {
                 headNorm(q, c.headCount(), w.qNorm());
@@ -101,23 +118,43 @@ final class ReferenceTransformer {
                 }
             }
             // output projection and residual
-            float[] projected = matmul(w.wo(), attention);
+            float[] projected = layerMatmul(w.wo(), attention);
             for (int i = 0; i < x.length; i++) {
                 x[i] += projected[i];
             }
             // ffn rmsnorm, SwiGLU, residual
             xb = rmsNorm(x, w.ffnNorm());
-            float[] g = matmul(w.gate(), xb);
-            float[] u = matmul(w.up(), xb);
+            float[] g = layerMatmul(w.gate(), xb);
+            float[] u = layerMatmul(w.up(), xb);
             for (int i = 0; i < g.length; i++) {
                 g[i] = (float) (g[i] / (1.0 + Math.exp(-g[i])) * u[i]);
             }
-            float[] down = matmul(w.down(), g);
+            float[] down = layerMatmul(w.down(), g);
             for (int i = 0; i < x.length; i++) {
                 x[i] += down[i];
             }
         }
-        return matmul(output, rmsNorm(x, outputNorm));
+        float[] normed = rmsNorm(x, outputNorm);
+        return matmul(output, quantizeOutput && packed.contains(output) ? q8RoundTrip(normed) : normed);
+    }
+
+    /** x rounded as q8.cl quantizes it: per 32 values, to the nearest multiple of max|x| / 127, half away from zero. */
+    static float[] q8RoundTrip(float[] x) {
+        float[] out = new float[x.length];
+        for (int g = 0; g < x.length; g += 32) {
+            float amax = 0;
+            for (int i = g; i < g + 32; i++) {
+                amax = Math.max(amax, Math.abs(x[i]));
+            }
+            float d = amax / 127f;
+            float id = d > 0 ? 1f / d : 0f;
+            for (int i = g; i < g + 32; i++) {
+                float scaled = x[i] * id;
+                float q = Math.min(127f, Math.max(-127f, (float) Math.copySign(Math.floor(Math.abs((double) scaled) + 0.5), scaled)));
+                out[i] = d * q;
+            }
+        }
+        return out;
     }
 
     private float[] rmsNorm(float[] x, float[] weight) {
@@ -160,6 +197,11 @@ final class ReferenceTransformer {
         }
     }
 
+    /** A product inside the layers: its input quantized when the layers' activations are and w is Q4_0/Q8_0. */
+    private float[] layerMatmul(float[][] w, float[] x) {
+        return matmul(w, quantizeLayers && packed.contains(w) ? q8RoundTrip(x) : x);
+    }
+
     private static float[] matmul(float[][] w, float[] x) {
         float[] out = new float[w.length];
         for (int r = 0; r < w.length; r++) {
@@ -182,7 +224,7 @@ final class ReferenceTransformer {
         return values;
     }
 
-    private static float[][] matrix(GgufFile file, String name) {
+    private float[][] matrix(GgufFile file, String name) {
         GgufTensorInfo info = file.tensor(name);
         int columns = Math.toIntExact(info.rowLength());
         int rows = Math.toIntExact(info.rowCount());
@@ -190,6 +232,9 @@ final class ReferenceTransformer {
         float[][] matrix = new float[rows][];
         for (int r = 0; r < rows; r++) {
             matrix[r] = Dequantizer.dequantize(info.type(), file.tensorData(info), r * rowBytes, columns);
+        }
+        if (info.type() == io.webllm.engine.tensor.GgmlType.Q4_0 || info.type() == io.webllm.engine.tensor.GgmlType.Q8_0) {
+            packed.add(matrix);
         }
         return matrix;
     }

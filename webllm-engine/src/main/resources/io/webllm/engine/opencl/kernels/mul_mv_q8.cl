@@ -1,0 +1,129 @@
+// Matrix-vector products of Q4_0 / Q8_0 weights (device layout, quants.cl) with Q8 activations (q8.cl): integer dot
+// products, four weights an instruction, one float multiply-add per 32-weight group.
+//
+// As in mul_mv_packed.cl each warp computes PK_ROWS rows and each lane one 32-weight group of them at a time, so
+// one load of x serves PK_ROWS rows. Unlike there, x needs no staging: a lane's group of x is 32 aligned bytes, and
+// consecutive lanes read consecutive groups, so every x load is one coalesced, cached 1 KiB read per warp. With no
+// barriers in the loop the weight loads of successive iterations can be in flight together.
+// Launch: global = ceil(nrows / (PK_ROWS * PK_WARPS)) * PK_WARPS * MV_LANES, local = PK_WARPS * MV_LANES (as packed).
+
+// Q4_0 group (bytes j = 0..15: weight j in the low nibble, j + 16 in the high one, offset 8) times a Q8 group:
+// d_w * (d_x * sum(q_w * q_x) - 8 * d_x * sum(q_x)).
+inline float dotq_q4_0(uint4 q, float d, int8 x, float2 xd) {
+    const uint m = 0x0F0F0F0Fu;
+    int s = dot4(q.x & m, x.s0, 0);
+    s = dot4(q.y & m, x.s1, s);
+    s = dot4(q.z & m, x.s2, s);
+    s = dot4(q.w & m, x.s3, s);
+    s = dot4((q.x >> 4) & m, x.s4, s);
+    s = dot4((q.y >> 4) & m, x.s5, s);
+    s = dot4((q.z >> 4) & m, x.s6, s);
+    s = dot4((q.w >> 4) & m, x.s7, s);
+    return d * (xd.x * (float) s - 8.0f * xd.y);
+}
+
+// Q8_0 group: 32 signed bytes.
+inline float dotq_q8_0(uint8 q, float d, int8 x, float2 xd) {
+    int s = dot4(as_int(q.s0), x.s0, 0);
+    s = dot4(as_int(q.s1), x.s1, s);
+    s = dot4(as_int(q.s2), x.s2, s);
+    s = dot4(as_int(q.s3), x.s3, s);
+    s = dot4(as_int(q.s4), x.s4, s);
+    s = dot4(as_int(q.s5), x.s5, s);
+    s = dot4(as_int(q.s6), x.s6, s);
+    s = dot4(as_int(q.s7), x.s7, s);
+    return d * xd.x * (float) s;
+}
+
+// Once each work-item holds q[r], d[r] of group s for every row r: add each row's dot product with tokens t0 .. to
+// acc[r][t]. x_groups: groups per token row of the activations.
+#define PKQ_ACCUMULATE(TYPE)                                                                                    \
+    _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                                   \
+        if (t0 + t < ntok) {                                                                                    \
+            const ulong xg = (ulong) (t0 + t) * x_groups + s;                                                   \
+            const int8 xv = ((global const int8*) xq)[xg];                                                      \
+            const float2 xs = xd[xg];                                                                           \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dotq_##TYPE(q[r], d[r], xv, xs);  \
+        }                                                                                                       \
+    }
+
+#define DEFINE_MUL_MVQ(TYPE, QTYPE, QBYTES)                                                                     \
+kernel void kernel_mul_mvq_##TYPE(                                                                              \
+        global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
+        global const char* xq, int x_groups,                                                                    \
+        global float* y, int y_off, int y_stride,                                                               \
+        int ntok, global const float* bias, int has_bias, int accumulate, global const float2* xd) {            \
+    local float red[PK_WARPS * MV_LANES];                                                                       \
+    const int lane = get_local_id(0) % MV_LANES;                                                                \
+    const int row0 = (get_group_id(0) * PK_WARPS + get_local_id(0) / MV_LANES) * PK_ROWS;                       \
+    const int groups = ncols / GROUP;                                                                           \
+    const ulong nblocks = (ulong) nrows * groups;                                                               \
+    global const QTYPE* qs = (global const QTYPE*) W;                                                           \
+    global const half* ds = (global const half*) (W + nblocks * QBYTES);                                        \
+    for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
+        float acc[PK_ROWS][PK_TOKENS];                                                                          \
+        for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                 \
+        for (int s = lane; s < groups; s += MV_LANES) {                                                         \
+            QTYPE q[PK_ROWS];                                                                                   \
+            float d[PK_ROWS];                                                                                   \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
+                const ulong block = (ulong) min(row0 + r, nrows - 1) * groups + s;                              \
+                q[r] = qs[block];                                                                               \
+                d[r] = vload_half(block, ds);                                                                   \
+            }                                                                                                   \
+            PKQ_ACCUMULATE(TYPE);                                                                               \
+        }                                                                                                       \
+        for (int t = 0; t < PK_TOKENS && t0 + t < ntok; t++) {                                                  \
+            for (int r = 0; r < PK_ROWS; r++) {                                                                 \
+                float sum = lane_sum(acc[r][t], red);                                                           \
+                const int row = row0 + r;                                                                       \
+                if (lane == 0 && row < nrows) {                                                                 \
+                    if (has_bias) sum += bias[row];                                                             \
+                    global float* out = y + y_off + (ulong) (t0 + t) * y_stride + row;                          \
+                    *out = accumulate ? *out + sum : sum;                                                       \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }                                                                                                           \
+}
+
+// silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per warp, each reading its gate and its up row.
+#define DEFINE_MUL_MV_GLUQ(TYPE, QTYPE, QBYTES)                                                                 \
+kernel void kernel_mul_mv_gluq_##TYPE(                                                                          \
+        global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
+        global const char* xq, int x_groups, global float* y, int y_stride, int ntok,                           \
+        global const float2* xd) {                                                                              \
+    local float red[PK_WARPS * MV_LANES];                                                                       \
+    const int lane = get_local_id(0) % MV_LANES;                                                                \
+    const int row0 = (get_group_id(0) * PK_WARPS + get_local_id(0) / MV_LANES) * (PK_ROWS / 2);                \
+    const int groups = ncols / GROUP;                                                                           \
+    const ulong nblocks = (ulong) nrows * groups;                                                               \
+    for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
+        float acc[PK_ROWS][PK_TOKENS];                                                                          \
+        for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                 \
+        for (int s = lane; s < groups; s += MV_LANES) {                                                         \
+            QTYPE q[PK_ROWS];                                                                                   \
+            float d[PK_ROWS];                                                                                   \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
+                global const uchar* W = (r & 1) ? Wu : Wg;                                                      \
+                const ulong block = (ulong) min(row0 + r / 2, nrows - 1) * groups + s;                          \
+                q[r] = ((global const QTYPE*) W)[block];                                                        \
+                d[r] = vload_half(block, (global const half*) (W + nblocks * QBYTES));                          \
+            }                                                                                                   \
+            PKQ_ACCUMULATE(TYPE);                                                                               \
+        }                                                                                                       \
+        for (int t = 0; t < PK_TOKENS && t0 + t < ntok; t++) {                                                  \
+            for (int r = 0; r < PK_ROWS; r += 2) {                                                              \
+                const float g = lane_sum(acc[r][t], red);                                                       \
+                const float u = lane_sum(acc[r + 1][t], red);                                                   \
+                const int row = row0 + r / 2;                                                                   \
+                if (lane == 0 && row < nrows) y[(ulong) (t0 + t) * y_stride + row] = g / (1.0f + exp(-g)) * u; \
+            }                                                                                                   \
+        }                                                                                                       \
+    }                                                                                                           \
+}
+
+DEFINE_MUL_MVQ(q4_0, uint4, 16)
+DEFINE_MUL_MVQ(q8_0, uint8, 32)
+DEFINE_MUL_MV_GLUQ(q4_0, uint4, 16)
+DEFINE_MUL_MV_GLUQ(q8_0, uint8, 32)

@@ -1,0 +1,305 @@
+package io.webllm.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import io.webllm.engine.opencl.ClBuffer;
+import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.opencl.ClKernel;
+import io.webllm.engine.opencl.Tuning;
+import io.webllm.engine.tensor.GgmlType;
+import io.webllm.engine.testing.TestDevices;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Q8 activations (q8.cl) and the integer matrix-vector kernels that read them (mul_mv_q8.cl), against plain Java.
+ *
+ * <p>Two separate claims, two tolerances. Quantization: every value is rounded to the nearest multiple of its
+ * group's d = max|x| / 127, so it moves by at most d / 2. Products: given the quantized activations the kernel
+ * read, its result is the exact integer sum scaled by float scales (1e-5 relative covers float32 scaling and summation
+ * order); against the float product the difference is then bounded by sum over groups of d_g / 2 x sum |w| of the
+ * group, the quantization error itself, which the test asserts as a bound, not a tuned constant.
+ */
+class Q8ActivationKernelTests {
+
+    private static final int ROWS = 37;
+    /** 40 groups: more than one group per lane of a warp, with a partial second round. */
+    private static final int COLUMNS = 40 * 32;
+    private static final int GROUPS = COLUMNS / 32;
+
+    static ClContext cl;
+
+    @BeforeAll
+    static void openDevice() {
+        cl = TestDevices.open();
+    }
+
+    @AfterAll
+    static void closeDevice() {
+        cl.close();
+    }
+
+    /** Values in [-2, 2) with one all-zero group (scale 0) and one group of a single large value. */
+    private static float[] activations(int tokens, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = new float[tokens * COLUMNS];
+        for (int i = 0; i < x.length; i++) {
+            int group = (i % COLUMNS) / 32;
+            x[i] = group == 3 ? 0f : group == 5 ? (i % 32 == 7 ? 40f : 0.001f) : (float) random.nextDouble(-2, 2);
+        }
+        return x;
+    }
+
+    /** What the kernels read and wrote: quants and {d, d * sum} per group. */
+    private record Quantized(byte[] q, float[] d, float[] ds) {
+    }
+
+    @Test
+    void quantizationRoundsEachValueToTheNearestStepOfItsGroup() {
+        int tokens = 3;
+        float[] x = activations(tokens, 1);
+        try (Arena arena = Arena.ofConfined();
+             ClBuffer xs = upload(arena, "x", x);
+             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
+             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             ClKernel kernel = cl.kernels().create("kernel_quantize_q8")) {
+            kernel.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS);
+            kernel.run(64, tokens, 32, 1);
+            Quantized quantized = download(arena, xq, xd, tokens);
+            assertQuantizationOf(x, quantized, tokens);
+        }
+    }
+
+    @Test
+    void rmsNormWritesItsOutputQuantizedAsWell() {
+        int tokens = 2;
+        float[] x = activations(tokens, 2);
+        float[] weight = randomFloats(COLUMNS, 3);
+        try (Arena arena = Arena.ofConfined();
+             ClBuffer xs = upload(arena, "x", x);
+             ClBuffer w = upload(arena, "norm weight", weight);
+             ClBuffer out = cl.allocate("out", 4L * tokens * COLUMNS);
+             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
+             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             ClKernel kernel = cl.kernels().create("kernel_rms_norm_q8")) {
+            kernel.arg(0, xs).arg(1, out).arg(2, w).arg(3, COLUMNS).arg(4, 1e-5f).localArg(5, 4L * 256).arg(6, xq).arg(7, xd);
+            kernel.run(256L * tokens, 256);
+            float[] normed = download(arena, out, tokens * COLUMNS);
+            for (int t = 0; t < tokens; t++) {
+                double ss = 0;
+                for (int i = 0; i < COLUMNS; i++) {
+                    ss += (double) x[t * COLUMNS + i] * x[t * COLUMNS + i];
+                }
+                double scale = 1 / Math.sqrt(ss / COLUMNS + 1e-5);
+                for (int i = 0; i < COLUMNS; i++) {
+                    double expected = x[t * COLUMNS + i] * scale * weight[i];
+                    assertThat((double) normed[t * COLUMNS + i]).isCloseTo(expected, offset(1e-5 * (1 + Math.abs(expected))));
+                }
+            }
+            assertQuantizationOf(normed, download(arena, xq, xd, tokens), tokens);
+        }
+    }
+
+    private static void assertQuantizationOf(float[] x, Quantized quantized, int tokens) {
+        for (int t = 0; t < tokens; t++) {
+            for (int g = 0; g < GROUPS; g++) {
+                int base = t * COLUMNS + g * 32;
+                double amax = 0;
+                for (int i = 0; i < 32; i++) {
+                    amax = Math.max(amax, Math.abs(x[base + i]));
+                }
+                int k = t * GROUPS + g;
+                double d = quantized.d()[k];
+                assertThat(d).as("scale of group %d token %d", g, t).isCloseTo(amax / 127, offset(1e-6 * amax));
+                long sum = 0;
+                for (int i = 0; i < 32; i++) {
+                    int q = quantized.q()[base + i];
+                    sum += q;
+                    assertThat(q).isBetween(-127, 127);
+                    // the nearest step; exact halves may go either way within float rounding of x / d
+                    assertThat(Math.abs(d * q - x[base + i])).as("value %d of group %d token %d", i, g, t)
+                            .isLessThanOrEqualTo(d / 2 * (1 + 1e-5) + 1e-30);
+                }
+                assertThat((double) quantized.ds()[k]).isCloseTo(d * sum, offset(1e-5 * (1 + Math.abs(d * sum))));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} tokens")
+    @CsvSource({"Q8_0, 1", "Q8_0, 3", "Q8_0, 6", "Q4_0, 1", "Q4_0, 3", "Q4_0, 6"})
+    void integerProductsEqualTheExactSumsOfWhatTheyRead(GgmlType type, int tokens) {
+        PackedMatrix w = PackedMatrix.random(type, ROWS, COLUMNS, 11);
+        PackedMatrix up = PackedMatrix.random(type, ROWS, COLUMNS, 12);
+        float[] x = activations(tokens, 13);
+        float[] bias = randomFloats(ROWS, 14);
+        float[] before = randomFloats(tokens * ROWS, 15);
+        String suffix = type == GgmlType.Q8_0 ? "q8_0" : "q4_0";
+        long rowBytes = GROUPS * (type == GgmlType.Q8_0 ? 34 : 18);
+        long local = (long) Tuning.PACKED_WARPS * 32;
+        long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS;
+        try (Arena arena = Arena.ofConfined();
+             ClBuffer weights = upload(arena, "w", w.bytes());
+             ClBuffer upWeights = upload(arena, "up", up.bytes());
+             ClBuffer xs = upload(arena, "x", x);
+             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
+             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             ClBuffer biases = upload(arena, "bias", bias);
+             ClBuffer ys = upload(arena, "y", before);
+             ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
+             ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + suffix);
+             ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix)) {
+            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(64, tokens, 32, 1);
+            Quantized read = download(arena, xq, xd, tokens);
+
+            kernel.arg(0, weights).arg(1, COLUMNS).arg(2, rowBytes).arg(3, ROWS).arg(4, xq).arg(5, GROUPS)
+                    .arg(6, ys).arg(7, 0).arg(8, ROWS).arg(9, tokens).arg(10, biases).arg(11, 1).arg(12, 1).arg(13, xd);
+            kernel.run((ROWS + rowsPerGroup - 1) / rowsPerGroup * local, local);
+            float[] y = download(arena, ys, tokens * ROWS);
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < ROWS; r++) {
+                    double exact = before[t * ROWS + r] + w.dotWithQuantized(r, read, t) + bias[r];
+                    assertThat((double) y[t * ROWS + r]).as("row %d token %d", r, t).isCloseTo(exact, offset(1e-5 * (1 + Math.abs(exact))));
+                    double floatProduct = before[t * ROWS + r] + w.dot(r, x, t * COLUMNS) + bias[r];
+                    assertThat(Math.abs(y[t * ROWS + r] - floatProduct)).as("quantization error of row %d token %d", r, t)
+                            .isLessThanOrEqualTo(w.quantizationBound(r, read, t) + 1e-4 * (1 + Math.abs(floatProduct)));
+                }
+            }
+
+            long gatedPerGroup = rowsPerGroup / 2;
+            glu.arg(0, weights).arg(1, upWeights).arg(2, COLUMNS).arg(3, rowBytes).arg(4, ROWS).arg(5, xq).arg(6, GROUPS)
+                    .arg(7, ys).arg(8, ROWS).arg(9, tokens).arg(10, xd);
+            glu.run((ROWS + gatedPerGroup - 1) / gatedPerGroup * local, local);
+            y = download(arena, ys, tokens * ROWS);
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < ROWS; r++) {
+                    double g = w.dotWithQuantized(r, read, t);
+                    double u = up.dotWithQuantized(r, read, t);
+                    double expected = g / (1 + Math.exp(-g)) * u;
+                    // each factor within 1e-5 of its scale, so the product within 1e-5 of both (silu' <= 1.1)
+                    double tolerance = 2.2e-5 * (1 + Math.abs(g)) * (1 + Math.abs(u));
+                    assertThat((double) y[t * ROWS + r]).as("glu row %d token %d", r, t).isCloseTo(expected, offset(tolerance));
+                }
+            }
+        }
+    }
+
+    /** A Q4_0 or Q8_0 matrix in the device layout of quants.cl, with its quants and scales kept for the sums here. */
+    private record PackedMatrix(GgmlType type, byte[] bytes, int[][] quants, double[][] scales) {
+
+        static PackedMatrix random(GgmlType type, int rows, int columns, long seed) {
+            SplittableRandom random = new SplittableRandom(seed);
+            int groups = columns / 32;
+            int blocks = rows * groups;
+            int quantBytes = type == GgmlType.Q8_0 ? 32 : 16;
+            byte[] bytes = new byte[blocks * (quantBytes + 2)];
+            int[][] quants = new int[rows][columns];
+            double[][] scales = new double[rows][groups];
+            for (int block = 0; block < blocks; block++) {
+                int row = block / groups;
+                int group = block % groups;
+                short half = Float.floatToFloat16((float) (random.nextDouble(0.001, 0.05) * (random.nextBoolean() ? 1 : -1)));
+                scales[row][group] = Float.float16ToFloat(half);
+                bytes[blocks * quantBytes + 2 * block] = (byte) half;
+                bytes[blocks * quantBytes + 2 * block + 1] = (byte) (half >> 8);
+                for (int j = 0; j < quantBytes; j++) {
+                    byte q = (byte) random.nextInt(256);
+                    bytes[block * quantBytes + j] = q;
+                    if (type == GgmlType.Q8_0) {
+                        quants[row][group * 32 + j] = q;
+                    } else {
+                        quants[row][group * 32 + j] = (q & 15) - 8;
+                        quants[row][group * 32 + j + 16] = ((q >> 4) & 15) - 8;
+                    }
+                }
+            }
+            return new PackedMatrix(type, bytes, quants, scales);
+        }
+
+        double weight(int row, int column) {
+            return scales[row][column / 32] * quants[row][column];
+        }
+
+        double dot(int row, float[] x, int offset) {
+            double sum = 0;
+            for (int i = 0; i < quants[row].length; i++) {
+                sum += weight(row, i) * x[offset + i];
+            }
+            return sum;
+        }
+
+        /** sum over groups of d_w * d_x * (integer dot of the quants): what the kernel computes, in double. */
+        double dotWithQuantized(int row, Quantized x, int token) {
+            double sum = 0;
+            for (int g = 0; g < scales[row].length; g++) {
+                long integer = 0;
+                for (int i = 0; i < 32; i++) {
+                    integer += (long) quants[row][g * 32 + i] * x.q()[token * COLUMNS + g * 32 + i];
+                }
+                sum += scales[row][g] * x.d()[token * GROUPS + g] * integer;
+            }
+            return sum;
+        }
+
+        /** The largest change quantizing x can make to this row's product: sum over groups of d / 2 x sum |w|. */
+        double quantizationBound(int row, Quantized x, int token) {
+            double bound = 0;
+            for (int g = 0; g < scales[row].length; g++) {
+                double weights = 0;
+                for (int i = 0; i < 32; i++) {
+                    weights += Math.abs(weight(row, g * 32 + i));
+                }
+                bound += x.d()[token * GROUPS + g] / 2 * weights;
+            }
+            return bound;
+        }
+    }
+
+    private static float[] randomFloats(int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = (float) random.nextDouble(-2, 2);
+        }
+        return values;
+    }
+
+    private static ClBuffer upload(Arena arena, String name, byte[] bytes) {
+        ClBuffer buffer = cl.allocate(name, bytes.length);
+        cl.write(buffer, 0, arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes));
+        return buffer;
+    }
+
+    private static ClBuffer upload(Arena arena, String name, float[] values) {
+        ClBuffer buffer = cl.allocate(name, 4L * values.length);
+        cl.write(buffer, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, values));
+        return buffer;
+    }
+
+    private static float[] download(Arena arena, ClBuffer buffer, int count) {
+        MemorySegment host = arena.allocate(4L * count, 4);
+        cl.read(buffer, 0, host);
+        cl.finish();
+        return host.toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    private static Quantized download(Arena arena, ClBuffer xq, ClBuffer xd, int tokens) {
+        MemorySegment quants = arena.allocate((long) tokens * COLUMNS);
+        cl.read(xq, 0, quants);
+        float[] scales = download(arena, xd, 2 * tokens * GROUPS);
+        float[] d = new float[tokens * GROUPS];
+        float[] ds = new float[tokens * GROUPS];
+        for (int k = 0; k < d.length; k++) {
+            d[k] = scales[2 * k];
+            ds[k] = scales[2 * k + 1];
+        }
+        return new Quantized(quants.toArray(ValueLayout.JAVA_BYTE), d, ds);
+    }
+}
