@@ -83,6 +83,9 @@ public final class Transformer implements AutoCloseable {
     private final @Nullable ClBuffer xq;
     private final @Nullable ClBuffer xqScales;
     private final Arena hostArena = Arena.ofShared();
+    /** The attention kernels whose chunk count follows the batch's furthest position, and the count they have. */
+    private final List<ClKernel> liveChunkKernels = new ArrayList<>();
+    private int liveChunks = 1;
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
     // host copies of the batch's ints, one per device buffer, so they can be in flight together
@@ -350,6 +353,7 @@ public final class Transformer implements AutoCloseable {
             upload(tokenIds, hostTokens, batch.tokens(), start, n);
             upload(positions, hostPositions, batch.positions(), start, n);
             upload(slotIds, hostSlots, batch.slots(), start, n);
+            coverPositions(batch.positions(), start, n);
             run(embed, n);
             for (Step step : layerLaunches) {
                 for (Launch launch : step.launches(n)) {
@@ -378,6 +382,21 @@ public final class Transformer implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /** Sizes the chunked attention to the furthest position among tokens start .. start + n - 1. */
+    private void coverPositions(int[] positions, int start, int n) {
+        int furthest = 0;
+        for (int i = start; i < start + n; i++) {
+            furthest = Math.max(furthest, positions[i]);
+        }
+        int live = furthest / ATTENTION_CHUNK + 1;
+        if (live != liveChunks) {
+            liveChunks = live;
+            for (ClKernel kernel : liveChunkKernels) {
+                kernel.arg(kernel.name().equals("kernel_attention_chunk") ? 13 : 5, live);
+            }
+        }
     }
 
     private void run(Launch launch, int n) {
@@ -474,15 +493,28 @@ public final class Transformer implements AutoCloseable {
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
                 .arg(4, xq).arg(5, inStride / 32)
                 .arg(6, out).arg(7, outOffset).arg(8, outStride)
-                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, xqScales);
-        return new Launch(kernel, 9, n -> matvecGlobalSize(w, false), null, groupSize(w), 0);
+                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, xqScales)
+                .arg(14, q8Split(w));
+        long global = q8GlobalSize(w, false);
+        return new Launch(kernel, 9, n -> global, null, groupSize(w), 0);
+    }
+
+    /** Warps sharing the columns of a row set in mul_mv_q8.cl: one group per lane a round, at most all the warps. */
+    private static int q8Split(DeviceTensor w) {
+        int split = Integer.highestOneBit(Math.max(1, w.columns() / 32 / MV_LANES));
+        return Math.min(split, Tuning.PACKED_WARPS);
+    }
+
+    private static long q8GlobalSize(DeviceTensor w, boolean gated) {
+        long rowsPerGroup = (long) (gated ? Tuning.PACKED_ROWS_PER_WARP / 2 : Tuning.PACKED_ROWS_PER_WARP) * (Tuning.PACKED_WARPS / q8Split(w));
+        return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * Tuning.PACKED_WARPS * MV_LANES;
     }
 
     /** xq = the first {@code columns} values of each of n rows of {@code in}, quantized (q8.cl). */
     private Launch quantize(ClBuffer in, int inStride, int columns) {
         int groups = columns / 32;
         ClKernel kernel = kernels.create("kernel_quantize_q8").arg(0, in).arg(1, inStride).arg(2, xq).arg(3, xqScales).arg(4, groups);
-        return new Launch(kernel, -1, n -> roundUp(groups, 32), n -> n, 32, 1);
+        return new Launch(kernel, -1, n -> roundUp(groups * 32L, NORM_GROUP), n -> n, NORM_GROUP, 1);
     }
 
     private Launch matvecLaunch(String kernelPrefix, DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset,
@@ -543,11 +575,11 @@ public final class Transformer implements AutoCloseable {
                 .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
                 .arg(7, ff).arg(8, config.feedForwardLength());
         if (quantized) {
-            kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales);
+            kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales).arg(11, q8Split(gate));
         } else {
             kernel.arg(5, xb).arg(6, config.embeddingLength());
         }
-        long global = matvecGlobalSize(gate, true);
+        long global = quantized ? q8GlobalSize(gate, true) : matvecGlobalSize(gate, true);
         Launch fused = new Launch(kernel, 9, n -> global, null, groupSize(gate), 0);
         if (gate.columns() % 32 != 0) {
             return fused;
@@ -593,8 +625,9 @@ public final class Transformer implements AutoCloseable {
         ClKernel kernel = kernels.create("kernel_attention_chunk")
                 .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, partials)
                 .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
-                .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim()))).arg(12, chunks);
-        return new Launch(kernel, -1, n -> (long) c.headCount() * chunks * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+                .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim()))).arg(12, chunks).arg(13, liveChunks);
+        liveChunkKernels.add(kernel);
+        return new Launch(kernel, -1, n -> (long) c.headCount() * liveChunks * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
     }
 
     /** CPU variant: one work-item per (head, token) over all its positions, no partials (attention.cl). */
@@ -610,7 +643,8 @@ public final class Transformer implements AutoCloseable {
     private Launch attentionCombine(ClBuffer partials) {
         ModelConfig c = config;
         ClKernel kernel = kernels.create("kernel_attention_combine")
-                .arg(0, partials).arg(1, attn).arg(2, c.headCount()).arg(3, c.headDim()).arg(4, attentionChunks());
+                .arg(0, partials).arg(1, attn).arg(2, c.headCount()).arg(3, c.headDim()).arg(4, attentionChunks()).arg(5, liveChunks);
+        liveChunkKernels.add(kernel);
         int group = Math.min(c.headDim(), 128);
         return new Launch(kernel, -1, n -> (long) c.headCount() * group, n -> n, group, 1);
     }

@@ -72,7 +72,7 @@ class Q8ActivationKernelTests {
              ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
              ClKernel kernel = cl.kernels().create("kernel_quantize_q8")) {
             kernel.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS);
-            kernel.run(64, tokens, 32, 1);
+            kernel.run(COLUMNS, tokens, 256, 1);
             Quantized quantized = download(arena, xq, xd, tokens);
             assertQuantizationOf(x, quantized, tokens);
         }
@@ -144,7 +144,6 @@ class Q8ActivationKernelTests {
         String suffix = type == GgmlType.Q8_0 ? "q8_0" : "q4_0";
         long rowBytes = GROUPS * (type == GgmlType.Q8_0 ? 34 : 18);
         long local = (long) Tuning.PACKED_WARPS * 32;
-        long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS;
         try (Arena arena = Arena.ofConfined();
              ClBuffer weights = upload(arena, "w", w.bytes());
              ClBuffer upWeights = upload(arena, "up", up.bytes());
@@ -156,17 +155,22 @@ class Q8ActivationKernelTests {
              ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + suffix);
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix)) {
-            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(64, tokens, 32, 1);
+            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
             Quantized read = download(arena, xq, xd, tokens);
-
+            // every split of the columns between the warps of a row set (the host picks one by the row length)
+            for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
+            long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS / split;
+            cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
             kernel.arg(0, weights).arg(1, COLUMNS).arg(2, rowBytes).arg(3, ROWS).arg(4, xq).arg(5, GROUPS)
-                    .arg(6, ys).arg(7, 0).arg(8, ROWS).arg(9, tokens).arg(10, biases).arg(11, 1).arg(12, 1).arg(13, xd);
+                    .arg(6, ys).arg(7, 0).arg(8, ROWS).arg(9, tokens).arg(10, biases).arg(11, 1).arg(12, 1).arg(13, xd).arg(14, split);
             kernel.run((ROWS + rowsPerGroup - 1) / rowsPerGroup * local, local);
             float[] y = download(arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {
                     double exact = before[t * ROWS + r] + w.dotWithQuantized(r, read, t) + bias[r];
-                    assertThat((double) y[t * ROWS + r]).as("row %d token %d", r, t).isCloseTo(exact, offset(1e-5 * (1 + Math.abs(exact))));
+                    // float32 sums of 40 group terms: relative to the size of the terms, not of their sum
+                    double terms = Math.abs(before[t * ROWS + r]) + w.magnitudeWithQuantized(r, read, t) + Math.abs(bias[r]);
+                    assertThat((double) y[t * ROWS + r]).as("split %d row %d token %d", split, r, t).isCloseTo(exact, offset(1e-5 * (1 + terms)));
                     double floatProduct = before[t * ROWS + r] + w.dot(r, x, t * COLUMNS) + bias[r];
                     assertThat(Math.abs(y[t * ROWS + r] - floatProduct)).as("quantization error of row %d token %d", r, t)
                             .isLessThanOrEqualTo(w.quantizationBound(r, read, t) + 1e-4 * (1 + Math.abs(floatProduct)));
@@ -175,7 +179,7 @@ class Q8ActivationKernelTests {
 
             long gatedPerGroup = rowsPerGroup / 2;
             glu.arg(0, weights).arg(1, upWeights).arg(2, COLUMNS).arg(3, rowBytes).arg(4, ROWS).arg(5, xq).arg(6, GROUPS)
-                    .arg(7, ys).arg(8, ROWS).arg(9, tokens).arg(10, xd);
+                    .arg(7, ys).arg(8, ROWS).arg(9, tokens).arg(10, xd).arg(11, split);
             glu.run((ROWS + gatedPerGroup - 1) / gatedPerGroup * local, local);
             y = download(arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
@@ -185,8 +189,9 @@ class Q8ActivationKernelTests {
                     double expected = g / (1 + Math.exp(-g)) * u;
                     // each factor within 1e-5 of its scale, so the product within 1e-5 of both (silu' <= 1.1)
                     double tolerance = 2.2e-5 * (1 + Math.abs(g)) * (1 + Math.abs(u));
-                    assertThat((double) y[t * ROWS + r]).as("glu row %d token %d", r, t).isCloseTo(expected, offset(tolerance));
+                    assertThat((double) y[t * ROWS + r]).as("glu split %d row %d token %d", split, r, t).isCloseTo(expected, offset(tolerance));
                 }
+            }
             }
         }
     }
@@ -244,6 +249,19 @@ class Q8ActivationKernelTests {
                     integer += (long) quants[row][g * 32 + i] * x.q()[token * COLUMNS + g * 32 + i];
                 }
                 sum += scales[row][g] * x.d()[token * GROUPS + g] * integer;
+            }
+            return sum;
+        }
+
+        /** sum over groups of |d_w * d_x * integer dot|: the scale of float32 rounding in the kernel's sum. */
+        double magnitudeWithQuantized(int row, Quantized x, int token) {
+            double sum = 0;
+            for (int g = 0; g < scales[row].length; g++) {
+                long integer = 0;
+                for (int i = 0; i < 32; i++) {
+                    integer += (long) quants[row][g * 32 + i] * x.q()[token * COLUMNS + g * 32 + i];
+                }
+                sum += Math.abs(scales[row][g] * x.d()[token * GROUPS + g] * integer);
             }
             return sum;
         }

@@ -10,6 +10,8 @@
 // then the group takes the chunk's max m, sum l of exp(score - m), and acc[d] = sum exp(score - m) v[d], written
 // to `partial` as head_dim + 2 floats.
 // Pass 2, kernel_attention_combine: one work-group per (head, token) rescales the chunks to their common max.
+// Both passes cover only the `live` chunks that the batch's furthest position reaches (`chunks` is the capacity of
+// `partial` per head): at 100 positions of a 128k context that is 1 chunk, not 1,024 mostly empty work-groups.
 
 // Positions per chunk: one work-group's share.
 #define AT_CHUNK 128
@@ -18,12 +20,12 @@
 
 kernel void kernel_attention_chunk(global const float* q, int q_stride, global const float* k_cache,
         global const float* v_cache, global float* partial, global const int* pos, global const int* slot,
-        int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int chunks) {
+        int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int chunks, int live) {
     local float red[AT_WARPS * MV_LANES];
     local float scores[AT_CHUNK];
     local float qh[256];
-    const int h = get_group_id(0) / chunks;
-    const int c = get_group_id(0) % chunks;
+    const int h = get_group_id(0) / live;
+    const int c = get_group_id(0) % live;
     const int t = get_group_id(1);
     const int lid = get_local_id(0);
     const int lane = lid % MV_LANES;
@@ -94,21 +96,21 @@ kernel void kernel_attention_chunk(global const float* q, int q_stride, global c
 }
 
 kernel void kernel_attention_combine(global const float* partial, global float* out, int n_heads, int head_dim,
-        int chunks) {
+        int chunks, int live) {
     const int h = get_group_id(0);
     const int t = get_group_id(1);
     const int lid = get_local_id(0);
     global const float* parts = partial + ((ulong) t * n_heads + h) * chunks * (head_dim + 2);
     float m = -INFINITY;
-    for (int c = 0; c < chunks; c++) m = fmax(m, parts[c * (head_dim + 2)]);
+    for (int c = 0; c < live; c++) m = fmax(m, parts[c * (head_dim + 2)]);
     float l = 0.0f;
-    for (int c = 0; c < chunks; c++) {
+    for (int c = 0; c < live; c++) {
         global const float* part = parts + c * (head_dim + 2);
         l += part[1] * exp(part[0] - m);
     }
     for (int d = lid; d < head_dim; d += get_local_size(0)) {
         float acc = 0.0f;
-        for (int c = 0; c < chunks; c++) {
+        for (int c = 0; c < live; c++) {
             global const float* part = parts + c * (head_dim + 2);
             acc += part[2 + d] * exp(part[0] - m);
         }

@@ -5,7 +5,12 @@
 // one load of x serves PK_ROWS rows. Unlike there, x needs no staging: a lane's group of x is 32 aligned bytes, and
 // consecutive lanes read consecutive groups, so every x load is one coalesced, cached 1 KiB read per warp. With no
 // barriers in the loop the weight loads of successive iterations can be in flight together.
-// Launch: global = ceil(nrows / (PK_ROWS * PK_WARPS)) * PK_WARPS * MV_LANES, local = PK_WARPS * MV_LANES (as packed).
+//
+// Split: the `split` warps of a row set share its columns (warp w takes groups w * 32 + lane, then every 32 * split),
+// and their sums meet in local memory. A 4096 x 4096 matrix with one warp per row set runs 1,024 warps: under 8 per
+// SM of an H100, too few loads in flight to reach its bandwidth; split 4 gives 4,096 warps, each lane still one
+// group a round. The host picks split = min(PK_WARPS, groups / 32) as a power of two.
+// Launch: global = ceil(nrows / (PK_ROWS * PK_WARPS / split)) * PK_WARPS * MV_LANES, local = PK_WARPS * MV_LANES.
 
 // Q4_0 group (bytes j = 0..15: weight j in the low nibble, j + 16 in the high one, offset 8) times a Q8 group:
 // d_w * (d_x * sum(q_w * q_x) - 8 * d_x * sum(q_x)).
@@ -47,23 +52,75 @@ inline float dotq_q8_0(uint8 q, float d, int8 x, float2 xd) {
         }                                                                                                       \
     }
 
+// The work-item's place: its lane, its warp's slice of the columns, and the first row of its warp's row set.
+#define PKQ_PLACE(ROWS_PER_SET)                                                                                 \
+    local float red[PK_WARPS * MV_LANES];                                                                       \
+    local float part[PK_WARPS * PK_ROWS * PK_TOKENS];                                                           \
+    PKQ_LANES_SCRATCH                                                                                           \
+    const int lane = get_local_id(0) % MV_LANES;                                                                \
+    const int warp = get_local_id(0) / MV_LANES;                                                                \
+    const int slice = warp % split;                                                                             \
+    const int row0 = (get_group_id(0) * (PK_WARPS / split) + warp / split) * (ROWS_PER_SET);                    \
+    const int groups = ncols / GROUP;                                                                           \
+    const ulong nblocks = (ulong) nrows * groups;
+
+// Sums acc[r][t] over the lanes and then over the split warps of a row set: afterwards lane 0 of slice 0 holds the
+// row set's totals in acc. Every work-item runs it. On NVIDIA the lanes sum through shuffles; elsewhere through
+// local memory with one barrier (a barrier per sum, as lane_sum has, made PoCL's compiler run for many minutes).
+#ifdef WEBLLM_PTX
+#define PKQ_LANES_SCRATCH
+#define PKQ_LANE_SUMS()                                                                                         \
+    _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                       \
+        _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = lane_sum(acc[r][t], red);
+#else
+#define PKQ_LANES_SCRATCH local float lanes[PK_WARPS * PK_ROWS * PK_TOKENS * MV_LANES];
+#define PKQ_LANE_SUMS()                                                                                         \
+    _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                       \
+        _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++)                                                 \
+            lanes[((warp * PK_ROWS + r) * PK_TOKENS + t) * MV_LANES + lane] = acc[r][t];                        \
+    barrier(CLK_LOCAL_MEM_FENCE);                                                                               \
+    if (lane == 0) {                                                                                            \
+        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                   \
+            _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
+                local const float* v = lanes + ((warp * PK_ROWS + r) * PK_TOKENS + t) * MV_LANES;               \
+                float sum = 0.0f;                                                                               \
+                for (int i = 0; i < MV_LANES; i++) sum += v[i];                                                 \
+                acc[r][t] = sum;                                                                                \
+            }                                                                                                   \
+    }
+#endif
+
+#define PKQ_REDUCE()                                                                                            \
+    PKQ_LANE_SUMS()                                                                                             \
+    if (split > 1) {                                                                                            \
+        if (lane == 0) {                                                                                        \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                               \
+                _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++)                                         \
+                    part[(warp * PK_ROWS + r) * PK_TOKENS + t] = acc[r][t];                                     \
+        }                                                                                                       \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                                           \
+        if (lane == 0 && slice == 0) {                                                                          \
+            for (int k = 1; k < split; k++)                                                                     \
+                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                           \
+                    _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++)                                     \
+                        acc[r][t] += part[((warp + k) * PK_ROWS + r) * PK_TOKENS + t];                          \
+        }                                                                                                       \
+    }                                                                                                           \
+    barrier(CLK_LOCAL_MEM_FENCE); /* part and lanes are reused by the next pass of tokens */
+
 #define DEFINE_MUL_MVQ(TYPE, QTYPE, QBYTES)                                                                     \
 kernel void kernel_mul_mvq_##TYPE(                                                                              \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
         global const char* xq, int x_groups,                                                                    \
         global float* y, int y_off, int y_stride,                                                               \
-        int ntok, global const float* bias, int has_bias, int accumulate, global const float2* xd) {            \
-    local float red[PK_WARPS * MV_LANES];                                                                       \
-    const int lane = get_local_id(0) % MV_LANES;                                                                \
-    const int row0 = (get_group_id(0) * PK_WARPS + get_local_id(0) / MV_LANES) * PK_ROWS;                       \
-    const int groups = ncols / GROUP;                                                                           \
-    const ulong nblocks = (ulong) nrows * groups;                                                               \
+        int ntok, global const float* bias, int has_bias, int accumulate, global const float2* xd, int split) { \
+    PKQ_PLACE(PK_ROWS)                                                                                          \
     global const QTYPE* qs = (global const QTYPE*) W;                                                           \
     global const half* ds = (global const half*) (W + nblocks * QBYTES);                                        \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         float acc[PK_ROWS][PK_TOKENS];                                                                          \
         for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                 \
-        for (int s = lane; s < groups; s += MV_LANES) {                                                         \
+        for (int s = slice * MV_LANES + lane; s < groups; s += MV_LANES * split) {                              \
             QTYPE q[PK_ROWS];                                                                                   \
             float d[PK_ROWS];                                                                                   \
             _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
@@ -73,35 +130,33 @@ kernel void kernel_mul_mvq_##TYPE(                                              
             }                                                                                                   \
             PKQ_ACCUMULATE(TYPE);                                                                               \
         }                                                                                                       \
-        for (int t = 0; t < PK_TOKENS && t0 + t < ntok; t++) {                                                  \
-            for (int r = 0; r < PK_ROWS; r++) {                                                                 \
-                float sum = lane_sum(acc[r][t], red);                                                           \
-                const int row = row0 + r;                                                                       \
-                if (lane == 0 && row < nrows) {                                                                 \
-                    if (has_bias) sum += bias[row];                                                             \
-                    global float* out = y + y_off + (ulong) (t0 + t) * y_stride + row;                          \
-                    *out = accumulate ? *out + sum : sum;                                                       \
+        PKQ_REDUCE();                                                                                           \
+        if (lane == 0 && slice == 0) {                                                                          \
+            _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
+                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                         \
+                    const int row = row0 + r;                                                                   \
+                    if (t0 + t < ntok && row < nrows) {                                                         \
+                        const float sum = acc[r][t] + (has_bias ? bias[row] : 0.0f);                            \
+                        global float* out = y + y_off + (ulong) (t0 + t) * y_stride + row;                      \
+                        *out = accumulate ? *out + sum : sum;                                                   \
+                    }                                                                                           \
                 }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
     }                                                                                                           \
 }
 
-// silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per warp, each reading its gate and its up row.
+// silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row.
 #define DEFINE_MUL_MV_GLUQ(TYPE, QTYPE, QBYTES)                                                                 \
 kernel void kernel_mul_mv_gluq_##TYPE(                                                                          \
         global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
         global const char* xq, int x_groups, global float* y, int y_stride, int ntok,                           \
-        global const float2* xd) {                                                                              \
-    local float red[PK_WARPS * MV_LANES];                                                                       \
-    const int lane = get_local_id(0) % MV_LANES;                                                                \
-    const int row0 = (get_group_id(0) * PK_WARPS + get_local_id(0) / MV_LANES) * (PK_ROWS / 2);                \
-    const int groups = ncols / GROUP;                                                                           \
-    const ulong nblocks = (ulong) nrows * groups;                                                               \
+        global const float2* xd, int split) {                                                                   \
+    PKQ_PLACE(PK_ROWS / 2)                                                                                      \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         float acc[PK_ROWS][PK_TOKENS];                                                                          \
         for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                 \
-        for (int s = lane; s < groups; s += MV_LANES) {                                                         \
+        for (int s = slice * MV_LANES + lane; s < groups; s += MV_LANES * split) {                              \
             QTYPE q[PK_ROWS];                                                                                   \
             float d[PK_ROWS];                                                                                   \
             _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
@@ -112,12 +167,14 @@ kernel void kernel_mul_mv_gluq_##TYPE(                                          
             }                                                                                                   \
             PKQ_ACCUMULATE(TYPE);                                                                               \
         }                                                                                                       \
-        for (int t = 0; t < PK_TOKENS && t0 + t < ntok; t++) {                                                  \
-            for (int r = 0; r < PK_ROWS; r += 2) {                                                              \
-                const float g = lane_sum(acc[r][t], red);                                                       \
-                const float u = lane_sum(acc[r + 1][t], red);                                                   \
-                const int row = row0 + r / 2;                                                                   \
-                if (lane == 0 && row < nrows) y[(ulong) (t0 + t) * y_stride + row] = g / (1.0f + exp(-g)) * u; \
+        PKQ_REDUCE();                                                                                           \
+        if (lane == 0 && slice == 0) {                                                                          \
+            _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
+                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r += 2) {                                      \
+                    const float g = acc[r][t];                                                                  \
+                    if (t0 + t < ntok && row0 + r / 2 < nrows)                                                  \
+                        y[(ulong) (t0 + t) * y_stride + row0 + r / 2] = g / (1.0f + exp(-g)) * acc[r + 1][t];   \
+                }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
     }                                                                                                           \

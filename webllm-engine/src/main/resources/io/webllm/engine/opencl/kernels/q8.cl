@@ -27,36 +27,64 @@ inline int dot4(int a, int b, int acc) {
 }
 #endif
 
-// Quantizes the 32 values v (already scaled) of one group into q and returns {d, d * sum(q)}.
-inline float2 quantize_group(const float* v, global char* q) {
-    float amax = 0.0f;
-    for (int i = 0; i < GROUP; i++) amax = fmax(amax, fabs(v[i]));
+// Max across the MV_LANES work-items of a warp (the counterpart of lane_sum in reduce.cl, same rules).
+#ifdef WEBLLM_PTX
+inline float lane_max(float v, local float* red) {
+    for (int offset = MV_LANES / 2; offset > 0; offset >>= 1) {
+        float other;
+        asm volatile("shfl.sync.bfly.b32 %0, %1, %2, 0x1f, 0xffffffff;" : "=f"(other) : "f"(v), "r"(offset));
+        v = fmax(v, other);
+    }
+    return v;
+}
+#else
+inline float lane_max(float v, local float* red) {
+    const int lid = get_local_id(0);
+    const int lane = lid % MV_LANES;
+    red[lid] = v;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int offset = MV_LANES / 2; offset > 0; offset >>= 1) {
+        if (lane < offset) red[lid] = fmax(red[lid], red[lid + offset]);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float max = red[lid - lane];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return max;
+}
+#endif
+
+// Quantizes one group held by a warp, value v in each lane: writes the lane's quant to q[lane] when `live` and
+// returns the group's {d, d * sum(q)} to every lane. Every work-item of the work-group must call it (barriers
+// off NVIDIA), so dead lanes pass live = 0 instead of skipping the call.
+inline float2 quantize_lanes(float v, global char* q, int live, local float* red) {
+    const float amax = lane_max(fabs(v), red);
     const float d = amax / Q8_MAX;
     const float id = d > 0.0f ? 1.0f / d : 0.0f;
-    int sum = 0;
-    for (int i = 0; i < GROUP; i++) {
-        const char c = (char) clamp(round(v[i] * id), -Q8_MAX, Q8_MAX);
-        q[i] = c;
-        sum += c;
-    }
-    return (float2) (d, d * (float) sum);
+    const float c = clamp(round(v * id), -Q8_MAX, Q8_MAX);
+    if (live) q[get_local_id(0) % MV_LANES] = (char) c;
+    return (float2) (d, d * lane_sum(c, red));
 }
 
-// One work-item per (group, token): x (row stride x_stride floats) into quants and scales of `groups` groups a token.
+// One warp per (group, token): x (row stride x_stride floats) into quants and scales of `groups` groups a token.
+// Launch: global (ceil(groups * 32 / 256) * 256, n), local (256, 1).
 kernel void kernel_quantize_q8(global const float* x, int x_stride, global char* xq, global float2* xd, int groups) {
-    const int g = get_global_id(0);
+    local float red[256];
+    const int g = get_global_id(0) / MV_LANES;
+    const int lane = get_local_id(0) % MV_LANES;
     const int t = get_global_id(1);
-    if (g >= groups) return;
-    float v[GROUP];
-    global const float* src = x + (ulong) t * x_stride + g * GROUP;
-    for (int i = 0; i < GROUP; i++) v[i] = src[i];
-    xd[(ulong) t * groups + g] = quantize_group(v, xq + ((ulong) t * groups + g) * GROUP);
+    const int live = g < groups;
+    const float v = live ? x[(ulong) t * x_stride + g * GROUP + lane] : 0.0f;
+    const ulong k = (ulong) t * groups + min(g, groups - 1);
+    const float2 scales = quantize_lanes(v, xq + k * GROUP, live, red);
+    if (live && lane == 0) xd[k] = scales;
 }
 
 // rms_norm (norm.cl) that also writes the normalised row as Q8 activations, when n is a multiple of 32: the norm's
-// one extra pass over its row saves a launch before every matrix product that reads it.
+// pass over its row quantizes it too, which saves a launch before every matrix product that reads it.
+// Launch: one work-group of 256 per row. In place (out == x) is allowed.
 kernel void kernel_rms_norm_q8(global const float* x, global float* out, global const float* w, int n, float eps,
         local float* scratch, global char* xq, global float2* xd) {
+    local float red[256];
     const int row = get_group_id(0);
     const int lid = get_local_id(0);
     const int lsz = get_local_size(0);
@@ -70,14 +98,19 @@ kernel void kernel_rms_norm_q8(global const float* x, global float* out, global 
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     const float scale = rsqrt(scratch[0] / n + eps);
-    // each work-item quantizes whole groups from x itself: no work-item reads what another one wrote
+    // a warp per group; each value is read and written by the same work-item, after every read of the sum above
     const int groups = n / GROUP;
-    for (int g = lid; g < groups; g += lsz) {
-        float v[GROUP];
-        for (int i = 0; i < GROUP; i++) v[i] = xr[g * GROUP + i] * scale * w[g * GROUP + i];
-        xd[(ulong) row * groups + g] = quantize_group(v, xq + ((ulong) row * groups + g) * GROUP);
-    }
-    barrier(CLK_GLOBAL_MEM_FENCE); // in place (out == x): every group is read before any value is overwritten
+    const int warps = lsz / MV_LANES;
+    const int lane = lid % MV_LANES;
     global float* o = out + (ulong) row * n;
-    for (int i = lid; i < n; i += lsz) o[i] = xr[i] * scale * w[i];
+    for (int g0 = 0; g0 < groups; g0 += warps) {
+        const int g = g0 + lid / MV_LANES;
+        const int live = g < groups;
+        const int i = min(g, groups - 1) * GROUP + lane;
+        const float v = live ? xr[i] * scale * w[i] : 0.0f;
+        if (live) o[i] = v;
+        const ulong k = (ulong) row * groups + min(g, groups - 1);
+        const float2 scales = quantize_lanes(v, xq + k * GROUP, live, red);
+        if (live && lane == 0) xd[k] = scales;
+    }
 }
