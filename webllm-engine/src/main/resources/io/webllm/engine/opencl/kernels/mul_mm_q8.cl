@@ -60,7 +60,7 @@ inline void mma_s8(int* c, const int* a, const int* b) {
 }
 #else
 // One group of a staged weight row times one group of a staged token: 32 int8 products.
-inline int dot_group(local const int* w, local const int* x) {
+inline int mmq_dot_group(local const int* w, local const int* x) {
     int s = 0;
     for (int j = 0; j < 8; j++) s = dot4(w[j], x[j], s);
     return s;
@@ -187,10 +187,10 @@ kernel void kernel_mul_mmq_##TYPE(                                              
     MMQ_SCALE_TILES(k, {                                                                                        \
         local const int* w0 = ws + (wr + mi * 16 + gid) * MMQ_STRIDE + (k) * 8;                                 \
         local const int* x0 = xs + (wt + ni * 8 + 2 * tid) * MMQ_STRIDE + (k) * 8;                              \
-        c[0] = dot_group(w0, x0);                                                                               \
-        c[1] = dot_group(w0, x0 + MMQ_STRIDE);                                                                  \
-        c[2] = dot_group(w0 + 8 * MMQ_STRIDE, x0);                                                              \
-        c[3] = dot_group(w0 + 8 * MMQ_STRIDE, x0 + MMQ_STRIDE);                                                 \
+        c[0] = mmq_dot_group(w0, x0);                                                                               \
+        c[1] = mmq_dot_group(w0, x0 + MMQ_STRIDE);                                                                  \
+        c[2] = mmq_dot_group(w0 + 8 * MMQ_STRIDE, x0);                                                              \
+        c[3] = mmq_dot_group(w0 + 8 * MMQ_STRIDE, x0 + MMQ_STRIDE);                                                 \
     })
 #endif
 
