@@ -28,13 +28,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * observed differences are around 1e-5 relative, so the bound has two orders of margin and still catches any wrong
  * weight, scale or rotation, which move logits by whole units.
  *
- * <p>With Q8 activations (the GPU default) the reference quantizes the same inputs the engine does (the input of every
- * Q4_0/Q8_0 product, matrix-vector and matrix-matrix alike, and of the output matrix), with the same rounding. What remains are inputs
- * near a rounding boundary, which the two sides round to neighbouring steps (max|x| / 127 apart) once float
+ * <p>With Q8 activations (the GPU default) the reference quantizes the same inputs the engine does (the input of
+ * every Q4_0/Q8_0 product, matrix-vector and matrix-matrix alike, and of the output matrix), with the same rounding.
+ * What remains are inputs near a rounding boundary, which the two sides round to neighbouring steps (max|x| / 127 apart) once float
  * summation order has moved them a little, and the synthetic models' random weights amplify such steps through the
  * layers. Measured over 1,472 decode steps: mean 0.05% of 1 + the largest logit, max 1.2% (against a reference that
  * does not quantize: mean 0.12%, max 1.6%). Those cases are held to 2e-2 x (1 + the largest logit), and still to
- * identical greedy tokens.
+ * identical greedy tokens, but where the reference's two best logits are within twice that of each other (seen once
+ * in 64 steps of a case, a gap of 0.7% of the largest logit: either token is then as right as the tolerance can tell).
  * The kernels' own arithmetic is held to 1e-5 in {@link Q8ActivationKernelTests} and {@link Q8MatrixMatrixKernelTests}.
  */
 class ForwardPassTests {
@@ -117,7 +118,7 @@ class ForwardPassTests {
                 last = reference.forward(PROMPT[i], i, variant.q8());
                 assertClose(java.util.Arrays.copyOfRange(batched, i * vocab, (i + 1) * vocab), last, "prompt position " + i, variant.tolerance());
             }
-            // greedy continuation: identical token by token, logits within tolerance at every step
+            // greedy continuation: the same token at every step (but at ties within the tolerance), logits within tolerance
             int position = PROMPT.length;
             int token = StoriesGreedyTests.argmax(last);
             for (int step = 0; step < 64; step++) {
@@ -125,7 +126,12 @@ class ForwardPassTests {
                 float[] expected = reference.forward(token, position, variant.q8());
                 assertClose(device, expected, "decode step " + step, variant.tolerance());
                 int deviceNext = StoriesGreedyTests.argmax(device);
-                assertThat(deviceNext).as("greedy token at step %d", step).isEqualTo(StoriesGreedyTests.argmax(expected));
+                int expectedNext = StoriesGreedyTests.argmax(expected);
+                if (deviceNext != expectedNext) {
+                    // each of the two logits may move by the tolerance: only a tie that close may pick the other token
+                    assertThat((double) expected[expectedNext] - expected[deviceNext]).as("greedy token at step %d: %d instead of %d", step, deviceNext, expectedNext)
+                            .isLessThanOrEqualTo(2 * variant.tolerance() * (1 + maxAbs(expected)));
+                }
                 token = deviceNext;
                 position++;
             }
@@ -187,6 +193,14 @@ class ForwardPassTests {
     static Stream<Arguments> architectures() {
         return VARIANTS.stream().flatMap(variant -> Stream.of(ModelShape.TINY, ModelShape.TINY_LLAMA3, ModelShape.TINY_QWEN2,
                 ModelShape.TINY_QWEN3).map(shape -> Arguments.of(shape, variant)));
+    }
+
+    private static double maxAbs(float[] values) {
+        double max = 0;
+        for (float v : values) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return max;
     }
 
     static void assertClose(float[] actual, float[] expected, String where) {
