@@ -1,8 +1,8 @@
 package io.webllm.engine.opencl;
 
 /**
- * Work-group shapes of the packed matrix-vector kernels, shared by the kernels (as build defines) and the host
- * (which sizes launches from them). Defaults are the tuned values; {@code -Dwebllm.mv.rows}, {@code -Dwebllm.mv.warps}
+ * Work-group shapes of the packed matrix-vector and Q8 matrix-matrix kernels, shared by the kernels (as build
+ * defines) and the host (which sizes launches from them). Defaults are the tuned values; {@code -Dwebllm.mv.rows}, {@code -Dwebllm.mv.warps}
  * and {@code -Dwebllm.mv.tokens} override them for tuning sweeps ({@code scripts/device-run.sh}).
  */
 public final class Tuning {

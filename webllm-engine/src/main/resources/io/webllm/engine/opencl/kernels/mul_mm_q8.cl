@@ -13,7 +13,9 @@
 // most SMs idle), and each staged weight still serves 64 tokens, so a pass over 8B Q4_0 weights moves ~4.5 GB / 64
 // tokens, far below what the tensor cores need as input. Four groups a step amortise the two barriers over 32 MMAs a
 // warp while the tiles stay at 20 KiB of local memory (several work-groups per SM hide each other's staging).
-// -DMMQ_ROWS / -DMMQ_TOKENS (multiples of 32) and -DMMQ_STEP come from Tuning for sweeps.
+// Offline check (clang to PTX, ptxas for sm_90): 92 registers a work-item, no spills, 20 KiB local memory, so about
+// five work-groups (20 warps) an SM. -DMMQ_ROWS / -DMMQ_TOKENS (multiples of 32) and -DMMQ_STEP come from Tuning.
+// Not done yet: double-buffered staging (loads of step s + 1 in flight during the MMAs of step s), ldmatrix.
 //
 // Local layout: a staged row (weights: one per weight row; activations: one per token) is MMQ_STEP groups of 8 words
 // (4 int8 each) padded by 4 words, so the 32 lanes of a fragment load (8 rows x 4 words) hit 32 different banks.
@@ -107,7 +109,10 @@ kernel void kernel_mul_mmq_##TYPE(                                              
     global const QTYPE* qs = (global const QTYPE*) W;                                                           \
     global const half* ds = (global const half*) (W + nblocks * QBYTES);                                       \
     float acc[2][4][4];                                                                                         \
-    for (int mi = 0; mi < 2; mi++) for (int ni = 0; ni < 4; ni++) for (int i = 0; i < 4; i++) acc[mi][ni][i] = 0.0f; \
+    /* accumulators stay in registers only if every index is a constant: loops over them are unrolled */        \
+    _Pragma("unroll") for (int mi = 0; mi < 2; mi++)                                                          \
+        _Pragma("unroll") for (int ni = 0; ni < 4; ni++)                                                      \
+            _Pragma("unroll") for (int i = 0; i < 4; i++) acc[mi][ni][i] = 0.0f;                              \
     for (int s0 = 0; s0 < groups; s0 += MMQ_STEP) {                                                             \
         /* stage: consecutive work-items take consecutive groups of a row (contiguous blocks); rows and tokens  \
            past the end repeat the last one, groups past the end are zero */                                    \
@@ -147,12 +152,12 @@ kernel void kernel_mul_mmq_##TYPE(                                              
         }                                                                                                       \
         barrier(CLK_LOCAL_MEM_FENCE);                                                                           \
     }                                                                                                           \
-    for (int mi = 0; mi < 2; mi++) {                                                                            \
-        for (int i = 0; i < 4; i++) {                                                                           \
+    _Pragma("unroll") for (int mi = 0; mi < 2; mi++) {                                                        \
+        _Pragma("unroll") for (int i = 0; i < 4; i++) {                                                       \
             const int row = row_base + wr + mi * 16 + gid + (i >= 2 ? 8 : 0);                                   \
             if (row >= nrows) continue;                                                                         \
             const float b = has_bias ? bias[row] : 0.0f;                                                        \
-            for (int ni = 0; ni < 4; ni++) {                                                                    \
+            _Pragma("unroll") for (int ni = 0; ni < 4; ni++) {                                                \
                 const int token = tok_base + wt + ni * 8 + 2 * tid + (i & 1);                                   \
                 if (token < ntok) {                                                                             \
                     global float* out = y + y_off + (ulong) token * y_stride + row;                             \
