@@ -76,7 +76,7 @@ public final class Transformer implements AutoCloseable {
     /** Whether the matrix products use the CPU kernels (mul_mv_cpu.cl) rather than the GPU ones. */
     private final boolean cpuKernels;
     /**
-     * Whether matrix-vector products of Q4_0/Q8_0 weights take Q8 activations (q8.cl, mul_mv_q8.cl): the norms
+     * Whether matrix products of Q4_0/Q8_0 weights take Q8 activations (q8.cl, mul_mv_q8.cl, mul_mm_q8.cl): the norms
      * write their output quantized too, other inputs get a quantize launch. Null buffers when off.
      */
     private final boolean q8;
@@ -482,7 +482,9 @@ public final class Transformer implements AutoCloseable {
         if (w.columns() % 32 != 0) {
             return vector;
         }
-        Launch matrix = matvecLaunch("kernel_mul_mm_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
+        Step matrix = q8 && w.packed()
+                ? q8MatrixStep(w, in, inStride, out, outOffset, outStride, bias, accumulate, quantizedByNorm)
+                : matvecLaunch("kernel_mul_mm_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
         return Step.byTokenCount(vector, matrix, Step.MATRIX_MATRIX_MIN_TOKENS);
     }
 
@@ -508,6 +510,28 @@ public final class Transformer implements AutoCloseable {
     private static long q8GlobalSize(DeviceTensor w, boolean gated) {
         long rowsPerGroup = (long) (gated ? Tuning.PACKED_ROWS_PER_WARP / 2 : Tuning.PACKED_ROWS_PER_WARP) * (Tuning.PACKED_WARPS / q8Split(w));
         return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * Tuning.PACKED_WARPS * MV_LANES;
+    }
+
+    /**
+     * The matrix-matrix product of packed weights with Q8 activations (mul_mm_q8.cl: tensor cores on NVIDIA),
+     * after a quantize launch unless the norm before it already wrote xq.
+     */
+    private Step q8MatrixStep(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
+            @Nullable ClBuffer bias, boolean accumulate, boolean quantizedByNorm) {
+        Launch product = q8MatrixLaunch(w, inStride, out, outOffset, outStride, bias, accumulate);
+        return quantizedByNorm ? product : Step.sequence(quantize(in, inStride, w.columns()), product);
+    }
+
+    /** Tiles of Tuning.MMQ_ROWS rows x MMQ_TOKENS tokens, one work-group each; arguments as the matrix-vector kernel's. */
+    private Launch q8MatrixLaunch(DeviceTensor w, int inStride, ClBuffer out, int outOffset, int outStride,
+            @Nullable ClBuffer bias, boolean accumulate) {
+        ClKernel kernel = kernels.create("kernel_mul_mmq_" + w.kernelSuffix())
+                .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
+                .arg(4, xq).arg(5, inStride / 32)
+                .arg(6, out).arg(7, outOffset).arg(8, outStride)
+                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, xqScales);
+        long global = roundUp(w.rows(), Tuning.MMQ_ROWS) / Tuning.MMQ_ROWS * Tuning.MMQ_ITEMS;
+        return new Launch(kernel, 9, n -> global, n -> roundUp(n, Tuning.MMQ_TOKENS) / Tuning.MMQ_TOKENS, Tuning.MMQ_ITEMS, 1);
     }
 
     /** xq = the first {@code columns} values of each of n rows of {@code in}, quantized (q8.cl). */
@@ -585,8 +609,11 @@ public final class Transformer implements AutoCloseable {
             return fused;
         }
         int nff = config.feedForwardLength();
-        Launch gateProduct = matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
-        Launch upProduct = matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
+        // with Q8 activations the norm has quantized xb already
+        Launch gateProduct = quantized ? q8MatrixLaunch(gate, config.embeddingLength(), ff, 0, nff, null, false)
+                : matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
+        Launch upProduct = quantized ? q8MatrixLaunch(up, config.embeddingLength(), ffUp, 0, nff, null, false)
+                : matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
         return Step.byTokenCount(fused, Step.sequence(gateProduct, upProduct, swiglu()), Step.MATRIX_MATRIX_MIN_TOKENS);
     }
 

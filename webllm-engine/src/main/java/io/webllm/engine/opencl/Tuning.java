@@ -1,8 +1,8 @@
 package io.webllm.engine.opencl;
 
 /**
- * Work-group shapes of the packed matrix-vector kernels, shared by the kernels (as build defines) and the host
- * (which sizes launches from them). Defaults are the tuned values; {@code -Dwebllm.mv.rows}, {@code -Dwebllm.mv.warps}
+ * Work-group shapes of the packed matrix-vector and Q8 matrix-matrix kernels, shared by the kernels (as build
+ * defines) and the host (which sizes launches from them). Defaults are the tuned values; {@code -Dwebllm.mv.rows}, {@code -Dwebllm.mv.warps}
  * and {@code -Dwebllm.mv.tokens} override them for tuning sweeps ({@code scripts/device-run.sh}).
  */
 public final class Tuning {
@@ -27,11 +27,36 @@ public final class Tuning {
     /** Passes of at least this many tokens use the CPU kernels that block 4 tokens per pass over the rows. */
     public static final int CPU_WIDE_MIN_TOKENS = Integer.getInteger("webllm.cpu.wide", 4);
 
+    /**
+     * Weight rows and tokens of one work-group's output tile in the Q8 matrix-matrix kernels (mul_mm_q8.cl),
+     * {@code -Dwebllm.mmq.rows} and {@code -Dwebllm.mmq.tokens}: multiples of 32 (each warp computes 32 x 32).
+     */
+    public static final int MMQ_ROWS = multipleOf32("webllm.mmq.rows", 64);
+    public static final int MMQ_TOKENS = multipleOf32("webllm.mmq.tokens", 64);
+    /** 32-weight groups staged per barrier step of the Q8 matrix-matrix kernels, {@code -Dwebllm.mmq.step}. */
+    public static final int MMQ_STEP = Integer.getInteger("webllm.mmq.step", 4);
+    /** Work-items of one Q8 matrix-matrix work-group: a warp per 32 x 32 block of the tile. */
+    public static final int MMQ_ITEMS = MMQ_ROWS / 32 * (MMQ_TOKENS / 32) * 32;
+    /**
+     * Whether the Q8 matrix-matrix kernels use the tensor cores (inline PTX mma.sync) where the kernels are built
+     * with PTX (NVIDIA); {@code -Dwebllm.mma=false} keeps them on the integer dot-product path instead.
+     */
+    public static final boolean MMA = !"false".equalsIgnoreCase(System.getProperty("webllm.mma", "true").trim());
+
     private Tuning() {
     }
 
+    private static int multipleOf32(String property, int fallback) {
+        int value = Integer.getInteger(property, fallback);
+        if (value < 32 || value % 32 != 0) {
+            throw new IllegalArgumentException(property + " must be a positive multiple of 32, but was " + value);
+        }
+        return value;
+    }
+
     static String buildDefines() {
-        return "-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d".formatted(PACKED_ROWS_PER_WARP,
-                PACKED_WARPS, PACKED_TOKENS, PACKED_MAGIC);
+        return "-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d"
+                .formatted(PACKED_ROWS_PER_WARP, PACKED_WARPS, PACKED_TOKENS, PACKED_MAGIC, MMQ_ROWS, MMQ_TOKENS,
+                        MMQ_STEP, MMA ? 1 : 0);
     }
 }

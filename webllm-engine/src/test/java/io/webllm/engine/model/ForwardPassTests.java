@@ -28,14 +28,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * observed differences are around 1e-5 relative, so the bound has two orders of margin and still catches any wrong
  * weight, scale or rotation, which move logits by whole units.
  *
- * <p>With Q8 activations (the GPU default) the reference quantizes the same inputs the engine does (every Q4_0/Q8_0
- * product of a pass of fewer than 16 tokens, and the output matrix), with the same rounding. What remains are inputs
- * near a rounding boundary, which the two sides round to neighbouring steps (max|x| / 127 apart) once float
+ * <p>With Q8 activations (the GPU default) the reference quantizes the same inputs the engine does (the input of
+ * every Q4_0/Q8_0 product, matrix-vector and matrix-matrix alike, and of the output matrix), with the same rounding.
+ * What remains are inputs near a rounding boundary, which the two sides round to neighbouring steps (max|x| / 127 apart) once float
  * summation order has moved them a little, and the synthetic models' random weights amplify such steps through the
  * layers. Measured over 1,472 decode steps: mean 0.05% of 1 + the largest logit, max 1.2% (against a reference that
  * does not quantize: mean 0.12%, max 1.6%). Those cases are held to 2e-2 x (1 + the largest logit), and still to
- * identical greedy tokens.
- * The kernels' own arithmetic is held to 1e-5 in {@link Q8ActivationKernelTests}.
+ * identical greedy tokens, but where the reference's two best logits are within twice that of each other (seen once
+ * in 64 steps of a case, a gap of 0.7% of the largest logit: either token is then as right as the tolerance can tell).
+ * The kernels' own arithmetic is held to 1e-5 in {@link Q8ActivationKernelTests} and {@link Q8MatrixMatrixKernelTests}.
  */
 class ForwardPassTests {
 
@@ -82,9 +83,6 @@ class ForwardPassTests {
     static final List<Kernels> VARIANTS = List.of(new Kernels(Variant.GPU, true), new Kernels(Variant.GPU, false),
             new Kernels(Variant.CPU, false));
 
-    /** Passes of this many tokens or more use float activations in the layers (the matrix-matrix kernels). */
-    private static final int MATRIX_MATRIX_TOKENS = Step.MATRIX_MATRIX_MIN_TOKENS;
-
     static Stream<Arguments> shapesAndTypes() {
         List<Arguments> cases = new ArrayList<>();
         for (Kernels variant : VARIANTS) {
@@ -117,19 +115,23 @@ class ForwardPassTests {
             int vocab = model.config().vocabularySize();
             float[] last = null;
             for (int i = 0; i < PROMPT.length; i++) {
-                int chunk = i < 32 ? 32 : PROMPT.length - 32;
-                last = reference.forward(PROMPT[i], i, variant.q8() && chunk < MATRIX_MATRIX_TOKENS, variant.q8());
+                last = reference.forward(PROMPT[i], i, variant.q8());
                 assertClose(java.util.Arrays.copyOfRange(batched, i * vocab, (i + 1) * vocab), last, "prompt position " + i, variant.tolerance());
             }
-            // greedy continuation: identical token by token, logits within tolerance at every step
+            // greedy continuation: the same token at every step (but at ties within the tolerance), logits within tolerance
             int position = PROMPT.length;
             int token = StoriesGreedyTests.argmax(last);
             for (int step = 0; step < 64; step++) {
                 float[] device = model.forward(Batch.sequence(new int[] {token}, position, 0));
-                float[] expected = reference.forward(token, position, variant.q8(), variant.q8());
+                float[] expected = reference.forward(token, position, variant.q8());
                 assertClose(device, expected, "decode step " + step, variant.tolerance());
                 int deviceNext = StoriesGreedyTests.argmax(device);
-                assertThat(deviceNext).as("greedy token at step %d", step).isEqualTo(StoriesGreedyTests.argmax(expected));
+                int expectedNext = StoriesGreedyTests.argmax(expected);
+                if (deviceNext != expectedNext) {
+                    // each of the two logits may move by the tolerance: only a tie that close may pick the other token
+                    assertThat((double) expected[expectedNext] - expected[deviceNext]).as("greedy token at step %d: %d instead of %d", step, deviceNext, expectedNext)
+                            .isLessThanOrEqualTo(2 * variant.tolerance() * (1 + maxAbs(expected)));
+                }
                 token = deviceNext;
                 position++;
             }
@@ -137,9 +139,8 @@ class ForwardPassTests {
     }
 
     /**
-     * Chunks of 18, 18 and 3 tokens: the matrix-matrix GPU kernel and the 4-token CPU kernel with a partial tail.
-     * With Q8 activations chunks of 7 (3 passes of the 4-token matrix-vector kernels, the last partial): passes of 16+
-     * tokens take float activations, so they are compared with the reference instead (the test above).
+     * Chunks of 18, 18 and 3 tokens: the matrix-matrix GPU kernels (with Q8 activations the tiled integer ones, which
+     * quantize exactly as the matrix-vector kernels do) and the 4-token CPU kernel with a partial tail.
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("architectures")
@@ -149,7 +150,7 @@ class ForwardPassTests {
             new SyntheticModelWriter(shape, GgmlType.Q8_0, 7).write(path);
         }
         try (GgufFile file = GgufFile.open(path);
-             Transformer batched = Transformer.load(file, cl, variant.options(CONTEXT, 2, variant.q8() ? 7 : 18), LoadListener.NONE)) {
+             Transformer batched = Transformer.load(file, cl, variant.options(CONTEXT, 2, 18), LoadListener.NONE)) {
             float[] all = batched.forward(Batch.sequence(PROMPT, 0, 0, true));
             int vocab = batched.config().vocabularySize();
             for (int i = 0; i < PROMPT.length; i++) {
@@ -175,14 +176,14 @@ class ForwardPassTests {
             float[] deviceLogits = model.forward(Batch.sequence(prompt, 0, 0));
             float[] expected = null;
             for (int i = 0; i < prompt.length; i++) {
-                // chunks of 64 and 44: float activations in the layers; the last row's logits through the output
-                expected = reference.forward(prompt[i], i, false, variant.q8());
+                // chunks of 64 and 44 through the matrix-matrix kernels; the last row's logits through the output
+                expected = reference.forward(prompt[i], i, variant.q8());
             }
             assertClose(deviceLogits, expected, "after a 300-token prompt", variant.tolerance());
             int token = StoriesGreedyTests.argmax(expected);
             for (int position = prompt.length; position < prompt.length + 8; position++) {
                 float[] device = model.forward(Batch.sequence(new int[] {token}, position, 0));
-                float[] reference1 = reference.forward(token, position, variant.q8(), variant.q8());
+                float[] reference1 = reference.forward(token, position, variant.q8());
                 assertClose(device, reference1, "decode at position " + position, variant.tolerance());
                 token = StoriesGreedyTests.argmax(reference1);
             }
@@ -192,6 +193,14 @@ class ForwardPassTests {
     static Stream<Arguments> architectures() {
         return VARIANTS.stream().flatMap(variant -> Stream.of(ModelShape.TINY, ModelShape.TINY_LLAMA3, ModelShape.TINY_QWEN2,
                 ModelShape.TINY_QWEN3).map(shape -> Arguments.of(shape, variant)));
+    }
+
+    private static double maxAbs(float[] values) {
+        double max = 0;
+        for (float v : values) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return max;
     }
 
     static void assertClose(float[] actual, float[] expected, String where) {

@@ -24,8 +24,7 @@ final class ReferenceTransformer {
     private final float[][][] valueCache;
     /** The matrices stored as Q4_0 or Q8_0, whose inputs are quantized when activations are. */
     private final java.util.Set<float[][]> packed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    private boolean quantizeLayers;
-    private boolean quantizeOutput;
+    private boolean quantize;
 
     private record Layer(float[] attnNorm, float[][] wq, float[][] wk, float[][] wv, float[][] wo,
             float[] qBias, float[] kBias, float[] vBias, float[] qNorm, float[] kNorm,
@@ -58,16 +57,15 @@ final class ReferenceTransformer {
 
     /** Logits after feeding {@code token} at {@code position}; earlier positions must have been fed before. */
     float[] forward(int token, int position) {
-        return forward(token, position, false, false);
+        return forward(token, position, false);
     }
 
     /**
-     * {@link #forward(int, int)} with Q4_0/Q8_0 products taking Q8 activations in the layers and/or in the output
-     * matrix (the engine decides per pass: prompts of 16+ tokens use float activations in the layers).
+     * {@link #forward(int, int)} with every Q4_0/Q8_0 product, in the layers and the output matrix, taking Q8
+     * activations when {@code quantize} (as the engine's matrix-vector and matrix-matrix kernels both do).
      */
-    float[] forward(int token, int position, boolean quantizeLayers, boolean quantizeOutput) {
-        this.quantizeLayers = quantizeLayers;
-        this.quantizeOutput = quantizeOutput;
+    float[] forward(int token, int position, boolean quantize) {
+        this.quantize = quantize;
         float[] x = embedding[token].clone();
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
@@ -135,7 +133,7 @@ final class ReferenceTransformer {
             }
         }
         float[] normed = rmsNorm(x, outputNorm);
-        return matmul(output, quantizeOutput && packed.contains(output) ? q8RoundTrip(normed) : normed);
+        return matmul(output, quantize && packed.contains(output) ? q8RoundTrip(normed) : normed);
     }
 
     /** x rounded as q8.cl quantizes it: per 32 values, to the nearest multiple of max|x| / 127, half away from zero. */
@@ -199,7 +197,7 @@ final class ReferenceTransformer {
 
     /** A product inside the layers: its input quantized when the layers' activations are and w is Q4_0/Q8_0. */
     private float[] layerMatmul(float[][] w, float[] x) {
-        return matmul(w, quantizeLayers && packed.contains(w) ? q8RoundTrip(x) : x);
+        return matmul(w, quantize && packed.contains(w) ? q8RoundTrip(x) : x);
     }
 
     private static float[] matmul(float[][] w, float[] x) {
