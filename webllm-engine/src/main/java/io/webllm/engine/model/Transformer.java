@@ -177,8 +177,12 @@ public final class Transformer implements AutoCloseable {
             if (partials == null) {
                 layerLaunches.add(attentionCpu(keyCache, valueCache));
             } else {
-                layerLaunches.add(attentionChunks(keyCache, valueCache, partials));
-                layerLaunches.add(attentionCombine(partials));
+                Launch chunkPass = attentionChunks(keyCache, valueCache, partials);
+                Launch combine = attentionCombine(partials);
+                List<Launch> single = List.of(chunkPass);
+                List<Launch> both = List.of(chunkPass, combine);
+                // one live chunk writes the final result itself (attention.cl)
+                layerLaunches.add(tokens -> liveChunks == 1 ? single : both);
             }
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
                     x, 0, config.embeddingLength(), null, true, false));
@@ -501,8 +505,14 @@ public final class Transformer implements AutoCloseable {
         return new Launch(kernel, 9, n -> global, null, groupSize(w), 0);
     }
 
-    /** Warps sharing the columns of a row set in mul_mv_q8.cl: one group per lane a round, at most all the warps. */
+    /**
+     * Warps sharing the columns of a row set in mul_mv_q8.cl: {@link Tuning#Q8_SPLIT}, or with 0 there one group per
+     * lane a round, at most all the warps.
+     */
     private static int q8Split(DeviceTensor w) {
+        if (Tuning.Q8_SPLIT > 0) {
+            return Math.min(Tuning.Q8_SPLIT, Tuning.PACKED_WARPS);
+        }
         int split = Integer.highestOneBit(Math.max(1, w.columns() / 32 / MV_LANES));
         return Math.min(split, Tuning.PACKED_WARPS);
     }
@@ -652,7 +662,7 @@ public final class Transformer implements AutoCloseable {
         ClKernel kernel = kernels.create("kernel_attention_chunk")
                 .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, partials)
                 .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
-                .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim()))).arg(12, chunks).arg(13, liveChunks);
+                .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim()))).arg(12, chunks).arg(13, liveChunks).arg(14, attn);
         liveChunkKernels.add(kernel);
         return new Launch(kernel, -1, n -> (long) c.headCount() * liveChunks * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
     }

@@ -11,6 +11,12 @@ public final class Tuning {
     public static final int PACKED_ROWS_PER_WARP = Integer.getInteger("webllm.mv.rows", 4);
     /** Warps per work-group of a packed matvec. */
     public static final int PACKED_WARPS = Integer.getInteger("webllm.mv.warps", 8);
+    /**
+     * Warps of a work-group that share the columns of one row set in the Q8 matvecs (mul_mv_q8.cl), a power of two;
+     * 0 picks by row length. 1 measured fastest on the H100 (8B Q4_0: 196 tok/s against 140 with the split by row
+     * length): every split warp pays the full reduction of its 16 sums for fewer groups of work.
+     */
+    public static final int Q8_SPLIT = Integer.getInteger("webllm.mv.split", 1);
     /** Tokens per pass over the weights. */
     public static final int PACKED_TOKENS = Integer.getInteger("webllm.mv.tokens", 4);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */

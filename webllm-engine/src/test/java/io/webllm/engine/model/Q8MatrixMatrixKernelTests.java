@@ -67,7 +67,7 @@ class Q8MatrixMatrixKernelTests {
              ClBuffer ys = upload(arena, "y", before);
              ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
              ClKernel kernel = cl.kernels().create("kernel_mul_mmq_" + (type == GgmlType.Q8_0 ? "q8_0" : "q4_0"))) {
-            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(32, tokens, 32, 1);
+            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run((GROUPS * 32 + 255) / 256 * 256, tokens, 256, 1);
             byte[] quants = downloadBytes(arena, xq, (long) tokens * COLUMNS);
             float[] scales = download(arena, xd, 2 * tokens * GROUPS);
 

@@ -12,15 +12,25 @@
 // Pass 2, kernel_attention_combine: one work-group per (head, token) rescales the chunks to their common max.
 // Both passes cover only the `live` chunks that the batch's furthest position reaches (`chunks` is the capacity of
 // `partial` per head): at 100 positions of a 128k context that is 1 chunk, not 1,024 mostly empty work-groups.
+// With a single live chunk its result is final: the chunk kernel writes `result` itself and the combine is skipped.
 
 // Positions per chunk: one work-group's share.
 #define AT_CHUNK 128
 // Warps per work-group.
 #define AT_WARPS 4
+// Positions a warp scores at once.
+#define AT_BATCH 8
+// On NVIDIA the batch is unrolled; elsewhere lane_sum has barriers, and PoCL's compile time grows with every
+// barrier an unrolled loop copies.
+#ifdef WEBLLM_PTX
+#define AT_UNROLL _Pragma("unroll")
+#else
+#define AT_UNROLL _Pragma("unroll 1")
+#endif
 
 kernel void kernel_attention_chunk(global const float* q, int q_stride, global const float* k_cache,
         global const float* v_cache, global float* partial, global const int* pos, global const int* slot,
-        int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int chunks, int live) {
+        int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int chunks, int live, global float* result) {
     local float red[AT_WARPS * MV_LANES];
     local float scores[AT_CHUNK];
     local float qh[256];
@@ -45,20 +55,32 @@ kernel void kernel_attention_chunk(global const float* q, int q_stride, global c
         return;
     }
     for (int d = lid; d < head_dim; d += AT_WARPS * MV_LANES) qh[d] = q[(ulong) t * q_stride + h * head_dim + d];
+    // positions a warp skips (past the token's own) must still score -inf
+    for (int i = lid; i < AT_CHUNK; i += AT_WARPS * MV_LANES) scores[i] = -INFINITY;
     barrier(CLK_LOCAL_MEM_FENCE);
     global const float* kb = k_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
     global const float* vb = v_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
+    // AT_BATCH positions at a time per warp, so their key loads are in flight together (one position at a time
+    // made a decode step's attention a chain of 32 dependent load-and-sum latencies, ~33 us a layer on an H100)
     const int per_warp = AT_CHUNK / AT_WARPS;
-    for (int i = 0; i < per_warp; i++) {
-        const int local_p = warp * per_warp + i;
-        const int p = first + local_p;
-        float s = 0.0f;
-        if (p < length) {
-            global const float* kp = kb + (ulong) p * kv_dim;
-            for (int d = lane; d < head_dim; d += MV_LANES) s += qh[d] * kp[d];
+    for (int i0 = 0; i0 < per_warp; i0 += AT_BATCH) {
+#ifdef WEBLLM_PTX
+        if (first + warp * per_warp + i0 >= length) break; // the rest of this warp's positions are in the future
+#endif
+        float s[AT_BATCH];
+        AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
+            const int p = first + warp * per_warp + i0 + j;
+            s[j] = 0.0f;
+            if (p < length) {
+                global const float* kp = kb + (ulong) p * kv_dim;
+                for (int d = lane; d < head_dim; d += MV_LANES) s[j] += qh[d] * kp[d];
+            }
         }
-        s = lane_sum(s, red);
-        if (lane == 0) scores[local_p] = p < length ? s * scale : -INFINITY;
+        AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
+            const int local_p = warp * per_warp + i0 + j;
+            const float sum = lane_sum(s[j], red);
+            if (lane == 0) scores[local_p] = first + local_p < length ? sum * scale : -INFINITY;
+        }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     // chunk max and sum of exponentials, over AT_CHUNK scores by AT_WARPS * MV_LANES work-items
@@ -86,8 +108,13 @@ kernel void kernel_attention_chunk(global const float* q, int q_stride, global c
     const int count = min(AT_CHUNK, length - first);
     for (int d = lid; d < head_dim; d += AT_WARPS * MV_LANES) {
         float acc = 0.0f;
+        #pragma unroll 8
         for (int i = 0; i < count; i++) acc += scores[i] * vb[(ulong) (first + i) * kv_dim + d];
-        out[2 + d] = acc;
+        if (live == 1) {
+            result[((ulong) t * n_heads + h) * head_dim + d] = acc / l;
+        } else {
+            out[2 + d] = acc;
+        }
     }
     if (lid == 0) {
         out[0] = m;
