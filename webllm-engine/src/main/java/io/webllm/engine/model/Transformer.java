@@ -71,7 +71,9 @@ public final class Transformer implements AutoCloseable {
     private final Launch embed;
     private final List<Step> layerLaunches = new ArrayList<>();
     private final ClKernel gather;
-    private final ClKernel finalNorm;
+    private final Launch finalNorm;
+    /** The rows whose logits are wanted, gathered from x before the output norm (which must not run in place). */
+    private final ClBuffer gathered;
     private final Step outputMatvec;
     /** Whether the matrix products use the CPU kernels (mul_mv_cpu.cl) rather than the GPU ones. */
     private final boolean cpuKernels;
@@ -206,8 +208,9 @@ public final class Transformer implements AutoCloseable {
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "ffn_down.weight"))), ff, config.feedForwardLength(),
                     x, 0, config.embeddingLength(), null, true, false));
         }
-        gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, xb).arg(3, config.embeddingLength());
-        finalNorm = rmsNorm(xb, xb, outputNorm).kernel();
+        gathered = allocate("rows for logits", 4 * b * config.embeddingLength());
+        gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered).arg(3, config.embeddingLength());
+        finalNorm = rmsNorm(gathered, xb, outputNorm);
         outputMatvec = cpuKernels
                 ? cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : q8 && output.packed()
@@ -450,7 +453,7 @@ public final class Transformer implements AutoCloseable {
         int m = rows.length;
         upload(logitRows, hostRows, rows, 0, m);
         gather.run(config.embeddingLength(), m, 0, 0);
-        finalNorm.run((long) m * NORM_GROUP, NORM_GROUP);
+        finalNorm.run(m);
         for (Launch launch : outputMatvec.launches(m)) {
             launch.run(m);
         }
@@ -463,6 +466,10 @@ public final class Transformer implements AutoCloseable {
                 .localArg(5, 4L * NORM_GROUP);
         if (q8) {
             kernel.arg(6, xq).arg(7, xqScales);
+            // a work-group per (row, NORM_GROUP / 32 groups): see q8.cl
+            long groupsPerWorkGroup = NORM_GROUP / MV_LANES;
+            long slices = (config.embeddingLength() / 32 + groupsPerWorkGroup - 1) / groupsPerWorkGroup;
+            return new Launch(kernel, -1, n -> slices * NORM_GROUP, n -> n, NORM_GROUP, 1);
         }
         return new Launch(kernel, -1, n -> (long) n * NORM_GROUP, null, NORM_GROUP, 0);
     }

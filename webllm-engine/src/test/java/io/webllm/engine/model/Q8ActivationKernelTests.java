@@ -91,7 +91,7 @@ class Q8ActivationKernelTests {
              ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
              ClKernel kernel = cl.kernels().create("kernel_rms_norm_q8")) {
             kernel.arg(0, xs).arg(1, out).arg(2, w).arg(3, COLUMNS).arg(4, 1e-5f).localArg(5, 4L * 256).arg(6, xq).arg(7, xd);
-            kernel.run(256L * tokens, 256);
+            kernel.run((GROUPS + 7) / 8 * 256L, tokens, 256, 1);
             float[] normed = download(arena, out, tokens * COLUMNS);
             for (int t = 0; t < tokens; t++) {
                 double ss = 0;
