@@ -6,7 +6,8 @@
 // position and attends to positions 0 .. pos. Heads share KV heads in groups (GQA).
 //
 // Pass 1, kernel_attention_chunk: one work-group per (head x chunk of AT_CHUNK positions, token), AT_WARPS warps.
-// Each work-item scores one position, then the group takes the chunk's max m, sum l of exp(score - m), and acc[d] = sum exp(score - m) v[d], written
+// Each warp scores AT_CHUNK / AT_WARPS positions (lanes split the head's dimensions, a lane sum gives the score),
+// then the group takes the chunk's max m, sum l of exp(score - m), and acc[d] = sum exp(score - m) v[d], written
 // to `partial` as head_dim + 2 floats.
 // Pass 2, kernel_attention_combine: one work-group per (head, token) rescales the chunks to their common max.
 // Both passes cover only the `live` chunks that the batch's furthest position reaches (`chunks` is the capacity of
@@ -17,6 +18,15 @@
 #define AT_CHUNK 128
 // Warps per work-group.
 #define AT_WARPS 4
+// Positions a warp scores at once.
+#define AT_BATCH 8
+// On NVIDIA the batch is unrolled; elsewhere lane_sum has barriers, and PoCL's compile time grows with every
+// barrier an unrolled loop copies.
+#ifdef WEBLLM_PTX
+#define AT_UNROLL _Pragma("unroll")
+#else
+#define AT_UNROLL _Pragma("unroll 1")
+#endif
 
 kernel void kernel_attention_chunk(global const float* q, int q_stride, global const float* k_cache,
         global const float* v_cache, global float* partial, global const int* pos, global const int* slot,
@@ -28,6 +38,8 @@ kernel void kernel_attention_chunk(global const float* q, int q_stride, global c
     const int c = get_group_id(0) % live;
     const int t = get_group_id(1);
     const int lid = get_local_id(0);
+    const int lane = lid % MV_LANES;
+    const int warp = lid / MV_LANES;
     const int kv_head = h / (n_heads / n_kv_heads);
     const int kv_dim = n_kv_heads * head_dim;
     const int length = pos[t] + 1;
@@ -43,22 +55,31 @@ kernel void kernel_attention_chunk(global const float* q, int q_stride, global c
         return;
     }
     for (int d = lid; d < head_dim; d += AT_WARPS * MV_LANES) qh[d] = q[(ulong) t * q_stride + h * head_dim + d];
-    // positions past the token's own score -inf
+    // positions a warp skips (past the token's own) must still score -inf
     for (int i = lid; i < AT_CHUNK; i += AT_WARPS * MV_LANES) scores[i] = -INFINITY;
     barrier(CLK_LOCAL_MEM_FENCE);
     global const float* kb = k_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
     global const float* vb = v_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
-    // a work-item per position: its whole dot product with q (staged in local memory) in float4 loads, no lane
-    // sums. (A warp per position, lanes splitting the head and a shuffle sum per score, chained 32 dependent
-    // load-and-sum latencies per warp: ~30 us a layer on an H100 at any position.)
-    for (int i = lid; i < AT_CHUNK; i += AT_WARPS * MV_LANES) {
-        const int p = first + i;
-        if (p < length) {
-            global const float* kp = kb + (ulong) p * kv_dim;
-            float4 acc = (float4) (0.0f);
-            #pragma unroll 8
-            for (int d = 0; d < head_dim; d += 4) acc += vload4(0, qh + d) * vload4(0, kp + d);
-            scores[i] = (acc.x + acc.y + acc.z + acc.w) * scale;
+    // AT_BATCH positions at a time per warp, so their key loads are in flight together (one position at a time
+    // made a decode step's attention a chain of 32 dependent load-and-sum latencies, ~33 us a layer on an H100)
+    const int per_warp = AT_CHUNK / AT_WARPS;
+    for (int i0 = 0; i0 < per_warp; i0 += AT_BATCH) {
+#ifdef WEBLLM_PTX
+        if (first + warp * per_warp + i0 >= length) break; // the rest of this warp's positions are in the future
+#endif
+        float s[AT_BATCH];
+        AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
+            const int p = first + warp * per_warp + i0 + j;
+            s[j] = 0.0f;
+            if (p < length) {
+                global const float* kp = kb + (ulong) p * kv_dim;
+                for (int d = lane; d < head_dim; d += MV_LANES) s[j] += qh[d] * kp[d];
+            }
+        }
+        AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
+            const int local_p = warp * per_warp + i0 + j;
+            const float sum = lane_sum(s[j], red);
+            if (lane == 0) scores[local_p] = first + local_p < length ? sum * scale : -INFINITY;
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
