@@ -71,7 +71,8 @@ inline float dotq_q8_0(uint8 q, float d, int8 x, float2 xd) {
 #define PKQ_LANES_SCRATCH
 #define PKQ_LANE_SUMS()                                                                                         \
     _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                       \
-        _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = lane_sum(acc[r][t], red);
+        _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++)                                                 \
+            if (t0 + t < ntok) acc[r][t] = lane_sum(acc[r][t], red); /* a decode step sums 1 token, not 4 */
 #else
 #define PKQ_LANES_SCRATCH local float lanes[PK_WARPS * PK_ROWS * PK_TOKENS * MV_LANES];
 #define PKQ_LANE_SUMS()                                                                                         \
