@@ -10,9 +10,10 @@ interface Step {
 
     /**
      * Passes of at least this many tokens go through the tiled matrix-matrix kernels ({@code -Dwebllm.mm.minTokens}
-     * for measurements; the tests assume 16).
+     * for measurements). 32: on the H100 a batched decode step of 16 streams (8B Q4_0) ran 41% faster through two
+     * 8-token passes of the matrix-vector kernels than through 64-token tiles a quarter full (docs/performance.md).
      */
-    int MATRIX_MATRIX_MIN_TOKENS = Integer.getInteger("webllm.mm.minTokens", 16);
+    int MATRIX_MATRIX_MIN_TOKENS = Integer.getInteger("webllm.mm.minTokens", 32);
 
     List<Launch> launches(int tokens);
 

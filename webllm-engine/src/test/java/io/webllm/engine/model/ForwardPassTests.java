@@ -139,8 +139,9 @@ class ForwardPassTests {
     }
 
     /**
-     * Chunks of 18, 18 and 3 tokens: the matrix-matrix GPU kernels (with Q8 activations the tiled integer ones, which
-     * quantize exactly as the matrix-vector kernels do) and the 4-token CPU kernel with a partial tail.
+     * Chunks of 34 and 5 tokens: the matrix-matrix GPU kernels (with Q8 activations the tiled integer ones, which
+     * quantize exactly as the matrix-vector kernels do) then a partial 8-token pass of the matrix-vector ones, and
+     * the 4-token CPU kernel with a partial tail.
      */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("architectures")
@@ -150,7 +151,7 @@ class ForwardPassTests {
             new SyntheticModelWriter(shape, GgmlType.Q8_0, 7).write(path);
         }
         try (GgufFile file = GgufFile.open(path);
-             Transformer batched = Transformer.load(file, cl, variant.options(CONTEXT, 2, 18), LoadListener.NONE)) {
+             Transformer batched = Transformer.load(file, cl, variant.options(CONTEXT, 2, 34), LoadListener.NONE)) {
             float[] all = batched.forward(Batch.sequence(PROMPT, 0, 0, true));
             int vocab = batched.config().vocabularySize();
             for (int i = 0; i < PROMPT.length; i++) {

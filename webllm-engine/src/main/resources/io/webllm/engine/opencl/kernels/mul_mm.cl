@@ -2,7 +2,7 @@
 // a work-group computes MM_ROWS weight rows x MM_TOKENS tokens. Per step of 32 weights along the row, MM_ROWS
 // work-items dequantize one group each into local memory (so each weight is read once per MM_TOKENS tokens), all
 // work-items stage the tokens' 32 activations, and each work-item accumulates a 4 x 4 block of outputs from
-// local memory. Used when a pass has at least 16 tokens; decode steps use mul_mv.
+// local memory. Used when a pass has at least Step.MATRIX_MATRIX_MIN_TOKENS tokens; decode steps use mul_mv.
 // Launch: global (ceil(nrows / 64) * 16, ceil(ntok / 64) * 16), local (16, 16).
 
 #define MM_ROWS 64
