@@ -65,17 +65,58 @@ inline float dotq_q8_0(uint8 q, float d, int8 x, float2 xd) {
     const ulong nblocks = (ulong) nrows * groups;
 
 // Sums acc[r][t] over the lanes and then over the split warps of a row set: afterwards lane 0 of slice 0 holds the
-// row set's totals in acc. Every work-item runs it. On NVIDIA the lanes sum through shuffles; elsewhere through
-// local memory with one barrier (a barrier per sum, as lane_sum has, made PoCL's compiler run for many minutes).
-#ifdef WEBLLM_PTX
+// row set's totals in acc. Every work-item runs it.
+#if defined(WEBLLM_PTX) && PK_ROWS * PK_TOKENS <= MV_LANES
+// On NVIDIA a transposing butterfly: at each shuffle step a lane keeps half of its values (the upper half if its
+// lane bit is set) and adds its partner's copy of that half, so N values over 32 lanes take N - 1 + (5 - log2 N)
+// shuffles instead of 5 N (a sum per value): 6 instead of 20 for a decode step's 4 rows, 31 instead of 160 for 4
+// rows x 8 tokens. Lane L then holds the total of value L / (32 / N); those lanes store it to `part`.
 #define PKQ_LANES_SCRATCH
-#define PKQ_LANE_SUMS()                                                                                         \
-    _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                       \
-        _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++)                                                 \
-            if (t0 + t < ntok) acc[r][t] = lane_sum(acc[r][t], red); /* a decode step sums 1 token, not 4 */
+inline float lane_xor(float v, int offset) {
+    float other;
+    asm volatile("shfl.sync.bfly.b32 %0, %1, %2, 0x1f, 0xffffffff;" : "=f"(other) : "f"(v), "r"(offset));
+    return other;
+}
+
+#define PKQ_BUTTERFLY(V, N)                                                                                     \
+    {                                                                                                           \
+        int n = (N);                                                                                            \
+        _Pragma("unroll") for (int offset = MV_LANES / 2; offset > 0; offset >>= 1) {                         \
+            if (n > 1) {                                                                                        \
+                const int half = n / 2;                                                                         \
+                const int upper = (lane & offset) != 0;                                                         \
+                _Pragma("unroll") for (int i = 0; i < half; i++) {                                            \
+                    const float send = upper ? V[i] : V[i + half];                                              \
+                    const float keep = upper ? V[i + half] : V[i];                                              \
+                    V[i] = keep + lane_xor(send, offset);                                                       \
+                }                                                                                               \
+                n = half;                                                                                       \
+            } else {                                                                                            \
+                V[0] += lane_xor(V[0], offset);                                                                 \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
+#define PKQ_LANE_SUMS_TO_PART()                                                                                 \
+    if (ntok - t0 == 1) {                                                                                       \
+        float v[PK_ROWS];                                                                                       \
+        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) v[r] = acc[r][0];                                 \
+        PKQ_BUTTERFLY(v, PK_ROWS)                                                                               \
+        const int per = MV_LANES / PK_ROWS;                                                                     \
+        if (lane % per == 0) part[(warp * PK_ROWS + lane / per) * PK_TOKENS] = v[0];                            \
+    } else {                                                                                                    \
+        float v[PK_ROWS * PK_TOKENS];                                                                           \
+        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                   \
+            _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) v[r * PK_TOKENS + t] = acc[r][t];           \
+        PKQ_BUTTERFLY(v, PK_ROWS * PK_TOKENS)                                                                   \
+        const int per = MV_LANES / (PK_ROWS * PK_TOKENS);                                                       \
+        if (lane % per == 0) part[warp * PK_ROWS * PK_TOKENS + lane / per] = v[0];                              \
+    }
 #else
+// Elsewhere through local memory with one barrier (a barrier per sum, as lane_sum has, made PoCL's compiler run
+// for many minutes).
 #define PKQ_LANES_SCRATCH local float lanes[PK_WARPS * PK_ROWS * PK_TOKENS * MV_LANES];
-#define PKQ_LANE_SUMS()                                                                                         \
+#define PKQ_LANE_SUMS_TO_PART()                                                                                 \
     _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                       \
         _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++)                                                 \
             lanes[((warp * PK_ROWS + r) * PK_TOKENS + t) * MV_LANES + lane] = acc[r][t];                        \
@@ -86,26 +127,22 @@ inline float dotq_q8_0(uint8 q, float d, int8 x, float2 xd) {
                 local const float* v = lanes + ((warp * PK_ROWS + r) * PK_TOKENS + t) * MV_LANES;               \
                 float sum = 0.0f;                                                                               \
                 for (int i = 0; i < MV_LANES; i++) sum += v[i];                                                 \
-                acc[r][t] = sum;                                                                                \
+                part[(warp * PK_ROWS + r) * PK_TOKENS + t] = sum;                                               \
             }                                                                                                   \
     }
 #endif
 
 #define PKQ_REDUCE()                                                                                            \
-    PKQ_LANE_SUMS()                                                                                             \
-    if (split > 1) {                                                                                            \
-        if (lane == 0) {                                                                                        \
+    PKQ_LANE_SUMS_TO_PART()                                                                                     \
+    barrier(CLK_LOCAL_MEM_FENCE);                                                                               \
+    if (lane == 0 && slice == 0) {                                                                              \
+        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                   \
+            _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++)                                             \
+                acc[r][t] = part[(warp * PK_ROWS + r) * PK_TOKENS + t];                                         \
+        for (int k = 1; k < split; k++)                                                                         \
             _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                               \
                 _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++)                                         \
-                    part[(warp * PK_ROWS + r) * PK_TOKENS + t] = acc[r][t];                                     \
-        }                                                                                                       \
-        barrier(CLK_LOCAL_MEM_FENCE);                                                                           \
-        if (lane == 0 && slice == 0) {                                                                          \
-            for (int k = 1; k < split; k++)                                                                     \
-                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                           \
-                    _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++)                                     \
-                        acc[r][t] += part[((warp + k) * PK_ROWS + r) * PK_TOKENS + t];                          \
-        }                                                                                                       \
+                    acc[r][t] += part[((warp + k) * PK_ROWS + r) * PK_TOKENS + t];                              \
     }                                                                                                           \
     barrier(CLK_LOCAL_MEM_FENCE); /* part and lanes are reused by the next pass of tokens */
 
