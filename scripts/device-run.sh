@@ -8,7 +8,9 @@ set -uo pipefail
 OUT="${OUT:-/tmp/out}"
 mkdir -p "$OUT" /etc/OpenCL/vendors /tmp/models
 [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
-java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow ${JAVA_OPTS:-}"
+# -Dwebllm.opencl.requirePtx: fail if the NVIDIA build with inline PTX fails instead of measuring the fallback
+# (scripts/check-ptx-syntax.sh catches most such errors before a device run)
+java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true ${JAVA_OPTS:-}"
 cp=".device/classes:.device/lib/*"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
 $java -cp "$cp" io.webllm.engine.cli.Main devices | tee "$OUT/devices.txt"

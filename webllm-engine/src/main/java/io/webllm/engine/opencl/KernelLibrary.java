@@ -64,6 +64,10 @@ public final class KernelLibrary {
                 built = context.build("webllm kernels", source(), NVIDIA_OPTIONS);
                 used = NVIDIA_OPTIONS;
             } catch (ClException e) {
+                if (Boolean.getBoolean("webllm.opencl.requirePtx")) {
+                    // device runs: a silent fallback would benchmark and test the portable kernels instead
+                    throw e;
+                }
                 LOG.log(System.Logger.Level.WARNING, "building the kernels with inline PTX failed; using portable reductions: {0}", e.getMessage());
             }
         }

@@ -83,14 +83,14 @@ inline float lane_xor(float v, int offset) {
         int n = (N);                                                                                            \
         _Pragma("unroll") for (int offset = MV_LANES / 2; offset > 0; offset >>= 1) {                         \
             if (n > 1) {                                                                                        \
-                const int half = n / 2;                                                                         \
+                const int kept = n / 2; /* `half` is a type in OpenCL C */                                      \
                 const int upper = (lane & offset) != 0;                                                         \
-                _Pragma("unroll") for (int i = 0; i < half; i++) {                                            \
-                    const float send = upper ? V[i] : V[i + half];                                              \
-                    const float keep = upper ? V[i + half] : V[i];                                              \
+                _Pragma("unroll") for (int i = 0; i < kept; i++) {                                            \
+                    const float send = upper ? V[i] : V[i + kept];                                              \
+                    const float keep = upper ? V[i + kept] : V[i];                                              \
                     V[i] = keep + lane_xor(send, offset);                                                       \
                 }                                                                                               \
-                n = half;                                                                                       \
+                n = kept;                                                                                       \
             } else {                                                                                            \
                 V[0] += lane_xor(V[0], offset);                                                                 \
             }                                                                                                   \

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Compiles the engine's kernels as NVIDIA's OpenCL compiler will (with -DWEBLLM_PTX, inline PTX included) through
+# clang's OpenCL front end for nvptx64, so that code only the GPU build sees (shuffles, dp4a, mma, their helpers)
+# is checked here before a device run: PoCL never compiles it. Needs clang-15. Exit status non-zero on any error.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+kernels="$root/webllm-engine/src/main/resources/io/webllm/engine/opencl/kernels"
+# the resource files in KernelLibrary.SOURCES order
+files=$(sed -n '/SOURCES = List.of(/,/);/p' "$root/webllm-engine/src/main/java/io/webllm/engine/opencl/KernelLibrary.java" \
+  | grep -o '"[a-z0-9_]*\.cl"' | tr -d '"')
+source=$(mktemp --suffix=.cl)
+trap 'rm -f "$source" "${source%.cl}.ptx"' EXIT
+for f in $files; do cat "$kernels/$f"; echo; done > "$source"
+defines="-DPK_ROWS=4 -DPK_WARPS=8 -DPK_TOKENS=8 -DPK_MAGIC=1 -DMMQ_ROWS=64 -DMMQ_TOKENS=64 -DMMQ_STEP=4 -DWEBLLM_MMA=1"
+clang-15 -x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -Xclang -finclude-default-header -Dasm=__asm__ \
+  $defines -DWEBLLM_PTX -S -o "${source%.cl}.ptx" "$source"
+echo "kernels compile with -DWEBLLM_PTX ($(echo $files | wc -w) files)"
