@@ -513,15 +513,13 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * Warps sharing the columns of a row set in mul_mv_q8.cl: {@link Tuning#Q8_SPLIT}, or with 0 there one group per
-     * lane a round, at most all the warps.
+     * Warps sharing the columns of a row set in mul_mv_q8.cl: {@link Tuning#Q8_SPLIT} (0: as many as the row length
+     * gives every lane a group a round), at most all the warps.
      */
     private static int q8Split(DeviceTensor w) {
-        if (Tuning.Q8_SPLIT > 0) {
-            return Math.min(Tuning.Q8_SPLIT, Tuning.PACKED_WARPS);
-        }
-        int split = Integer.highestOneBit(Math.max(1, w.columns() / 32 / MV_LANES));
-        return Math.min(split, Tuning.PACKED_WARPS);
+        // never more warps than rows of 32 groups to share (Qwen2.5-0.5B's 896 columns are 28 groups: no split)
+        int byLength = Math.min(Integer.highestOneBit(Math.max(1, w.columns() / 32 / MV_LANES)), Tuning.PACKED_WARPS);
+        return Tuning.Q8_SPLIT > 0 ? Math.min(Tuning.Q8_SPLIT, byLength) : byLength;
     }
 
     private static long q8GlobalSize(DeviceTensor w, boolean gated) {

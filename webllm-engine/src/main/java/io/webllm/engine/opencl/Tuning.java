@@ -12,11 +12,12 @@ public final class Tuning {
     /** Warps per work-group of a packed matvec. */
     public static final int PACKED_WARPS = Integer.getInteger("webllm.mv.warps", 8);
     /**
-     * Warps of a work-group that share the columns of one row set in the Q8 matvecs (mul_mv_q8.cl), a power of two;
-     * 0 picks by row length. 1 measured fastest on the H100 (8B Q4_0: 196 tok/s against 140 with the split by row
-     * length): every split warp pays the full reduction of its 16 sums for fewer groups of work.
+     * Warps of a work-group that share the columns of one row set in the Q8 matvecs (mul_mv_q8.cl), a power of two,
+     * at most what the row length allows; 0: all it allows. On the H100, 8B Q4_0 decode (-p 16 -n 128): split 2
+     * 226 tok/s, 1 210, by row length (4-8) 198, with the butterfly lane sums; before them each split warp paid 80
+     * shuffles for its sums and split 1 was best (196 against 140).
      */
-    public static final int Q8_SPLIT = Integer.getInteger("webllm.mv.split", 1);
+    public static final int Q8_SPLIT = Integer.getInteger("webllm.mv.split", 2);
     /**
      * Tokens per pass over the weights (batched decode of several streams: 8 measured 9% faster than 4 at 16
      * streams, and the same for one).
