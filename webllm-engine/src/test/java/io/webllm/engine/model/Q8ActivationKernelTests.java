@@ -10,7 +10,6 @@ import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.tensor.GgmlType;
 import io.webllm.engine.testing.TestDevices;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -67,7 +66,7 @@ class Q8ActivationKernelTests {
         int tokens = 3;
         float[] x = activations(tokens, 1);
         try (Arena arena = Arena.ofConfined();
-             ClBuffer xs = upload(arena, "x", x);
+             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
              ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
              ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
              ClKernel kernel = cl.kernels().create("kernel_quantize_q8")) {
@@ -82,17 +81,17 @@ class Q8ActivationKernelTests {
     void rmsNormWritesItsOutputQuantizedAsWell() {
         int tokens = 2;
         float[] x = activations(tokens, 2);
-        float[] weight = randomFloats(COLUMNS, 3);
+        float[] weight = DeviceArrays.randomFloats(COLUMNS, 3);
         try (Arena arena = Arena.ofConfined();
-             ClBuffer xs = upload(arena, "x", x);
-             ClBuffer w = upload(arena, "norm weight", weight);
+             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
+             ClBuffer w = DeviceArrays.upload(cl, arena, "norm weight", weight);
              ClBuffer out = cl.allocate("out", 4L * tokens * COLUMNS);
              ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
              ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
              ClKernel kernel = cl.kernels().create("kernel_rms_norm_q8")) {
             kernel.arg(0, xs).arg(1, out).arg(2, w).arg(3, COLUMNS).arg(4, 1e-5f).localArg(5, 4L * 256).arg(6, xq).arg(7, xd);
             kernel.run((GROUPS + 7) / 8 * 256L, tokens, 256, 1);
-            float[] normed = download(arena, out, tokens * COLUMNS);
+            float[] normed = DeviceArrays.floats(cl, arena, out, tokens * COLUMNS);
             for (int t = 0; t < tokens; t++) {
                 double ss = 0;
                 for (int i = 0; i < COLUMNS; i++) {
@@ -136,22 +135,22 @@ class Q8ActivationKernelTests {
     @ParameterizedTest(name = "{0} {1} tokens")
     @CsvSource({"Q8_0, 1", "Q8_0, 3", "Q8_0, 6", "Q4_0, 1", "Q4_0, 3", "Q4_0, 6"})
     void integerProductsEqualTheExactSumsOfWhatTheyRead(GgmlType type, int tokens) {
-        PackedMatrix w = PackedMatrix.random(type, ROWS, COLUMNS, 11);
-        PackedMatrix up = PackedMatrix.random(type, ROWS, COLUMNS, 12);
+        PackedTestMatrix w = PackedTestMatrix.random(type, ROWS, COLUMNS, 11, false);
+        PackedTestMatrix up = PackedTestMatrix.random(type, ROWS, COLUMNS, 12, false);
         float[] x = activations(tokens, 13);
-        float[] bias = randomFloats(ROWS, 14);
-        float[] before = randomFloats(tokens * ROWS, 15);
-        String suffix = type == GgmlType.Q8_0 ? "q8_0" : "q4_0";
-        long rowBytes = GROUPS * (type == GgmlType.Q8_0 ? 34 : 18);
+        float[] bias = DeviceArrays.randomFloats(ROWS, 14);
+        float[] before = DeviceArrays.randomFloats(tokens * ROWS, 15);
+        String suffix = w.suffix();
+        long rowBytes = w.rowBytes();
         long local = (long) Tuning.PACKED_WARPS * 32;
         try (Arena arena = Arena.ofConfined();
-             ClBuffer weights = upload(arena, "w", w.bytes());
-             ClBuffer upWeights = upload(arena, "up", up.bytes());
-             ClBuffer xs = upload(arena, "x", x);
+             ClBuffer weights = DeviceArrays.upload(cl, arena, "w", w.bytes());
+             ClBuffer upWeights = DeviceArrays.upload(cl, arena, "up", up.bytes());
+             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
              ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
              ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
-             ClBuffer biases = upload(arena, "bias", bias);
-             ClBuffer ys = upload(arena, "y", before);
+             ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
+             ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + suffix);
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix)) {
@@ -164,16 +163,16 @@ class Q8ActivationKernelTests {
             kernel.arg(0, weights).arg(1, COLUMNS).arg(2, rowBytes).arg(3, ROWS).arg(4, xq).arg(5, GROUPS)
                     .arg(6, ys).arg(7, 0).arg(8, ROWS).arg(9, tokens).arg(10, biases).arg(11, 1).arg(12, 1).arg(13, xd).arg(14, split);
             kernel.run((ROWS + rowsPerGroup - 1) / rowsPerGroup * local, local);
-            float[] y = download(arena, ys, tokens * ROWS);
+            float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {
-                    double exact = before[t * ROWS + r] + w.dotWithQuantized(r, read, t) + bias[r];
+                    double exact = before[t * ROWS + r] + new QuantizedProducts(w).dotWithQuantized(r, read, t) + bias[r];
                     // float32 sums of 40 group terms: relative to the size of the terms, not of their sum
-                    double terms = Math.abs(before[t * ROWS + r]) + w.magnitudeWithQuantized(r, read, t) + Math.abs(bias[r]);
+                    double terms = Math.abs(before[t * ROWS + r]) + new QuantizedProducts(w).magnitudeWithQuantized(r, read, t) + Math.abs(bias[r]);
                     assertThat((double) y[t * ROWS + r]).as("split %d row %d token %d", split, r, t).isCloseTo(exact, offset(1e-5 * (1 + terms)));
                     double floatProduct = before[t * ROWS + r] + w.dot(r, x, t * COLUMNS) + bias[r];
                     assertThat(Math.abs(y[t * ROWS + r] - floatProduct)).as("quantization error of row %d token %d", r, t)
-                            .isLessThanOrEqualTo(w.quantizationBound(r, read, t) + 1e-4 * (1 + Math.abs(floatProduct)));
+                            .isLessThanOrEqualTo(new QuantizedProducts(w).quantizationBound(r, read, t) + 1e-4 * (1 + Math.abs(floatProduct)));
                 }
             }
 
@@ -181,11 +180,11 @@ class Q8ActivationKernelTests {
             glu.arg(0, weights).arg(1, upWeights).arg(2, COLUMNS).arg(3, rowBytes).arg(4, ROWS).arg(5, xq).arg(6, GROUPS)
                     .arg(7, ys).arg(8, ROWS).arg(9, tokens).arg(10, xd).arg(11, split);
             glu.run((ROWS + gatedPerGroup - 1) / gatedPerGroup * local, local);
-            y = download(arena, ys, tokens * ROWS);
+            y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {
-                    double g = w.dotWithQuantized(r, read, t);
-                    double u = up.dotWithQuantized(r, read, t);
+                    double g = new QuantizedProducts(w).dotWithQuantized(r, read, t);
+                    double u = new QuantizedProducts(up).dotWithQuantized(r, read, t);
                     double expected = g / (1 + Math.exp(-g)) * u;
                     // each factor within 1e-5 of its scale, so the product within 1e-5 of both (silu' <= 1.1)
                     double tolerance = 2.2e-5 * (1 + Math.abs(g)) * (1 + Math.abs(u));
@@ -196,72 +195,32 @@ class Q8ActivationKernelTests {
         }
     }
 
-    /** A Q4_0 or Q8_0 matrix in the device layout of quants.cl, with its quants and scales kept for the sums here. */
-    private record PackedMatrix(GgmlType type, byte[] bytes, int[][] quants, double[][] scales) {
+    /** What the integer kernels compute from the quants they read, in double, and the bounds around it. */
+    private record QuantizedProducts(PackedTestMatrix w) {
 
-        static PackedMatrix random(GgmlType type, int rows, int columns, long seed) {
-            SplittableRandom random = new SplittableRandom(seed);
-            int groups = columns / 32;
-            int blocks = rows * groups;
-            int quantBytes = type == GgmlType.Q8_0 ? 32 : 16;
-            byte[] bytes = new byte[blocks * (quantBytes + 2)];
-            int[][] quants = new int[rows][columns];
-            double[][] scales = new double[rows][groups];
-            for (int block = 0; block < blocks; block++) {
-                int row = block / groups;
-                int group = block % groups;
-                short half = Float.floatToFloat16((float) (random.nextDouble(0.001, 0.05) * (random.nextBoolean() ? 1 : -1)));
-                scales[row][group] = Float.float16ToFloat(half);
-                bytes[blocks * quantBytes + 2 * block] = (byte) half;
-                bytes[blocks * quantBytes + 2 * block + 1] = (byte) (half >> 8);
-                for (int j = 0; j < quantBytes; j++) {
-                    byte q = (byte) random.nextInt(256);
-                    bytes[block * quantBytes + j] = q;
-                    if (type == GgmlType.Q8_0) {
-                        quants[row][group * 32 + j] = q;
-                    } else {
-                        quants[row][group * 32 + j] = (q & 15) - 8;
-                        quants[row][group * 32 + j + 16] = ((q >> 4) & 15) - 8;
-                    }
-                }
+        /** d_w * d_x * (integer dot of the quants) of group g: one term of what the kernel sums. */
+        double term(int row, Quantized x, int token, int g) {
+            long integer = 0;
+            for (int i = 0; i < 32; i++) {
+                integer += (long) w.quant(row, g * 32 + i) * x.q()[token * COLUMNS + g * 32 + i];
             }
-            return new PackedMatrix(type, bytes, quants, scales);
+            return w.scale(row, g) * x.d()[token * GROUPS + g] * integer;
         }
 
-        double weight(int row, int column) {
-            return scales[row][column / 32] * quants[row][column];
-        }
-
-        double dot(int row, float[] x, int offset) {
-            double sum = 0;
-            for (int i = 0; i < quants[row].length; i++) {
-                sum += weight(row, i) * x[offset + i];
-            }
-            return sum;
-        }
-
-        /** sum over groups of d_w * d_x * (integer dot of the quants): what the kernel computes, in double. */
+        /** What the kernel computes, in double. */
         double dotWithQuantized(int row, Quantized x, int token) {
             double sum = 0;
-            for (int g = 0; g < scales[row].length; g++) {
-                long integer = 0;
-                for (int i = 0; i < 32; i++) {
-                    integer += (long) quants[row][g * 32 + i] * x.q()[token * COLUMNS + g * 32 + i];
-                }
-                sum += scales[row][g] * x.d()[token * GROUPS + g] * integer;
+            for (int g = 0; g < GROUPS; g++) {
+                sum += term(row, x, token, g);
             }
             return sum;
         }
 
-        /** sum over groups of |d_w * d_x * integer dot|: the scale of float32 rounding in the kernel's sum. */
+        /** sum over groups of |term|: the scale of float32 rounding in the kernel's sum. */
         double magnitudeWithQuantized(int row, Quantized x, int token) {
             double sum = 0;
-            for (int g = 0; g < scales[row].length; g++) {
-                long integer = 0;
-                for (int i = 0; i < 32; i++) {
-                    integer += (long) quants[row][g * 32 + i] * x.q()[token * COLUMNS + g * 32 + i];
-                }
-                sum += Math.abs(scales[row][g] * x.d()[token * GROUPS + g] * integer);
+            for (int g = 0; g < GROUPS; g++) {
+                sum += Math.abs(term(row, x, token, g));
             }
             return sum;
         }
@@ -269,10 +228,10 @@ class Q8ActivationKernelTests {
         /** The largest change quantizing x can make to this row's product: sum over groups of d / 2 x sum |w|. */
         double quantizationBound(int row, Quantized x, int token) {
             double bound = 0;
-            for (int g = 0; g < scales[row].length; g++) {
+            for (int g = 0; g < GROUPS; g++) {
                 double weights = 0;
                 for (int i = 0; i < 32; i++) {
-                    weights += Math.abs(weight(row, g * 32 + i));
+                    weights += Math.abs(w.weight(row, g * 32 + i));
                 }
                 bound += x.d()[token * GROUPS + g] / 2 * weights;
             }
@@ -280,44 +239,15 @@ class Q8ActivationKernelTests {
         }
     }
 
-    private static float[] randomFloats(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
-            values[i] = (float) random.nextDouble(-2, 2);
-        }
-        return values;
-    }
-
-    private static ClBuffer upload(Arena arena, String name, byte[] bytes) {
-        ClBuffer buffer = cl.allocate(name, bytes.length);
-        cl.write(buffer, 0, arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes));
-        return buffer;
-    }
-
-    private static ClBuffer upload(Arena arena, String name, float[] values) {
-        ClBuffer buffer = cl.allocate(name, 4L * values.length);
-        cl.write(buffer, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, values));
-        return buffer;
-    }
-
-    private static float[] download(Arena arena, ClBuffer buffer, int count) {
-        MemorySegment host = arena.allocate(4L * count, 4);
-        cl.read(buffer, 0, host);
-        cl.finish();
-        return host.toArray(ValueLayout.JAVA_FLOAT);
-    }
-
     private static Quantized download(Arena arena, ClBuffer xq, ClBuffer xd, int tokens) {
-        MemorySegment quants = arena.allocate((long) tokens * COLUMNS);
-        cl.read(xq, 0, quants);
-        float[] scales = download(arena, xd, 2 * tokens * GROUPS);
+        byte[] quants = DeviceArrays.bytes(cl, arena, xq, tokens * COLUMNS);
+        float[] scales = DeviceArrays.floats(cl, arena, xd, 2 * tokens * GROUPS);
         float[] d = new float[tokens * GROUPS];
         float[] ds = new float[tokens * GROUPS];
         for (int k = 0; k < d.length; k++) {
             d[k] = scales[2 * k];
             ds[k] = scales[2 * k + 1];
         }
-        return new Quantized(quants.toArray(ValueLayout.JAVA_BYTE), d, ds);
+        return new Quantized(quants, d, ds);
     }
 }
