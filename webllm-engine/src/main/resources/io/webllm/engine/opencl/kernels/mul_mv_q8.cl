@@ -72,12 +72,6 @@ inline float dotq_q8_0(uint8 q, float d, int8 x, float2 xd) {
 // shuffles instead of 5 N (a sum per value): 6 instead of 20 for a decode step's 4 rows, 31 instead of 160 for 4
 // rows x 8 tokens. Lane L then holds the total of value L / (32 / N); those lanes store it to `part`.
 #define PKQ_LANES_SCRATCH
-inline float lane_xor(float v, int offset) {
-    float other;
-    asm volatile("shfl.sync.bfly.b32 %0, %1, %2, 0x1f, 0xffffffff;" : "=f"(other) : "f"(v), "r"(offset));
-    return other;
-}
-
 #define PKQ_BUTTERFLY(V, N)                                                                                     \
     {                                                                                                           \
         int n = (N);                                                                                            \

@@ -7,15 +7,7 @@ kernel void kernel_rms_norm(global const float* x, global float* out, global con
     const int lid = get_local_id(0);
     const int lsz = get_local_size(0);
     global const float* xr = x + (ulong) row * n;
-    float sum = 0.0f;
-    for (int i = lid; i < n; i += lsz) sum += xr[i] * xr[i];
-    scratch[lid] = sum;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = lsz / 2; stride > 0; stride >>= 1) {
-        if (lid < stride) scratch[lid] += scratch[lid + stride];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float scale = rsqrt(scratch[0] / n + eps);
+    const float scale = row_rms_scale(xr, n, eps, scratch);
     global float* o = out + (ulong) row * n;
     for (int i = lid; i < n; i += lsz) o[i] = xr[i] * scale * w[i];
 }

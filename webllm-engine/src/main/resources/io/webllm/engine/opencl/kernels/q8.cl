@@ -27,32 +27,6 @@ inline int dot4(int a, int b, int acc) {
 }
 #endif
 
-// Max across the MV_LANES work-items of a warp (the counterpart of lane_sum in reduce.cl, same rules).
-#ifdef WEBLLM_PTX
-inline float lane_max(float v, local float* red) {
-    for (int offset = MV_LANES / 2; offset > 0; offset >>= 1) {
-        float other;
-        asm volatile("shfl.sync.bfly.b32 %0, %1, %2, 0x1f, 0xffffffff;" : "=f"(other) : "f"(v), "r"(offset));
-        v = fmax(v, other);
-    }
-    return v;
-}
-#else
-inline float lane_max(float v, local float* red) {
-    const int lid = get_local_id(0);
-    const int lane = lid % MV_LANES;
-    red[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int offset = MV_LANES / 2; offset > 0; offset >>= 1) {
-        if (lane < offset) red[lid] = fmax(red[lid], red[lid + offset]);
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float max = red[lid - lane];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return max;
-}
-#endif
-
 // Quantizes one group held by a warp, value v in each lane: writes the lane's quant to q[lane] when `live` and
 // returns the group's {d, d * sum(q)} to every lane. Every work-item of the work-group must call it (barriers
 // off NVIDIA), so dead lanes pass live = 0 instead of skipping the call.
@@ -92,15 +66,7 @@ kernel void kernel_rms_norm_q8(global const float* x, global float* out, global 
     const int lid = get_local_id(0);
     const int lsz = get_local_size(0);
     global const float* xr = x + (ulong) row * n;
-    float sum = 0.0f;
-    for (int i = lid; i < n; i += lsz) sum += xr[i] * xr[i];
-    scratch[lid] = sum;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = lsz / 2; stride > 0; stride >>= 1) {
-        if (lid < stride) scratch[lid] += scratch[lid + stride];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float scale = rsqrt(scratch[0] / n + eps);
+    const float scale = row_rms_scale(xr, n, eps, scratch);
     const int groups = n / GROUP;
     const int g = get_group_id(0) * (lsz / MV_LANES) + lid / MV_LANES;
     const int lane = lid % MV_LANES;

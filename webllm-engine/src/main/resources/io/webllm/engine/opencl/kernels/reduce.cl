@@ -1,31 +1,60 @@
-// Sums across the MV_LANES work-items that share one row. On NVIDIA (built with -DWEBLLM_PTX) a row is exactly one
-// warp and the sum uses warp shuffles through inline PTX: no local memory, no barriers. Elsewhere it goes through
-// local memory; then every work-item of the group must call it the same number of times (it has barriers).
+// Sums and maxima across the MV_LANES work-items that share one row. On NVIDIA (built with -DWEBLLM_PTX) a row is
+// exactly one warp and the reductions use warp shuffles through inline PTX: no local memory, no barriers. Elsewhere
+// they go through local memory; then every work-item of the group must call them the same number of times (they
+// have barriers).
 
 // Work-items cooperating on one row: one NVIDIA warp.
 #define MV_LANES 32
 
 #ifdef WEBLLM_PTX
-inline float lane_sum(float v, local float* red) {
-    for (int offset = MV_LANES / 2; offset > 0; offset >>= 1) {
-        float other;
-        asm volatile("shfl.sync.bfly.b32 %0, %1, %2, 0x1f, 0xffffffff;" : "=f"(other) : "f"(v), "r"(offset));
-        v += other;
-    }
-    return v;
+// v of the lane whose index differs from this one's in the bits of `offset`.
+inline float lane_xor(float v, int offset) {
+    float other;
+    asm volatile("shfl.sync.bfly.b32 %0, %1, %2, 0x1f, 0xffffffff;" : "=f"(other) : "f"(v), "r"(offset));
+    return other;
+}
+
+#define DEFINE_LANE_REDUCTION(NAME, COMBINE)                                                                    \
+inline float NAME(float v, local float* red) {                                                                  \
+    for (int offset = MV_LANES / 2; offset > 0; offset >>= 1) v = COMBINE(v, lane_xor(v, offset));              \
+    return v;                                                                                                   \
 }
 #else
-inline float lane_sum(float v, local float* red) {
-    const int lid = get_local_id(0);
-    const int lane = lid % MV_LANES;
-    red[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int offset = MV_LANES / 2; offset > 0; offset >>= 1) {
-        if (lane < offset) red[lid] += red[lid + offset];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float sum = red[lid - lane];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return sum;
+#define DEFINE_LANE_REDUCTION(NAME, COMBINE)                                                                    \
+inline float NAME(float v, local float* red) {                                                                  \
+    const int lid = get_local_id(0);                                                                            \
+    const int lane = lid % MV_LANES;                                                                            \
+    red[lid] = v;                                                                                               \
+    barrier(CLK_LOCAL_MEM_FENCE);                                                                               \
+    for (int offset = MV_LANES / 2; offset > 0; offset >>= 1) {                                                 \
+        if (lane < offset) red[lid] = COMBINE(red[lid], red[lid + offset]);                                     \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                                           \
+    }                                                                                                           \
+    const float result = red[lid - lane];                                                                       \
+    barrier(CLK_LOCAL_MEM_FENCE);                                                                               \
+    return result;                                                                                              \
 }
 #endif
+
+inline float add_floats(float a, float b) {
+    return a + b;
+}
+
+DEFINE_LANE_REDUCTION(lane_sum, add_floats)
+DEFINE_LANE_REDUCTION(lane_max, fmax)
+
+// 1 / sqrt(mean(x^2) + eps) of a row of n values, by the whole work-group (a power-of-two size) through `scratch`,
+// one float per work-item. Shared by the norms (norm.cl, q8.cl).
+inline float row_rms_scale(global const float* xr, int n, float eps, local float* scratch) {
+    const int lid = get_local_id(0);
+    const int lsz = get_local_size(0);
+    float sum = 0.0f;
+    for (int i = lid; i < n; i += lsz) sum += xr[i] * xr[i];
+    scratch[lid] = sum;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int stride = lsz / 2; stride > 0; stride >>= 1) {
+        if (lid < stride) scratch[lid] += scratch[lid + stride];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    return rsqrt(scratch[0] / n + eps);
+}
