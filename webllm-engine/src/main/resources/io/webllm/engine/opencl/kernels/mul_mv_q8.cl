@@ -140,6 +140,24 @@ inline float dotq_q8_0(uint8 q, float d, int8 x, float2 xd) {
     }                                                                                                           \
     barrier(CLK_LOCAL_MEM_FENCE); /* part and lanes are reused by the next pass of tokens */
 
+// One pass over the weights for tokens t0 .. t0 + PK_TOKENS - 1: afterwards lane 0 of slice 0 holds acc[r][t] for
+// every row r of its row set. MATRIX and ROW are expressions of r: the weights row r reads and its row index.
+#define PKQ_PASS(TYPE, QTYPE, QBYTES, MATRIX, ROW)                                                              \
+    float acc[PK_ROWS][PK_TOKENS];                                                                              \
+    for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                     \
+    for (int s = slice * MV_LANES + lane; s < groups; s += MV_LANES * split) {                                  \
+        QTYPE q[PK_ROWS];                                                                                       \
+        float d[PK_ROWS];                                                                                       \
+        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                                 \
+            global const uchar* matrix = (MATRIX);                                                              \
+            const ulong block = (ulong) min((ROW), nrows - 1) * groups + s;                                     \
+            q[r] = ((global const QTYPE*) matrix)[block];                                                       \
+            d[r] = vload_half(block, (global const half*) (matrix + nblocks * QBYTES));                         \
+        }                                                                                                       \
+        PKQ_ACCUMULATE(TYPE);                                                                                   \
+    }                                                                                                           \
+    PKQ_REDUCE();
+
 #define DEFINE_MUL_MVQ(TYPE, QTYPE, QBYTES)                                                                     \
 kernel void kernel_mul_mvq_##TYPE(                                                                              \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
@@ -147,22 +165,8 @@ kernel void kernel_mul_mvq_##TYPE(                                              
         global float* y, int y_off, int y_stride,                                                               \
         int ntok, global const float* bias, int has_bias, int accumulate, global const float2* xd, int split) { \
     PKQ_PLACE(PK_ROWS)                                                                                          \
-    global const QTYPE* qs = (global const QTYPE*) W;                                                           \
-    global const half* ds = (global const half*) (W + nblocks * QBYTES);                                        \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        float acc[PK_ROWS][PK_TOKENS];                                                                          \
-        for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                 \
-        for (int s = slice * MV_LANES + lane; s < groups; s += MV_LANES * split) {                              \
-            QTYPE q[PK_ROWS];                                                                                   \
-            float d[PK_ROWS];                                                                                   \
-            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
-                const ulong block = (ulong) min(row0 + r, nrows - 1) * groups + s;                              \
-                q[r] = qs[block];                                                                               \
-                d[r] = vload_half(block, ds);                                                                   \
-            }                                                                                                   \
-            PKQ_ACCUMULATE(TYPE);                                                                               \
-        }                                                                                                       \
-        PKQ_REDUCE();                                                                                           \
+        PKQ_PASS(TYPE, QTYPE, QBYTES, W, row0 + r)                                                              \
         if (lane == 0 && slice == 0) {                                                                          \
             _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
                 _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                         \
@@ -186,20 +190,7 @@ kernel void kernel_mul_mv_gluq_##TYPE(                                          
         global const float2* xd, int split) {                                                                   \
     PKQ_PLACE(PK_ROWS / 2)                                                                                      \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        float acc[PK_ROWS][PK_TOKENS];                                                                          \
-        for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                 \
-        for (int s = slice * MV_LANES + lane; s < groups; s += MV_LANES * split) {                              \
-            QTYPE q[PK_ROWS];                                                                                   \
-            float d[PK_ROWS];                                                                                   \
-            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
-                global const uchar* W = (r & 1) ? Wu : Wg;                                                      \
-                const ulong block = (ulong) min(row0 + r / 2, nrows - 1) * groups + s;                          \
-                q[r] = ((global const QTYPE*) W)[block];                                                        \
-                d[r] = vload_half(block, (global const half*) (W + nblocks * QBYTES));                          \
-            }                                                                                                   \
-            PKQ_ACCUMULATE(TYPE);                                                                               \
-        }                                                                                                       \
-        PKQ_REDUCE();                                                                                           \
+        PKQ_PASS(TYPE, QTYPE, QBYTES, (r & 1) ? Wu : Wg, row0 + r / 2)                                          \
         if (lane == 0 && slice == 0) {                                                                          \
             _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
                 _Pragma("unroll") for (int r = 0; r < PK_ROWS; r += 2) {                                      \
