@@ -8,21 +8,21 @@ package io.webllm.engine.opencl;
 public final class Tuning {
 
     /** Rows each warp of a packed matvec computes. */
-    public static final int PACKED_ROWS_PER_WARP = Integer.getInteger("webllm.mv.rows", 4);
+    public static final int PACKED_ROWS_PER_WARP = powerOfTwo("webllm.mv.rows", 4, 2);
     /** Warps per work-group of a packed matvec. */
-    public static final int PACKED_WARPS = Integer.getInteger("webllm.mv.warps", 8);
+    public static final int PACKED_WARPS = powerOfTwo("webllm.mv.warps", 8, 1);
     /**
      * Warps of a work-group that share the columns of one row set in the Q8 matvecs (mul_mv_q8.cl), a power of two,
-     * at most what the row length allows; 0: all it allows. On the H100, 8B Q4_0 decode (-p 16 -n 128): split 2
+     * capped by what the row length allows; 0: all it allows. On the H100, 8B Q4_0 decode (-p 16 -n 128): split 2
      * 226 tok/s, 1 210, by row length (4-8) 198, with the butterfly lane sums; before them each split warp paid 80
      * shuffles for its sums and split 1 was best (196 against 140).
      */
-    public static final int Q8_SPLIT = Integer.getInteger("webllm.mv.split", 2);
+    public static final int Q8_SPLIT = "0".equals(System.getProperty("webllm.mv.split", "").trim()) ? 0 : powerOfTwo("webllm.mv.split", 2, 1);
     /**
      * Tokens per pass over the weights (batched decode of several streams: 8 measured 9% faster than 4 at 16
      * streams, and the same for one).
      */
-    public static final int PACKED_TOKENS = Integer.getInteger("webllm.mv.tokens", 8);
+    public static final int PACKED_TOKENS = powerOfTwo("webllm.mv.tokens", 8, 1);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
     public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
 
@@ -51,9 +51,30 @@ public final class Tuning {
      * Whether the Q8 matrix-matrix kernels use the tensor cores (inline PTX mma.sync) where the kernels are built
      * with PTX (NVIDIA); {@code -Dwebllm.mma=false} keeps them on the integer dot-product path instead.
      */
-    public static final boolean MMA = !"false".equalsIgnoreCase(System.getProperty("webllm.mma", "true").trim());
+    public static final boolean MMA = flag("webllm.mma", true);
 
     private Tuning() {
+    }
+
+    /**
+     * A power of two of at least {@code least}: the matvec kernels split warps, rows and tokens in halves (row pairs
+     * of the gated kernels, the lane-sum butterfly, warps / split), so other values would compute wrong sums.
+     */
+    private static int powerOfTwo(String property, int fallback, int least) {
+        int value = Integer.getInteger(property, fallback);
+        if (value < least || Integer.bitCount(value) != 1) {
+            throw new IllegalArgumentException(property + " must be a power of two of at least " + least + ", but was " + value);
+        }
+        return value;
+    }
+
+    private static boolean flag(String property, boolean fallback) {
+        String value = System.getProperty(property, Boolean.toString(fallback)).trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(property + " must be true or false, but was '" + value + "'");
+        };
     }
 
     private static int multipleOf32(String property, int fallback) {
