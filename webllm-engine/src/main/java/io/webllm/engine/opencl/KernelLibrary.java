@@ -66,7 +66,8 @@ public final class KernelLibrary {
             } catch (ClException e) {
                 if (Boolean.getBoolean("webllm.opencl.requirePtx")) {
                     // device runs: a silent fallback would benchmark and test the portable kernels instead
-                    throw e;
+                    throw new ClException("the NVIDIA build with inline PTX failed and -Dwebllm.opencl.requirePtx=true "
+                            + "forbids the portable fallback: " + e.getMessage());
                 }
                 LOG.log(System.Logger.Level.WARNING, "building the kernels with inline PTX failed; using portable reductions: {0}", e.getMessage());
             }
