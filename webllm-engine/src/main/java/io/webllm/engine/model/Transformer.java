@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  *  1 rms_norm(x, attn_norm)                     [xb]    n x embd
  *  2 mul_mv q|k|v stacked (+ bias)              [qkv]   n x (q_dim + 2 kv_dim)   (3 launches if types differ)
  *  3 rope_store: per-head norm (Qwen3), rotate  [qkv] q in place; k rotated and v into [k_cache v_cache]
- *  4 attention over the cache in chunks of 128 positions, then the chunks combined   [attn]  n x q_dim
+ *  4 attention over the cache, positions split in chunks, then the chunks combined   [attn]  n x q_dim
+ *    (with Q8 activations also [xq] for step 5, when head_dim is a multiple of 32)
  *  5 mul_mv attn_output, += x                   [x]
  *  6 rms_norm(x, ffn_norm)                      [xb]
  *  7 mul_mv_glu: silu(gate xb) * (up xb)        [ff]    n x n_ff
@@ -85,9 +86,14 @@ public final class Transformer implements AutoCloseable {
     private final @Nullable ClBuffer xq;
     private final @Nullable ClBuffer xqScales;
     private final Arena hostArena = Arena.ofShared();
-    /** The attention kernels whose chunk count follows the batch's furthest position, and the count they have. */
-    private final List<ClKernel> liveChunkKernels = new ArrayList<>();
-    private int liveChunks = 1;
+    /** The attention kernels whose chunking follows the batch (see {@link AttentionSplit}), and the split they have. */
+    private final List<ClKernel> splitKernels = new ArrayList<>();
+    private final List<ClKernel> combineKernels = new ArrayList<>();
+    private AttentionSplit split = new AttentionSplit(AttentionSplit.MIN_SPAN, 1);
+    /** Work-groups an attention pass aims at: Tuning.ATTENTION_GROUPS_PER_UNIT per compute unit. */
+    private final int attentionGroups;
+    /** Whether attention writes its output as Q8 activations too, so attn_output needs no quantize launch. */
+    private final boolean attentionQuantizes;
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
     // host copies of the batch's ints, one per device buffer, so they can be in flight together
@@ -125,10 +131,12 @@ public final class Transformer implements AutoCloseable {
         xb = allocate("xb", 4 * b * config.embeddingLength());
         qkv = allocate("qkv", 4 * b * qkvDim);
         attn = allocate("attention output", 4 * b * config.queryDim());
-        int chunks = attentionChunks();
-        // the CPU attention kernel writes its output directly; the chunked one goes through partial results
+        attentionGroups = Math.max(1, cl.device().computeUnits()) * Tuning.ATTENTION_GROUPS_PER_UNIT;
+        attentionQuantizes = q8 && config.headDim() % 32 == 0;
+        // the CPU attention kernel writes its output directly; the split one goes through partial results
         @Nullable ClBuffer partials = cpuKernels ? null
-                : allocate("attention partials", 4 * b * config.headCount() * (long) chunks * (config.headDim() + 2));
+                : allocate("attention partials", 4L * AttentionSplit.capacity(maxBatch, config.headCount(), attentionGroups)
+                        * config.headCount() * (config.headDim() + 2));
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
         long widest = Math.max(config.embeddingLength(), Math.max(config.queryDim(), config.feedForwardLength()));
         xq = q8 ? allocate("q8 activations", b * widest) : null;
@@ -179,15 +187,15 @@ public final class Transformer implements AutoCloseable {
             if (partials == null) {
                 layerLaunches.add(attentionCpu(keyCache, valueCache));
             } else {
-                Launch chunkPass = attentionChunks(keyCache, valueCache, partials);
+                Launch splitPass = attentionSplit(keyCache, valueCache, partials);
                 Launch combine = attentionCombine(partials);
-                List<Launch> single = List.of(chunkPass);
-                List<Launch> both = List.of(chunkPass, combine);
+                List<Launch> single = List.of(splitPass);
+                List<Launch> both = List.of(splitPass, combine);
                 // one live chunk writes the final result itself (attention.cl)
-                layerLaunches.add(tokens -> liveChunks == 1 ? single : both);
+                layerLaunches.add(tokens -> split.live() == 1 ? single : both);
             }
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
-                    x, 0, config.embeddingLength(), null, true, false));
+                    x, 0, config.embeddingLength(), null, true, attentionQuantizes));
             layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "ffn_norm.weight")))));
             DeviceTensor gate = track(upload.matrix(layer(l, "ffn_gate.weight")));
             DeviceTensor up = track(upload.matrix(layer(l, "ffn_up.weight")));
@@ -391,17 +399,20 @@ public final class Transformer implements AutoCloseable {
         return result;
     }
 
-    /** Sizes the chunked attention to the furthest position among tokens start .. start + n - 1. */
+    /** Splits the attention of tokens start .. start + n - 1 for their count and furthest position. */
     private void coverPositions(int[] positions, int start, int n) {
         int furthest = 0;
         for (int i = start; i < start + n; i++) {
             furthest = Math.max(furthest, positions[i]);
         }
-        int live = furthest / ATTENTION_CHUNK + 1;
-        if (live != liveChunks) {
-            liveChunks = live;
-            for (ClKernel kernel : liveChunkKernels) {
-                kernel.arg(kernel.name().equals("kernel_attention_chunk") ? 13 : 5, live);
+        AttentionSplit next = AttentionSplit.of(furthest, n, config.headCount(), attentionGroups);
+        if (!next.equals(split)) {
+            split = next;
+            for (ClKernel kernel : splitKernels) {
+                kernel.arg(12, next.span()).arg(13, next.live());
+            }
+            for (ClKernel kernel : combineKernels) {
+                kernel.arg(4, next.live());
             }
         }
     }
@@ -653,23 +664,25 @@ public final class Transformer implements AutoCloseable {
         return new Launch(kernel, -1, n -> (long) (c.headCount() + c.kvHeadCount()) * half, n -> n, half, 1);
     }
 
-    /** Positions per attention chunk and work-items per chunk (attention.cl). */
-    private static final int ATTENTION_CHUNK = 128;
+    /** Work-items of an attention work-group (AT_ITEMS in attention.cl). */
     private static final int ATTENTION_GROUP = 128;
 
-    private int attentionChunks() {
-        return (contextLength + ATTENTION_CHUNK - 1) / ATTENTION_CHUNK;
-    }
-
-    private Launch attentionChunks(ClBuffer keyCache, ClBuffer valueCache, ClBuffer partials) {
+    private Launch attentionSplit(ClBuffer keyCache, ClBuffer valueCache, ClBuffer partials) {
         ModelConfig c = config;
-        int chunks = attentionChunks();
-        ClKernel kernel = kernels.create("kernel_attention_chunk")
+        ClKernel kernel = kernels.create("kernel_attention_split")
                 .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, partials)
                 .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
-                .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim()))).arg(12, chunks).arg(13, liveChunks).arg(14, attn);
-        liveChunkKernels.add(kernel);
-        return new Launch(kernel, -1, n -> (long) c.headCount() * liveChunks * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+                .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim())))
+                .arg(12, split.span()).arg(13, split.live()).arg(14, attn);
+        quantizedOutput(kernel, 15);
+        splitKernels.add(kernel);
+        return new Launch(kernel, -1, n -> (long) c.headCount() * split.live() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+    }
+
+    /** Arguments from {@code first}: xq, its scales and whether attention writes them (dummies and 0 when not). */
+    private void quantizedOutput(ClKernel kernel, int first) {
+        kernel.arg(first, attentionQuantizes ? xq : attn).arg(first + 1, attentionQuantizes ? xqScales : attn)
+                .arg(first + 2, attentionQuantizes ? 1 : 0);
     }
 
     /** CPU variant: one work-item per (head, token) over all its positions, no partials (attention.cl). */
@@ -685,10 +698,10 @@ public final class Transformer implements AutoCloseable {
     private Launch attentionCombine(ClBuffer partials) {
         ModelConfig c = config;
         ClKernel kernel = kernels.create("kernel_attention_combine")
-                .arg(0, partials).arg(1, attn).arg(2, c.headCount()).arg(3, c.headDim()).arg(4, attentionChunks()).arg(5, liveChunks);
-        liveChunkKernels.add(kernel);
-        int group = Math.min(c.headDim(), 128);
-        return new Launch(kernel, -1, n -> (long) c.headCount() * group, n -> n, group, 1);
+                .arg(0, partials).arg(1, attn).arg(2, c.headCount()).arg(3, c.headDim()).arg(4, split.live());
+        quantizedOutput(kernel, 5);
+        combineKernels.add(kernel);
+        return new Launch(kernel, -1, n -> (long) c.headCount() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
     }
 
     /**

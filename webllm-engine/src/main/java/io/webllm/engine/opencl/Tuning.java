@@ -53,6 +53,12 @@ public final class Tuning {
      */
     public static final boolean MMA = flag("webllm.mma", true);
 
+    /**
+     * Work-groups per compute unit that an attention pass aims at, {@code -Dwebllm.attention.groups}: a decode step
+     * splits its positions into that many chunks in all (model.AttentionSplit).
+     */
+    public static final int ATTENTION_GROUPS_PER_UNIT = atLeastOne("webllm.attention.groups", 4);
+
     private Tuning() {
     }
 
@@ -64,6 +70,14 @@ public final class Tuning {
         int value = Integer.getInteger(property, fallback);
         if (value < least || Integer.bitCount(value) != 1) {
             throw new IllegalArgumentException(property + " must be a power of two of at least " + least + ", but was " + value);
+        }
+        return value;
+    }
+
+    private static int atLeastOne(String property, int fallback) {
+        int value = Integer.getInteger(property, fallback);
+        if (value < 1) {
+            throw new IllegalArgumentException(property + " must be at least 1, but was " + value);
         }
         return value;
     }

@@ -1,0 +1,167 @@
+package io.webllm.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.webllm.engine.opencl.ClBuffer;
+import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.opencl.ClKernel;
+import io.webllm.engine.testing.TestDevices;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The split attention kernels (attention.cl) against a plain-Java softmax attention, for each way a pass can split
+ * its positions: one chunk that writes the result itself, several chunks and the combine pass, chunks that lie past a
+ * token's position, and with the output also written as Q8 activations.
+ *
+ * <p>Tolerance: 1e-5 relative to the largest value. The kernel sums in float32 in another order than the double sums
+ * here; a wrong position, head, scale or softmax weight moves outputs by whole percent.
+ */
+class AttentionKernelTests {
+
+    private static final int HEADS = 8;
+    private static final int KV_HEADS = 2;
+    private static final int CONTEXT = 300;
+    private static final int SLOTS = 2;
+
+    static ClContext cl;
+
+    @BeforeAll
+    static void openDevice() {
+        cl = TestDevices.open();
+    }
+
+    @AfterAll
+    static void closeDevice() {
+        cl.close();
+    }
+
+    /**
+     * Tokens at the given positions (in slot 0 and 1 alternately) attend over a cache of random keys and values, split
+     * in {@code live} chunks of {@code span} positions.
+     */
+    @ParameterizedTest(name = "head_dim {0}, positions {1}, span {2} x {3}, quantize {4}")
+    @CsvSource({
+            "64, 5, 32, 1, false",
+            "64, 5, 32, 1, true",
+            "128, 200, 224, 1, true",
+            "64, 100, 32, 4, false",
+            "128, 250 31 7, 96, 3, true",
+            "64, 299 40, 64, 5, true",
+            "256, 70 3, 32, 3, false"})
+    void splitAttentionMatchesSoftmaxAttention(int headDim, String positionList, int span, int live, boolean quantize) {
+        int[] positions = java.util.Arrays.stream(positionList.split(" ")).mapToInt(Integer::parseInt).toArray();
+        int tokens = positions.length;
+        int kvDim = KV_HEADS * headDim;
+        int qDim = HEADS * headDim;
+        float[] q = DeviceArrays.randomFloats(tokens * qDim, 1);
+        float[] keys = DeviceArrays.randomFloats(SLOTS * CONTEXT * kvDim, 2);
+        float[] values = DeviceArrays.randomFloats(SLOTS * CONTEXT * kvDim, 3);
+        int[] slots = new int[tokens];
+        for (int t = 0; t < tokens; t++) {
+            slots[t] = t % SLOTS;
+        }
+        float scale = (float) (1 / Math.sqrt(headDim));
+        List<ClBuffer> buffers = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            ClBuffer qBuffer = track(buffers, DeviceArrays.upload(cl, arena, "q", q));
+            ClBuffer kCache = track(buffers, DeviceArrays.upload(cl, arena, "k", keys));
+            ClBuffer vCache = track(buffers, DeviceArrays.upload(cl, arena, "v", values));
+            ClBuffer posBuffer = track(buffers, ints(arena, "positions", positions));
+            ClBuffer slotBuffer = track(buffers, ints(arena, "slots", slots));
+            ClBuffer partial = track(buffers, cl.allocate("partial", 4L * tokens * live * HEADS * (headDim + 2)));
+            ClBuffer result = track(buffers, cl.allocate("result", 4L * tokens * qDim));
+            ClBuffer xq = track(buffers, cl.allocate("xq", (long) tokens * qDim));
+            ClBuffer xd = track(buffers, cl.allocate("xd", 8L * tokens * qDim / 32));
+            ClKernel split = cl.kernels().create("kernel_attention_split")
+                    .arg(0, qBuffer).arg(1, qDim).arg(2, kCache).arg(3, vCache).arg(4, partial)
+                    .arg(5, posBuffer).arg(6, slotBuffer).arg(7, HEADS).arg(8, KV_HEADS).arg(9, headDim)
+                    .arg(10, CONTEXT).arg(11, scale).arg(12, span).arg(13, live).arg(14, result)
+                    .arg(15, xq).arg(16, xd).arg(17, quantize ? 1 : 0);
+            split.run((long) HEADS * live * 128, tokens, 128, 1);
+            if (live > 1) {
+                cl.kernels().create("kernel_attention_combine")
+                        .arg(0, partial).arg(1, result).arg(2, HEADS).arg(3, headDim).arg(4, live)
+                        .arg(5, xq).arg(6, xd).arg(7, quantize ? 1 : 0)
+                        .run((long) HEADS * 128, tokens, 128, 1);
+            }
+            float[] actual = DeviceArrays.floats(cl, arena, result, tokens * qDim);
+            float[] expected = attention(q, keys, values, positions, slots, headDim, scale);
+            double largest = 0;
+            for (float v : expected) {
+                largest = Math.max(largest, Math.abs(v));
+            }
+            for (int i = 0; i < expected.length; i++) {
+                assertThat((double) actual[i]).as("output %d (token %d)", i, i / qDim)
+                        .isCloseTo(expected[i], org.assertj.core.api.Assertions.offset(1e-5 * largest + 1e-6));
+            }
+            if (quantize) {
+                byte[] quants = DeviceArrays.bytes(cl, arena, xq, tokens * qDim);
+                float[] scales = DeviceArrays.floats(cl, arena, xd, 2 * tokens * qDim / 32);
+                float[] roundTrip = ReferenceTransformer.q8RoundTrip(actual);
+                for (int i = 0; i < actual.length; i++) {
+                    float d = scales[2 * (i / 32)];
+                    // the kernel quantized exactly what it wrote as floats, as q8.cl's quantize kernel would
+                    assertThat(d * quants[i]).as("dequantized output %d", i).isCloseTo(roundTrip[i], org.assertj.core.api.Assertions.offset(1e-6f * (1 + Math.abs(roundTrip[i]))));
+                }
+            }
+        } finally {
+            buffers.forEach(ClBuffer::close);
+        }
+    }
+
+    private static ClBuffer track(List<ClBuffer> buffers, ClBuffer buffer) {
+        buffers.add(buffer);
+        return buffer;
+    }
+
+    private static ClBuffer ints(Arena arena, String name, int[] values) {
+        ClBuffer buffer = cl.allocate(name, 4L * values.length);
+        MemorySegment host = arena.allocateFrom(ValueLayout.JAVA_INT, values);
+        cl.write(buffer, 0, host);
+        return buffer;
+    }
+
+    /** softmax(q . k / sqrt(head_dim)) v over positions 0 .. pos of each token's slot, per head, in doubles. */
+    private static float[] attention(float[] q, float[] keys, float[] values, int[] positions, int[] slots, int headDim, float scale) {
+        int kvDim = KV_HEADS * headDim;
+        int qDim = HEADS * headDim;
+        float[] out = new float[positions.length * qDim];
+        for (int t = 0; t < positions.length; t++) {
+            for (int h = 0; h < HEADS; h++) {
+                int kvHead = h / (HEADS / KV_HEADS);
+                double[] scores = new double[positions[t] + 1];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int p = 0; p <= positions[t]; p++) {
+                    double s = 0;
+                    int at = (slots[t] * CONTEXT + p) * kvDim + kvHead * headDim;
+                    for (int d = 0; d < headDim; d++) {
+                        s += (double) q[t * qDim + h * headDim + d] * keys[at + d];
+                    }
+                    scores[p] = s * scale;
+                    max = Math.max(max, scores[p]);
+                }
+                double sum = 0;
+                for (int p = 0; p <= positions[t]; p++) {
+                    scores[p] = Math.exp(scores[p] - max);
+                    sum += scores[p];
+                }
+                for (int d = 0; d < headDim; d++) {
+                    double acc = 0;
+                    for (int p = 0; p <= positions[t]; p++) {
+                        acc += scores[p] * values[(slots[t] * CONTEXT + p) * kvDim + kvHead * headDim + d];
+                    }
+                    out[t * qDim + h * headDim + d] = (float) (acc / sum);
+                }
+            }
+        }
+        return out;
+    }
+}
