@@ -35,6 +35,16 @@ record AttentionSplit(int span, int live) {
         return maxTokens + ceilDiv(targetGroups, heads);
     }
 
+    /** The split kernel for heads of {@code headDim} dimensions: the variant for the smallest bound that fits. */
+    static String kernelName(int headDim) {
+        for (int bound : new int[] {64, 128, 256}) {
+            if (headDim <= bound) {
+                return "kernel_attention_split_" + bound;
+            }
+        }
+        throw new IllegalArgumentException("head size %d is not supported: attention kernels take at most 256".formatted(headDim));
+    }
+
     private static int ceilDiv(int a, int b) {
         return (a + b - 1) / b;
     }

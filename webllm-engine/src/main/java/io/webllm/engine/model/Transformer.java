@@ -669,7 +669,7 @@ public final class Transformer implements AutoCloseable {
 
     private Launch attentionSplit(ClBuffer keyCache, ClBuffer valueCache, ClBuffer partials) {
         ModelConfig c = config;
-        ClKernel kernel = kernels.create("kernel_attention_split")
+        ClKernel kernel = kernels.create(AttentionSplit.kernelName(c.headDim()))
                 .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, partials)
                 .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
                 .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim())))

@@ -55,7 +55,8 @@ class AttentionKernelTests {
             "64, 100, 32, 4, false",
             "128, 250 31 7, 96, 3, true",
             "64, 299 40, 64, 5, true",
-            "256, 70 3, 32, 3, false"})
+            "256, 70 3, 32, 3, false",
+            "96, 77 12, 32, 3, true"})
     void splitAttentionMatchesSoftmaxAttention(int headDim, String positionList, int span, int live, boolean quantize) {
         int[] positions = java.util.Arrays.stream(positionList.split(" ")).mapToInt(Integer::parseInt).toArray();
         int tokens = positions.length;
@@ -80,7 +81,7 @@ class AttentionKernelTests {
             ClBuffer result = track(buffers, cl.allocate("result", 4L * tokens * qDim));
             ClBuffer xq = track(buffers, cl.allocate("xq", (long) tokens * qDim));
             ClBuffer xd = track(buffers, cl.allocate("xd", 8L * tokens * qDim / 32));
-            ClKernel split = cl.kernels().create("kernel_attention_split")
+            ClKernel split = cl.kernels().create(AttentionSplit.kernelName(headDim))
                     .arg(0, qBuffer).arg(1, qDim).arg(2, kCache).arg(3, vCache).arg(4, partial)
                     .arg(5, posBuffer).arg(6, slotBuffer).arg(7, HEADS).arg(8, KV_HEADS).arg(9, headDim)
                     .arg(10, CONTEXT).arg(11, scale).arg(12, span).arg(13, live).arg(14, result)

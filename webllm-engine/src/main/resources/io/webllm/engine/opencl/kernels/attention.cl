@@ -62,14 +62,13 @@ inline void emit_head(local const float* values, float l, global float* result, 
     }
 }
 
-kernel void kernel_attention_split(global const float* q, int q_stride, global const float* k_cache,
+// The split pass for heads of at most lane_dims * 32 dimensions (a constant at each call: the loops over a lane's
+// dimensions unroll to that many, and registers are held for no more).
+inline void attention_split(global const float* q, int q_stride, global const float* k_cache,
         global const float* v_cache, global float* partial, global const int* pos, global const int* slot,
         int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span, int live, global float* result,
-        global char* xq, global float2* xd, int quantize) {
-    local float red[AT_ITEMS];
-    local float warp_m[AT_WARPS];
-    local float warp_l[AT_WARPS];
-    local float warp_acc[AT_WARPS * AT_MAX_HEAD];
+        global char* xq, global float2* xd, int quantize, const int lane_dims,
+        local float* red, local float* warp_m, local float* warp_l, local float* warp_acc) {
     const int h = get_group_id(0) / live;
     const int c = get_group_id(0) % live;
     const int t = get_group_id(1);
@@ -95,7 +94,7 @@ kernel void kernel_attention_split(global const float* q, int q_stride, global c
     float qr[AT_LANE_DIMS];
     float acc[AT_LANE_DIMS];
     global const float* qh = q + (ulong) t * q_stride + h * head_dim;
-    AT_UNROLL for (int i = 0; i < AT_LANE_DIMS; i++) {
+    AT_UNROLL for (int i = 0; i < lane_dims; i++) {
         const int d = lane + i * MV_LANES;
         qr[i] = d < head_dim ? qh[d] * scale : 0.0f;
         acc[i] = 0.0f;
@@ -114,7 +113,7 @@ kernel void kernel_attention_split(global const float* q, int q_stride, global c
             s[j] = 0.0f;
             if (base + j < end) {
                 global const float* kp = kb + (ulong) (base + j) * kv_dim;
-                AT_UNROLL for (int i = 0; i < AT_LANE_DIMS; i++) {
+                AT_UNROLL for (int i = 0; i < lane_dims; i++) {
                     const int d = lane + i * MV_LANES;
                     if (d < head_dim) s[j] += qr[i] * kp[d];
                 }
@@ -131,13 +130,13 @@ kernel void kernel_attention_split(global const float* q, int q_stride, global c
             // exp(-inf) = 0 for the old sums before any score, and for positions past the end
             const float rescale = exp(m - next);
             l *= rescale;
-            AT_UNROLL for (int i = 0; i < AT_LANE_DIMS; i++) acc[i] *= rescale;
+            AT_UNROLL for (int i = 0; i < lane_dims; i++) acc[i] *= rescale;
             AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
                 if (base + j < end) {
                     const float w = exp(s[j] - next);
                     l += w;
                     global const float* vp = vb + (ulong) (base + j) * kv_dim;
-                    AT_UNROLL for (int i = 0; i < AT_LANE_DIMS; i++) {
+                    AT_UNROLL for (int i = 0; i < lane_dims; i++) {
                         const int d = lane + i * MV_LANES;
                         if (d < head_dim) acc[i] += w * vp[d];
                     }
@@ -151,7 +150,7 @@ kernel void kernel_attention_split(global const float* q, int q_stride, global c
         warp_m[warp] = m;
         warp_l[warp] = l;
     }
-    AT_UNROLL for (int i = 0; i < AT_LANE_DIMS; i++) {
+    AT_UNROLL for (int i = 0; i < lane_dims; i++) {
         const int d = lane + i * MV_LANES;
         if (d < head_dim) warp_acc[warp * AT_MAX_HEAD + d] = acc[i];
     }
@@ -178,6 +177,25 @@ kernel void kernel_attention_split(global const float* q, int q_stride, global c
     barrier(CLK_LOCAL_MEM_FENCE);
     if (live == 1) emit_head(warp_acc, chunk_l, result, t, h, n_heads, head_dim, quantize, xq, xd, red);
 }
+
+// kernel_attention_split_<largest head_dim>, the host picks the smallest that fits.
+// Launch: global (n_heads * live * AT_ITEMS, ntok), local (AT_ITEMS, 1).
+#define DEFINE_ATTENTION_SPLIT(MAX_HEAD)                                                                          \
+kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_stride, global const float* k_cache,  \
+        global const float* v_cache, global float* partial, global const int* pos, global const int* slot,       \
+        int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span, int live,                      \
+        global float* result, global char* xq, global float2* xd, int quantize) {                                 \
+    local float red[AT_ITEMS];                                                                                    \
+    local float warp_m[AT_WARPS];                                                                                 \
+    local float warp_l[AT_WARPS];                                                                                 \
+    local float warp_acc[AT_WARPS * AT_MAX_HEAD];                                                                 \
+    attention_split(q, q_stride, k_cache, v_cache, partial, pos, slot, n_heads, n_kv_heads, head_dim, ctx,        \
+            scale, span, live, result, xq, xd, quantize, MAX_HEAD / MV_LANES, red, warp_m, warp_l, warp_acc);     \
+}
+
+DEFINE_ATTENTION_SPLIT(64)
+DEFINE_ATTENTION_SPLIT(128)
+DEFINE_ATTENTION_SPLIT(256)
 
 // Launch: global (n_heads * AT_ITEMS, ntok), local (AT_ITEMS, 1).
 kernel void kernel_attention_combine(global const float* partial, global float* result, int n_heads, int head_dim,
