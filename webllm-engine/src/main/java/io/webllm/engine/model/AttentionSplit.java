@@ -1,14 +1,15 @@
 package io.webllm.engine.model;
 
 /**
- * How a pass's attention splits each (head, token)'s positions into chunks (attention.cl): {@code live} chunks of
+ * How a pass's attention splits each token's positions into chunks (attention.cl): {@code live} chunks of
  * {@code span} positions, together covering positions 0 .. the batch's furthest one.
  *
- * <p>A decode step has only as many (head, token) pairs as heads (32 for Llama 3.1 8B): one work-group each would
- * leave most of an H100's 132 compute units idle and make every work-group walk all positions. So a pass gets about
- * {@code targetGroups} work-groups in all, its positions split into that many chunks per pair, but never chunks of
- * fewer than {@link #MIN_SPAN} positions (a work-group's four warps then score 8 positions each, one batch of loads).
- * Prompts have work-groups enough in their tokens: one chunk, no combine pass.
+ * <p>A work-group of the split kernel serves up to {@link #HEADS_PER_GROUP} query heads of one KV head (they share
+ * its key and value loads), so a decode step has only {@link #groupsPerToken} work-groups per chunk: 8 for Llama 3.1
+ * 8B. One chunk each would leave most of an H100's 132 compute units idle and make every work-group walk all
+ * positions. So a pass gets about {@code targetGroups} work-groups in all, its positions split into that many
+ * chunks, but never chunks of fewer than {@link #MIN_SPAN} positions (a work-group's four warps then score 8
+ * positions each, one batch of loads). Prompts have work-groups enough in their tokens: one chunk, no combine pass.
  *
  * @param span positions per chunk, a multiple of {@link #MIN_SPAN}
  * @param live chunks that hold positions of the pass
@@ -18,10 +19,21 @@ record AttentionSplit(int span, int live) {
     /** Positions one work-group of the split kernel scores in one round: AT_WARPS x AT_BATCH in attention.cl. */
     static final int MIN_SPAN = 32;
 
-    /** The split for a pass of {@code tokens} tokens whose furthest position is {@code furthest}. */
-    static AttentionSplit of(int furthest, int tokens, int heads, int targetGroups) {
+    /** Query heads one work-group serves: AT_HEADS in attention.cl. */
+    static final int HEADS_PER_GROUP = 4;
+
+    /** Work-groups per (token, chunk): each KV head's query heads in sets of {@link #HEADS_PER_GROUP}. */
+    static int groupsPerToken(int heads, int kvHeads) {
+        return kvHeads * ceilDiv(heads / kvHeads, HEADS_PER_GROUP);
+    }
+
+    /**
+     * The split for a pass of {@code tokens} tokens whose furthest position is {@code furthest}, with
+     * {@code groupsPerToken} work-groups per (token, chunk).
+     */
+    static AttentionSplit of(int furthest, int tokens, int groupsPerToken, int targetGroups) {
         int length = furthest + 1;
-        int wanted = Math.max(1, ceilDiv(targetGroups, heads * tokens));
+        int wanted = Math.max(1, ceilDiv(targetGroups, groupsPerToken * tokens));
         int chunks = Math.min(wanted, ceilDiv(length, MIN_SPAN));
         int span = ceilDiv(ceilDiv(length, chunks), MIN_SPAN) * MIN_SPAN;
         return new AttentionSplit(span, ceilDiv(length, span));
@@ -29,10 +41,10 @@ record AttentionSplit(int span, int live) {
 
     /**
      * (token, chunk) pairs any pass of at most {@code maxTokens} tokens needs partial results for: tokens x live,
-     * where live exceeds 1 only while heads x tokens x live stays near targetGroups.
+     * where live exceeds 1 only while groupsPerToken x tokens x live stays near targetGroups.
      */
-    static int capacity(int maxTokens, int heads, int targetGroups) {
-        return maxTokens + ceilDiv(targetGroups, heads);
+    static int capacity(int maxTokens, int groupsPerToken, int targetGroups) {
+        return maxTokens + ceilDiv(targetGroups, groupsPerToken);
     }
 
     /** The split kernel for heads of {@code headDim} dimensions: the variant for the smallest bound that fits. */

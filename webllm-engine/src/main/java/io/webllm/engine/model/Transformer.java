@@ -135,7 +135,7 @@ public final class Transformer implements AutoCloseable {
         attentionQuantizes = q8 && config.headDim() % 32 == 0;
         // the CPU attention kernel writes its output directly; the split one goes through partial results
         @Nullable ClBuffer partials = cpuKernels ? null
-                : allocate("attention partials", 4L * AttentionSplit.capacity(maxBatch, config.headCount(), attentionGroups)
+                : allocate("attention partials", 4L * AttentionSplit.capacity(maxBatch, attentionGroupsPerToken(), attentionGroups)
                         * config.headCount() * (config.headDim() + 2));
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
         long widest = Math.max(config.embeddingLength(), Math.max(config.queryDim(), config.feedForwardLength()));
@@ -157,7 +157,8 @@ public final class Transformer implements AutoCloseable {
                 .arg(0, tokenEmbedding.buffer()).arg(1, tokenEmbedding.columns()).arg(2, tokenEmbedding.rowBytes())
                 .arg(3, tokenEmbedding.rows()).arg(4, tokenIds).arg(5, x),
                 -1, n -> (tokenEmbedding.columns() + 31) / 32, n -> n, 1, 1);
-        long cacheBytes = 4L * slots * contextLength * config.kvDim();
+        // half floats (rope.cl)
+        long cacheBytes = 2L * slots * contextLength * config.kvDim();
         Architecture arch = config.architecture();
         for (int l = 0; l < config.layerCount(); l++) {
             ClBuffer keyCache = allocate("key cache of layer " + l, cacheBytes);
@@ -405,7 +406,7 @@ public final class Transformer implements AutoCloseable {
         for (int i = start; i < start + n; i++) {
             furthest = Math.max(furthest, positions[i]);
         }
-        AttentionSplit next = AttentionSplit.of(furthest, n, config.headCount(), attentionGroups);
+        AttentionSplit next = AttentionSplit.of(furthest, n, attentionGroupsPerToken(), attentionGroups);
         if (!next.equals(split)) {
             split = next;
             for (ClKernel kernel : splitKernels) {
@@ -676,7 +677,11 @@ public final class Transformer implements AutoCloseable {
                 .arg(12, split.span()).arg(13, split.live()).arg(14, attn);
         quantizedOutput(kernel, 15);
         splitKernels.add(kernel);
-        return new Launch(kernel, -1, n -> (long) c.headCount() * split.live() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+        return new Launch(kernel, -1, n -> (long) attentionGroupsPerToken() * split.live() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+    }
+
+    private int attentionGroupsPerToken() {
+        return AttentionSplit.groupsPerToken(config.headCount(), config.kvHeadCount());
     }
 
     /** Arguments from {@code first}: xq, its scales and whether attention writes them (dummies and 0 when not). */

@@ -19,15 +19,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The split attention kernels (attention.cl) against a plain-Java softmax attention, for each way a pass can split
  * its positions: one chunk that writes the result itself, several chunks and the combine pass, chunks that lie past a
- * token's position, and with the output also written as Q8 activations.
+ * token's position, and with the output also written as Q8 activations; and for each way query heads share a KV
+ * head: groups of 4 (one set a work-group), 7 (a full set and one of 3), 8 (two sets) and 1 (plain multi-head).
+ * The cache holds half floats: the keys and values here are halves already, so both sides see the same numbers.
  *
  * <p>Tolerance: 1e-5 relative to the largest value. The kernel sums in float32 in another order than the double sums
  * here; a wrong position, head, scale or softmax weight moves outputs by whole percent.
  */
 class AttentionKernelTests {
 
-    private static final int HEADS = 8;
-    private static final int KV_HEADS = 2;
     private static final int CONTEXT = 300;
     private static final int SLOTS = 2;
 
@@ -47,24 +47,27 @@ class AttentionKernelTests {
      * Tokens at the given positions (in slot 0 and 1 alternately) attend over a cache of random keys and values, split
      * in {@code live} chunks of {@code span} positions.
      */
-    @ParameterizedTest(name = "head_dim {0}, positions {1}, span {2} x {3}, quantize {4}")
+    @ParameterizedTest(name = "head_dim {0}, positions {1}, span {2} x {3}, quantize {4}, heads {5}/{6}")
     @CsvSource({
-            "64, 5, 32, 1, false",
-            "64, 5, 32, 1, true",
-            "128, 200, 224, 1, true",
-            "64, 100, 32, 4, false",
-            "128, 250 31 7, 96, 3, true",
-            "64, 299 40, 64, 5, true",
-            "256, 70 3, 32, 3, false",
-            "96, 77 12, 32, 3, true"})
-    void splitAttentionMatchesSoftmaxAttention(int headDim, String positionList, int span, int live, boolean quantize) {
+            "64, 5, 32, 1, false, 8, 2",
+            "64, 5, 32, 1, true, 8, 2",
+            "128, 200, 224, 1, true, 8, 2",
+            "64, 100, 32, 4, false, 8, 2",
+            "128, 250 31 7, 96, 3, true, 8, 2",
+            "64, 299 40, 64, 5, true, 14, 2",
+            "256, 70 3, 32, 3, false, 8, 1",
+            "96, 77 12, 32, 3, true, 4, 4",
+            "128, 9 290, 64, 5, false, 14, 2",
+            "64, 33, 32, 2, true, 3, 3"})
+    void splitAttentionMatchesSoftmaxAttention(int headDim, String positionList, int span, int live, boolean quantize,
+            int heads, int kvHeads) {
         int[] positions = java.util.Arrays.stream(positionList.split(" ")).mapToInt(Integer::parseInt).toArray();
         int tokens = positions.length;
-        int kvDim = KV_HEADS * headDim;
-        int qDim = HEADS * headDim;
+        int kvDim = kvHeads * headDim;
+        int qDim = heads * headDim;
         float[] q = DeviceArrays.randomFloats(tokens * qDim, 1);
-        float[] keys = DeviceArrays.randomFloats(SLOTS * CONTEXT * kvDim, 2);
-        float[] values = DeviceArrays.randomFloats(SLOTS * CONTEXT * kvDim, 3);
+        float[] keys = ReferenceTransformer.toHalfAndBack(DeviceArrays.randomFloats(SLOTS * CONTEXT * kvDim, 2));
+        float[] values = ReferenceTransformer.toHalfAndBack(DeviceArrays.randomFloats(SLOTS * CONTEXT * kvDim, 3));
         int[] slots = new int[tokens];
         for (int t = 0; t < tokens; t++) {
             slots[t] = t % SLOTS;
@@ -73,28 +76,28 @@ class AttentionKernelTests {
         List<ClBuffer> buffers = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             ClBuffer qBuffer = track(buffers, DeviceArrays.upload(cl, arena, "q", q));
-            ClBuffer kCache = track(buffers, DeviceArrays.upload(cl, arena, "k", keys));
-            ClBuffer vCache = track(buffers, DeviceArrays.upload(cl, arena, "v", values));
+            ClBuffer kCache = track(buffers, DeviceArrays.uploadHalves(cl, arena, "k", keys));
+            ClBuffer vCache = track(buffers, DeviceArrays.uploadHalves(cl, arena, "v", values));
             ClBuffer posBuffer = track(buffers, ints(arena, "positions", positions));
             ClBuffer slotBuffer = track(buffers, ints(arena, "slots", slots));
-            ClBuffer partial = track(buffers, cl.allocate("partial", 4L * tokens * live * HEADS * (headDim + 2)));
+            ClBuffer partial = track(buffers, cl.allocate("partial", 4L * tokens * live * heads * (headDim + 2)));
             ClBuffer result = track(buffers, cl.allocate("result", 4L * tokens * qDim));
             ClBuffer xq = track(buffers, cl.allocate("xq", (long) tokens * qDim));
             ClBuffer xd = track(buffers, cl.allocate("xd", 8L * tokens * qDim / 32));
             ClKernel split = cl.kernels().create(AttentionSplit.kernelName(headDim))
                     .arg(0, qBuffer).arg(1, qDim).arg(2, kCache).arg(3, vCache).arg(4, partial)
-                    .arg(5, posBuffer).arg(6, slotBuffer).arg(7, HEADS).arg(8, KV_HEADS).arg(9, headDim)
+                    .arg(5, posBuffer).arg(6, slotBuffer).arg(7, heads).arg(8, kvHeads).arg(9, headDim)
                     .arg(10, CONTEXT).arg(11, scale).arg(12, span).arg(13, live).arg(14, result)
                     .arg(15, xq).arg(16, xd).arg(17, quantize ? 1 : 0);
-            split.run((long) HEADS * live * 128, tokens, 128, 1);
+            split.run((long) AttentionSplit.groupsPerToken(heads, kvHeads) * live * 128, tokens, 128, 1);
             if (live > 1) {
                 cl.kernels().create("kernel_attention_combine")
-                        .arg(0, partial).arg(1, result).arg(2, HEADS).arg(3, headDim).arg(4, live)
+                        .arg(0, partial).arg(1, result).arg(2, heads).arg(3, headDim).arg(4, live)
                         .arg(5, xq).arg(6, xd).arg(7, quantize ? 1 : 0)
-                        .run((long) HEADS * 128, tokens, 128, 1);
+                        .run((long) heads * 128, tokens, 128, 1);
             }
             float[] actual = DeviceArrays.floats(cl, arena, result, tokens * qDim);
-            float[] expected = attention(q, keys, values, positions, slots, headDim, scale);
+            float[] expected = attention(q, keys, values, positions, slots, heads, kvHeads, headDim, scale);
             double largest = 0;
             for (float v : expected) {
                 largest = Math.max(largest, Math.abs(v));
@@ -131,13 +134,14 @@ class AttentionKernelTests {
     }
 
     /** softmax(q . k / sqrt(head_dim)) v over positions 0 .. pos of each token's slot, per head, in doubles. */
-    private static float[] attention(float[] q, float[] keys, float[] values, int[] positions, int[] slots, int headDim, float scale) {
-        int kvDim = KV_HEADS * headDim;
-        int qDim = HEADS * headDim;
+    private static float[] attention(float[] q, float[] keys, float[] values, int[] positions, int[] slots, int heads, int kvHeads,
+            int headDim, float scale) {
+        int kvDim = kvHeads * headDim;
+        int qDim = heads * headDim;
         float[] out = new float[positions.length * qDim];
         for (int t = 0; t < positions.length; t++) {
-            for (int h = 0; h < HEADS; h++) {
-                int kvHead = h / (HEADS / KV_HEADS);
+            for (int h = 0; h < heads; h++) {
+                int kvHead = h / (heads / kvHeads);
                 double[] scores = new double[positions[t] + 1];
                 double max = Double.NEGATIVE_INFINITY;
                 for (int p = 0; p <= positions[t]; p++) {

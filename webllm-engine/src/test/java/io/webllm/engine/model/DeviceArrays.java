@@ -25,6 +25,17 @@ final class DeviceArrays {
         return buffer;
     }
 
+    /** values as half floats (each already a half, or rounded to nearest even). */
+    static ClBuffer uploadHalves(ClContext cl, Arena arena, String name, float[] values) {
+        short[] halves = new short[values.length];
+        for (int i = 0; i < values.length; i++) {
+            halves[i] = Float.floatToFloat16(values[i]);
+        }
+        ClBuffer buffer = cl.allocate(name, 2L * values.length);
+        cl.write(buffer, 0, arena.allocateFrom(ValueLayout.JAVA_SHORT, halves));
+        return buffer;
+    }
+
     static float[] floats(ClContext cl, Arena arena, ClBuffer buffer, int count) {
         MemorySegment host = arena.allocate(4L * count, 4);
         cl.read(buffer, 0, host);

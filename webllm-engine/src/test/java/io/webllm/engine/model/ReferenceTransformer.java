@@ -83,9 +83,9 @@ final class ReferenceTransformer {
             // RoPE
             rope(q, c.headCount(), position);
             rope(k, c.kvHeadCount(), position);
-            // kv cache
-            keyCache[l][position] = k;
-            valueCache[l][position] = v;
+            // kv cache, in half floats as the device keeps it (rope.cl)
+            keyCache[l][position] = toHalfAndBack(k);
+            valueCache[l][position] = toHalfAndBack(v);
             // attention, grouped query heads
             float[] attention = new float[c.queryDim()];
             int group = c.headCount() / c.kvHeadCount();
@@ -134,6 +134,15 @@ final class ReferenceTransformer {
         }
         float[] normed = rmsNorm(x, outputNorm);
         return matmul(output, quantize && packed.contains(output) ? q8RoundTrip(normed) : normed);
+    }
+
+    /** x rounded to half floats, to nearest even, as vstore_half_rte stores them. */
+    static float[] toHalfAndBack(float[] x) {
+        float[] rounded = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            rounded[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
+        }
+        return rounded;
     }
 
     /** x rounded as q8.cl quantizes it: per 32 values, to the nearest multiple of max|x| / 127, half away from zero. */

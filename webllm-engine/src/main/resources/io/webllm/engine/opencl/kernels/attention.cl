@@ -1,38 +1,52 @@
 // Causal attention over the KV cache, split along positions ("flash decoding") so that a decode step, which has
-// only n_heads (head, token) pairs, still spreads over the whole GPU, and long contexts cost parallel work rather
+// only n_kv_heads KV heads to read, still spreads over the whole GPU, and long contexts cost parallel work rather
 // than a longer serial loop.
 //
-// The cache of one layer is [slot][position][kv_dim] floats; each token of a batch names its sequence slot and
-// position and attends to positions 0 .. pos. Heads share KV heads in groups (GQA).
+// The cache of one layer is [slot][position][kv_dim] half floats (rope.cl writes it); each token of a batch names its
+// sequence slot and position and attends to positions 0 .. pos. Heads share KV heads in groups (GQA).
 //
-// Pass 1, kernel_attention_split: one work-group per (head x chunk of `span` positions, token), AT_WARPS warps. The
-// warps walk the chunk independently, AT_BATCH positions at a time each (lanes split the head's dimensions, so a
-// position's key and value rows are read coalesced; the batch keeps AT_BATCH rows of loads in flight), keeping
-// their own online softmax: max m, sum l of exp(score - m), and acc[d] = sum exp(score - m) v[d]. No barrier runs
-// until the warps merge at the end. (One warp per position and a work-item per dimension summing all positions'
-// values afterwards made a decode step a chain of ~16 dependent loads per work-item: ~30 us a layer on an H100 at
-// any short context, with one work-group per head.)
+// Pass 1, kernel_attention_split: one work-group per (set of up to AT_HEADS query heads of one KV head x chunk of
+// `span` positions, token), AT_WARPS warps. A decode step's attention reads the whole cache once, so the heads that
+// share a KV head share its key and value loads: each cached row is read once for AT_HEADS heads (one query head a
+// work-group read it 4 times for Llama 3's groups of 4, and at 4,000 positions took 72 us a layer on an H100).
+// The warps walk the chunk independently, AT_BATCH positions at a time each: lanes split the head's dimensions in
+// pairs (a position's key and value rows are read as coalesced half2 loads), each lane forms partial dot products
+// for AT_HEADS x AT_BATCH = 32 scores, and one transposing exchange through local memory leaves score L's total in
+// lane L (32 stores and 32 loads a lane instead of 32 five-step reductions). The lanes of a head then keep that
+// head's online softmax: max m, sum l of exp(score - m); every lane keeps acc[head][d] = sum exp(score - m) v[d]
+// for its dimensions. No work-group barrier runs until the warps merge at the end (warp_sync is one warp's).
 // The host picks `span` and the `live` chunk count per pass (Transformer.coverPositions): enough chunks that a
 // decode step fills the GPU, few enough that a chunk has work. One live chunk writes the final result itself;
-// otherwise each chunk writes {m, l, acc} to `partial` and pass 2, kernel_attention_combine (one work-group per
-// (head, token)), rescales the chunks to their common max.
+// otherwise each chunk writes {m, l, acc} per head to `partial` and pass 2, kernel_attention_combine (one work-group
+// per (head, token)), rescales the chunks to their common max.
 // Whichever pass writes the result can also write it as Q8 activations (q8.cl) for the output projection, when
 // `quantize` is set: head_dim is then a multiple of 32, so a head's values are whole groups.
 
 // Warps per work-group.
 #define AT_WARPS 4
 #define AT_ITEMS (AT_WARPS * MV_LANES)
-// Positions a warp scores at once.
+// Positions a warp scores at once, and query heads a work-group serves: one score per lane.
 #define AT_BATCH 8
-// Largest head_dim, and the dimensions each lane holds at most.
+#define AT_HEADS 4
+#define AT_SCORES (AT_HEADS * AT_BATCH)
+// Largest head_dim.
 #define AT_MAX_HEAD 256
-#define AT_LANE_DIMS (AT_MAX_HEAD / MV_LANES)
-// On NVIDIA the batch is unrolled; elsewhere lane_sum has barriers, and PoCL's compile time grows with every
-// barrier an unrolled loop copies.
+// Row stride of the score exchange: one float of padding keeps a lane's column reads on distinct banks.
+#define AT_EXCHANGE (MV_LANES + 1)
+// On NVIDIA the batch is unrolled; elsewhere warp_sync is a work-group barrier, and PoCL's compile time grows with
+// every barrier an unrolled loop copies.
 #ifdef WEBLLM_PTX
 #define AT_UNROLL _Pragma("unroll")
+// Orders one warp's local-memory writes before its lanes read each other's (CUDA's __syncwarp).
+inline void warp_sync(void) {
+    asm volatile("bar.warp.sync 0xffffffff;" ::: "memory");
+}
 #else
 #define AT_UNROLL _Pragma("unroll 1")
+// Elsewhere the whole work-group: every work-item runs the same number of batches there (no early break).
+inline void warp_sync(void) {
+    barrier(CLK_LOCAL_MEM_FENCE);
+}
 #endif
 
 // Writes a head's values (values[d] / l, d < head_dim, in local memory) as the final attention output of (token,
@@ -62,135 +76,185 @@ inline void emit_head(local const float* values, float l, global float* result, 
     }
 }
 
-// The split pass for heads of at most lane_dims * 32 dimensions (a constant at each call: the loops over a lane's
-// dimensions unroll to that many, and registers are held for no more).
-inline void attention_split(global const float* q, int q_stride, global const float* k_cache,
-        global const float* v_cache, global float* partial, global const int* pos, global const int* slot,
+// The split pass for heads of at most lane_pairs * 64 dimensions (a constant at each call: the loops over a lane's
+// dimension pairs unroll to that many, and registers are held for no more). Lane `lane` holds the pairs
+// (2p, 2p + 1), p = lane + 32 i.
+inline void attention_split(global const float* q, int q_stride, global const half* k_cache,
+        global const half* v_cache, global float* partial, global const int* pos, global const int* slot,
         int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span, int live, global float* result,
-        global char* xq, global float2* xd, int quantize, const int lane_dims,
-        local float* red, local float* warp_m, local float* warp_l, local float* warp_acc) {
-    const int h = get_group_id(0) / live;
+        global char* xq, global float2* xd, int quantize, const int lane_pairs, const int max_head,
+        local float* red, local float* exchange, local float* shared, local float* warp_m, local float* warp_l,
+        local float* warp_acc) {
+    const int group_heads = n_heads / n_kv_heads;
+    const int sets = (group_heads + AT_HEADS - 1) / AT_HEADS;
     const int c = get_group_id(0) % live;
+    const int set = get_group_id(0) / live;
+    const int kv_head = set / sets;
+    const int h0 = kv_head * group_heads + (set % sets) * AT_HEADS;
+    const int heads = min(AT_HEADS, group_heads - (set % sets) * AT_HEADS);
     const int t = get_group_id(1);
     const int lid = get_local_id(0);
     const int lane = lid % MV_LANES;
     const int warp = lid / MV_LANES;
-    const int kv_head = h / (n_heads / n_kv_heads);
     const int kv_dim = n_kv_heads * head_dim;
     const int length = pos[t] + 1;
     const int first = c * span;
-    global float* out = partial + (((ulong) t * live + c) * n_heads + h) * (head_dim + 2);
     if (first >= length) {
         // a chunk past this token's position contributes nothing (the whole work-group returns: no barrier waits)
-        if (lid == 0) {
-            out[0] = -INFINITY;
-            out[1] = 0.0f;
+        for (int g = 0; g < heads; g++) {
+            global float* out = partial + (((ulong) t * live + c) * n_heads + h0 + g) * (head_dim + 2);
+            if (lid == 0) {
+                out[0] = -INFINITY;
+                out[1] = 0.0f;
+            }
+            for (int d = lid; d < head_dim; d += AT_ITEMS) out[2 + d] = 0.0f;
         }
-        for (int d = lid; d < head_dim; d += AT_ITEMS) out[2 + d] = 0.0f;
         return;
     }
     const int end = min(first + span, length);
-    // this lane's dimensions d = lane + 32 i of the query, in registers
-    float qr[AT_LANE_DIMS];
-    float acc[AT_LANE_DIMS];
-    global const float* qh = q + (ulong) t * q_stride + h * head_dim;
-    AT_UNROLL for (int i = 0; i < lane_dims; i++) {
-        const int d = lane + i * MV_LANES;
-        qr[i] = d < head_dim ? qh[d] * scale : 0.0f;
-        acc[i] = 0.0f;
+    // the queries' pairs this lane holds, scaled, and its sums of weighted values
+    float2 qr[AT_HEADS][AT_MAX_HEAD / 64];
+    float2 acc[AT_HEADS][AT_MAX_HEAD / 64];
+    AT_UNROLL for (int g = 0; g < AT_HEADS; g++) {
+        global const float* qh = q + (ulong) t * q_stride + (h0 + min(g, heads - 1)) * head_dim;
+        AT_UNROLL for (int i = 0; i < lane_pairs; i++) {
+            const int d = 2 * (lane + i * MV_LANES);
+            qr[g][i] = d < head_dim && g < heads ? vload2(0, qh + d) * scale : (float2) (0.0f);
+            acc[g][i] = (float2) (0.0f);
+        }
     }
-    global const float* kb = k_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
-    global const float* vb = v_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
-    float m = -INFINITY;
-    float l = 0.0f;
-    for (int p0 = first; p0 < first + span; p0 += AT_ITEMS / MV_LANES * AT_BATCH) {
+    global const half* kb = k_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
+    global const half* vb = v_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
+    local float* lanes = exchange + warp * AT_SCORES * AT_EXCHANGE;
+    local float* mine = shared + warp * 2 * MV_LANES;
+    // this lane's score: head own_head, position own_j of each batch
+    const int own_head = lane / AT_BATCH;
+    const int own_j = lane % AT_BATCH;
+    float m = -INFINITY; // own_head's running max (the same in its AT_BATCH lanes)
+    float l = 0.0f;      // this lane's share of own_head's sum of weights
+    for (int p0 = first; p0 < first + span; p0 += AT_WARPS * AT_BATCH) {
         const int base = p0 + warp * AT_BATCH;
 #ifdef WEBLLM_PTX
         if (base >= end) break; // warp-uniform: the rest of this warp's positions are past the chunk or the token
 #endif
-        float s[AT_BATCH];
+        float s[AT_HEADS][AT_BATCH];
         AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
-            s[j] = 0.0f;
+            AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] = 0.0f;
             if (base + j < end) {
-                global const float* kp = kb + (ulong) (base + j) * kv_dim;
-                AT_UNROLL for (int i = 0; i < lane_dims; i++) {
-                    const int d = lane + i * MV_LANES;
-                    if (d < head_dim) s[j] += qr[i] * kp[d];
-                }
-            }
-        }
-        float batch_max = -INFINITY;
-        AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
-            const float sum = lane_sum(s[j], red);
-            s[j] = base + j < end ? sum : -INFINITY;
-            batch_max = fmax(batch_max, s[j]);
-        }
-        const float next = fmax(m, batch_max);
-        if (next > -INFINITY) {
-            // exp(-inf) = 0 for the old sums before any score, and for positions past the end
-            const float rescale = exp(m - next);
-            l *= rescale;
-            AT_UNROLL for (int i = 0; i < lane_dims; i++) acc[i] *= rescale;
-            AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
-                if (base + j < end) {
-                    const float w = exp(s[j] - next);
-                    l += w;
-                    global const float* vp = vb + (ulong) (base + j) * kv_dim;
-                    AT_UNROLL for (int i = 0; i < lane_dims; i++) {
-                        const int d = lane + i * MV_LANES;
-                        if (d < head_dim) acc[i] += w * vp[d];
+                global const half* kp = kb + (ulong) (base + j) * kv_dim;
+                AT_UNROLL for (int i = 0; i < lane_pairs; i++) {
+                    const int p = lane + i * MV_LANES;
+                    if (2 * p < head_dim) {
+                        const float2 k = vload_half2(p, kp);
+                        AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] += dot(qr[g][i], k);
                     }
                 }
             }
-            m = next;
+        }
+        // transpose: row g * AT_BATCH + j holds every lane's part of score (g, j); lane L sums row L
+        warp_sync(); // the previous batch's reads of `lanes` and `mine` are done
+        AT_UNROLL for (int g = 0; g < AT_HEADS; g++)
+            AT_UNROLL for (int j = 0; j < AT_BATCH; j++) lanes[(g * AT_BATCH + j) * AT_EXCHANGE + lane] = s[g][j];
+        warp_sync();
+        float own = 0.0f;
+        AT_UNROLL for (int i = 0; i < MV_LANES; i++) own += lanes[lane * AT_EXCHANGE + i];
+        own = base + own_j < end && own_head < heads ? own : -INFINITY;
+        mine[lane] = own;
+        warp_sync();
+        float batch_max = -INFINITY;
+        AT_UNROLL for (int j = 0; j < AT_BATCH; j++) batch_max = fmax(batch_max, mine[own_head * AT_BATCH + j]);
+        const float next = fmax(m, batch_max);
+        // next is -inf only while the head has had no score (a padding head): nothing to weigh or rescale
+        const float rescale = next == -INFINITY ? 1.0f : exp(m - next);
+        const float w = next == -INFINITY ? 0.0f : exp(own - next);
+        l = l * rescale + w;
+        m = next;
+        warp_sync();
+        // weights position-major (a position's AT_HEADS weights are one float4), then the heads' rescale factors
+        mine[own_j * AT_HEADS + own_head] = w;
+        if (own_j == 0) mine[MV_LANES + own_head] = rescale;
+        warp_sync();
+        AT_UNROLL for (int g = 0; g < AT_HEADS; g++) {
+            const float r = mine[MV_LANES + g];
+            AT_UNROLL for (int i = 0; i < lane_pairs; i++) acc[g][i] *= r;
+        }
+        AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
+            if (base + j < end) {
+                const float4 wj = vload4(j, mine);
+                const float wg[AT_HEADS] = {wj.x, wj.y, wj.z, wj.w};
+                global const half* vp = vb + (ulong) (base + j) * kv_dim;
+                AT_UNROLL for (int i = 0; i < lane_pairs; i++) {
+                    const int p = lane + i * MV_LANES;
+                    if (2 * p < head_dim) {
+                        const float2 v = vload_half2(p, vp);
+                        AT_UNROLL for (int g = 0; g < AT_HEADS; g++) acc[g][i] += wg[g] * v;
+                    }
+                }
+            }
         }
     }
-    // merge the warps' softmax states: the chunk's max, and every warp's sums rescaled to it
-    if (lane == 0) {
-        warp_m[warp] = m;
-        warp_l[warp] = l;
-    }
-    AT_UNROLL for (int i = 0; i < lane_dims; i++) {
-        const int d = lane + i * MV_LANES;
-        if (d < head_dim) warp_acc[warp * AT_MAX_HEAD + d] = acc[i];
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    float chunk_m = -INFINITY;
-    for (int w = 0; w < AT_WARPS; w++) chunk_m = fmax(chunk_m, warp_m[w]);
-    float factor[AT_WARPS];
-    float chunk_l = 0.0f;
-    for (int w = 0; w < AT_WARPS; w++) {
-        factor[w] = exp(warp_m[w] - chunk_m); // 0 for a warp that had no position
-        chunk_l += warp_l[w] * factor[w];
-    }
-    for (int d = lid; d < head_dim; d += AT_ITEMS) {
+    // merge the warps' softmax states per head: the chunk's max, and every warp's sums rescaled to it
+    warp_sync();
+    mine[lane] = l;
+    warp_sync();
+    if (own_j == 0) {
         float sum = 0.0f;
-        for (int w = 0; w < AT_WARPS; w++) sum += warp_acc[w * AT_MAX_HEAD + d] * factor[w];
-        warp_acc[d] = sum; // row 0 now holds the chunk's sums: each d is read and written by one work-item
-        if (live > 1) out[2 + d] = sum;
+        for (int j = 0; j < AT_BATCH; j++) sum += mine[own_head * AT_BATCH + j];
+        warp_m[warp * AT_HEADS + own_head] = m;
+        warp_l[warp * AT_HEADS + own_head] = sum;
     }
-    // no return here for live > 1: PoCL's work-group loops crashed on a return between two barriers
-    if (live > 1 && lid == 0) {
-        out[0] = chunk_m;
-        out[1] = chunk_l;
+    AT_UNROLL for (int g = 0; g < AT_HEADS; g++) {
+        AT_UNROLL for (int i = 0; i < lane_pairs; i++) {
+            const int d = 2 * (lane + i * MV_LANES);
+            if (d < head_dim) vstore2(acc[g][i], 0, warp_acc + (warp * AT_HEADS + g) * max_head + d);
+        }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    if (live == 1) emit_head(warp_acc, chunk_l, result, t, h, n_heads, head_dim, quantize, xq, xd, red);
+    for (int g = 0; g < heads; g++) {
+        global float* out = partial + (((ulong) t * live + c) * n_heads + h0 + g) * (head_dim + 2);
+        float chunk_m = -INFINITY;
+        for (int w = 0; w < AT_WARPS; w++) chunk_m = fmax(chunk_m, warp_m[w * AT_HEADS + g]);
+        float factor[AT_WARPS];
+        float chunk_l = 0.0f;
+        for (int w = 0; w < AT_WARPS; w++) {
+            factor[w] = exp(warp_m[w * AT_HEADS + g] - chunk_m); // 0 for a warp that had no position
+            chunk_l += warp_l[w * AT_HEADS + g] * factor[w];
+        }
+        // warp 0's row of head g ends up holding the chunk's sums: each d is read and written by one work-item
+        local float* sums = warp_acc + g * max_head;
+        for (int d = lid; d < head_dim; d += AT_ITEMS) {
+            float sum = 0.0f;
+            for (int w = 0; w < AT_WARPS; w++) sum += warp_acc[(w * AT_HEADS + g) * max_head + d] * factor[w];
+            sums[d] = sum;
+            if (live > 1) out[2 + d] = sum;
+        }
+        // no return here for live > 1: PoCL's work-group loops crashed on a return between two barriers
+        if (live > 1 && lid == 0) {
+            out[0] = chunk_m;
+            out[1] = chunk_l;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (live == 1) emit_head(sums, chunk_l, result, t, h0 + g, n_heads, head_dim, quantize, xq, xd, red);
+    }
 }
 
 // kernel_attention_split_<largest head_dim>, the host picks the smallest that fits.
-// Launch: global (n_heads * live * AT_ITEMS, ntok), local (AT_ITEMS, 1).
+// Launch: global (n_kv_heads * ceil(group / AT_HEADS) * live * AT_ITEMS, ntok), local (AT_ITEMS, 1), where
+// group = n_heads / n_kv_heads.
 #define DEFINE_ATTENTION_SPLIT(MAX_HEAD)                                                                          \
-kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_stride, global const float* k_cache,  \
-        global const float* v_cache, global float* partial, global const int* pos, global const int* slot,       \
+kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_stride, global const half* k_cache,   \
+        global const half* v_cache, global float* partial, global const int* pos, global const int* slot,         \
         int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span, int live,                      \
         global float* result, global char* xq, global float2* xd, int quantize) {                                 \
     local float red[AT_ITEMS];                                                                                    \
-    local float warp_m[AT_WARPS];                                                                                 \
-    local float warp_l[AT_WARPS];                                                                                 \
-    local float warp_acc[AT_WARPS * AT_MAX_HEAD];                                                                 \
+    local float exchange[AT_WARPS * AT_SCORES * AT_EXCHANGE];                                                     \
+    local float shared[AT_WARPS * 2 * MV_LANES];                                                                  \
+    local float warp_m[AT_WARPS * AT_HEADS];                                                                      \
+    local float warp_l[AT_WARPS * AT_HEADS];                                                                      \
+    local float warp_acc[AT_WARPS * AT_HEADS * MAX_HEAD];                                                         \
     attention_split(q, q_stride, k_cache, v_cache, partial, pos, slot, n_heads, n_kv_heads, head_dim, ctx,        \
-            scale, span, live, result, xq, xd, quantize, MAX_HEAD / MV_LANES, red, warp_m, warp_l, warp_acc);     \
+            scale, span, live, result, xq, xd, quantize, MAX_HEAD / 64, MAX_HEAD, red, exchange, shared, warp_m,  \
+            warp_l, warp_acc);                                                                                    \
 }
 
 DEFINE_ATTENTION_SPLIT(64)
@@ -232,8 +296,8 @@ kernel void kernel_attention_combine(global const float* partial, global float* 
 // work-items with barriers for every step, most of them empty at short positions, and a CPU driver pays for each;
 // here the cost follows the positions actually attended. The inner loops over head_dim vectorise.
 // Launch: global (n_heads, ntok), local (1, 1).
-kernel void kernel_attention_cpu(global const float* q, int q_stride, global const float* k_cache,
-        global const float* v_cache, global float* out, global const int* pos, global const int* slot,
+kernel void kernel_attention_cpu(global const float* q, int q_stride, global const half* k_cache,
+        global const half* v_cache, global float* out, global const int* pos, global const int* slot,
         int n_heads, int n_kv_heads, int head_dim, int ctx, float scale) {
     const int h = get_global_id(0);
     const int t = get_global_id(1);
@@ -241,16 +305,16 @@ kernel void kernel_attention_cpu(global const float* q, int q_stride, global con
     const int kv_dim = n_kv_heads * head_dim;
     const int length = pos[t] + 1;
     global const float* qh = q + (ulong) t * q_stride + h * head_dim;
-    global const float* kb = k_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
-    global const float* vb = v_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
+    global const half* kb = k_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
+    global const half* vb = v_cache + (ulong) slot[t] * ctx * kv_dim + kv_head * head_dim;
     float acc[256];
     for (int d = 0; d < head_dim; d++) acc[d] = 0.0f;
     float m = -INFINITY;
     float l = 0.0f;
     for (int p = 0; p < length; p++) {
-        global const float* kp = kb + (ulong) p * kv_dim;
+        global const half* kp = kb + (ulong) p * kv_dim;
         float s = 0.0f;
-        for (int d = 0; d < head_dim; d++) s += qh[d] * kp[d];
+        for (int d = 0; d < head_dim; d++) s += qh[d] * vload_half(d, kp);
         s *= scale;
         if (s > m) {
             const float rescale = exp(m - s);
@@ -260,8 +324,8 @@ kernel void kernel_attention_cpu(global const float* q, int q_stride, global con
         }
         const float w = exp(s - m);
         l += w;
-        global const float* vp = vb + (ulong) p * kv_dim;
-        for (int d = 0; d < head_dim; d++) acc[d] += w * vp[d];
+        global const half* vp = vb + (ulong) p * kv_dim;
+        for (int d = 0; d < head_dim; d++) acc[d] += w * vload_half(d, vp);
     }
     global float* o = out + ((ulong) t * n_heads + h) * head_dim;
     for (int d = 0; d < head_dim; d++) o[d] = acc[d] / l;

@@ -1,5 +1,8 @@
 // Positions, in one launch per layer: optional per-head RMS norm (Qwen3's q/k norms), rotary embedding of q in
 // place, rotary embedding of k written into the KV cache, and v copied into the cache.
+// The cache holds half floats (rounded to nearest even, as llama.cpp's default f16 cache): a long context's decode
+// reads every cached key and value once a token, so half the bytes is nearly half the attention time, and twice the
+// context fits in the same memory.
 //
 // The batch's q, k and v sit in one row per token, qkv_stride floats wide: q at 0, k at q_dim, v at q_dim + kv_dim
 // (one fused projection writes them so). One work-group per (head, token) with head_dim / 2 work-items, each owning
@@ -8,7 +11,7 @@
 // (Llama 3's rope_freqs). neox = 0 rotates adjacent values (2i, 2i+1) as GGUF's permuted Llama weights expect;
 // neox = 1 rotates (i, i + head_dim/2) as Qwen does.
 kernel void kernel_rope_store(global float* qkv, int qkv_stride, int n_heads, int n_kv_heads, int head_dim,
-        global const int* pos, global const int* slot, global float* k_cache, global float* v_cache, int ctx,
+        global const int* pos, global const int* slot, global half* k_cache, global half* v_cache, int ctx,
         float theta_base, float freq_scale, global const float* freq_factors, int has_freq_factors, int neox,
         global const float* q_norm, global const float* k_norm, int has_norm, float eps, local float* red) {
     const int h = get_group_id(0);
@@ -47,10 +50,10 @@ kernel void kernel_rope_store(global float* qkv, int qkv_stride, int n_heads, in
         head[b] = r1;
     } else {
         const ulong at = ((ulong) slot[t] * ctx + pos[t]) * kv_dim + kv_head * head_dim;
-        k_cache[at + a] = r0;
-        k_cache[at + b] = r1;
+        vstore_half_rte(r0, at + a, k_cache);
+        vstore_half_rte(r1, at + b, k_cache);
         global const float* v = qkv + (ulong) t * qkv_stride + q_dim + kv_dim + kv_head * head_dim;
-        v_cache[at + a] = v[a];
-        v_cache[at + b] = v[b];
+        vstore_half_rte(v[a], at + a, v_cache);
+        vstore_half_rte(v[b], at + b, v_cache);
     }
 }
