@@ -31,7 +31,8 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "-m FILE [-p 512] [-n 128] [--device D] [--batch 256] [--profile] [--json]  prefill and decode tokens/s, load time, bandwidth share";
+        return "-m FILE [-p 512] [-n 128] [--device D] [--batch 256] [--streams 1] [--profile] [--json]  prefill and decode tokens/s, "
+                + "load time, bandwidth share; --streams N also decodes N sequences a step (aggregate tokens/s, speedup over one)";
     }
 
     @Override
@@ -46,9 +47,13 @@ final class BenchCommand implements Command {
         int prompt = args.intOption("prompt", "p", 512);
         int generate = args.intOption("generate", "n", 128);
         int batch = args.intOption("batch", "b", 256);
+        int streams = args.intOption("streams", "", 1);
         boolean profile = args.flag("profile");
         DeviceSelector device = DeviceSelector.of(args.option("device", "d", "auto"));
         args.checkAllUsed();
+        if (streams < 1) {
+            throw new Args.UsageException("--streams must be at least 1, got " + streams);
+        }
         Map<String, Object> result = new LinkedHashMap<>();
         try (ClContext cl = ClContext.open(device)) {
             result.put("device", cl.device().describe());
@@ -57,7 +62,7 @@ final class BenchCommand implements Command {
             long loadStart = System.nanoTime();
             try (GgufFile file = GgufFile.open(path);
                  Transformer model = Transformer.load(file, cl,
-                         new Transformer.Options(prompt + generate + 1, 1, Math.max(1, Math.min(batch, prompt))), LoadListener.NONE)) {
+                         new Transformer.Options(prompt + generate + 1, streams, Math.max(streams, Math.min(batch, prompt))), LoadListener.NONE)) {
                 cl.kernels();
                 double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
                 ModelConfig config = model.config();
@@ -77,7 +82,8 @@ final class BenchCommand implements Command {
                 }
                 double decodeSeconds = (System.nanoTime() - decodeStart) / 1e9;
                 long weightBytes = bytesReadPerToken(file, config);
-                double kvBytes = 2.0 * config.layerCount() * config.kvDim() * 4 * (prompt + generate / 2.0);
+                // keys and values, 2 bytes each (the cache holds halves), over the mean context of the decode
+                double kvBytes = 2.0 * config.layerCount() * config.kvDim() * 2 * (prompt + generate / 2.0);
                 double decodeRate = generate / decodeSeconds;
                 double achieved = (weightBytes + kvBytes) * decodeRate;
                 result.put("promptTokens", prompt);
@@ -90,6 +96,9 @@ final class BenchCommand implements Command {
                 if (profile) {
                     result.put("decodeProfile", profileDecode(model, token, prompt + generate, generate));
                     result.put("prefillProfile", profilePrefill(model, tokens));
+                }
+                if (streams > 1) {
+                    result.put("streams", measureStreams(model, tokens, streams, generate, decodeRate, profile));
                 }
             }
         }
@@ -115,6 +124,58 @@ final class BenchCommand implements Command {
         }
         double total = (System.nanoTime() - start) / 1e9;
         return profileTable(model.profile(false), total, steps, model);
+    }
+
+    /**
+     * Batched decode as a server runs it: {@code streams} sequences, each in its own cache slot after the same
+     * prompt, advance one token each per forward pass. Aggregate tokens/s and the speedup over one stream say how
+     * much of a pass's cost the sequences share (the weights are read once a pass, not once a sequence).
+     */
+    private static Map<String, Object> measureStreams(Transformer model, int[] prompt, int streams, int generate,
+                                                      double singleRate, boolean profile) {
+        int[] next = new int[streams];
+        for (int s = 0; s < streams; s++) {
+            // slot 0 already holds the prompt and its decode; the others get it now
+            next[s] = s == 0 ? prompt[0] : Sampler.argmax(model.forward(Batch.sequence(prompt, 0, s)));
+        }
+        int steps = Math.max(1, generate / 2);
+        int[] slotIds = java.util.stream.IntStream.range(0, streams).toArray();
+        Map<String, Object> measured = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        // positions follow the prompt; slot 0's earlier decode entries are overwritten, which changes nothing timed
+        for (int i = 0; i < steps; i++) {
+            next = decodeStep(model, next, slotIds, prompt.length + i);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double aggregate = (double) steps * streams / seconds;
+        measured.put("streams", streams);
+        measured.put("steps", steps);
+        measured.put("aggregateTokensPerSecond", aggregate);
+        measured.put("speedupOverOneStream", aggregate / singleRate);
+        if (profile) {
+            int profiled = Math.min(8, steps);
+            model.profile(true);
+            long profileStart = System.nanoTime();
+            for (int i = 0; i < profiled; i++) {
+                next = decodeStep(model, next, slotIds, prompt.length + steps - profiled + i);
+            }
+            double total = (System.nanoTime() - profileStart) / 1e9;
+            measured.put("stepProfile", profileTable(model.profile(false), total, profiled, model));
+        }
+        return measured;
+    }
+
+    /** One token for each slot at {@code position}, logits for all; returns each slot's greedy next token. */
+    private static int[] decodeStep(Transformer model, int[] tokens, int[] slotIds, int position) {
+        int[] positions = new int[tokens.length];
+        java.util.Arrays.fill(positions, position);
+        float[] logits = model.forward(new Batch(tokens, positions, slotIds, slotIds.clone()));
+        int vocab = model.config().vocabularySize();
+        int[] next = new int[tokens.length];
+        for (int s = 0; s < tokens.length; s++) {
+            next[s] = Sampler.argmax(java.util.Arrays.copyOfRange(logits, s * vocab, (s + 1) * vocab));
+        }
+        return next;
     }
 
     /** Per kernel: milliseconds and launches per pass, of {@code passes} passes that took {@code total} seconds. */
