@@ -18,6 +18,7 @@ final class Launch implements Step {
     private final long local0;
     private final long local1;
     private int lastTokens = -1;
+    private String label = "";
     private final List<Launch> self = List.of(this);
 
     /**
@@ -41,6 +42,17 @@ final class Launch implements Step {
 
     ClKernel kernel() {
         return kernel;
+    }
+
+    /** Names what this launch works on (a matrix shape) where launches of one kernel differ, for profiles. */
+    Launch labeled(String label) {
+        this.label = label;
+        return this;
+    }
+
+    /** The kernel's name, and the label if any: one profile entry per distinct kind of launch. */
+    String profileKey() {
+        return label.isEmpty() ? kernel.name() : kernel.name() + " " + label;
     }
 
     /** Enqueues the launch and returns its event, for device timing on a profiling queue. */

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  *  1 rms_norm(x, attn_norm)                     [xb]    n x embd
  *  2 mul_mv q|k|v stacked (+ bias)              [qkv]   n x (q_dim + 2 kv_dim)   (3 launches if types differ)
  *  3 rope_store: per-head norm (Qwen3), rotate  [qkv] q in place; k rotated and v into [k_cache v_cache]
- *  4 attention over the cache, positions split in chunks, then the chunks combined   [attn]  n x q_dim
+ *  4 attention over the cache in chunks of positions; a token's last chunk combines them   [attn]  n x q_dim
  *    (with Q8 activations also [xq] for step 5, when head_dim is a multiple of 32)
  *  5 mul_mv attn_output, += x                   [x]
  *  6 rms_norm(x, ffn_norm)                      [xb]
@@ -88,7 +88,6 @@ public final class Transformer implements AutoCloseable {
     private final Arena hostArena = Arena.ofShared();
     /** The attention kernels whose chunking follows the batch (see {@link AttentionSplit}), and the split they have. */
     private final List<ClKernel> splitKernels = new ArrayList<>();
-    private final List<ClKernel> combineKernels = new ArrayList<>();
     private AttentionSplit split = new AttentionSplit(AttentionSplit.MIN_SPAN, 1);
     /** Work-groups an attention pass aims at: Tuning.ATTENTION_GROUPS_PER_UNIT per compute unit. */
     private final int attentionGroups;
@@ -137,6 +136,8 @@ public final class Transformer implements AutoCloseable {
         @Nullable ClBuffer partials = cpuKernels ? null
                 : allocate("attention partials", 4L * AttentionSplit.capacity(maxBatch, attentionGroupsPerToken(), attentionGroups)
                         * config.headCount() * (config.headDim() + 2));
+        // the split kernel's count of finished chunks per (token, head set), zero between launches (attention.cl)
+        @Nullable ClBuffer arrivals = cpuKernels ? null : zeroed("attention chunk arrivals", 4L * maxBatch * attentionGroupsPerToken());
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
         long widest = Math.max(config.embeddingLength(), Math.max(config.queryDim(), config.feedForwardLength()));
         xq = q8 ? allocate("q8 activations", b * widest) : null;
@@ -185,16 +186,7 @@ public final class Transformer implements AutoCloseable {
             ClBuffer qNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null;
             ClBuffer kNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_k_norm.weight"))) : null;
             layerLaunches.add(ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm));
-            if (partials == null) {
-                layerLaunches.add(attentionCpu(keyCache, valueCache));
-            } else {
-                Launch splitPass = attentionSplit(keyCache, valueCache, partials);
-                Launch combine = attentionCombine(partials);
-                List<Launch> single = List.of(splitPass);
-                List<Launch> both = List.of(splitPass, combine);
-                // one live chunk writes the final result itself (attention.cl)
-                layerLaunches.add(tokens -> split.live() == 1 ? single : both);
-            }
+            layerLaunches.add(partials == null ? attentionCpu(keyCache, valueCache) : attentionSplit(keyCache, valueCache, partials, arrivals));
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
                     x, 0, config.embeddingLength(), null, true, attentionQuantizes));
             layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "ffn_norm.weight")))));
@@ -240,6 +232,14 @@ public final class Transformer implements AutoCloseable {
 
     private ClBuffer allocate(String name, long bytes) {
         return track(cl.allocate(name, bytes));
+    }
+
+    private ClBuffer zeroed(String name, long bytes) {
+        ClBuffer buffer = allocate(name, bytes);
+        try (Arena zeros = Arena.ofConfined()) {
+            cl.write(buffer, 0, zeros.allocate(bytes));
+        }
+        return buffer;
     }
 
     /**
@@ -410,10 +410,7 @@ public final class Transformer implements AutoCloseable {
         if (!next.equals(split)) {
             split = next;
             for (ClKernel kernel : splitKernels) {
-                kernel.arg(12, next.span()).arg(13, next.live());
-            }
-            for (ClKernel kernel : combineKernels) {
-                kernel.arg(4, next.live());
+                kernel.arg(13, next.span()).arg(14, next.live());
             }
         }
     }
@@ -436,7 +433,7 @@ public final class Transformer implements AutoCloseable {
             cl.finish();
             seconds = (System.nanoTime() - start) / 1e9;
         }
-        double[] entry = profile.computeIfAbsent(launch.kernel().name(), k -> new double[2]);
+        double[] entry = profile.computeIfAbsent(launch.profileKey(), k -> new double[2]);
         entry[0] += seconds;
         entry[1]++;
     }
@@ -521,7 +518,7 @@ public final class Transformer implements AutoCloseable {
                 .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, xqScales)
                 .arg(14, q8Split(w));
         long global = q8GlobalSize(w, false);
-        return new Launch(kernel, 9, n -> global, null, groupSize(w), 0);
+        return new Launch(kernel, 9, n -> global, null, groupSize(w), 0).labeled(w.rows() + "x" + w.columns());
     }
 
     /**
@@ -668,14 +665,14 @@ public final class Transformer implements AutoCloseable {
     /** Work-items of an attention work-group (AT_ITEMS in attention.cl). */
     private static final int ATTENTION_GROUP = 128;
 
-    private Launch attentionSplit(ClBuffer keyCache, ClBuffer valueCache, ClBuffer partials) {
+    private Launch attentionSplit(ClBuffer keyCache, ClBuffer valueCache, ClBuffer partials, ClBuffer arrivals) {
         ModelConfig c = config;
         ClKernel kernel = kernels.create(AttentionSplit.kernelName(c.headDim()))
-                .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, partials)
-                .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
-                .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim())))
-                .arg(12, split.span()).arg(13, split.live()).arg(14, attn);
-        quantizedOutput(kernel, 15);
+                .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, partials).arg(5, arrivals)
+                .arg(6, positions).arg(7, slotIds).arg(8, c.headCount()).arg(9, c.kvHeadCount()).arg(10, c.headDim())
+                .arg(11, contextLength).arg(12, (float) (1.0 / Math.sqrt(c.headDim())))
+                .arg(13, split.span()).arg(14, split.live()).arg(15, attn);
+        quantizedOutput(kernel, 16);
         splitKernels.add(kernel);
         return new Launch(kernel, -1, n -> (long) attentionGroupsPerToken() * split.live() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
     }
@@ -698,15 +695,6 @@ public final class Transformer implements AutoCloseable {
                 .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
                 .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim())));
         return new Launch(kernel, -1, n -> c.headCount(), n -> n, 1, 1);
-    }
-
-    private Launch attentionCombine(ClBuffer partials) {
-        ModelConfig c = config;
-        ClKernel kernel = kernels.create("kernel_attention_combine")
-                .arg(0, partials).arg(1, attn).arg(2, c.headCount()).arg(3, c.headDim()).arg(4, split.live());
-        quantizedOutput(kernel, 5);
-        combineKernels.add(kernel);
-        return new Launch(kernel, -1, n -> (long) c.headCount() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
     }
 
     /**

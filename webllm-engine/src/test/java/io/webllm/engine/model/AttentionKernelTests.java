@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The split attention kernels (attention.cl) against a plain-Java softmax attention, for each way a pass can split
- * its positions: one chunk that writes the result itself, several chunks and the combine pass, chunks that lie past a
- * token's position, and with the output also written as Q8 activations; and for each way query heads share a KV
+ * its positions: one chunk that writes the result itself, several chunks whose last to finish combines them, chunks
+ * that lie past a token's position, and with the output also written as Q8 activations; and for each way query heads share a KV
  * head: groups of 4 (one set a work-group), 7 (a full set and one of 3), 8 (two sets) and 1 (plain multi-head).
  * The cache holds half floats: the keys and values here are halves already, so both sides see the same numbers.
  *
@@ -84,18 +84,16 @@ class AttentionKernelTests {
             ClBuffer result = track(buffers, cl.allocate("result", 4L * tokens * qDim));
             ClBuffer xq = track(buffers, cl.allocate("xq", (long) tokens * qDim));
             ClBuffer xd = track(buffers, cl.allocate("xd", 8L * tokens * qDim / 32));
+            int sets = AttentionSplit.groupsPerToken(heads, kvHeads);
+            ClBuffer arrivals = track(buffers, ints(arena, "arrivals", new int[tokens * sets]));
             ClKernel split = cl.kernels().create(AttentionSplit.kernelName(headDim))
-                    .arg(0, qBuffer).arg(1, qDim).arg(2, kCache).arg(3, vCache).arg(4, partial)
-                    .arg(5, posBuffer).arg(6, slotBuffer).arg(7, heads).arg(8, kvHeads).arg(9, headDim)
-                    .arg(10, CONTEXT).arg(11, scale).arg(12, span).arg(13, live).arg(14, result)
-                    .arg(15, xq).arg(16, xd).arg(17, quantize ? 1 : 0);
-            split.run((long) AttentionSplit.groupsPerToken(heads, kvHeads) * live * 128, tokens, 128, 1);
-            if (live > 1) {
-                cl.kernels().create("kernel_attention_combine")
-                        .arg(0, partial).arg(1, result).arg(2, heads).arg(3, headDim).arg(4, live)
-                        .arg(5, xq).arg(6, xd).arg(7, quantize ? 1 : 0)
-                        .run((long) heads * 128, tokens, 128, 1);
-            }
+                    .arg(0, qBuffer).arg(1, qDim).arg(2, kCache).arg(3, vCache).arg(4, partial).arg(5, arrivals)
+                    .arg(6, posBuffer).arg(7, slotBuffer).arg(8, heads).arg(9, kvHeads).arg(10, headDim)
+                    .arg(11, CONTEXT).arg(12, scale).arg(13, span).arg(14, live).arg(15, result)
+                    .arg(16, xq).arg(17, xd).arg(18, quantize ? 1 : 0);
+            split.run((long) sets * live * 128, tokens, 128, 1);
+            // the last chunk of each (token, head set) reset its count, ready for the next launch
+            assertThat(DeviceArrays.ints(cl, arena, arrivals, tokens * sets)).as("arrival counts after the pass").containsOnly(0);
             float[] actual = DeviceArrays.floats(cl, arena, result, tokens * qDim);
             float[] expected = attention(q, keys, values, positions, slots, heads, kvHeads, headDim, scale);
             double largest = 0;

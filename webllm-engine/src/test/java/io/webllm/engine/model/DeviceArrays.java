@@ -43,6 +43,13 @@ final class DeviceArrays {
         return host.toArray(ValueLayout.JAVA_FLOAT);
     }
 
+    static int[] ints(ClContext cl, Arena arena, ClBuffer buffer, int count) {
+        MemorySegment host = arena.allocate(4L * count, 4);
+        cl.read(buffer, 0, host);
+        cl.finish();
+        return host.toArray(ValueLayout.JAVA_INT);
+    }
+
     static byte[] bytes(ClContext cl, Arena arena, ClBuffer buffer, int count) {
         MemorySegment host = arena.allocate(count);
         cl.read(buffer, 0, host);

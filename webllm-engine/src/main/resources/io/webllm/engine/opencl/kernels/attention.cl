@@ -16,10 +16,12 @@
 // head's online softmax: max m, sum l of exp(score - m); every lane keeps acc[head][d] = sum exp(score - m) v[d]
 // for its dimensions. No work-group barrier runs until the warps merge at the end (warp_sync is one warp's).
 // The host picks `span` and the `live` chunk count per pass (Transformer.coverPositions): enough chunks that a
-// decode step fills the GPU, few enough that a chunk has work. One live chunk writes the final result itself;
-// otherwise each chunk writes {m, l, acc} per head to `partial` and pass 2, kernel_attention_combine (one work-group
-// per (head, token)), rescales the chunks to their common max.
-// Whichever pass writes the result can also write it as Q8 activations (q8.cl) for the output projection, when
+// decode step fills the GPU, few enough that a chunk has work. A token whose positions fit one chunk has that chunk
+// write the final result itself; otherwise each of its chunks writes {m, l, acc} per head to `partial` and counts
+// itself in `arrivals`, and the last chunk of a (token, head set) to arrive rescales all of them to their common max
+// and writes the result. The combine thus costs no second launch (one a layer was ~11 us of an 8B decode token on an
+// H100, ~8% of it), and no work-group waits for another: the last one simply finds the others' results written.
+// Whichever chunk writes the result can also write it as Q8 activations (q8.cl) for the output projection, when
 // `quantize` is set: head_dim is then a multiple of 32, so a head's values are whole groups.
 
 // Warps per work-group.
@@ -41,11 +43,18 @@
 inline void warp_sync(void) {
     asm volatile("bar.warp.sync 0xffffffff;" ::: "memory");
 }
+// Makes this work-item's global writes visible to the whole device before what follows (CUDA's __threadfence).
+inline void device_fence(void) {
+    asm volatile("membar.gl;" ::: "memory");
+}
 #else
 #define AT_UNROLL _Pragma("unroll 1")
 // Elsewhere the whole work-group: every work-item runs the same number of batches there (no early break).
 inline void warp_sync(void) {
     barrier(CLK_LOCAL_MEM_FENCE);
+}
+inline void device_fence(void) {
+    mem_fence(CLK_GLOBAL_MEM_FENCE);
 }
 #endif
 
@@ -76,15 +85,40 @@ inline void emit_head(local const float* values, float l, global float* result, 
     }
 }
 
+// The last chunk of a (token, head set) to finish: rescales the `chunks` partial results of each of its heads to
+// their common max and writes the head's output. Volatile loads read what other compute units wrote (from L2), never
+// a stale L1 line. By the whole work-group.
+inline void combine_chunks(volatile global const float* partial, int t, int live, int chunks, int h0, int heads,
+        int n_heads, int head_dim, int max_head, global float* result, global char* xq, global float2* xd,
+        int quantize, local float* values, local float* red) {
+    const int lid = get_local_id(0);
+    const ulong part_stride = (ulong) n_heads * (head_dim + 2);
+    for (int g = 0; g < heads; g++) {
+        volatile global const float* parts = partial + ((ulong) t * live * n_heads + h0 + g) * (head_dim + 2);
+        float m = -INFINITY;
+        for (int k = 0; k < chunks; k++) m = fmax(m, parts[k * part_stride]);
+        float l = 0.0f;
+        for (int k = 0; k < chunks; k++) l += parts[k * part_stride + 1] * exp(parts[k * part_stride] - m);
+        local float* sums = values + g * max_head;
+        for (int d = lid; d < head_dim; d += AT_ITEMS) {
+            float sum = 0.0f;
+            for (int k = 0; k < chunks; k++) sum += parts[k * part_stride + 2 + d] * exp(parts[k * part_stride] - m);
+            sums[d] = sum;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        emit_head(sums, l, result, t, h0 + g, n_heads, head_dim, quantize, xq, xd, red);
+    }
+}
+
 // The split pass for heads of at most lane_pairs * 64 dimensions (a constant at each call: the loops over a lane's
 // dimension pairs unroll to that many, and registers are held for no more). Lane `lane` holds the pairs
 // (2p, 2p + 1), p = lane + 32 i.
 inline void attention_split(global const float* q, int q_stride, global const half* k_cache,
-        global const half* v_cache, global float* partial, global const int* pos, global const int* slot,
-        int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span, int live, global float* result,
-        global char* xq, global float2* xd, int quantize, const int lane_pairs, const int max_head,
-        local float* red, local float* exchange, local float* shared, local float* warp_m, local float* warp_l,
-        local float* warp_acc) {
+        global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,
+        global const int* slot, int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span, int live,
+        global float* result, global char* xq, global float2* xd, int quantize, const int lane_pairs,
+        const int max_head, local float* red, local float* exchange, local float* shared, local float* warp_m,
+        local float* warp_l, local float* warp_acc, local int* last) {
     const int group_heads = n_heads / n_kv_heads;
     const int sets = (group_heads + AT_HEADS - 1) / AT_HEADS;
     const int c = get_group_id(0) % live;
@@ -99,18 +133,10 @@ inline void attention_split(global const float* q, int q_stride, global const ha
     const int kv_dim = n_kv_heads * head_dim;
     const int length = pos[t] + 1;
     const int first = c * span;
-    if (first >= length) {
-        // a chunk past this token's position contributes nothing (the whole work-group returns: no barrier waits)
-        for (int g = 0; g < heads; g++) {
-            global float* out = partial + (((ulong) t * live + c) * n_heads + h0 + g) * (head_dim + 2);
-            if (lid == 0) {
-                out[0] = -INFINITY;
-                out[1] = 0.0f;
-            }
-            for (int d = lid; d < head_dim; d += AT_ITEMS) out[2 + d] = 0.0f;
-        }
-        return;
-    }
+    // a chunk past this token's position contributes nothing and is not counted (the whole work-group returns: no
+    // barrier waits); the token's chunks are the first `chunks`
+    if (first >= length) return;
+    const int chunks = min(live, (length + span - 1) / span);
     const int end = min(first + span, length);
     // the queries' pairs this lane holds, scaled, and its sums of weighted values
     float2 qr[AT_HEADS][AT_MAX_HEAD / 64];
@@ -226,69 +252,61 @@ inline void attention_split(global const float* q, int q_stride, global const ha
             float sum = 0.0f;
             for (int w = 0; w < AT_WARPS; w++) sum += warp_acc[(w * AT_HEADS + g) * max_head + d] * factor[w];
             sums[d] = sum;
-            if (live > 1) out[2 + d] = sum;
+            if (chunks > 1) out[2 + d] = sum;
         }
-        // no return here for live > 1: PoCL's work-group loops crashed on a return between two barriers
-        if (live > 1 && lid == 0) {
+        // no return here for several chunks: PoCL's work-group loops crashed on a return between two barriers
+        if (chunks > 1 && lid == 0) {
             out[0] = chunk_m;
             out[1] = chunk_l;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        if (live == 1) emit_head(sums, chunk_l, result, t, h0 + g, n_heads, head_dim, quantize, xq, xd, red);
+        if (chunks == 1) emit_head(sums, chunk_l, result, t, h0 + g, n_heads, head_dim, quantize, xq, xd, red);
+    }
+    // no returns below: PoCL's work-group loops crashed on a return between two barriers
+    if (chunks > 1) {
+        // every work-item's partial writes reach global memory before this work-group counts itself in
+        device_fence();
+        barrier(CLK_LOCAL_MEM_FENCE);
+        const int sets_per_token = get_num_groups(0) / live;
+        volatile global int* arrived = arrivals + (ulong) t * sets_per_token + set;
+        if (lid == 0) {
+            *last = atomic_inc(arrived) == chunks - 1;
+            // the others have all counted: reset for the next pass (launches on the queue run one after another)
+            if (*last) *arrived = 0;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (*last) {
+            device_fence();
+            combine_chunks(partial, t, live, chunks, h0, heads, n_heads, head_dim, max_head, result, xq, xd, quantize,
+                    warp_acc, red);
+        }
     }
 }
 
 // kernel_attention_split_<largest head_dim>, the host picks the smallest that fits.
 // Launch: global (n_kv_heads * ceil(group / AT_HEADS) * live * AT_ITEMS, ntok), local (AT_ITEMS, 1), where
-// group = n_heads / n_kv_heads.
+// group = n_heads / n_kv_heads. `arrivals`: one int per (token, head set), zero before the first launch (each
+// launch leaves them zero again).
 #define DEFINE_ATTENTION_SPLIT(MAX_HEAD)                                                                          \
 kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_stride, global const half* k_cache,   \
-        global const half* v_cache, global float* partial, global const int* pos, global const int* slot,         \
-        int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span, int live,                      \
-        global float* result, global char* xq, global float2* xd, int quantize) {                                 \
+        global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,  \
+        global const int* slot, int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span,        \
+        int live, global float* result, global char* xq, global float2* xd, int quantize) {                       \
     local float red[AT_ITEMS];                                                                                    \
     local float exchange[AT_WARPS * AT_SCORES * AT_EXCHANGE];                                                     \
     local float shared[AT_WARPS * 2 * MV_LANES];                                                                  \
     local float warp_m[AT_WARPS * AT_HEADS];                                                                      \
     local float warp_l[AT_WARPS * AT_HEADS];                                                                      \
     local float warp_acc[AT_WARPS * AT_HEADS * MAX_HEAD];                                                         \
-    attention_split(q, q_stride, k_cache, v_cache, partial, pos, slot, n_heads, n_kv_heads, head_dim, ctx,        \
-            scale, span, live, result, xq, xd, quantize, MAX_HEAD / 64, MAX_HEAD, red, exchange, shared, warp_m,  \
-            warp_l, warp_acc);                                                                                    \
+    local int last;                                                                                               \
+    attention_split(q, q_stride, k_cache, v_cache, partial, arrivals, pos, slot, n_heads, n_kv_heads, head_dim,   \
+            ctx, scale, span, live, result, xq, xd, quantize, MAX_HEAD / 64, MAX_HEAD, red, exchange, shared,     \
+            warp_m, warp_l, warp_acc, &last);                                                                     \
 }
 
 DEFINE_ATTENTION_SPLIT(64)
 DEFINE_ATTENTION_SPLIT(128)
 DEFINE_ATTENTION_SPLIT(256)
-
-// Launch: global (n_heads * AT_ITEMS, ntok), local (AT_ITEMS, 1).
-kernel void kernel_attention_combine(global const float* partial, global float* result, int n_heads, int head_dim,
-        int live, global char* xq, global float2* xd, int quantize) {
-    local float red[AT_ITEMS];
-    local float values[AT_MAX_HEAD];
-    const int h = get_group_id(0);
-    const int t = get_group_id(1);
-    const int lid = get_local_id(0);
-    const ulong part_stride = (ulong) n_heads * (head_dim + 2);
-    global const float* parts = partial + ((ulong) t * live * n_heads + h) * (head_dim + 2);
-    float m = -INFINITY;
-    for (int c = 0; c < live; c++) m = fmax(m, parts[c * part_stride]);
-    float l = 0.0f;
-    for (int c = 0; c < live; c++) {
-        global const float* part = parts + c * part_stride;
-        l += part[1] * exp(part[0] - m);
-    }
-    for (int d = lid; d < head_dim; d += AT_ITEMS) {
-        float acc = 0.0f;
-        for (int c = 0; c < live; c++) {
-            global const float* part = parts + c * part_stride;
-            acc += part[2 + d] * exp(part[0] - m);
-        }
-        values[d] = acc;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    emit_head(values, l, result, t, h, n_heads, head_dim, quantize, xq, xd, red);
-}
 
 // CPU variant (KernelLibrary.Variant.CPU): one work-item per (head, token) walks positions 0 .. pos of its sequence
 // once with an online softmax (running max m, sum l and weighted values acc, rescaled when the max grows) and writes
