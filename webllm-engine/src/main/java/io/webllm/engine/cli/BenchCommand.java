@@ -77,8 +77,10 @@ final class BenchCommand implements Command {
                 double prefillSeconds = (System.nanoTime() - prefillStart) / 1e9;
                 int token = Sampler.argmax(logits);
                 long decodeStart = System.nanoTime();
+                long enqueueNanos = 0;
                 for (int i = 0; i < generate; i++) {
                     token = Sampler.argmax(model.forward(Batch.sequence(new int[] {token}, prompt + i, 0)));
+                    enqueueNanos += model.lastEnqueueNanos();
                 }
                 double decodeSeconds = (System.nanoTime() - decodeStart) / 1e9;
                 long weightBytes = bytesReadPerToken(file, config);
@@ -90,6 +92,8 @@ final class BenchCommand implements Command {
                 result.put("prefillTokensPerSecond", prompt / prefillSeconds);
                 result.put("generatedTokens", generate);
                 result.put("decodeTokensPerSecond", decodeRate);
+                // host time to enqueue a token's launches: near 1000 / decodeTokensPerSecond, the host is the limit
+                result.put("decodeEnqueueMillisPerToken", enqueueNanos / 1e6 / generate);
                 result.put("weightBytesPerToken", weightBytes);
                 result.put("achievedGBps", achieved / 1e9);
                 result.put("bandwidthFraction", achieved / copyBytesPerSecond);

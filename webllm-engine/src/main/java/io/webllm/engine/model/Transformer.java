@@ -88,6 +88,7 @@ public final class Transformer implements AutoCloseable {
     private final Arena hostArena = Arena.ofShared();
     /** The attention kernels whose chunking follows the batch (see {@link AttentionSplit}), and the split they have. */
     private final List<ClKernel> splitKernels = new ArrayList<>();
+    private long enqueueNanos;
     private AttentionSplit split = new AttentionSplit(AttentionSplit.MIN_SPAN, 1);
     /** Work-groups an attention pass aims at: Tuning.ATTENTION_GROUPS_PER_UNIT per compute unit. */
     private final int attentionGroups;
@@ -347,6 +348,7 @@ public final class Transformer implements AutoCloseable {
     }
 
     private float[] forwardLocked(Batch batch) {
+        long passStart = System.nanoTime();
         for (int i = 0; i < batch.size(); i++) {
             if (batch.positions()[i] < 0 || batch.positions()[i] >= contextLength) {
                 throw new IllegalArgumentException("position %d is outside the context of %d tokens".formatted(batch.positions()[i], contextLength));
@@ -389,6 +391,7 @@ public final class Transformer implements AutoCloseable {
             }
             if (count > 0) {
                 computeLogits(Arrays.copyOf(wanted, count));
+                enqueueNanos = System.nanoTime() - passStart;
                 MemorySegment host = hostLogits.asSlice(0, 4L * count * vocab);
                 cl.read(logits, 0, host);
                 writesPending = false; // a blocking read on the in-order queue: everything before it is done
@@ -398,6 +401,14 @@ public final class Transformer implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /**
+     * Host time the last pass took to enqueue its work, up to the logits read that waits for the device. When it
+     * comes close to the whole pass, the host's launches, not the device, set the speed.
+     */
+    public long lastEnqueueNanos() {
+        return enqueueNanos;
     }
 
     /** Splits the attention of tokens start .. start + n - 1 for their count and furthest position. */

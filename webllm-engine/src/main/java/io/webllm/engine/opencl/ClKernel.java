@@ -57,8 +57,11 @@ public final class ClKernel implements AutoCloseable {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer globalSize = stack.mallocPointer(1).put(0, global);
             PointerBuffer localSize = local == 0 ? null : stack.mallocPointer(1).put(0, local);
-            ClException.check(clEnqueueNDRangeKernel(context.queue(), handle, 1, null, globalSize, localSize, null, null),
-                    "clEnqueueNDRangeKernel(" + name + ", global " + global + ", local " + local + ")");
+            int error = clEnqueueNDRangeKernel(context.queue(), handle, 1, null, globalSize, localSize, null, null);
+            // the message is built only on failure: a decode token makes hundreds of launches
+            if (error != 0) {
+                ClException.check(error, "clEnqueueNDRangeKernel(" + name + ", global " + global + ", local " + local + ")");
+            }
         }
     }
 
@@ -67,8 +70,10 @@ public final class ClKernel implements AutoCloseable {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer globalSize = stack.mallocPointer(2).put(0, global0).put(1, global1);
             PointerBuffer localSize = local0 == 0 ? null : stack.mallocPointer(2).put(0, local0).put(1, local1);
-            ClException.check(clEnqueueNDRangeKernel(context.queue(), handle, 2, null, globalSize, localSize, null, null),
-                    "clEnqueueNDRangeKernel(" + name + ", global " + global0 + "x" + global1 + ")");
+            int error = clEnqueueNDRangeKernel(context.queue(), handle, 2, null, globalSize, localSize, null, null);
+            if (error != 0) {
+                ClException.check(error, "clEnqueueNDRangeKernel(" + name + ", global " + global0 + "x" + global1 + ")");
+            }
         }
     }
 
