@@ -48,6 +48,7 @@ final class DevicesCommand implements Command {
                 m.put("computeUnits", d.computeUnits());
                 m.put("version", d.version());
                 m.put("auto", d == chosen);
+                m.put("extensions", ClPlatforms.extensions(d));
                 return m;
             }).toList()));
             return;

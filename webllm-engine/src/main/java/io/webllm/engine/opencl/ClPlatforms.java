@@ -67,6 +67,12 @@ public final class ClPlatforms {
                 deviceInt(device, CL_DEVICE_MAX_COMPUTE_UNITS));
     }
 
+    /** The device's extension names, as it reports them (CL_DEVICE_EXTENSIONS). */
+    public static java.util.List<String> extensions(ClDevice device) {
+        return java.util.Arrays.stream(deviceString(device.deviceHandle(), CL_DEVICE_EXTENSIONS).trim().split("\\s+"))
+                .filter(name -> !name.isEmpty()).sorted().toList();
+    }
+
     static String platformString(long platform, int param) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer size = stack.mallocPointer(1);
