@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Published Q4_K_M files mix types inside a layer (v in Q6_K beside q and k in Q4_K; gate and up may differ): the
@@ -47,7 +49,33 @@ class MixedTypeModelTests {
         }
     }
 
-    /** Copies a model, re-encoding the tensors whose names end with a key of {@code types} into that type. */
+    /**
+     * The mix of llama.cpp's Q4_K_M: Q4_K but for attn_v, ffn_down and the output matrix in Q6_K, here in layer 0
+     * only for attn_v and ffn_down (llama.cpp gives Q6_K to some layers), so one layer stacks q, k and v and runs
+     * its down projection in Q4_K while the other launches three products. Each kernel variant, with Q8
+     * activations in decode and in the 7-token tail of the prompt.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void q4kMediumMixMatchesTheReference(ForwardPassTests.Kernels variant) {
+        Path base = temp.resolve("q4_k.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_LLAMA3, GgmlType.Q4_K, 13).write(base);
+        Path mixed = temp.resolve("q4_k_m.gguf");
+        retype(base, mixed, Map.of("blk.0.attn_v.weight", GgmlType.Q6_K, "blk.0.ffn_down.weight", GgmlType.Q6_K,
+                "output.weight", GgmlType.Q6_K));
+        try (ClContext cl = TestDevices.open()) {
+            ForwardPassTests.assertPrefillAndGreedyDecodeMatchTheReference(cl, mixed, variant);
+        }
+    }
+
+    static java.util.stream.Stream<ForwardPassTests.Kernels> variants() {
+        return ForwardPassTests.VARIANTS.stream();
+    }
+
+    /**
+     * Copies a model, re-encoding into the type of a key of {@code types} each tensor named by the key or ending
+     * with "." + the key ({@code attn_v.weight}: that of every layer; {@code output.weight}: the output matrix).
+     */
     static void retype(Path source, Path target, Map<String, GgmlType> types) {
         try (GgufFile file = GgufFile.open(source)) {
             GgufWriter writer = new GgufWriter();
@@ -55,7 +83,7 @@ class MixedTypeModelTests {
                 writer.copy(entry);
             }
             for (GgufTensorInfo info : file.tensors().values()) {
-                GgmlType type = types.entrySet().stream().filter(e -> info.name().endsWith(e.getKey()))
+                GgmlType type = types.entrySet().stream().filter(e -> info.name().equals(e.getKey()) || info.name().endsWith("." + e.getKey()))
                         .map(Map.Entry::getValue).findFirst().orElse(info.type());
                 writer.addTensor(info.name(), type, info.dims(), data -> {
                     if (type == info.type()) {
