@@ -1,5 +1,7 @@
 package io.webllm.engine.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.webllm.engine.gguf.GgufFile;
 import io.webllm.engine.gguf.GgufMetadata;
 import io.webllm.engine.gguf.GgufTensorInfo;
@@ -50,21 +52,23 @@ class MixedTypeModelTests {
     }
 
     /**
-     * The mix of llama.cpp's Q4_K_M: Q4_K but for attn_v, ffn_down and the output matrix in Q6_K, here in layer 0
-     * only for attn_v and ffn_down (llama.cpp gives Q6_K to some layers), so one layer stacks q, k and v and runs
-     * its down projection in Q4_K while the other launches three products. Each kernel variant, with Q8
-     * activations in decode and in the 7-token tail of the prompt.
+     * The mix of llama.cpp's Q4_K_M ({@link WeightTypes#Q4_K_M}): Q4_K but for the output matrix and, in layer 1 of
+     * the two, attn_v and ffn_down in Q6_K, so one layer stacks q, k and v and the other launches three products.
+     * Each kernel variant; with Q8 activations in decode and in the 7-token tail of the prompt.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void q4kMediumMixMatchesTheReference(ForwardPassTests.Kernels variant) {
-        Path base = temp.resolve("q4_k.gguf");
-        new SyntheticModelWriter(ModelShape.TINY_LLAMA3, GgmlType.Q4_K, 13).write(base);
-        Path mixed = temp.resolve("q4_k_m.gguf");
-        retype(base, mixed, Map.of("blk.0.attn_v.weight", GgmlType.Q6_K, "blk.0.ffn_down.weight", GgmlType.Q6_K,
-                "output.weight", GgmlType.Q6_K));
+        Path model = temp.resolve("q4_k_m.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_LLAMA3, WeightTypes.Q4_K_M, 13).write(model);
+        try (GgufFile file = GgufFile.open(model)) {
+            assertThat(file.tensor("output.weight").type()).isEqualTo(GgmlType.Q6_K);
+            assertThat(file.tensor("blk.0.attn_v.weight").type()).isEqualTo(GgmlType.Q4_K);
+            assertThat(file.tensor("blk.1.attn_v.weight").type()).isEqualTo(GgmlType.Q6_K);
+            assertThat(file.tensor("blk.1.ffn_down.weight").type()).isEqualTo(GgmlType.Q6_K);
+        }
         try (ClContext cl = TestDevices.open()) {
-            ForwardPassTests.assertPrefillAndGreedyDecodeMatchTheReference(cl, mixed, variant);
+            ForwardPassTests.assertPrefillAndGreedyDecodeMatchTheReference(cl, model, variant);
         }
     }
 
