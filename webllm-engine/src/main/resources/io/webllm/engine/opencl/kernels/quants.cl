@@ -173,21 +173,37 @@ inline void deq_q8_0_soa(global const uchar* W, ulong nblocks, ulong block, floa
     }
 }
 
+// The two halves of a word as floats (low half first). On NVIDIA by conversion instructions on the register, which
+// saves a second load of bytes already loaded; elsewhere a plain load of them.
+#ifdef WEBLLM_PTX
+inline float2 halves_of(uint word, global const half* at) {
+    float lo, hi;
+    asm("{ .reg .b16 l, h; mov.b32 {l, h}, %2; cvt.f32.f16 %0, l; cvt.f32.f16 %1, h; }" : "=f"(lo), "=f"(hi) : "r"(word));
+    return (float2) (lo, hi);
+}
+#else
+inline float2 halves_of(uint word, global const half* at) {
+    return vload_half2(0, at);
+}
+#endif
+
 // Group `block`'s {d * scale, dmin * min} from its superblock's header (words: d | dmin << 16, then the 12 bytes of
 // scales and mins). A work-item decodes only its own group's 6-bit pair: keeping them once per 256 weights is what
-// holds the layout at the file's 4.5 bits a weight.
+// holds the layout at the file's 4.5 bits a weight. Branch-free: the 8 lanes of a superblock hold groups j < 4 and
+// j >= 4 side by side, so a branch on j would run both ways one after the other.
 inline float2 q4_k_scale_min(global const uchar* W, ulong nblocks, ulong block) {
-    global const uchar* headers = W + nblocks * 16;
+    global const uint4* headers = (global const uint4*) (W + nblocks * 16);
     const ulong sb = block >> 3;
     const int j = block & 7;
-    const uint4 h = ((global const uint4*) headers)[sb];
-    const float2 dm = vload_half2(sb * 4, (global const half*) headers);
+    const uint4 h = headers[sb];
+    const float2 dm = halves_of(h.x, (global const half*) (headers + sb));
     const int at = (j & 3) * 8;
     const uint a = (h.y >> at) & 0xff; // byte j & 3 of the scales: scale (j < 4) or top bits of scale j + 4
     const uint b = (h.z >> at) & 0xff; // byte 4 + (j & 3): min (j < 4) or top bits of min j + 4
     const uint c = (h.w >> at) & 0xff; // byte 8 + (j & 3): low bits of scale and min j (j >= 4)
-    const uint scale = j < 4 ? a & 63 : (c & 15) | ((a >> 6) << 4);
-    const uint min = j < 4 ? b & 63 : (c >> 4) | ((b >> 6) << 4);
+    const uint upper = 0u - (uint) (j >> 2); // all ones for j >= 4
+    const uint scale = (a & 63 & ~upper) | (((c & 15) | ((a >> 6) << 4)) & upper);
+    const uint min = (b & 63 & ~upper) | (((c >> 4) | ((b >> 6) << 4)) & upper);
     return (float2) (dm.x * (float) scale, dm.y * (float) min);
 }
 
