@@ -36,7 +36,7 @@ final class WeightUploader {
         this.totalBytes = file.tensors().values().stream().mapToLong(GgufTensorInfo::byteSize).sum();
     }
 
-    /** A matrix (or the embedding table) kept in its file encoding. */
+    /** A matrix (or the embedding table), in its file encoding or the layout of {@link DeviceTensor#repacked} types. */
     DeviceTensor matrix(String name) {
         GgufTensorInfo info = file.tensor(name);
         MemorySegment data = file.tensorData(info);
