@@ -141,8 +141,10 @@ inline void deq_q5_k(global const uchar* row, int sub, float* v) {
 //
 //   Q4_0  quants 16 bytes a group (byte j: weight j in the low nibble, j + 16 in the high one), then fp16 scales.
 //   Q8_0  quants 32 signed bytes a group, then fp16 scales.
-//   Q4_K  quants 16 bytes a group, nibbles as Q4_0's; then per 256-weight superblock (8 groups) its 16-byte header
-//         as in the file: half d, half dmin, 12 bytes of 6-bit scales and mins (scale_min_k4).
+//   Q4_K  quants 16 bytes a group, nibbles as Q4_0's; then per 256-weight superblock (8 groups) a 16-byte header:
+//         the file's half d and half dmin, then its 12 bytes of 6-bit scales and mins (scale_min_k4) rearranged
+//         into three words: the low 4 bits of group j's scale in nibble j, of its min in nibble j of the next word,
+//         and their top 2 bits at bits 4j and 4j + 2 of the last (q4_k_scale_min).
 //   Q6_K  low nibbles 16 bytes a group, as Q4_0's; then the top two bits 8 bytes a group (word h covers weights
 //         16h .. 16h + 15: byte b, bits 2k..2k+1 hold weight 16h + 4k + b); then 2 signed scales a group (weights
 //         0..15 and 16..31); then an fp16 d per superblock.
@@ -187,23 +189,18 @@ inline float2 halves_of(uint word, global const half* at) {
 }
 #endif
 
-// Group `block`'s {d * scale, dmin * min} from its superblock's header (words: d | dmin << 16, then the 12 bytes of
-// scales and mins). A work-item decodes only its own group's 6-bit pair: keeping them once per 256 weights is what
-// holds the layout at the file's 4.5 bits a weight. Branch-free: the 8 lanes of a superblock hold groups j < 4 and
-// j >= 4 side by side, so a branch on j would run both ways one after the other.
+// Group `block`'s {d * scale, dmin * min} from its superblock's header (see the layout above). A work-item decodes
+// only its own group's 6-bit pair: keeping them once per 256 weights is what holds the layout at the file's 4.5 bits
+// a weight. The header's arrangement makes that two bit-field extracts each, the same for every group: the file's
+// differs for groups below and above 4, which the 8 lanes of a superblock hold side by side.
 inline float2 q4_k_scale_min(global const uchar* W, ulong nblocks, ulong block) {
     global const uint4* headers = (global const uint4*) (W + nblocks * 16);
     const ulong sb = block >> 3;
-    const int j = block & 7;
     const uint4 h = headers[sb];
     const float2 dm = halves_of(h.x, (global const half*) (headers + sb));
-    const int at = (j & 3) * 8;
-    const uint a = (h.y >> at) & 0xff; // byte j & 3 of the scales: scale (j < 4) or top bits of scale j + 4
-    const uint b = (h.z >> at) & 0xff; // byte 4 + (j & 3): min (j < 4) or top bits of min j + 4
-    const uint c = (h.w >> at) & 0xff; // byte 8 + (j & 3): low bits of scale and min j (j >= 4)
-    const uint upper = 0u - (uint) (j >> 2); // all ones for j >= 4
-    const uint scale = (a & 63 & ~upper) | (((c & 15) | ((a >> 6) << 4)) & upper);
-    const uint min = (b & 63 & ~upper) | (((c >> 4) | ((b >> 6) << 4)) & upper);
+    const int at = (block & 7) * 4;
+    const uint scale = ((h.y >> at) & 15) | (((h.w >> at) & 3) << 4);
+    const uint min = ((h.z >> at) & 15) | (((h.w >> (at + 2)) & 3) << 4);
     return (float2) (dm.x * (float) scale, dm.y * (float) min);
 }
 

@@ -24,8 +24,8 @@ kernel void kernel_repack_q8_0(global const uchar* src, global uchar* W, ulong n
 // K-quants: one work-item per 256-weight superblock; `nblocks` counts superblocks (the matrix has 8 groups each).
 
 // Q4_K file block: half d, half dmin, scales[12], qs[128] where groups 2c and 2c + 1 share qs[32c ..]: low nibbles
-// for the even group, high for the odd. Each group's 32 nibbles become 16 bytes as Q4_0 packs them; the 16 header
-// bytes move as they are.
+// for the even group, high for the odd. Each group's 32 nibbles become 16 bytes as Q4_0 packs them; d and dmin move
+// as they are, the scales and mins into the three words of quants.cl's Q4_K header.
 kernel void kernel_repack_q4_k(global const uchar* src, global uchar* W, ulong nblocks, ulong first) {
     const ulong i = get_global_id(0);
     global const uchar* b = src + i * 144;
@@ -38,7 +38,23 @@ kernel void kernel_repack_q4_k(global const uchar* src, global uchar* W, ulong n
         }
     }
     global uchar* header = W + nblocks * 128 + (first + i) * 16;
-    for (int l = 0; l < 16; l++) header[l] = b[l];
+    for (int l = 0; l < 4; l++) header[l] = b[l];
+    uint low_scales = 0;
+    uint low_mins = 0;
+    uint tops = 0;
+    for (int j = 0; j < 8; j++) {
+        float scale, min;
+        scale_min_k4(j, b + 4, &scale, &min);
+        const uint s = (uint) scale;
+        const uint m = (uint) min;
+        low_scales |= (s & 15) << (4 * j);
+        low_mins |= (m & 15) << (4 * j);
+        tops |= ((s >> 4) | ((m >> 4) << 2)) << (4 * j);
+    }
+    global uint* words = (global uint*) (header + 4);
+    words[0] = low_scales;
+    words[1] = low_mins;
+    words[2] = tops;
 }
 
 // Q6_K file block: ql[128], qh[64], scales[16], half d; group j = 4h + k takes the low (k < 2) or high nibbles of
