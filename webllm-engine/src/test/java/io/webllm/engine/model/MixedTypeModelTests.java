@@ -7,6 +7,7 @@ import io.webllm.engine.gguf.GgufMetadata;
 import io.webllm.engine.gguf.GgufTensorInfo;
 import io.webllm.engine.gguf.GgufWriter;
 import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.opencl.KernelLibrary;
 import io.webllm.engine.tensor.Dequantizer;
 import io.webllm.engine.tensor.GgmlType;
 import io.webllm.engine.tensor.Quantizer;
@@ -69,6 +70,34 @@ class MixedTypeModelTests {
         }
         try (ClContext cl = TestDevices.open()) {
             ForwardPassTests.assertPrefillAndGreedyDecodeMatchTheReference(cl, model, variant);
+        }
+    }
+
+    /**
+     * Which kernels a Q4_K_M model runs with Q8 activations on the GPU kernels: the integer matrix-vector kernels
+     * for a decode step (the forward-pass tolerance alone could not tell them from the float ones), the tiled float
+     * kernels for a prompt pass of Step.MATRIX_MATRIX_MIN_TOKENS tokens. Layer 1 of the mix has Q6_K attn_v and
+     * ffn_down; the down projection's input is quantized by its own launch, no norm writing it.
+     */
+    @Test
+    void q4kMediumDecodeRunsTheIntegerKernelsAndPromptsTheTiledFloatOnes() {
+        Path model = temp.resolve("q4_k_m-kernels.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_LLAMA3, WeightTypes.Q4_K_M, 13).write(model);
+        int promptTokens = Step.MATRIX_MATRIX_MIN_TOKENS;
+        try (GgufFile file = GgufFile.open(model);
+             ClContext cl = TestDevices.open();
+             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(64, 1, promptTokens,
+                     KernelLibrary.Variant.GPU, true), LoadListener.NONE)) {
+            transformer.profile(true);
+            transformer.forward(Batch.sequence(new java.util.SplittableRandom(4).ints(promptTokens, 3, 512).toArray(), 0, 0));
+            java.util.Set<String> prompt = transformer.profile(true).keySet();
+            transformer.forward(Batch.sequence(new int[] {77}, promptTokens, 0));
+            java.util.Set<String> decode = transformer.profile(false).keySet();
+
+            assertThat(prompt).contains("kernel_mul_mm_q4_k", "kernel_mul_mm_q6_k")
+                    .noneMatch(name -> name.startsWith("kernel_mul_mv"));
+            assertThat(decode).contains("kernel_mul_mvq_q4_k", "kernel_mul_mv_gluq_q4_k", "kernel_mul_mvq_q6_k", "kernel_quantize_q8")
+                    .noneMatch(name -> name.startsWith("kernel_mul_mm") || name.equals("kernel_mul_mv_q4_k") || name.equals("kernel_mul_mv_q6_k"));
         }
     }
 
