@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs on the lent NVIDIA machine (see shared/device/README.md): correctness on the GPU first, then benchmarks of
 # synthetic models generated there. Results land in $OUT. Usage: scripts/device-run.sh [MODELS...]
-# where MODELS are shape:type pairs (default: qwen2.5-0.5b:q8_0 llama-3.1-8b:q4_0 llama-3.1-8b:q8_0).
+# where MODELS are shape:type pairs (default: qwen2.5-0.5b:q8_0 llama-3.1-8b:q4_0 llama-3.1-8b:q8_0); a type may be
+# the mix q4_k_m (synth's WeightTypes).
 # SKIP_CHECK=1 skips the correctness tests; BENCH_ARGS replaces the bench options (default "-p 512 -n 128");
 # SWEEP="rows,warps,tokens[,magic] ..." benchmarks each packed-matvec shape instead of the defaults.
 set -uo pipefail
@@ -19,7 +20,8 @@ echo "== correctness on the GPU (reference tests with -Dwebllm.test.device=gpu)"
 [ -n "${SKIP_CHECK:-}" ] || $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:$cp" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
   --select-class io.webllm.engine.model.StoriesGreedyTests --select-class io.webllm.engine.model.ForwardPassTests \
-  --select-class io.webllm.engine.model.Q8ActivationKernelTests \
+  --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.KQuantKernelTests \
+  --select-class io.webllm.engine.model.MixedTypeModelTests \
   --select-class io.webllm.engine.model.Q8MatrixMatrixKernelTests --select-class io.webllm.engine.model.AttentionKernelTests \
   2>&1 | tail -25 | tee "$OUT/correctness.txt"
 

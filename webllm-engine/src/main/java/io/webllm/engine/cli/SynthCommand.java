@@ -3,12 +3,12 @@ package io.webllm.engine.cli;
 import io.webllm.engine.gguf.GgufFile;
 import io.webllm.engine.model.ModelShape;
 import io.webllm.engine.model.SyntheticModelWriter;
+import io.webllm.engine.model.WeightTypes;
 import io.webllm.engine.tensor.GgmlType;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 final class SynthCommand implements Command {
@@ -20,7 +20,7 @@ final class SynthCommand implements Command {
 
     @Override
     public String usage() {
-        return "--shape NAME --type TYPE --seed N [--vocab VOCAB.gguf] -o OUT.gguf [--json]  a model of a real shape with seeded random weights";
+        return "--shape NAME --type TYPE|q4_k_m --seed N [--vocab VOCAB.gguf] -o OUT.gguf [--json]  a model of a real shape with seeded random weights";
     }
 
     @Override
@@ -28,18 +28,14 @@ final class SynthCommand implements Command {
         boolean json = args.flag("json");
         ModelShape shape = ModelShape.byId(args.required("shape", "", "model shape"));
         String typeName = args.option("type", "t", "q8_0");
-        GgmlType type;
-        try {
-            type = GgmlType.valueOf(typeName.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown weight type '%s' (supported: %s)".formatted(typeName, GgmlType.supportedNames()));
-        }
+        WeightTypes types = WeightTypes.parse(typeName).orElseThrow(() -> new IllegalArgumentException(
+                "unknown weight type '%s' (supported: %s, and the mix %s)".formatted(typeName, GgmlType.supportedNames(), WeightTypes.Q4_K_M.name())));
         long seed = Long.parseLong(args.option("seed", "s", "1"));
         String vocab = args.option("vocab", "", null);
         Path target = Path.of(args.required("output", "o", "output file"));
         args.checkAllUsed();
         long start = System.nanoTime();
-        SyntheticModelWriter writer = new SyntheticModelWriter(shape, type, seed);
+        SyntheticModelWriter writer = new SyntheticModelWriter(shape, types, seed);
         if (vocab != null) {
             try (GgufFile vocabulary = GgufFile.open(Path.of(vocab))) {
                 writer.vocabulary(vocabulary).write(target);
@@ -51,14 +47,14 @@ final class SynthCommand implements Command {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("file", target.toString());
         result.put("shape", shape.id());
-        result.put("type", type.name());
+        result.put("type", types.name());
         result.put("seed", seed);
         result.put("sizeBytes", Files.size(target));
         result.put("seconds", seconds);
         if (json) {
             Json.print(out, result);
         } else {
-            out.printf("wrote %s (%s %s, %.2f GB) in %.1f s%n", target, shape.id(), type, Files.size(target) / 1e9, seconds);
+            out.printf("wrote %s (%s %s, %.2f GB) in %.1f s%n", target, shape.id(), types.name(), Files.size(target) / 1e9, seconds);
         }
     }
 }

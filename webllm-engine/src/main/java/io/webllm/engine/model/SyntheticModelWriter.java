@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * Writes a GGUF model of a real shape with seeded random weights: the same seed gives the same file.
  *
- * <p>Matrices use the requested type; rows whose length a K-quant cannot hold (not a multiple of 256, such as
+ * <p>Matrices use the requested type, or the types of a mix ({@link WeightTypes}); rows whose length a K-quant cannot hold (not a multiple of 256, such as
  * Qwen2.5-0.5B's 896) fall back the way llama.cpp's quantizer does (Q4_K to Q5_0, Q5_K to Q5_1, Q6_K to Q8_0).
  * Norm weights, biases and rope factors stay F32, as in published files. Without a vocabulary file the model gets a
  * SentencePiece-style vocabulary of byte tokens and numbered pieces, so every id decodes to something.
@@ -22,16 +22,22 @@ import java.util.Optional;
 public final class SyntheticModelWriter {
 
     private final ModelShape shape;
-    private final GgmlType type;
+    private final WeightTypes types;
     private final long seed;
     private GgufFile vocabulary;
 
     public SyntheticModelWriter(ModelShape shape, GgmlType type, long seed) {
-        if (!type.supported()) {
-            throw new IllegalArgumentException("weight type %s is not supported (supported: %s)".formatted(type, GgmlType.supportedNames()));
+        this(shape, WeightTypes.uniform(type), seed);
+    }
+
+    public SyntheticModelWriter(ModelShape shape, WeightTypes types, long seed) {
+        for (GgmlType type : new GgmlType[] {types.main(), types.sensitive()}) {
+            if (!type.supported()) {
+                throw new IllegalArgumentException("weight type %s is not supported (supported: %s)".formatted(type, GgmlType.supportedNames()));
+            }
         }
         this.shape = shape;
-        this.type = type;
+        this.types = types;
         this.seed = seed;
     }
 
@@ -45,7 +51,7 @@ public final class SyntheticModelWriter {
         String arch = shape.architecture().ggufName();
         GgufWriter writer = new GgufWriter();
         writer.putString("general.architecture", arch);
-        writer.putString("general.name", "synthetic " + shape.id() + " " + type + " seed " + seed);
+        writer.putString("general.name", "synthetic " + shape.id() + " " + types.name() + " seed " + seed);
         writer.putUInt32("general.file_type", fileType());
         writer.putUInt32(arch + ".context_length", shape.contextLength());
         writer.putUInt32(arch + ".embedding_length", shape.embedding());
@@ -105,7 +111,7 @@ public final class SyntheticModelWriter {
     }
 
     private int fileType() {
-        return switch (type) {
+        return switch (types.main()) {
             case F32 -> 0;
             case F16 -> 1;
             case Q4_0 -> 2;
@@ -117,12 +123,12 @@ public final class SyntheticModelWriter {
             case Q5_K -> 17;
             case Q6_K -> 18;
             case BF16 -> 32;
-            default -> throw new IllegalStateException("no file type for " + type);
+            default -> throw new IllegalStateException("no file type for " + types.main());
         };
     }
 
-    /** The type a matrix with rows of {@code columns} weights gets. */
-    GgmlType typeForRows(int columns) {
+    /** The type a matrix of {@code type} with rows of {@code columns} weights gets. */
+    static GgmlType typeForRows(GgmlType type, int columns) {
         if (columns % type.blockSize() == 0) {
             return type;
         }
@@ -135,7 +141,7 @@ public final class SyntheticModelWriter {
     }
 
     private void matrix(GgufWriter writer, String name, int columns, int rows, float scale, Seeds seeds) {
-        GgmlType rowType = typeForRows(columns);
+        GgmlType rowType = typeForRows(types.of(name, shape.layers()), columns);
         long tensorSeed = seeds.next();
         writer.addTensor(name, rowType, new long[] {columns, rows},
                 target -> RandomWeights.writeRandomTensor(rowType, (long) columns * rows, tensorSeed, scale, target, 0));

@@ -45,6 +45,8 @@ public final class Transformer implements AutoCloseable {
     private static final int MM_TILE = 64;
     private static final int MM_SIDE = 16;
     private static final int NORM_GROUP = 256;
+    /** Work-items of a Q8 matrix-vector work-group (mul_mv_q8.cl): PK_WARPS warps. */
+    private static final int Q8_GROUP = Tuning.PACKED_WARPS * MV_LANES;
 
     private final ModelConfig config;
     private final ClContext cl;
@@ -79,8 +81,9 @@ public final class Transformer implements AutoCloseable {
     /** Whether the matrix products use the CPU kernels (mul_mv_cpu.cl) rather than the GPU ones. */
     private final boolean cpuKernels;
     /**
-     * Whether matrix products of Q4_0/Q8_0 weights take Q8 activations (q8.cl, mul_mv_q8.cl, mul_mm_q8.cl): the norms
-     * write their output quantized too, other inputs get a quantize launch. Null buffers when off.
+     * Whether matrix products take Q8 activations (q8.cl): matrix-vector products of Q4_0/Q8_0/Q4_K/Q6_K weights
+     * (mul_mv_q8.cl) and matrix-matrix products of Q4_0/Q8_0 (mul_mm_q8.cl). The norms write their output quantized
+     * too, other inputs get a quantize launch. Null buffers when off.
      */
     private final boolean q8;
     private final @Nullable ClBuffer xq;
@@ -215,7 +218,7 @@ public final class Transformer implements AutoCloseable {
         finalNorm = rmsNorm(gathered, xb, outputNorm);
         outputMatvec = cpuKernels
                 ? cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
-                : q8 && output.packed()
+                : q8 && output.integerMatvec()
                 ? q8MatvecLaunch(output, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
@@ -276,9 +279,10 @@ public final class Transformer implements AutoCloseable {
         }
 
         /**
-         * Whether the GPU kernels multiply Q4_0/Q8_0 weights with activations quantized to 8 bits per 32-value group
-         * (integer dot products: faster decode, activations rounded to 1/254 of each group's largest value, as
-         * llama.cpp does) or with float activations. The CPU kernels always use floats.
+         * Whether the GPU kernels multiply Q4_0/Q8_0 weights (and Q4_K/Q6_K weights in matrix-vector passes, fewer
+         * than Step.MATRIX_MATRIX_MIN_TOKENS tokens) with activations quantized to 8 bits per 32-value group (integer
+         * dot products: faster decode, activations rounded to 1/254 of each group's largest value, as llama.cpp does)
+         * or with float activations. The CPU kernels always use floats.
          */
         public Options withQuantizedActivations(boolean enabled) {
             return new Options(contextLength, slots, maxBatch, kernels, enabled);
@@ -504,7 +508,7 @@ public final class Transformer implements AutoCloseable {
             return cpuMatvec(w, in, inStride, out, outOffset, outStride, bias, accumulate);
         }
         Step vector;
-        if (q8 && w.packed()) {
+        if (q8 && w.integerMatvec()) {
             Launch product = q8MatvecLaunch(w, inStride, out, outOffset, outStride, bias, accumulate);
             vector = quantizedByNorm ? product : Step.sequence(quantize(in, inStride, w.columns()), product);
         } else {
@@ -513,6 +517,7 @@ public final class Transformer implements AutoCloseable {
         if (w.columns() % 32 != 0) {
             return vector;
         }
+        // K-quant prompts keep the tiled float kernels: there is no integer matrix-matrix kernel for them yet
         Step matrix = q8 && w.packed()
                 ? q8MatrixStep(w, in, inStride, out, outOffset, outStride, bias, accumulate, quantizedByNorm)
                 : matvecLaunch("kernel_mul_mm_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
@@ -529,7 +534,7 @@ public final class Transformer implements AutoCloseable {
                 .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, xqScales)
                 .arg(14, q8Split(w));
         long global = q8GlobalSize(w, false);
-        return new Launch(kernel, 9, n -> global, null, groupSize(w), 0).labeled(w.rows() + "x" + w.columns());
+        return new Launch(kernel, 9, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns());
     }
 
     /**
@@ -629,7 +634,7 @@ public final class Transformer implements AutoCloseable {
             }
             return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
         }
-        boolean quantized = q8 && gate.packed();
+        boolean quantized = q8 && gate.integerMatvec();
         ClKernel kernel = kernels.create((quantized ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_glu_") + gate.kernelSuffix())
                 .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
                 .arg(7, ff).arg(8, config.feedForwardLength());
@@ -639,15 +644,16 @@ public final class Transformer implements AutoCloseable {
             kernel.arg(5, xb).arg(6, config.embeddingLength());
         }
         long global = quantized ? q8GlobalSize(gate, true) : matvecGlobalSize(gate, true);
-        Launch fused = new Launch(kernel, 9, n -> global, null, groupSize(gate), 0);
+        Launch fused = new Launch(kernel, 9, n -> global, null, quantized ? Q8_GROUP : groupSize(gate), 0);
         if (gate.columns() % 32 != 0) {
             return fused;
         }
         int nff = config.feedForwardLength();
-        // with Q8 activations the norm has quantized xb already
-        Launch gateProduct = quantized ? q8MatrixLaunch(gate, config.embeddingLength(), ff, 0, nff, null, false)
+        // with Q8 activations the norm has quantized xb already; K-quants keep the tiled float kernels
+        boolean quantizedMatrix = q8 && gate.packed();
+        Launch gateProduct = quantizedMatrix ? q8MatrixLaunch(gate, config.embeddingLength(), ff, 0, nff, null, false)
                 : matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
-        Launch upProduct = quantized ? q8MatrixLaunch(up, config.embeddingLength(), ffUp, 0, nff, null, false)
+        Launch upProduct = quantizedMatrix ? q8MatrixLaunch(up, config.embeddingLength(), ffUp, 0, nff, null, false)
                 : matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
         return Step.byTokenCount(fused, Step.sequence(gateProduct, upProduct, swiglu()), Step.MATRIX_MATRIX_MIN_TOKENS);
     }

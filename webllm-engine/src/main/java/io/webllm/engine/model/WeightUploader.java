@@ -36,7 +36,7 @@ final class WeightUploader {
         this.totalBytes = file.tensors().values().stream().mapToLong(GgufTensorInfo::byteSize).sum();
     }
 
-    /** A matrix (or the embedding table) kept in its file encoding. */
+    /** A matrix (or the embedding table), in its file encoding or the layout of {@link DeviceTensor#repacked} types. */
     DeviceTensor matrix(String name) {
         GgufTensorInfo info = file.tensor(name);
         MemorySegment data = file.tensorData(info);
@@ -48,10 +48,11 @@ final class WeightUploader {
 
     /**
      * Writes a matrix's file bytes into its buffer starting at block {@code firstBlock} of {@code totalBlocks}: as
-     * they are, or for Q4_0 and Q8_0 staged and repacked on the device into the layout of quants.cl.
+     * they are, or for the types of {@link DeviceTensor#repacked} staged and repacked on the device into the layout
+     * of quants.cl (block counts are the file's blocks: 32 weights for Q4_0 and Q8_0, 256 for the K-quants).
      */
     private void writeMatrix(GgmlType type, ClBuffer buffer, long firstBlock, long totalBlocks, MemorySegment data) {
-        if (type != GgmlType.Q4_0 && type != GgmlType.Q8_0) {
+        if (!DeviceTensor.repacked(type)) {
             long at = firstBlock * type.bytesPerBlock();
             for (long offset = 0; offset < data.byteSize(); offset += CHUNK) {
                 long size = Math.min(CHUNK, data.byteSize() - offset);
@@ -62,9 +63,10 @@ final class WeightUploader {
         }
         long chunk = CHUNK / type.bytesPerBlock() * type.bytesPerBlock();
         if (staging == null) {
-            staging = context.allocate("weight staging", chunk);
+            // sized for any type's chunk: whole blocks of each type fit in CHUNK
+            staging = context.allocate("weight staging", CHUNK);
         }
-        ClKernel repack = context.kernels().kernel(type == GgmlType.Q4_0 ? "kernel_repack_q4_0" : "kernel_repack_q8_0");
+        ClKernel repack = context.kernels().kernel("kernel_repack_" + type.name().toLowerCase(java.util.Locale.ROOT));
         for (long offset = 0; offset < data.byteSize(); offset += chunk) {
             long size = Math.min(chunk, data.byteSize() - offset);
             context.write(staging, 0, data.asSlice(offset, size));

@@ -86,6 +86,18 @@ class CommandLineTests {
     }
 
     @Test
+    void synthWritesTheQ4KMediumMix() {
+        Path model = temp.resolve("tiny-q4_k_m.gguf");
+        Result synth = run("synth", "--shape", "tiny", "--type", "q4_k_m", "--seed", "3", "-o", model.toString(), "--json");
+        assertThat(synth.exit()).as(synth.err()).isZero();
+        assertThat(synth.json().get("type").asString()).isEqualTo("Q4_K_M");
+        JsonNode types = run("inspect", model.toString(), "--json").json().get("tensorTypes");
+        // tiny's two layers: layer 1 is one that llama.cpp gives Q6_K attn_v and ffn_down
+        assertThat(types.get("Q6_K").asInt()).isEqualTo(2);
+        assertThat(types.get("Q4_K").asInt()).isGreaterThan(2);
+    }
+
+    @Test
     void perplexityOfStoriesOnItsOwnStyleIsLow() throws Exception {
         Path text = temp.resolve("story.txt");
         Files.writeString(text, (StoriesReference.TEXT + "\n").repeat(6));

@@ -1,10 +1,13 @@
 package io.webllm.engine.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.webllm.engine.gguf.GgufFile;
 import io.webllm.engine.gguf.GgufMetadata;
 import io.webllm.engine.gguf.GgufTensorInfo;
 import io.webllm.engine.gguf.GgufWriter;
 import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.opencl.KernelLibrary;
 import io.webllm.engine.tensor.Dequantizer;
 import io.webllm.engine.tensor.GgmlType;
 import io.webllm.engine.tensor.Quantizer;
@@ -13,6 +16,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Published Q4_K_M files mix types inside a layer (v in Q6_K beside q and k in Q4_K; gate and up may differ): the
@@ -47,7 +52,68 @@ class MixedTypeModelTests {
         }
     }
 
-    /** Copies a model, re-encoding the tensors whose names end with a key of {@code types} into that type. */
+    /**
+     * The mix of llama.cpp's Q4_K_M ({@link WeightTypes#Q4_K_M}): Q4_K but for the output matrix and, in layer 1 of
+     * the two, attn_v and ffn_down in Q6_K, so one layer stacks q, k and v and the other launches three products.
+     * Each kernel variant; with Q8 activations in decode and in the 7-token tail of the prompt.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void q4kMediumMixMatchesTheReference(ForwardPassTests.Kernels variant) {
+        Path model = temp.resolve("q4_k_m.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_LLAMA3, WeightTypes.Q4_K_M, 13).write(model);
+        try (GgufFile file = GgufFile.open(model)) {
+            assertThat(file.tensor("output.weight").type()).isEqualTo(GgmlType.Q6_K);
+            assertThat(file.tensor("blk.0.attn_v.weight").type()).isEqualTo(GgmlType.Q4_K);
+            assertThat(file.tensor("blk.1.attn_v.weight").type()).isEqualTo(GgmlType.Q6_K);
+            assertThat(file.tensor("blk.1.ffn_down.weight").type()).isEqualTo(GgmlType.Q6_K);
+        }
+        try (ClContext cl = TestDevices.open()) {
+            ForwardPassTests.assertPrefillAndGreedyDecodeMatchTheReference(cl, model, variant);
+        }
+    }
+
+    /**
+     * Which kernels a Q4_K_M model runs with Q8 activations on the GPU kernels: the integer matrix-vector kernels
+     * for a decode step (the forward-pass tolerance alone could not tell them from the float ones), the tiled float
+     * kernels for a prompt pass of Step.MATRIX_MATRIX_MIN_TOKENS tokens. Layer 1 of the mix has Q6_K attn_v and
+     * ffn_down; the down projection's input is quantized by its own launch, no norm writing it.
+     */
+    @Test
+    void q4kMediumDecodeRunsTheIntegerKernelsAndPromptsTheTiledFloatOnes() {
+        Path model = temp.resolve("q4_k_m-kernels.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_LLAMA3, WeightTypes.Q4_K_M, 13).write(model);
+        int promptTokens = Step.MATRIX_MATRIX_MIN_TOKENS;
+        try (GgufFile file = GgufFile.open(model);
+             ClContext cl = TestDevices.open();
+             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(64, 1, promptTokens,
+                     KernelLibrary.Variant.GPU, true), LoadListener.NONE)) {
+            transformer.profile(true);
+            transformer.forward(Batch.sequence(new java.util.SplittableRandom(4).ints(promptTokens, 3, 512).toArray(), 0, 0));
+            java.util.Set<String> prompt = kernelNames(transformer.profile(true));
+            transformer.forward(Batch.sequence(new int[] {77}, promptTokens, 0));
+            java.util.Set<String> decode = kernelNames(transformer.profile(false));
+
+            assertThat(prompt).contains("kernel_mul_mm_q4_k", "kernel_mul_mm_q6_k")
+                    .noneMatch(name -> name.startsWith("kernel_mul_mv"));
+            assertThat(decode).contains("kernel_mul_mvq_q4_k", "kernel_mul_mv_gluq_q4_k", "kernel_mul_mvq_q6_k", "kernel_quantize_q8")
+                    .noneMatch(name -> name.startsWith("kernel_mul_mm") || name.equals("kernel_mul_mv_q4_k") || name.equals("kernel_mul_mv_q6_k"));
+        }
+    }
+
+    /** The kernels a profile timed (its keys may add a matrix shape after the name). */
+    private static java.util.Set<String> kernelNames(java.util.Map<String, double[]> profile) {
+        return profile.keySet().stream().map(key -> key.split(" ")[0]).collect(java.util.stream.Collectors.toSet());
+    }
+
+    static java.util.stream.Stream<ForwardPassTests.Kernels> variants() {
+        return ForwardPassTests.VARIANTS.stream();
+    }
+
+    /**
+     * Copies a model, re-encoding into the type of a key of {@code types} each tensor named by the key or ending
+     * with "." + the key ({@code attn_v.weight}: that of every layer; {@code output.weight}: the output matrix).
+     */
     static void retype(Path source, Path target, Map<String, GgmlType> types) {
         try (GgufFile file = GgufFile.open(source)) {
             GgufWriter writer = new GgufWriter();
@@ -55,7 +121,7 @@ class MixedTypeModelTests {
                 writer.copy(entry);
             }
             for (GgufTensorInfo info : file.tensors().values()) {
-                GgmlType type = types.entrySet().stream().filter(e -> info.name().endsWith(e.getKey()))
+                GgmlType type = types.entrySet().stream().filter(e -> info.name().equals(e.getKey()) || info.name().endsWith("." + e.getKey()))
                         .map(Map.Entry::getValue).findFirst().orElse(info.type());
                 writer.addTensor(info.name(), type, info.dims(), data -> {
                     if (type == info.type()) {

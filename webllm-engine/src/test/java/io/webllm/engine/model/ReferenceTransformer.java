@@ -10,7 +10,10 @@ import io.webllm.engine.tensor.Dequantizer;
  * where sums are long, so the OpenCL results are measured against something at least as precise.
  *
  * <p>It can also mirror Q8 activations (Transformer.Options#quantizedActivations): the input of every Q4_0 and
- * Q8_0 matrix rounded to the nearest multiple of its 32-value group's max|x| / 127, in float, as q8.cl rounds it.
+ * Q8_0 matrix, and of every Q4_K and Q6_K matrix in passes of the matrix-vector kernels (fewer than
+ * Step.MATRIX_MATRIX_MIN_TOKENS tokens; prompts keep float kernels for them), rounded to the nearest multiple of its
+ * 32-value group's max|x| / 127, in float, as q8.cl rounds it. The output matrix always runs the matrix-vector
+ * kernels.
  */
 final class ReferenceTransformer {
 
@@ -24,7 +27,11 @@ final class ReferenceTransformer {
     private final float[][][] valueCache;
     /** The matrices stored as Q4_0 or Q8_0, whose inputs are quantized when activations are. */
     private final java.util.Set<float[][]> packed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** The matrices stored as Q4_K or Q6_K, whose inputs are quantized when activations are, in matrix-vector passes. */
+    private final java.util.Set<float[][]> kQuants = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private boolean quantize;
+    /** Whether the engine's pass that this token belongs to runs the matrix-vector kernels. */
+    private boolean matrixVectorPass;
 
     private record Layer(float[] attnNorm, float[][] wq, float[][] wk, float[][] wv, float[][] wo,
             float[] qBias, float[] kBias, float[] vBias, float[] qNorm, float[] kNorm,
@@ -62,10 +69,20 @@ final class ReferenceTransformer {
 
     /**
      * {@link #forward(int, int)} with every Q4_0/Q8_0 product, in the layers and the output matrix, taking Q8
-     * activations when {@code quantize} (as the engine's matrix-vector and matrix-matrix kernels both do).
+     * activations when {@code quantize} (as the engine's matrix-vector and matrix-matrix kernels both do), and
+     * Q4_K/Q6_K products too, as in a one-token pass (decode).
      */
     float[] forward(int token, int position, boolean quantize) {
+        return forward(token, position, quantize, 1);
+    }
+
+    /**
+     * {@link #forward(int, int, boolean)} for a token that the engine runs in a pass of {@code passTokens} tokens,
+     * which decides whether its Q4_K/Q6_K products in the layers take Q8 activations.
+     */
+    float[] forward(int token, int position, boolean quantize, int passTokens) {
         this.quantize = quantize;
+        this.matrixVectorPass = passTokens < Step.MATRIX_MATRIX_MIN_TOKENS;
         float[] x = embedding[token].clone();
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
@@ -133,7 +150,8 @@ final class ReferenceTransformer {
             }
         }
         float[] normed = rmsNorm(x, outputNorm);
-        return matmul(output, quantize && packed.contains(output) ? q8RoundTrip(normed) : normed);
+        boolean quantizedOutput = quantize && (packed.contains(output) || kQuants.contains(output));
+        return matmul(output, quantizedOutput ? q8RoundTrip(normed) : normed);
     }
 
     /** x rounded to half floats, to nearest even, as vstore_half_rte stores them. */
@@ -204,9 +222,13 @@ final class ReferenceTransformer {
         }
     }
 
-    /** A product inside the layers: its input quantized when the layers' activations are and w is Q4_0/Q8_0. */
+    /**
+     * A product inside the layers: its input quantized when the layers' activations are and w is Q4_0/Q8_0, or
+     * Q4_K/Q6_K in a matrix-vector pass.
+     */
     private float[] layerMatmul(float[][] w, float[] x) {
-        return matmul(w, quantize && packed.contains(w) ? q8RoundTrip(x) : x);
+        boolean quantized = quantize && (packed.contains(w) || matrixVectorPass && kQuants.contains(w));
+        return matmul(w, quantized ? q8RoundTrip(x) : x);
     }
 
     private static float[] matmul(float[][] w, float[] x) {
@@ -240,8 +262,11 @@ final class ReferenceTransformer {
         for (int r = 0; r < rows; r++) {
             matrix[r] = Dequantizer.dequantize(info.type(), file.tensorData(info), r * rowBytes, columns);
         }
-        if (info.type() == io.webllm.engine.tensor.GgmlType.Q4_0 || info.type() == io.webllm.engine.tensor.GgmlType.Q8_0) {
-            packed.add(matrix);
+        switch (info.type()) {
+            case Q4_0, Q8_0 -> packed.add(matrix);
+            case Q4_K, Q6_K -> kQuants.add(matrix);
+            default -> {
+            }
         }
         return matrix;
     }

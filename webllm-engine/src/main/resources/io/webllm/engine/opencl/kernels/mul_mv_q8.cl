@@ -1,10 +1,12 @@
-// Matrix-vector products of Q4_0 / Q8_0 weights (device layout, quants.cl) with Q8 activations (q8.cl): integer dot
-// products, four weights an instruction, one float multiply-add per 32-weight group.
+// Matrix-vector products of Q4_0 / Q8_0 / Q4_K / Q6_K weights (device layouts, quants.cl) with Q8 activations
+// (q8.cl): integer dot products, four weights an instruction, one or two float multiply-adds per 32-weight group.
+// For the K-quants these are decode's kernels only: their prompts keep the tiled float kernels (mul_mm.cl).
 //
 // As in mul_mv_packed.cl each warp computes PK_ROWS rows and each lane one 32-weight group of them at a time, so
 // one load of x serves PK_ROWS rows. Unlike there, x needs no staging: a lane's group of x is 32 aligned bytes, and
 // consecutive lanes read consecutive groups, so every x load is one coalesced, cached 1 KiB read per warp. With no
-// barriers in the loop the weight loads of successive iterations can be in flight together.
+// barriers in the loop the weight loads of successive iterations can be in flight together. A K-quant's per-256-weight
+// scales are one load shared by 8 consecutive lanes, each lane decoding its own group's scale (and min) from them.
 //
 // Split: the `split` warps of a row set share its columns (warp w takes groups w * 32 + lane, then every 32 * split),
 // and their sums meet in local memory. A 4096 x 4096 matrix with one warp per row set runs 1,024 warps: under 8 per
@@ -12,9 +14,13 @@
 // group a round. The host picks split = min(PK_WARPS, groups / 32) as a power of two.
 // Launch: global = ceil(nrows / (PK_ROWS * PK_WARPS / split)) * PK_WARPS * MV_LANES, local = PK_WARPS * MV_LANES.
 
-// Q4_0 group (bytes j = 0..15: weight j in the low nibble, j + 16 in the high one, offset 8) times a Q8 group:
-// d_w * (d_x * sum(q_w * q_x) - 8 * d_x * sum(q_x)).
-inline float dotq_q4_0(uint4 q, float d, int8 x, float2 xd) {
+// Per type: wq_<type>, what a work-item holds of one weight group (quants and scales, in registers); loadq_<type>,
+// its load from the device layout (quants.cl); xextra_<type>, what the type needs of each token's group of x beyond
+// its quants and {d, d * sum} (computed once per token, shared by the PK_ROWS rows); dotq_<type>, the group's dot
+// product with the token's group. All four types are exact integer sums scaled once per group (or half group).
+
+// sum(q * x) over a group of nibbles packed as Q4_0 packs them (bytes j = 0..15: weight j low, j + 16 high).
+inline int nibble_dot(uint4 q, int8 x) {
     const uint m = 0x0F0F0F0Fu;
     int s = dot4(q.x & m, x.s0, 0);
     s = dot4(q.y & m, x.s1, s);
@@ -23,12 +29,39 @@ inline float dotq_q4_0(uint4 q, float d, int8 x, float2 xd) {
     s = dot4((q.x >> 4) & m, x.s4, s);
     s = dot4((q.y >> 4) & m, x.s5, s);
     s = dot4((q.z >> 4) & m, x.s6, s);
-    s = dot4((q.w >> 4) & m, x.s7, s);
-    return d * (xd.x * (float) s - 8.0f * xd.y);
+    return dot4((q.w >> 4) & m, x.s7, s);
 }
 
-// Q8_0 group: 32 signed bytes.
-inline float dotq_q8_0(uint8 q, float d, int8 x, float2 xd) {
+// Q4_0: nibbles offset by 8: d_w * (d_x * sum(q_w * q_x) - 8 * d_x * sum(q_x)).
+typedef struct { uint4 q; float d; } wq_q4_0;
+
+inline wq_q4_0 loadq_q4_0(global const uchar* W, ulong nblocks, ulong block) {
+    wq_q4_0 w;
+    w.q = ((global const uint4*) W)[block];
+    w.d = vload_half(block, (global const half*) (W + nblocks * 16));
+    return w;
+}
+
+inline int2 xextra_q4_0(int8 x) { return (int2) (0); }
+
+inline float dotq_q4_0(wq_q4_0 w, int8 x, float2 xd, int2 xextra) {
+    return w.d * (xd.x * (float) nibble_dot(w.q, x) - 8.0f * xd.y);
+}
+
+// Q8_0: 32 signed bytes.
+typedef struct { uint8 q; float d; } wq_q8_0;
+
+inline wq_q8_0 loadq_q8_0(global const uchar* W, ulong nblocks, ulong block) {
+    wq_q8_0 w;
+    w.q = ((global const uint8*) W)[block];
+    w.d = vload_half(block, (global const half*) (W + nblocks * 32));
+    return w;
+}
+
+inline int2 xextra_q8_0(int8 x) { return (int2) (0); }
+
+inline float dotq_q8_0(wq_q8_0 w, int8 x, float2 xd, int2 xextra) {
+    const uint8 q = w.q;
     int s = dot4(as_int(q.s0), x.s0, 0);
     s = dot4(as_int(q.s1), x.s1, s);
     s = dot4(as_int(q.s2), x.s2, s);
@@ -37,10 +70,62 @@ inline float dotq_q8_0(uint8 q, float d, int8 x, float2 xd) {
     s = dot4(as_int(q.s5), x.s5, s);
     s = dot4(as_int(q.s6), x.s6, s);
     s = dot4(as_int(q.s7), x.s7, s);
-    return d * xd.x * (float) s;
+    return w.d * xd.x * (float) s;
 }
 
-// Once each work-item holds q[r], d[r] of group s for every row r: add each row's dot product with tokens t0 .. to
+// Q4_K: weight = (d * scale) * q - dmin * min per group, so the dot is (d * scale) * d_x * sum(q * q_x) -
+// (dmin * min) * d_x * sum(q_x), the second sum being the Q8 activations' own d * sum(q).
+typedef struct { uint4 q; float2 sm; } wq_q4_k;
+
+inline wq_q4_k loadq_q4_k(global const uchar* W, ulong nblocks, ulong block) {
+    wq_q4_k w;
+    w.q = ((global const uint4*) W)[block];
+    w.sm = q4_k_scale_min(W, nblocks, block);
+    return w;
+}
+
+inline int2 xextra_q4_k(int8 x) { return (int2) (0); }
+
+inline float dotq_q4_k(wq_q4_k w, int8 x, float2 xd, int2 xextra) {
+    return w.sm.x * xd.x * (float) nibble_dot(w.q, x) - w.sm.y * xd.y;
+}
+
+// Q6_K: weight = d * scale_h * (q - 32) with a scale per 16-weight half h, so per half sum(q * q_x) - 32 sum(q_x):
+// the halves' sum(q_x) are each token's xextra. The sums stay integers up to the one multiply by d * d_x.
+typedef struct { uint4 ql; uint2 qh; int2 sc; float d; } wq_q6_k;
+
+inline wq_q6_k loadq_q6_k(global const uchar* W, ulong nblocks, ulong block) {
+    wq_q6_k w;
+    w.ql = ((global const uint4*) W)[block];
+    w.qh = ((global const uint2*) Q6_K_HIGH(W, nblocks))[block];
+    w.sc = convert_int2(vload2(block, Q6_K_SCALES(W, nblocks)));
+    w.d = vload_half(block >> 3, Q6_K_D(W, nblocks));
+    return w;
+}
+
+// sum(q_x) of values 0..15 and 16..31.
+inline int2 xextra_q6_k(int8 x) {
+    const int ones = 0x01010101;
+    return (int2) (dot4(ones, x.s3, dot4(ones, x.s2, dot4(ones, x.s1, dot4(ones, x.s0, 0)))),
+                   dot4(ones, x.s7, dot4(ones, x.s6, dot4(ones, x.s5, dot4(ones, x.s4, 0)))));
+}
+
+// Four 6-bit weights (bytes 0..63) from a word of low nibbles and the word of top-bit pairs at bits 2k of each byte.
+#define Q6_WORD(LOW, HIGH, K) (((LOW) & 0x0F0F0F0Fu) | ((((HIGH) >> (2 * (K))) & 0x03030303u) << 4))
+
+inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
+    int lo = dot4(Q6_WORD(w.ql.x, w.qh.x, 0), x.s0, 0);
+    lo = dot4(Q6_WORD(w.ql.y, w.qh.x, 1), x.s1, lo);
+    lo = dot4(Q6_WORD(w.ql.z, w.qh.x, 2), x.s2, lo);
+    lo = dot4(Q6_WORD(w.ql.w, w.qh.x, 3), x.s3, lo);
+    int hi = dot4(Q6_WORD(w.ql.x >> 4, w.qh.y, 0), x.s4, 0);
+    hi = dot4(Q6_WORD(w.ql.y >> 4, w.qh.y, 1), x.s5, hi);
+    hi = dot4(Q6_WORD(w.ql.z >> 4, w.qh.y, 2), x.s6, hi);
+    hi = dot4(Q6_WORD(w.ql.w >> 4, w.qh.y, 3), x.s7, hi);
+    return w.d * xd.x * (float) (w.sc.x * (lo - 32 * xextra.x) + w.sc.y * (hi - 32 * xextra.y));
+}
+
+// Once each work-item holds w[r] of group s for every row r: add each row's dot product with tokens t0 .. to
 // acc[r][t]. x_groups: groups per token row of the activations.
 #define PKQ_ACCUMULATE(TYPE)                                                                                    \
     _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                                   \
@@ -48,7 +133,8 @@ inline float dotq_q8_0(uint8 q, float d, int8 x, float2 xd) {
             const ulong xg = (ulong) (t0 + t) * x_groups + s;                                                   \
             const int8 xv = ((global const int8*) xq)[xg];                                                      \
             const float2 xs = xd[xg];                                                                           \
-            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dotq_##TYPE(q[r], d[r], xv, xs);  \
+            const int2 xe = xextra_##TYPE(xv);                                                                  \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dotq_##TYPE(w[r], xv, xs, xe);    \
         }                                                                                                       \
     }
 
@@ -142,23 +228,18 @@ inline float dotq_q8_0(uint8 q, float d, int8 x, float2 xd) {
 
 // One pass over the weights for tokens t0 .. t0 + PK_TOKENS - 1: afterwards lane 0 of slice 0 holds acc[r][t] for
 // every row r of its row set. MATRIX and ROW are expressions of r: the weights row r reads and its row index.
-#define PKQ_PASS(TYPE, QTYPE, QBYTES, MATRIX, ROW)                                                              \
+#define PKQ_PASS(TYPE, MATRIX, ROW)                                                                             \
     float acc[PK_ROWS][PK_TOKENS];                                                                              \
     for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                     \
     for (int s = slice * MV_LANES + lane; s < groups; s += MV_LANES * split) {                                  \
-        QTYPE q[PK_ROWS];                                                                                       \
-        float d[PK_ROWS];                                                                                       \
-        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                                 \
-            global const uchar* matrix = (MATRIX);                                                              \
-            const ulong block = (ulong) min((ROW), nrows - 1) * groups + s;                                     \
-            q[r] = ((global const QTYPE*) matrix)[block];                                                       \
-            d[r] = vload_half(block, (global const half*) (matrix + nblocks * QBYTES));                         \
-        }                                                                                                       \
+        wq_##TYPE w[PK_ROWS];                                                                                   \
+        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                   \
+            w[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + s);                 \
         PKQ_ACCUMULATE(TYPE);                                                                                   \
     }                                                                                                           \
     PKQ_REDUCE();
 
-#define DEFINE_MUL_MVQ(TYPE, QTYPE, QBYTES)                                                                     \
+#define DEFINE_MUL_MVQ(TYPE)                                                                     \
 kernel void kernel_mul_mvq_##TYPE(                                                                              \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
         global const char* xq, int x_groups,                                                                    \
@@ -166,7 +247,7 @@ kernel void kernel_mul_mvq_##TYPE(                                              
         int ntok, global const float* bias, int has_bias, int accumulate, global const float2* xd, int split) { \
     PKQ_PLACE(PK_ROWS)                                                                                          \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        PKQ_PASS(TYPE, QTYPE, QBYTES, W, row0 + r)                                                              \
+        PKQ_PASS(TYPE, W, row0 + r)                                                              \
         if (lane == 0 && slice == 0) {                                                                          \
             _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
                 _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                         \
@@ -183,14 +264,14 @@ kernel void kernel_mul_mvq_##TYPE(                                              
 }
 
 // silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row.
-#define DEFINE_MUL_MV_GLUQ(TYPE, QTYPE, QBYTES)                                                                 \
+#define DEFINE_MUL_MV_GLUQ(TYPE)                                                                 \
 kernel void kernel_mul_mv_gluq_##TYPE(                                                                          \
         global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
         global const char* xq, int x_groups, global float* y, int y_stride, int ntok,                           \
         global const float2* xd, int split) {                                                                   \
     PKQ_PLACE(PK_ROWS / 2)                                                                                      \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        PKQ_PASS(TYPE, QTYPE, QBYTES, (r & 1) ? Wu : Wg, row0 + r / 2)                                          \
+        PKQ_PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                          \
         if (lane == 0 && slice == 0) {                                                                          \
             _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
                 _Pragma("unroll") for (int r = 0; r < PK_ROWS; r += 2) {                                      \
@@ -203,7 +284,11 @@ kernel void kernel_mul_mv_gluq_##TYPE(                                          
     }                                                                                                           \
 }
 
-DEFINE_MUL_MVQ(q4_0, uint4, 16)
-DEFINE_MUL_MVQ(q8_0, uint8, 32)
-DEFINE_MUL_MV_GLUQ(q4_0, uint4, 16)
-DEFINE_MUL_MV_GLUQ(q8_0, uint8, 32)
+DEFINE_MUL_MVQ(q4_0)
+DEFINE_MUL_MVQ(q8_0)
+DEFINE_MUL_MVQ(q4_k)
+DEFINE_MUL_MVQ(q6_k)
+DEFINE_MUL_MV_GLUQ(q4_0)
+DEFINE_MUL_MV_GLUQ(q8_0)
+DEFINE_MUL_MV_GLUQ(q4_k)
+DEFINE_MUL_MV_GLUQ(q6_k)

@@ -113,22 +113,6 @@ inline void scale_min_k4(int j, global const uchar* s, float* scale, float* min)
     }
 }
 
-// Q4_K: struct { half d; half dmin; uint8 scales[12]; uint8 qs[128]; } = 144 bytes, 256 weights in 8 groups.
-// Groups 2c and 2c+1 share qs[32c .. 32c+31]: low nibbles for the even group, high for the odd.
-inline void deq_q4_k(global const uchar* row, int sub, float* v) {
-    global const uchar* b = row + (sub >> 3) * 144;
-    int j = sub & 7;
-    float d = load_half(b);
-    float dmin = load_half(b + 2);
-    float sc, mn;
-    scale_min_k4(j, b + 4, &sc, &mn);
-    global const uchar* qs = b + 16 + 32 * (j >> 1);
-    int shift = (j & 1) * 4;
-    float scale = d * sc;
-    float min = dmin * mn;
-    for (int l = 0; l < GROUP; l++) v[l] = scale * ((qs[l] >> shift) & 15) - min;
-}
-
 // Q5_K: struct { half d; half dmin; uint8 scales[12]; uint8 qh[32]; uint8 qs[128]; } = 176 bytes.
 // As Q4_K, plus bit j of qh[l] is the fifth bit of weight l of group j.
 inline void deq_q5_k(global const uchar* row, int sub, float* v) {
@@ -148,31 +132,22 @@ inline void deq_q5_k(global const uchar* row, int sub, float* v) {
     }
 }
 
-// Q6_K: struct { uint8 ql[128]; uint8 qh[64]; int8 scales[16]; half d; } = 210 bytes, two halves of 128 weights.
-// In half h, group k (0..3) takes the low (k < 2) or high nibbles of ql[64h + 32(k & 1) + l], bits 2k..2k+1 of
-// qh[32h + l], and scale 8h + 2k + l / 16; weights are offset by 32.
-inline void deq_q6_k(global const uchar* row, int sub, float* v) {
-    global const uchar* b = row + (sub >> 3) * 210;
-    int j = sub & 7;
-    int h = j >> 2;
-    int k = j & 3;
-    float d = load_half(b + 208);
-    global const uchar* ql = b + 64 * h + 32 * (k & 1);
-    global const uchar* qh = b + 128 + 32 * h;
-    global const char* sc = (global const char*) (b + 192) + 8 * h + 2 * k;
-    int nibble = (k >> 1) * 4;
-    int high = 2 * k;
-    for (int l = 0; l < GROUP; l++) {
-        int q = ((ql[l] >> nibble) & 15) | (((qh[l] >> high) & 3) << 4);
-        v[l] = d * sc[l >> 4] * (q - 32);
-    }
-}
-
 // ---- Device layouts
-// Q4_0 and Q8_0 matrices are repacked at load ("structure of arrays"): all blocks' quants first, 16 or 32 bytes
-// per block, then all blocks' fp16 scales. Quants then load as aligned 16-byte vectors and consecutive work-items
-// read consecutive vectors, where the file's 18- and 34-byte blocks only allow byte loads. Other types keep the
-// file layout. group_<type> loads 32-weight group s of row r whichever the layout.
+// Q4_0, Q8_0, Q4_K and Q6_K matrices are repacked at load (repack.cl) into "structure of arrays" layouts: the quants
+// of each 32-weight group contiguous, all groups' quants first, then their scales, so that each group's quants load
+// as aligned 16-byte vectors and consecutive work-items read consecutive vectors, where the file's 18-, 34-, 144- and
+// 210-byte blocks only allow byte loads. Bytes per weight stay the file's. Other types keep the file layout.
+// group_<type> loads 32-weight group s of row r whichever the layout; `nblocks` counts 32-weight groups.
+//
+//   Q4_0  quants 16 bytes a group (byte j: weight j in the low nibble, j + 16 in the high one), then fp16 scales.
+//   Q8_0  quants 32 signed bytes a group, then fp16 scales.
+//   Q4_K  quants 16 bytes a group, nibbles as Q4_0's; then per 256-weight superblock (8 groups) a 16-byte header:
+//         the file's half d and half dmin, then its 12 bytes of 6-bit scales and mins (scale_min_k4) rearranged
+//         into three words: the low 4 bits of group j's scale in nibble j, of its min in nibble j of the next word,
+//         and their top 2 bits at bits 4j and 4j + 2 of the last (q4_k_scale_min).
+//   Q6_K  low nibbles 16 bytes a group, as Q4_0's; then the top two bits 8 bytes a group (word h covers weights
+//         16h .. 16h + 15: byte b, bits 2k..2k+1 hold weight 16h + 4k + b); then 2 signed scales a group (weights
+//         0..15 and 16..31); then an fp16 d per superblock.
 
 inline void deq_q4_0_soa(global const uchar* W, ulong nblocks, ulong block, float* v) {
     const uint4 q = ((global const uint4*) W)[block];
@@ -200,6 +175,71 @@ inline void deq_q8_0_soa(global const uchar* W, ulong nblocks, ulong block, floa
     }
 }
 
+// The two halves of a word as floats (low half first). On NVIDIA by conversion instructions on the register, which
+// saves a second load of bytes already loaded; elsewhere a plain load of them.
+#ifdef WEBLLM_PTX
+inline float2 halves_of(uint word, global const half* at) {
+    float lo, hi;
+    asm("{ .reg .b16 l, h; mov.b32 {l, h}, %2; cvt.f32.f16 %0, l; cvt.f32.f16 %1, h; }" : "=f"(lo), "=f"(hi) : "r"(word));
+    return (float2) (lo, hi);
+}
+#else
+inline float2 halves_of(uint word, global const half* at) {
+    return vload_half2(0, at);
+}
+#endif
+
+// Group `block`'s {d * scale, dmin * min} from its superblock's header (see the layout above). A work-item decodes
+// only its own group's 6-bit pair: keeping them once per 256 weights is what holds the layout at the file's 4.5 bits
+// a weight. The header's arrangement makes that two bit-field extracts each, the same for every group: the file's
+// differs for groups below and above 4, which the 8 lanes of a superblock hold side by side.
+inline float2 q4_k_scale_min(global const uchar* W, ulong nblocks, ulong block) {
+    global const uint4* headers = (global const uint4*) (W + nblocks * 16);
+    const ulong sb = block >> 3;
+    const uint4 h = headers[sb];
+    const float2 dm = halves_of(h.x, (global const half*) (headers + sb));
+    const int at = (block & 7) * 4;
+    const uint scale = ((h.y >> at) & 15) | (((h.w >> at) & 3) << 4);
+    const uint min = ((h.z >> at) & 15) | (((h.w >> (at + 2)) & 3) << 4);
+    return (float2) (dm.x * (float) scale, dm.y * (float) min);
+}
+
+inline void deq_q4_k_soa(global const uchar* W, ulong nblocks, ulong block, float* v) {
+    const uint4 q = ((global const uint4*) W)[block];
+    const float2 sm = q4_k_scale_min(W, nblocks, block);
+    const uint words[4] = {q.x, q.y, q.z, q.w};
+    for (int w = 0; w < 4; w++) {
+        for (int b = 0; b < 4; b++) {
+            const uint byte = (words[w] >> (8 * b)) & 0xff;
+            v[4 * w + b] = sm.x * (byte & 15) - sm.y;
+            v[4 * w + b + 16] = sm.x * (byte >> 4) - sm.y;
+        }
+    }
+}
+
+// Where Q6_K's arrays start, for a matrix of nblocks groups.
+#define Q6_K_HIGH(W, nblocks) ((W) + (nblocks) * 16)
+#define Q6_K_SCALES(W, nblocks) ((global const char*) ((W) + (nblocks) * 24))
+#define Q6_K_D(W, nblocks) ((global const half*) ((W) + (nblocks) * 26))
+
+inline void deq_q6_k_soa(global const uchar* W, ulong nblocks, ulong block, float* v) {
+    const uint4 ql = ((global const uint4*) W)[block];
+    const uint2 qh = ((global const uint2*) Q6_K_HIGH(W, nblocks))[block];
+    const char2 sc = vload2(block, Q6_K_SCALES(W, nblocks));
+    const float d = vload_half(block >> 3, Q6_K_D(W, nblocks));
+    const uint low[4] = {ql.x, ql.y, ql.z, ql.w};
+    const uint high[2] = {qh.x, qh.y};
+    const float scale[2] = {d * sc.x, d * sc.y};
+    for (int h = 0; h < 2; h++) {
+        for (int k = 0; k < 4; k++) {
+            for (int b = 0; b < 4; b++) {
+                const int q = ((low[k] >> (8 * b + 4 * h)) & 15) | (((high[h] >> (8 * b + 2 * k)) & 3) << 4);
+                v[16 * h + 4 * k + b] = scale[h] * (q - 32);
+            }
+        }
+    }
+}
+
 #define FILE_LAYOUT_GROUP(TYPE)                                                                                  \
 inline void group_##TYPE(global const uchar* W, ulong row_bytes, ulong nblocks, int r, int groups, int s, float* v) { \
     deq_##TYPE(W + (ulong) r * row_bytes, s, v);                                                                 \
@@ -210,14 +250,13 @@ FILE_LAYOUT_GROUP(bf16)
 FILE_LAYOUT_GROUP(q4_1)
 FILE_LAYOUT_GROUP(q5_0)
 FILE_LAYOUT_GROUP(q5_1)
-FILE_LAYOUT_GROUP(q4_k)
 FILE_LAYOUT_GROUP(q5_k)
-FILE_LAYOUT_GROUP(q6_k)
 
-inline void group_q4_0(global const uchar* W, ulong row_bytes, ulong nblocks, int r, int groups, int s, float* v) {
-    deq_q4_0_soa(W, nblocks, (ulong) r * groups + s, v);
+#define DEVICE_LAYOUT_GROUP(TYPE)                                                                                \
+inline void group_##TYPE(global const uchar* W, ulong row_bytes, ulong nblocks, int r, int groups, int s, float* v) { \
+    deq_##TYPE##_soa(W, nblocks, (ulong) r * groups + s, v);                                                     \
 }
-
-inline void group_q8_0(global const uchar* W, ulong row_bytes, ulong nblocks, int r, int groups, int s, float* v) {
-    deq_q8_0_soa(W, nblocks, (ulong) r * groups + s, v);
-}
+DEVICE_LAYOUT_GROUP(q4_0)
+DEVICE_LAYOUT_GROUP(q8_0)
+DEVICE_LAYOUT_GROUP(q4_k)
+DEVICE_LAYOUT_GROUP(q6_k)

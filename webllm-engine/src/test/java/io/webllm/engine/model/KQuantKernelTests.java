@@ -1,0 +1,224 @@
+package io.webllm.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import io.webllm.engine.opencl.ClBuffer;
+import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.opencl.ClKernel;
+import io.webllm.engine.opencl.Tuning;
+import io.webllm.engine.tensor.GgmlType;
+import io.webllm.engine.testing.TestDevices;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Q4_K and Q6_K on the device: their repacked layout (repack.cl, quants.cl), read by every float kernel through
+ * group_<type>, and the integer matrix-vector kernels with Q8 activations (mul_mv_q8.cl), against the plain-Java
+ * codecs.
+ *
+ * <p>Tolerances as in {@link Q8ActivationKernelTests}: given the quantized activations the kernel read, its result
+ * is the exact sum of (codec weight) x (d_x q_x) up to float32 scaling and summation, 1e-5 relative to the size of
+ * the terms it adds; against the float product the difference is bounded by the quantization error itself, sum over
+ * groups of d_g / 2 x sum |w|. Q4_K adds two terms a group, (d scale) d_x sum(q q_x) and (dmin min) d_x sum(q_x),
+ * which can both be larger than their difference: their sizes, not the weights', scale its rounding.
+ */
+class KQuantKernelTests {
+
+    private static final int ROWS = 37;
+    /** 5 superblocks, 40 groups: more than one group per lane of a warp, with a partial second round. */
+    private static final int COLUMNS = 5 * 256;
+    private static final int GROUPS = COLUMNS / 32;
+
+    static ClContext cl;
+
+    @BeforeAll
+    static void openDevice() {
+        cl = TestDevices.open();
+    }
+
+    @AfterAll
+    static void closeDevice() {
+        cl.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q6_K"})
+    void repackedMatrixReadsBackAsTheCodecDecodesIt(GgmlType type) {
+        KQuantTestMatrix w = KQuantTestMatrix.random(type, ROWS, COLUMNS, 21);
+        int[] ids = IntStream.range(0, ROWS).map(i -> (i * 7) % ROWS).toArray();
+        try (Arena arena = Arena.ofConfined();
+             ClBuffer weights = w.upload(cl, arena);
+             ClBuffer rowIds = cl.allocate("ids", 4L * ids.length);
+             ClBuffer out = cl.allocate("rows", 4L * ids.length * COLUMNS);
+             ClKernel getRows = cl.kernels().create("kernel_get_rows_" + w.suffix())) {
+            cl.write(rowIds, 0, arena.allocateFrom(ValueLayout.JAVA_INT, ids));
+            getRows.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, ROWS).arg(4, rowIds).arg(5, out);
+            getRows.run(GROUPS, ids.length, 0, 0);
+            float[] rows = DeviceArrays.floats(cl, arena, out, ids.length * COLUMNS);
+            for (int i = 0; i < ids.length; i++) {
+                for (int c = 0; c < COLUMNS; c++) {
+                    double expected = w.weight(ids[i], c);
+                    // one float multiply(-add) each side: a fused one may round once instead of twice
+                    assertThat((double) rows[i * COLUMNS + c]).as("row %d column %d", ids[i], c)
+                            .isCloseTo(expected, offset(1e-6 * (1 + Math.abs(expected))));
+                }
+            }
+        }
+    }
+
+    /** Values in [-2, 2) with one all-zero group (scale 0) and one group of a single large value. */
+    private static float[] activations(int tokens, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = new float[tokens * COLUMNS];
+        for (int i = 0; i < x.length; i++) {
+            int group = (i % COLUMNS) / 32;
+            x[i] = group == 3 ? 0f : group == 13 ? (i % 32 == 7 ? 40f : 0.001f) : (float) random.nextDouble(-2, 2);
+        }
+        return x;
+    }
+
+    /** Quants and {d, d * sum} per group, as the quantize kernel wrote them. */
+    private record Quantized(byte[] q, float[] d, float[] ds) {
+
+        double value(int token, int column) {
+            return (double) d[token * GROUPS + column / 32] * q[token * COLUMNS + column];
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} tokens")
+    @CsvSource({"Q4_K, 1", "Q4_K, 3", "Q4_K, 9", "Q6_K, 1", "Q6_K, 3", "Q6_K, 9"})
+    void integerProductsEqualTheExactSumsOfWhatTheyRead(GgmlType type, int tokens) {
+        KQuantTestMatrix w = KQuantTestMatrix.random(type, ROWS, COLUMNS, 31);
+        KQuantTestMatrix up = KQuantTestMatrix.random(type, ROWS, COLUMNS, 32);
+        float[] x = activations(tokens, 33);
+        float[] bias = DeviceArrays.randomFloats(ROWS, 34);
+        float[] before = DeviceArrays.randomFloats(tokens * ROWS, 35);
+        long local = (long) Tuning.PACKED_WARPS * 32;
+        try (Arena arena = Arena.ofConfined();
+             ClBuffer weights = w.upload(cl, arena);
+             ClBuffer upWeights = up.upload(cl, arena);
+             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
+             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
+             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
+             ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
+             ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
+             ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix());
+             ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + w.suffix())) {
+            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
+            Quantized read = download(arena, xq, xd, tokens);
+            Products products = new Products(w, read);
+            Products upProducts = new Products(up, read);
+            // every split of the columns between the warps of a row set (the host picks one by the row length)
+            for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
+                long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS / split;
+                cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
+                kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, ROWS).arg(4, xq).arg(5, GROUPS)
+                        .arg(6, ys).arg(7, 0).arg(8, ROWS).arg(9, tokens).arg(10, biases).arg(11, 1).arg(12, 1).arg(13, xd).arg(14, split);
+                kernel.run((ROWS + rowsPerGroup - 1) / rowsPerGroup * local, local);
+                float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = 0; r < ROWS; r++) {
+                        double exact = before[t * ROWS + r] + products.dot(r, t) + bias[r];
+                        double terms = Math.abs(before[t * ROWS + r]) + products.magnitude(r, t) + Math.abs(bias[r]);
+                        assertThat((double) y[t * ROWS + r]).as("split %d row %d token %d", split, r, t)
+                                .isCloseTo(exact, offset(1e-5 * (1 + terms)));
+                        double floatProduct = before[t * ROWS + r] + products.floatDot(r, x, t) + bias[r];
+                        assertThat(Math.abs(y[t * ROWS + r] - floatProduct)).as("quantization error of row %d token %d", r, t)
+                                .isLessThanOrEqualTo(products.quantizationBound(r, t) + 1e-4 * (1 + Math.abs(floatProduct)));
+                    }
+                }
+
+                long gatedPerGroup = rowsPerGroup / 2;
+                glu.arg(0, weights).arg(1, upWeights).arg(2, COLUMNS).arg(3, w.rowBytes()).arg(4, ROWS).arg(5, xq).arg(6, GROUPS)
+                        .arg(7, ys).arg(8, ROWS).arg(9, tokens).arg(10, xd).arg(11, split);
+                glu.run((ROWS + gatedPerGroup - 1) / gatedPerGroup * local, local);
+                y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = 0; r < ROWS; r++) {
+                        double g = products.dot(r, t);
+                        double u = upProducts.dot(r, t);
+                        double expected = g / (1 + Math.exp(-g)) * u;
+                        // each factor within 1e-5 of the size of its terms, so the product within that of both (silu' <= 1.1)
+                        double tolerance = 2.2e-5 * (1 + products.magnitude(r, t)) * (1 + upProducts.magnitude(r, t));
+                        assertThat((double) y[t * ROWS + r]).as("glu split %d row %d token %d", split, r, t).isCloseTo(expected, offset(tolerance));
+                    }
+                }
+            }
+        }
+    }
+
+    /** What the integer kernels compute from the activations they read, in double, and the bounds around it. */
+    private record Products(KQuantTestMatrix w, Quantized x) {
+
+        /** sum over columns of codec weight x quantized activation: the kernel's result in exact arithmetic. */
+        double dot(int row, int token) {
+            double sum = 0;
+            for (int c = 0; c < COLUMNS; c++) {
+                sum += w.weight(row, c) * x.value(token, c);
+            }
+            return sum;
+        }
+
+        /**
+         * The size of what the kernel adds: per group |sum w x| for Q6_K (one integer sum scaled once), and for Q4_K
+         * its two terms, sum (w + min) x and min sum x, each taken whole.
+         */
+        double magnitude(int row, int token) {
+            double total = 0;
+            for (int g = 0; g < GROUPS; g++) {
+                double min = w.type() == GgmlType.Q4_K ? w.q4kMin(row, g) : 0;
+                double scaled = 0;
+                double xs = 0;
+                for (int c = 32 * g; c < 32 * g + 32; c++) {
+                    scaled += (w.weight(row, c) + min) * x.value(token, c);
+                    xs += x.value(token, c);
+                }
+                total += Math.abs(scaled) + Math.abs(min * xs);
+            }
+            return total;
+        }
+
+        /** The row times the float activations, in double. */
+        double floatDot(int row, float[] values, int token) {
+            double sum = 0;
+            for (int c = 0; c < COLUMNS; c++) {
+                sum += w.weight(row, c) * values[token * COLUMNS + c];
+            }
+            return sum;
+        }
+
+        /** The largest change quantizing x can make to this row's product: sum over groups of d / 2 x sum |w|. */
+        double quantizationBound(int row, int token) {
+            double bound = 0;
+            for (int g = 0; g < GROUPS; g++) {
+                double weights = 0;
+                for (int c = 32 * g; c < 32 * g + 32; c++) {
+                    weights += Math.abs(w.weight(row, c));
+                }
+                bound += x.d()[token * GROUPS + g] / 2 * weights;
+            }
+            return bound;
+        }
+    }
+
+    private static Quantized download(Arena arena, ClBuffer xq, ClBuffer xd, int tokens) {
+        byte[] quants = DeviceArrays.bytes(cl, arena, xq, tokens * COLUMNS);
+        float[] scales = DeviceArrays.floats(cl, arena, xd, 2 * tokens * GROUPS);
+        float[] d = new float[tokens * GROUPS];
+        float[] ds = new float[tokens * GROUPS];
+        for (int k = 0; k < d.length; k++) {
+            d[k] = scales[2 * k];
+            ds[k] = scales[2 * k + 1];
+        }
+        return new Quantized(quants, d, ds);
+    }
+}
