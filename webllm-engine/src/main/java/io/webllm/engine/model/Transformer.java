@@ -29,10 +29,12 @@ import org.jspecify.annotations.Nullable;
  *    (with Q8 activations also [xq] for step 5, when head_dim is a multiple of 32)
  *  5 mul_mv attn_output, += x                   [x]
  *  6 rms_norm(x, ffn_norm)                      [xb]
- *  7 mul_mv_glu: silu(gate xb) * (up xb)        [ff]    n x n_ff
+ *  7 mul_mv_glu: silu(gate xb) * (up xb)        [ff]    n x n_ff   (with Q8 activations also [ffq] for step 8)
  *  8 mul_mv ffn_down, += x                      [x]
  * </pre>
- * 9 launches a layer, their arguments set once at load (see {@link Launch}); then output_norm and the output matrix
+ * With Q8 activations every producer writes its output quantized as well (the norms [xq], attention [xq], the gated
+ * kernel [ffq]), so a decode step makes these 8 launches a layer and no quantize launch; their arguments are set
+ * once at load (see {@link Launch}); then output_norm and the output matrix
  * only for the rows whose logits are wanted. Prompts longer than {@code maxBatch} run in consecutive chunks.
  * Not thread-safe: one scheduler thread drives it.
  */
@@ -88,6 +90,17 @@ public final class Transformer implements AutoCloseable {
     private final boolean q8;
     private final @Nullable ClBuffer xq;
     private final @Nullable ClBuffer xqScales;
+    /**
+     * The feed-forward activations as Q8, for the down projection: their own buffers, because the gated kernel's
+     * work-groups quantize their finished outputs while others still read xq (mul_mv_q8.cl).
+     */
+    private final @Nullable ClBuffer ffq;
+    private final @Nullable ClBuffer ffqScales;
+    /**
+     * Counts of finished work-groups for kernels whose last work-group to finish completes a shared result: the
+     * attention chunks of a token, the gated kernel's rows of a Q8 group. Zero between launches.
+     */
+    private final @Nullable ClBuffer arrivals;
     private final Arena hostArena = Arena.ofShared();
     /** The attention kernels whose chunking follows the batch (see {@link AttentionSplit}), and the split they have. */
     private final List<ClKernel> splitKernels = new ArrayList<>();
@@ -140,12 +153,17 @@ public final class Transformer implements AutoCloseable {
         @Nullable ClBuffer partials = cpuKernels ? null
                 : allocate("attention partials", 4L * AttentionSplit.capacity(maxBatch, attentionGroupsPerToken(), attentionGroups)
                         * config.headCount() * (config.headDim() + 2));
-        // the split kernel's count of finished chunks per (token, head set), zero between launches (attention.cl)
-        @Nullable ClBuffer arrivals = cpuKernels ? null : zeroed("attention chunk arrivals", 4L * maxBatch * attentionGroupsPerToken());
+        // per (token, head set) for attention, per (token, Q8 group) of the feed-forward activations for the gated kernel
+        arrivals = cpuKernels ? null : zeroed("arrival counts",
+                4L * maxBatch * Math.max(attentionGroupsPerToken(), config.feedForwardLength() / 32));
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
         long widest = Math.max(config.embeddingLength(), Math.max(config.queryDim(), config.feedForwardLength()));
         xq = q8 ? allocate("q8 activations", b * widest) : null;
         xqScales = q8 ? allocate("q8 activation scales", 8 * b * (widest / 32)) : null;
+        boolean ffnQ8 = q8 && config.feedForwardLength() % 32 == 0;
+        ffq = ffnQ8 ? allocate("q8 feed-forward activations", b * config.feedForwardLength()) : null;
+        ffqScales = ffnQ8 ? allocate("q8 feed-forward activation scales", 8 * b * (config.feedForwardLength() / 32)) : null;
+        Q8Input normed = new Q8Input(xq, xqScales, true, true);
         ffUp = allocate("ffn up activations", 4 * b * config.feedForwardLength());
         logits = allocate("logits", 4 * b * config.vocabularySize());
         tokenIds = allocate("token ids", 4 * b);
@@ -176,7 +194,7 @@ public final class Transformer implements AutoCloseable {
                 DeviceTensor stacked = track(upload.stacked("qkv of layer " + l, q, k, v));
                 ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
                         layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
-                layerLaunches.add(matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, true));
+                layerLaunches.add(matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, normed));
             } else {
                 // mixed types (some Q4_K_M layers keep v in Q6_K): three launches into the same rows
                 int[] offsets = {0, config.queryDim(), config.queryDim() + config.kvDim()};
@@ -184,7 +202,7 @@ public final class Transformer implements AutoCloseable {
                 String[] biases = {"attn_q.bias", "attn_k.bias", "attn_v.bias"};
                 for (int p = 0; p < 3; p++) {
                     ClBuffer bias = arch.qkvBias() ? track(upload.vector(layer(l, biases[p]))) : null;
-                    layerLaunches.add(matvec(track(upload.matrix(names[p])), xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, true));
+                    layerLaunches.add(matvec(track(upload.matrix(names[p])), xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, normed));
                 }
             }
             ClBuffer qNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null;
@@ -192,17 +210,22 @@ public final class Transformer implements AutoCloseable {
             layerLaunches.add(ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm));
             layerLaunches.add(partials == null ? attentionCpu(keyCache, valueCache) : attentionSplit(keyCache, valueCache, partials, arrivals));
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
-                    x, 0, config.embeddingLength(), null, true, attentionQuantizes));
+                    x, 0, config.embeddingLength(), null, true, new Q8Input(xq, xqScales, attentionQuantizes, attentionQuantizes)));
             layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "ffn_norm.weight")))));
             DeviceTensor gate = track(upload.matrix(layer(l, "ffn_gate.weight")));
             DeviceTensor up = track(upload.matrix(layer(l, "ffn_up.weight")));
+            // the SiLU kernel writes ff as Q8 too whenever there are Q8 activations; the gated kernel where it can
+            Q8Input feedForward;
             if (gate.type() == up.type()) {
-                layerLaunches.add(gatedMatvec(gate, up));
+                boolean gatedQuantizes = ffnQ8 && gatedKernelQuantizes(gate);
+                layerLaunches.add(gatedMatvec(gate, up, gatedQuantizes));
+                feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, gatedQuantizes, true) : new Q8Input(xq, xqScales, false, false);
             } else {
                 // quantizer mixes can give gate and up different types: two products and the SiLU
-                Step gateProduct = matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false, true);
-                Step upProduct = matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false, true);
+                Step gateProduct = matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false, normed);
+                Step upProduct = matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false, normed);
                 Launch silu = swiglu();
+                feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, true, true) : new Q8Input(xq, xqScales, false, false);
                 layerLaunches.add(tokens -> {
                     List<Launch> all = new ArrayList<>(gateProduct.launches(tokens));
                     all.addAll(upProduct.launches(tokens));
@@ -211,7 +234,7 @@ public final class Transformer implements AutoCloseable {
                 });
             }
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "ffn_down.weight"))), ff, config.feedForwardLength(),
-                    x, 0, config.embeddingLength(), null, true, false));
+                    x, 0, config.embeddingLength(), null, true, feedForward));
         }
         gathered = allocate("rows for logits", 4 * b * config.embeddingLength());
         gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered).arg(3, config.embeddingLength());
@@ -219,7 +242,7 @@ public final class Transformer implements AutoCloseable {
         outputMatvec = cpuKernels
                 ? cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : q8 && output.integerMatvec()
-                ? q8MatvecLaunch(output, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
+                ? q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
     }
@@ -503,14 +526,14 @@ public final class Transformer implements AutoCloseable {
      * tokens, the tiled matrix-matrix kernel for prompts (rows of whole 32-weight groups only).
      */
     private Step matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate, boolean quantizedByNorm) {
+            @Nullable ClBuffer bias, boolean accumulate, Q8Input q8Input) {
         if (cpuKernels) {
             return cpuMatvec(w, in, inStride, out, outOffset, outStride, bias, accumulate);
         }
         Step vector;
         if (q8 && w.integerMatvec()) {
-            Launch product = q8MatvecLaunch(w, inStride, out, outOffset, outStride, bias, accumulate);
-            vector = quantizedByNorm ? product : Step.sequence(quantize(in, inStride, w.columns()), product);
+            Launch product = q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate);
+            vector = q8Input.writtenForVector() ? product : Step.sequence(quantize(in, inStride, w.columns(), q8Input), product);
         } else {
             vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
         }
@@ -519,19 +542,19 @@ public final class Transformer implements AutoCloseable {
         }
         // K-quant prompts keep the tiled float kernels: there is no integer matrix-matrix kernel for them yet
         Step matrix = q8 && w.packed()
-                ? q8MatrixStep(w, in, inStride, out, outOffset, outStride, bias, accumulate, quantizedByNorm)
+                ? q8MatrixStep(w, q8Input, in, inStride, out, outOffset, outStride, bias, accumulate)
                 : matvecLaunch("kernel_mul_mm_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
         return Step.byTokenCount(vector, matrix, Step.MATRIX_MATRIX_MIN_TOKENS);
     }
 
-    /** A matrix-vector product with the Q8 activations in xq (x_groups: groups per token row of them). */
-    private Launch q8MatvecLaunch(DeviceTensor w, int inStride, ClBuffer out, int outOffset, int outStride,
+    /** A matrix-vector product with the Q8 activations of {@code input} (x_groups: groups per token row of them). */
+    private Launch q8MatvecLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate) {
         ClKernel kernel = kernels.create("kernel_mul_mvq_" + w.kernelSuffix())
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
-                .arg(4, xq).arg(5, inStride / 32)
+                .arg(4, input.quants()).arg(5, inStride / 32)
                 .arg(6, out).arg(7, outOffset).arg(8, outStride)
-                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, xqScales)
+                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, input.scales())
                 .arg(14, q8Split(w));
         long global = q8GlobalSize(w, false);
         return new Launch(kernel, 9, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns());
@@ -554,30 +577,31 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * The matrix-matrix product of packed weights with Q8 activations (mul_mm_q8.cl: tensor cores on NVIDIA),
-     * after a quantize launch unless the norm before it already wrote xq.
+     * after a quantize launch unless the input's producer already wrote them.
      */
-    private Step q8MatrixStep(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate, boolean quantizedByNorm) {
-        Launch product = q8MatrixLaunch(w, inStride, out, outOffset, outStride, bias, accumulate);
-        return quantizedByNorm ? product : Step.sequence(quantize(in, inStride, w.columns()), product);
+    private Step q8MatrixStep(DeviceTensor w, Q8Input input, ClBuffer in, int inStride, ClBuffer out, int outOffset,
+            int outStride, @Nullable ClBuffer bias, boolean accumulate) {
+        Launch product = q8MatrixLaunch(w, input, inStride, out, outOffset, outStride, bias, accumulate);
+        return input.writtenForMatrix() ? product : Step.sequence(quantize(in, inStride, w.columns(), input), product);
     }
 
     /** Tiles of Tuning.MMQ_ROWS rows x MMQ_TOKENS tokens, one work-group each; arguments as the matrix-vector kernel's. */
-    private Launch q8MatrixLaunch(DeviceTensor w, int inStride, ClBuffer out, int outOffset, int outStride,
+    private Launch q8MatrixLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate) {
         ClKernel kernel = kernels.create("kernel_mul_mmq_" + w.kernelSuffix())
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
-                .arg(4, xq).arg(5, inStride / 32)
+                .arg(4, input.quants()).arg(5, inStride / 32)
                 .arg(6, out).arg(7, outOffset).arg(8, outStride)
-                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, xqScales);
+                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, input.scales());
         long global = roundUp(w.rows(), Tuning.MMQ_ROWS) / Tuning.MMQ_ROWS * Tuning.MMQ_ITEMS;
         return new Launch(kernel, 9, n -> global, n -> roundUp(n, Tuning.MMQ_TOKENS) / Tuning.MMQ_TOKENS, Tuning.MMQ_ITEMS, 1);
     }
 
-    /** xq = the first {@code columns} values of each of n rows of {@code in}, quantized (q8.cl). */
-    private Launch quantize(ClBuffer in, int inStride, int columns) {
+    /** The first {@code columns} values of each of n rows of {@code in}, quantized (q8.cl) into {@code target}. */
+    private Launch quantize(ClBuffer in, int inStride, int columns, Q8Input target) {
         int groups = columns / 32;
-        ClKernel kernel = kernels.create("kernel_quantize_q8").arg(0, in).arg(1, inStride).arg(2, xq).arg(3, xqScales).arg(4, groups);
+        ClKernel kernel = kernels.create("kernel_quantize_q8").arg(0, in).arg(1, inStride)
+                .arg(2, target.quants()).arg(3, target.scales()).arg(4, groups);
         return new Launch(kernel, -1, n -> roundUp(groups * 32L, NORM_GROUP), n -> n, NORM_GROUP, 1);
     }
 
@@ -622,8 +646,11 @@ public final class Transformer implements AutoCloseable {
         return new Launch(kernel, 9, n -> global, null, local, 0);
     }
 
-    /** ff = silu(gate xb) * (up xb): one fused kernel for a few tokens; for prompts two tiled products and the SiLU. */
-    private Step gatedMatvec(DeviceTensor gate, DeviceTensor up) {
+    /**
+     * ff = silu(gate xb) * (up xb): one fused kernel for a few tokens; for prompts two tiled products and the SiLU.
+     * With {@code quantizeOutput} the fused kernel writes ff as Q8 activations too ({@link #gatedKernelQuantizes}).
+     */
+    private Step gatedMatvec(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput) {
         if (cpuKernels) {
             Launch[] launches = new Launch[2];
             for (int i = 0; i < 2; i++) {
@@ -639,7 +666,9 @@ public final class Transformer implements AutoCloseable {
                 .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
                 .arg(7, ff).arg(8, config.feedForwardLength());
         if (quantized) {
-            kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales).arg(11, q8Split(gate));
+            kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales).arg(11, q8Split(gate))
+                    .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
+                    .arg(14, arrivals).arg(15, quantizeOutput ? 1 : 0);
         } else {
             kernel.arg(5, xb).arg(6, config.embeddingLength());
         }
@@ -651,17 +680,39 @@ public final class Transformer implements AutoCloseable {
         int nff = config.feedForwardLength();
         // with Q8 activations the norm has quantized xb already; K-quants keep the tiled float kernels
         boolean quantizedMatrix = q8 && gate.packed();
-        Launch gateProduct = quantizedMatrix ? q8MatrixLaunch(gate, config.embeddingLength(), ff, 0, nff, null, false)
+        Q8Input normed = new Q8Input(xq, xqScales, true, true);
+        Launch gateProduct = quantizedMatrix ? q8MatrixLaunch(gate, normed, config.embeddingLength(), ff, 0, nff, null, false)
                 : matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
-        Launch upProduct = quantizedMatrix ? q8MatrixLaunch(up, config.embeddingLength(), ffUp, 0, nff, null, false)
+        Launch upProduct = quantizedMatrix ? q8MatrixLaunch(up, normed, config.embeddingLength(), ffUp, 0, nff, null, false)
                 : matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
         return Step.byTokenCount(fused, Step.sequence(gateProduct, upProduct, swiglu()), Step.MATRIX_MATRIX_MIN_TOKENS);
     }
 
-    /** ff = silu(ff) * ffUp, elementwise over n tokens. */
+    /** ff = silu(ff) * ffUp, elementwise over n tokens; with Q8 activations ff also quantized into ffq. */
     private Launch swiglu() {
         int nff = config.feedForwardLength();
+        if (ffq != null) {
+            ClKernel kernel = kernels.create("kernel_swiglu_q8").arg(0, ff).arg(1, ffUp).arg(2, nff).arg(3, ffq).arg(4, ffqScales);
+            return new Launch(kernel, -1, n -> roundUp(nff, NORM_GROUP), n -> n, NORM_GROUP, 1);
+        }
         return new Launch(kernels.create("kernel_swiglu").arg(0, ff).arg(1, ffUp), -1, n -> (long) n * nff, null, 0, 0);
+    }
+
+    /**
+     * Whether the gated Q8 kernel can quantize its own output: a work-group's rows must lie in one 32-row Q8 group
+     * and divide it, so that the group's last work-group to finish knows it is the last (mul_mv_q8.cl).
+     */
+    private boolean gatedKernelQuantizes(DeviceTensor gate) {
+        int rows = Tuning.PACKED_WARPS / q8Split(gate) * (Tuning.PACKED_ROWS_PER_WARP / 2);
+        return gate.integerMatvec() && gate.rows() % 32 == 0 && rows <= 32 && 32 % rows == 0;
+    }
+
+    /**
+     * Where a matrix product finds its input as Q8 activations, and whether the input's producer (a norm, attention,
+     * the SiLU) already wrote them there in matrix-vector and in matrix-matrix passes; otherwise a quantize launch
+     * runs first.
+     */
+    private record Q8Input(@Nullable ClBuffer quants, @Nullable ClBuffer scales, boolean writtenForVector, boolean writtenForMatrix) {
     }
 
     private Launch ropeStore(ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,

@@ -139,7 +139,8 @@ class KQuantKernelTests {
 
                 long gatedPerGroup = rowsPerGroup / 2;
                 glu.arg(0, weights).arg(1, upWeights).arg(2, COLUMNS).arg(3, w.rowBytes()).arg(4, ROWS).arg(5, xq).arg(6, GROUPS)
-                        .arg(7, ys).arg(8, ROWS).arg(9, tokens).arg(10, xd).arg(11, split);
+                        .arg(7, ys).arg(8, ROWS).arg(9, tokens).arg(10, xd).arg(11, split)
+                        .arg(12, xq).arg(13, xd).arg(14, ys).arg(15, 0);
                 glu.run((ROWS + gatedPerGroup - 1) / gatedPerGroup * local, local);
                 y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
                 for (int t = 0; t < tokens; t++) {

@@ -108,14 +108,20 @@ class Q8ActivationKernelTests {
     }
 
     private static void assertQuantizationOf(float[] x, Quantized quantized, int tokens) {
+        assertQuantizationOf(x, quantized, tokens, COLUMNS);
+    }
+
+    /** Each 32-value group of the {@code columns} values a token row of x quantized to its nearest steps. */
+    private static void assertQuantizationOf(float[] x, Quantized quantized, int tokens, int columns) {
+        int groups = columns / 32;
         for (int t = 0; t < tokens; t++) {
-            for (int g = 0; g < GROUPS; g++) {
-                int base = t * COLUMNS + g * 32;
+            for (int g = 0; g < groups; g++) {
+                int base = t * columns + g * 32;
                 double amax = 0;
                 for (int i = 0; i < 32; i++) {
                     amax = Math.max(amax, Math.abs(x[base + i]));
                 }
-                int k = t * GROUPS + g;
+                int k = t * groups + g;
                 double d = quantized.d()[k];
                 assertThat(d).as("scale of group %d token %d", g, t).isCloseTo(amax / 127, offset(1e-6 * amax));
                 long sum = 0;
@@ -178,7 +184,8 @@ class Q8ActivationKernelTests {
 
             long gatedPerGroup = rowsPerGroup / 2;
             glu.arg(0, weights).arg(1, upWeights).arg(2, COLUMNS).arg(3, rowBytes).arg(4, ROWS).arg(5, xq).arg(6, GROUPS)
-                    .arg(7, ys).arg(8, ROWS).arg(9, tokens).arg(10, xd).arg(11, split);
+                    .arg(7, ys).arg(8, ROWS).arg(9, tokens).arg(10, xd).arg(11, split)
+                    .arg(12, xq).arg(13, xd).arg(14, ys).arg(15, 0);
             glu.run((ROWS + gatedPerGroup - 1) / gatedPerGroup * local, local);
             y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
@@ -191,6 +198,54 @@ class Q8ActivationKernelTests {
                     assertThat((double) y[t * ROWS + r]).as("glu split %d row %d token %d", split, r, t).isCloseTo(expected, offset(tolerance));
                 }
             }
+            }
+        }
+    }
+
+    /**
+     * The gated kernel writing its output as Q8 activations for the down projection: the last work-group of each
+     * 32-row group to finish quantizes it, for every split (16 down to 2 rows a work-group) and for more tokens than
+     * one pass holds. Afterwards every arrival count is zero again, and a second launch gives the same result.
+     */
+    @ParameterizedTest(name = "{0} {1} tokens")
+    @CsvSource({"Q4_0, 1", "Q4_0, 9", "Q8_0, 3"})
+    void gatedKernelQuantizesItsOutputForTheDownProjection(GgmlType type, int tokens) {
+        int rows = 96;
+        PackedTestMatrix gate = PackedTestMatrix.random(type, rows, COLUMNS, 21, false);
+        PackedTestMatrix up = PackedTestMatrix.random(type, rows, COLUMNS, 22, false);
+        float[] x = activations(tokens, 23);
+        long local = (long) Tuning.PACKED_WARPS * 32;
+        try (Arena arena = Arena.ofConfined();
+             ClBuffer gates = DeviceArrays.upload(cl, arena, "gate", gate.bytes());
+             ClBuffer ups = DeviceArrays.upload(cl, arena, "up", up.bytes());
+             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
+             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
+             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             ClBuffer ys = cl.allocate("y", 4L * tokens * rows);
+             ClBuffer yq = cl.allocate("yq", (long) tokens * rows);
+             ClBuffer yd = cl.allocate("yd", 8L * tokens * rows / 32);
+             ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new byte[4 * tokens * rows / 32]);
+             ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
+             ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + gate.suffix())) {
+            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
+            for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
+                long groupRows = (long) Tuning.PACKED_ROWS_PER_WARP / 2 * Tuning.PACKED_WARPS / split;
+                glu.arg(0, gates).arg(1, ups).arg(2, COLUMNS).arg(3, gate.rowBytes()).arg(4, rows).arg(5, xq).arg(6, GROUPS)
+                        .arg(7, ys).arg(8, rows).arg(9, tokens).arg(10, xd).arg(11, split)
+                        .arg(12, yq).arg(13, yd).arg(14, arrivals).arg(15, 1);
+                byte[] first = null;
+                for (int launch = 0; launch < 2; launch++) {
+                    glu.run(rows / groupRows * local, local);
+                    float[] y = DeviceArrays.floats(cl, arena, ys, tokens * rows);
+                    Quantized quantized = download(arena, yq, yd, tokens, rows);
+                    assertQuantizationOf(y, quantized, tokens, rows);
+                    assertThat(DeviceArrays.ints(cl, arena, arrivals, tokens * rows / 32)).as("arrival counts, split %d", split).containsOnly(0);
+                    if (first == null) {
+                        first = quantized.q();
+                    } else {
+                        assertThat(quantized.q()).as("second launch, split %d", split).isEqualTo(first);
+                    }
+                }
             }
         }
     }
@@ -240,10 +295,14 @@ class Q8ActivationKernelTests {
     }
 
     private static Quantized download(Arena arena, ClBuffer xq, ClBuffer xd, int tokens) {
-        byte[] quants = DeviceArrays.bytes(cl, arena, xq, tokens * COLUMNS);
-        float[] scales = DeviceArrays.floats(cl, arena, xd, 2 * tokens * GROUPS);
-        float[] d = new float[tokens * GROUPS];
-        float[] ds = new float[tokens * GROUPS];
+        return download(arena, xq, xd, tokens, COLUMNS);
+    }
+
+    private static Quantized download(Arena arena, ClBuffer xq, ClBuffer xd, int tokens, int columns) {
+        byte[] quants = DeviceArrays.bytes(cl, arena, xq, tokens * columns);
+        float[] scales = DeviceArrays.floats(cl, arena, xd, 2 * tokens * (columns / 32));
+        float[] d = new float[tokens * (columns / 32)];
+        float[] ds = new float[tokens * (columns / 32)];
         for (int k = 0; k < d.length; k++) {
             d[k] = scales[2 * k];
             ds[k] = scales[2 * k + 1];

@@ -43,18 +43,11 @@
 inline void warp_sync(void) {
     asm volatile("bar.warp.sync 0xffffffff;" ::: "memory");
 }
-// Makes this work-item's global writes visible to the whole device before what follows (CUDA's __threadfence).
-inline void device_fence(void) {
-    asm volatile("membar.gl;" ::: "memory");
-}
 #else
 #define AT_UNROLL _Pragma("unroll 1")
 // Elsewhere the whole work-group: every work-item runs the same number of batches there (no early break).
 inline void warp_sync(void) {
     barrier(CLK_LOCAL_MEM_FENCE);
-}
-inline void device_fence(void) {
-    mem_fence(CLK_GLOBAL_MEM_FENCE);
 }
 #endif
 

@@ -81,3 +81,19 @@ kernel void kernel_swiglu(global float* gate, global const float* up) {
     const float g = gate[i];
     gate[i] = g / (1.0f + exp(-g)) * up[i];
 }
+
+// kernel_swiglu that also writes the result as Q8 activations (q8.cl) for the down projection: no quantize launch
+// between them. n: values a token row (a multiple of 32). Launch: global (ceil(n / 256) * 256, tokens), local (256, 1).
+kernel void kernel_swiglu_q8(global float* gate, global const float* up, int n, global char* yq, global float2* yd) {
+    local float red[256];
+    const int i = get_global_id(0);
+    const int t = get_global_id(1);
+    const int live = i < n;
+    const ulong at = (ulong) t * n + min(i, n - 1);
+    const float g = gate[at];
+    const float v = live ? g / (1.0f + exp(-g)) * up[at] : 0.0f;
+    if (live) gate[at] = v;
+    const ulong k = (ulong) t * (n / GROUP) + min(i, n - 1) / GROUP;
+    const float2 scales = quantize_lanes(v, yq + k * GROUP, live, red);
+    if (live && get_local_id(0) % MV_LANES == 0) yd[k] = scales;
+}

@@ -264,14 +264,56 @@ kernel void kernel_mul_mvq_##TYPE(                                              
 }
 
 // silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row.
-#define DEFINE_MUL_MV_GLUQ(TYPE)                                                                 \
+// After a pass of the gated kernel wrote its rows of y for tokens t0 .., when `quantize` is set: each work-group
+// counts itself into the 32-row Q8 group its `rows` rows (a power of two, at most 32) lie in, per token, and the
+// last of a group's work-groups to arrive quantizes it (q8.cl layout, groups_per_token groups a token row) for the
+// down projection. That saves the quantize launch between the two (7 us of an 8B decode layer on an H100).
+// Volatile loads read the other work-groups' rows from L2, not a stale L1 line. By the whole work-group, whether
+// or not `quantize` is set: barriers under a condition inside the pass loop crashed PoCL's work-group compiler.
+inline void quantize_finished_groups(int quantize, volatile global const float* y, int y_stride, int t0, int ntok,
+        int first_row, int rows, global char* yq, global float2* yd, volatile global int* arrivals,
+        int groups_per_token, local int* last, local float* red) {
+    const int lid = get_local_id(0);
+    const int lane = lid % MV_LANES;
+    const int warp = lid / MV_LANES;
+    const int g = first_row / GROUP;
+    device_fence();
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lid < PK_TOKENS) {
+        int mine = 0;
+        if (quantize && t0 + lid < ntok) {
+            volatile global int* count = arrivals + (ulong) (t0 + lid) * groups_per_token + g;
+            mine = atomic_inc(count) == GROUP / rows - 1;
+            // the others have all counted: reset for the next launch
+            if (mine) *count = 0;
+        }
+        last[lid] = mine;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    device_fence();
+    // a warp a token; every work-item calls quantize_lanes alike (barriers off NVIDIA)
+    for (int t1 = 0; t1 < PK_TOKENS; t1 += PK_WARPS) {
+        const int t = min(t1 + warp, PK_TOKENS - 1);
+        const int live = t1 + warp < PK_TOKENS && last[t];
+        const ulong k = (ulong) (t0 + t) * groups_per_token + g;
+        const float v = live ? y[(ulong) (t0 + t) * y_stride + g * GROUP + lane] : 0.0f;
+        const float2 scales = quantize_lanes(v, yq + k * GROUP, live, red);
+        if (live && lane == 0) yd[k] = scales;
+    }
+}
+
+// silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row; with
+// `quantize` also y as Q8 activations in yq/yd (see quantize_finished_groups; `arrivals` zero between launches).
+#define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
 kernel void kernel_mul_mv_gluq_##TYPE(                                                                          \
         global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
         global const char* xq, int x_groups, global float* y, int y_stride, int ntok,                           \
-        global const float2* xd, int split) {                                                                   \
+        global const float2* xd, int split, global char* yq, global float2* yd, volatile global int* arrivals,  \
+        int quantize) {                                                                                         \
     PKQ_PLACE(PK_ROWS / 2)                                                                                      \
+    local int last[PK_TOKENS];                                                                                  \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        PKQ_PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                          \
+        PKQ_PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                                         \
         if (lane == 0 && slice == 0) {                                                                          \
             _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
                 _Pragma("unroll") for (int r = 0; r < PK_ROWS; r += 2) {                                      \
@@ -281,6 +323,9 @@ kernel void kernel_mul_mv_gluq_##TYPE(                                          
                 }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
+        const int group_rows = PK_WARPS / split * (PK_ROWS / 2);                                                \
+        quantize_finished_groups(quantize, y, y_stride, t0, ntok, get_group_id(0) * group_rows, group_rows, yq, \
+                yd, arrivals, nrows / GROUP, last, red);                                                        \
     }                                                                                                           \
 }
 

@@ -6,6 +6,19 @@
 // Work-items cooperating on one row: one NVIDIA warp.
 #define MV_LANES 32
 
+// Orders this work-item's global writes before its later global accesses for the whole device (CUDA's
+// __threadfence): what a work-group writes before counting itself in with an atomic, the last work-group to arrive
+// reads (attention.cl, mul_mv_q8.cl).
+#ifdef WEBLLM_PTX
+inline void device_fence(void) {
+    asm volatile("membar.gl;" ::: "memory");
+}
+#else
+inline void device_fence(void) {
+    mem_fence(CLK_GLOBAL_MEM_FENCE);
+}
+#endif
+
 #ifdef WEBLLM_PTX
 // v of the lane whose index differs from this one's in the bits of `offset`.
 inline float lane_xor(float v, int offset) {
