@@ -19,6 +19,9 @@ record AttentionSplit(int span, int live) {
     /** Positions one work-group of the split kernel scores in one round: AT_WARPS x AT_BATCH in attention.cl. */
     static final int MIN_SPAN = 32;
 
+    /** Most chunks a token's positions split into: AT_MAX_CHUNKS in attention.cl (the combine's weights). */
+    static final int MAX_CHUNKS = 128;
+
     /** Query heads one work-group serves: AT_HEADS in attention.cl. */
     static final int HEADS_PER_GROUP = 4;
 
@@ -34,7 +37,7 @@ record AttentionSplit(int span, int live) {
     static AttentionSplit of(int furthest, int tokens, int groupsPerToken, int targetGroups) {
         int length = furthest + 1;
         int wanted = Math.max(1, ceilDiv(targetGroups, groupsPerToken * tokens));
-        int chunks = Math.min(wanted, ceilDiv(length, MIN_SPAN));
+        int chunks = Math.min(Math.min(wanted, MAX_CHUNKS), ceilDiv(length, MIN_SPAN));
         int span = ceilDiv(ceilDiv(length, chunks), MIN_SPAN) * MIN_SPAN;
         return new AttentionSplit(span, ceilDiv(length, span));
     }

@@ -78,28 +78,64 @@ inline void emit_head(local const float* values, float l, global float* result, 
     }
 }
 
+// Most chunks a token's positions split into (AttentionSplit.MAX_CHUNKS): bounds the combine's weights.
+#define AT_MAX_CHUNKS 128
+
+// A float another compute unit wrote in this launch: from L2 on NVIDIA (ld.global.cg), never a stale L1 line. Unlike
+// a volatile load it leaves the compiler free to batch the loads of a loop.
+#ifdef WEBLLM_PTX
+inline float load_shared_l2(global const float* p) {
+    float v;
+    asm volatile("ld.global.cg.f32 %0, [%1];" : "=f"(v) : "l"(p));
+    return v;
+}
+#else
+inline float load_shared_l2(global const float* p) {
+    return *p;
+}
+#endif
+
 // The last chunk of a (token, head set) to finish: rescales the `chunks` partial results of each of its heads to
-// their common max and writes the head's output. Volatile loads read what other compute units wrote (from L2), never
-// a stale L1 line. By the whole work-group.
-inline void combine_chunks(volatile global const float* partial, int t, int live, int chunks, int h0, int heads,
+// their common max and writes the head's output. Warp g finds head g's max and the chunks' weights (its lanes
+// split the chunks), then every work-item sums its dimensions of every head over the chunks: independent loads,
+// where one work-item walking the chunks head after head (a chain of dependent loads) took ~30 us a layer at 500
+// positions on an H200. `weights`: AT_HEADS x AT_MAX_CHUNKS floats, `head_l`: AT_HEADS. By the whole work-group.
+inline void combine_chunks(global const float* partial, int t, int live, int chunks, int h0, int heads,
         int n_heads, int head_dim, int max_head, global float* result, global char* xq, global float2* xd,
-        int quantize, local float* values, local float* red) {
+        int quantize, local float* values, local float* weights, local float* head_l, local float* red) {
     const int lid = get_local_id(0);
+    const int lane = lid % MV_LANES;
+    const int g = lid / MV_LANES; // AT_WARPS == AT_HEADS: a warp a head
     const ulong part_stride = (ulong) n_heads * (head_dim + 2);
-    for (int g = 0; g < heads; g++) {
-        volatile global const float* parts = partial + ((ulong) t * live * n_heads + h0 + g) * (head_dim + 2);
+    global const float* first = partial + ((ulong) t * live * n_heads + h0) * (head_dim + 2);
+    {
+        // every warp runs the reductions (barriers off NVIDIA); a warp past the set's heads reads head 0's
+        global const float* parts = first + (g < heads ? g : 0) * (head_dim + 2);
         float m = -INFINITY;
-        for (int k = 0; k < chunks; k++) m = fmax(m, parts[k * part_stride]);
+        for (int k = lane; k < chunks; k += MV_LANES) m = fmax(m, load_shared_l2(parts + k * part_stride));
+        m = lane_max(m, red);
         float l = 0.0f;
-        for (int k = 0; k < chunks; k++) l += parts[k * part_stride + 1] * exp(parts[k * part_stride] - m);
-        local float* sums = values + g * max_head;
-        for (int d = lid; d < head_dim; d += AT_ITEMS) {
-            float sum = 0.0f;
-            for (int k = 0; k < chunks; k++) sum += parts[k * part_stride + 2 + d] * exp(parts[k * part_stride] - m);
-            sums[d] = sum;
+        for (int k = lane; k < chunks; k += MV_LANES) {
+            const float w = exp(load_shared_l2(parts + k * part_stride) - m);
+            weights[g * AT_MAX_CHUNKS + k] = w;
+            l += load_shared_l2(parts + k * part_stride + 1) * w;
         }
-        barrier(CLK_LOCAL_MEM_FENCE);
-        emit_head(sums, l, result, t, h0 + g, n_heads, head_dim, quantize, xq, xd, red);
+        l = lane_sum(l, red);
+        if (lane == 0) head_l[g] = l;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int d = lid; d < head_dim; d += AT_ITEMS) {
+        for (int h = 0; h < heads; h++) {
+            global const float* acc = first + h * (head_dim + 2) + 2 + d;
+            local const float* w = weights + h * AT_MAX_CHUNKS;
+            float sum = 0.0f;
+            for (int k = 0; k < chunks; k++) sum += load_shared_l2(acc + k * part_stride) * w[k];
+            values[h * max_head + d] = sum;
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int h = 0; h < heads; h++) {
+        emit_head(values + h * max_head, head_l[h], result, t, h0 + h, n_heads, head_dim, quantize, xq, xd, red);
     }
 }
 
@@ -271,7 +307,7 @@ inline void attention_split(global const float* q, int q_stride, global const ha
         if (*last) {
             device_fence();
             combine_chunks(partial, t, live, chunks, h0, heads, n_heads, head_dim, max_head, result, xq, xd, quantize,
-                    warp_acc, red);
+                    warp_acc, exchange, warp_m, red);
         }
     }
 }
