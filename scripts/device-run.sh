@@ -21,7 +21,7 @@ echo "== correctness on the GPU (reference tests with -Dwebllm.test.device=gpu)"
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
   --select-class io.webllm.engine.model.StoriesGreedyTests --select-class io.webllm.engine.model.ForwardPassTests \
   --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.KQuantKernelTests \
-  --select-class io.webllm.engine.model.MixedTypeModelTests \
+  --select-class io.webllm.engine.model.MixedTypeModelTests --select-class io.webllm.engine.model.RecordedPassTests \
   --select-class io.webllm.engine.model.Q8MatrixMatrixKernelTests --select-class io.webllm.engine.model.AttentionKernelTests \
   2>&1 | tail -25 | tee "$OUT/correctness.txt"
 

@@ -68,6 +68,16 @@ final class Launch implements Step {
         }
     }
 
+    /** Records the launch for {@code tokens} tokens into {@code buffer} instead of running it. */
+    void record(io.webllm.engine.opencl.ClCommandBuffer buffer, int tokens) {
+        setTokens(tokens);
+        if (global1 == null) {
+            kernel.record(buffer, global0.applyAsLong(tokens), local0);
+        } else {
+            kernel.record(buffer, global0.applyAsLong(tokens), global1.applyAsLong(tokens), local0, local1);
+        }
+    }
+
     void run(int tokens) {
         setTokens(tokens);
         if (global1 == null) {

@@ -4,6 +4,7 @@ import static io.webllm.engine.model.TensorNames.layer;
 
 import io.webllm.engine.gguf.GgufFile;
 import io.webllm.engine.opencl.ClBuffer;
+import io.webllm.engine.opencl.ClCommandBuffer;
 import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClException;
 import io.webllm.engine.opencl.ClKernel;
@@ -14,6 +15,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -47,6 +49,9 @@ public final class Transformer implements AutoCloseable {
     private static final int MM_TILE = 64;
     private static final int MM_SIDE = 16;
     private static final int NORM_GROUP = 256;
+    /** Recorded passes kept at most (see {@link #passes}). */
+    private static final int RECORDED_PASSES = 64;
+    private static final System.Logger LOG = System.getLogger(Transformer.class.getName());
     /** Work-items of a Q8 matrix-vector work-group (mul_mv_q8.cl): PK_WARPS warps. */
     private static final int Q8_GROUP = Tuning.PACKED_WARPS * MV_LANES;
 
@@ -112,6 +117,12 @@ public final class Transformer implements AutoCloseable {
     private final boolean attentionQuantizes;
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
+    /**
+     * Recorded passes by what varies between them (cl_khr_command_buffer): a decode step replays with one enqueue
+     * instead of a few hundred. The least recently used goes when more than {@link #RECORDED_PASSES} are kept (a
+     * decode's attention split changes every 32 positions at short contexts). Null without the extension.
+     */
+    private @Nullable LinkedHashMap<PassKey, ClCommandBuffer> passes;
     // host copies of the batch's ints, one per device buffer, so they can be in flight together
     private final MemorySegment hostTokens;
     private final MemorySegment hostPositions;
@@ -245,6 +256,17 @@ public final class Transformer implements AutoCloseable {
                 ? q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
+        passes = ClCommandBuffer.supported(cl) ? new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<PassKey, ClCommandBuffer> eldest) {
+                if (size() <= RECORDED_PASSES) {
+                    return false;
+                }
+                cl.finish(); // it may still be running
+                eldest.getValue().close();
+                return true;
+            }
+        } : null;
     }
 
     private DeviceTensor track(DeviceTensor tensor) {
@@ -399,12 +421,6 @@ public final class Transformer implements AutoCloseable {
             upload(positions, hostPositions, batch.positions(), start, n);
             upload(slotIds, hostSlots, batch.slots(), start, n);
             coverPositions(batch.positions(), start, n);
-            run(embed, n);
-            for (Step step : layerLaunches) {
-                for (Launch launch : step.launches(n)) {
-                    run(launch, n);
-                }
-            }
             // the logit rows that fall in this chunk, in request order
             int[] wanted = new int[batch.logitRows().length];
             int[] resultIndex = new int[batch.logitRows().length];
@@ -417,7 +433,15 @@ public final class Transformer implements AutoCloseable {
                 }
             }
             if (count > 0) {
-                computeLogits(Arrays.copyOf(wanted, count));
+                upload(logitRows, hostRows, wanted, 0, count);
+            }
+            ClCommandBuffer recorded = profile == null ? recordedPass(n, count) : null;
+            if (recorded != null) {
+                recorded.enqueue();
+            } else {
+                runPass(n, count);
+            }
+            if (count > 0) {
                 enqueueNanos = System.nanoTime() - passStart;
                 MemorySegment host = hostLogits.asSlice(0, 4L * count * vocab);
                 cl.read(logits, 0, host);
@@ -496,14 +520,76 @@ public final class Transformer implements AutoCloseable {
         writesPending = true;
     }
 
-    private void computeLogits(int[] rows) {
-        int m = rows.length;
-        upload(logitRows, hostRows, rows, 0, m);
-        gather.run(config.embeddingLength(), m, 0, 0);
-        finalNorm.run(m);
-        for (Launch launch : outputMatvec.launches(m)) {
-            launch.run(m);
+    /** The launches of a pass of n tokens, then the logits of the m rows already in logitRows (none if m is 0). */
+    private void runPass(int n, int m) {
+        run(embed, n);
+        for (Step step : layerLaunches) {
+            for (Launch launch : step.launches(n)) {
+                run(launch, n);
+            }
         }
+        if (m > 0) {
+            gather.run(config.embeddingLength(), m, 0, 0);
+            finalNorm.run(m);
+            for (Launch launch : outputMatvec.launches(m)) {
+                launch.run(m);
+            }
+        }
+    }
+
+    /**
+     * The pass of n tokens with m logit rows as a recorded command buffer, recorded on first use for its token
+     * count, attention split and row count (the arguments that change between passes; everything else is set once
+     * at load). Null when the device records none, or when recording failed once (then every pass enqueues its
+     * launches one by one, as without the extension).
+     */
+    private @Nullable ClCommandBuffer recordedPass(int n, int m) {
+        if (passes == null) {
+            return null;
+        }
+        PassKey key = new PassKey(n, split, m);
+        ClCommandBuffer recorded = passes.get(key);
+        if (recorded != null) {
+            return recorded;
+        }
+        ClCommandBuffer buffer = ClCommandBuffer.create(cl);
+        try {
+            embed.record(buffer, n);
+            for (Step step : layerLaunches) {
+                for (Launch launch : step.launches(n)) {
+                    launch.record(buffer, n);
+                }
+            }
+            if (m > 0) {
+                gather.record(buffer, config.embeddingLength(), m, 0, 0);
+                finalNorm.record(buffer, m);
+                for (Launch launch : outputMatvec.launches(m)) {
+                    launch.record(buffer, m);
+                }
+            }
+            buffer.finish();
+        } catch (RuntimeException e) {
+            buffer.close();
+            LOG.log(System.Logger.Level.WARNING, "recording a forward pass into a command buffer failed; "
+                    + "launching kernels one by one from now on", e);
+            closePasses();
+            passes = null;
+            return null;
+        }
+        passes.put(key, buffer);
+        return buffer;
+    }
+
+    private void closePasses() {
+        if (passes != null && !passes.isEmpty()) {
+            cl.finish(); // a recorded pass may still be running
+            passes.values().forEach(ClCommandBuffer::close);
+            passes.clear();
+        }
+    }
+
+    /** What a recorded pass depends on beyond the arguments set at load. */
+    private record PassKey(int tokens, AttentionSplit split, int logitRows) {
     }
 
     /** out = rms_norm(in) * weight, and with Q8 activations the same quantized into xq for the next product. */
@@ -790,6 +876,7 @@ public final class Transformer implements AutoCloseable {
     /** Releases the weights, cache and activations on the device (the context itself belongs to the caller). */
     @Override
     public void close() {
+        closePasses();
         if (writesPending) {
             cl.finish(); // the device may still be reading the host copies freed below
         }

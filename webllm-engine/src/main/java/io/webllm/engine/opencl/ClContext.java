@@ -89,6 +89,11 @@ public final class ClContext implements AutoCloseable {
         return queue;
     }
 
+    /** The properties the queue was created with (profiling or none). */
+    long queueProperties() {
+        return profiling ? CL_QUEUE_PROFILING_ENABLE : 0;
+    }
+
     /** Device memory currently held by buffers of this context. */
     public synchronized long allocatedBytes() {
         return allocatedBytes;

@@ -26,6 +26,20 @@ public final class ClKernel implements AutoCloseable {
         return name;
     }
 
+    long handle() {
+        return handle;
+    }
+
+    /** Records a 1-D launch into {@code buffer} with the arguments as they are now (see {@link #run(long, long)}). */
+    public void record(ClCommandBuffer buffer, long global, long local) {
+        buffer.recordLaunch(this, 1, global, 0, local, 0);
+    }
+
+    /** Records a 2-D launch into {@code buffer} with the arguments as they are now. */
+    public void record(ClCommandBuffer buffer, long global0, long global1, long local0, long local1) {
+        buffer.recordLaunch(this, 2, global0, global1, local0, local1);
+    }
+
     public ClKernel arg(int index, ClBuffer buffer) {
         check(clSetKernelArg1p(handle, index, buffer.handle()), index);
         return this;

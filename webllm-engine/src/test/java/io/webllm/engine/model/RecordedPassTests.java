@@ -1,0 +1,63 @@
+package io.webllm.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.webllm.engine.gguf.GgufFile;
+import io.webllm.engine.opencl.ClCommandBuffer;
+import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.testing.TestDevices;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Passes replayed from recorded command buffers (cl_khr_command_buffer) compute exactly what the same launches
+ * enqueued one by one compute: the recorded arguments are the ones the pass needs, across the changes of attention
+ * split that a decode meets every 32 positions, for prompts, single decode tokens and batches of several sequences.
+ */
+class RecordedPassTests {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void recordedPassesGiveTheLogitsOfLaunchesEnqueuedOneByOne() {
+        Path model = temp.resolve("qwen2.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_QWEN2, io.webllm.engine.tensor.GgmlType.Q8_0, 5).write(model);
+        float[][] recorded = run(model, true);
+        float[][] enqueued = run(model, false);
+        assertThat(recorded.length).isEqualTo(enqueued.length);
+        for (int i = 0; i < recorded.length; i++) {
+            assertThat(recorded[i]).as("pass %d", i).isEqualTo(enqueued[i]);
+        }
+    }
+
+    /** A 40-token prompt in slot 0, 60 decode steps of it (positions 40 .. 99), then a step of two sequences. */
+    private static float[][] run(Path model, boolean commandBuffers) {
+        String previous = System.getProperty("webllm.commandBuffers");
+        System.setProperty("webllm.commandBuffers", Boolean.toString(commandBuffers));
+        try (GgufFile file = GgufFile.open(model);
+             ClContext cl = TestDevices.open();
+             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(128, 2, 64), LoadListener.NONE)) {
+            // the test device records command buffers (PoCL does), so the recorded path really runs here
+            assertThat(ClCommandBuffer.supported(cl)).isEqualTo(commandBuffers);
+            int[] prompt = new java.util.SplittableRandom(3).ints(40, 3, 512).toArray();
+            float[][] logits = new float[62][];
+            logits[0] = transformer.forward(Batch.sequence(prompt, 0, 0));
+            transformer.forward(Batch.sequence(prompt, 0, 1));
+            int token = StoriesGreedyTests.argmax(logits[0]);
+            for (int i = 1; i <= 60; i++) {
+                logits[i] = transformer.forward(Batch.sequence(new int[] {token}, prompt.length + i - 1, 0));
+                token = StoriesGreedyTests.argmax(logits[i]);
+            }
+            logits[61] = transformer.forward(new Batch(new int[] {token, 7}, new int[] {100, 40}, new int[] {0, 1}, new int[] {0, 1}));
+            return logits;
+        } finally {
+            if (previous == null) {
+                System.clearProperty("webllm.commandBuffers");
+            } else {
+                System.setProperty("webllm.commandBuffers", previous);
+            }
+        }
+    }
+}
