@@ -118,8 +118,8 @@ public final class Transformer implements AutoCloseable {
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
     /**
-     * Recorded passes by what varies between them (cl_khr_command_buffer): a decode step replays with one enqueue
-     * instead of a few hundred. The least recently used goes when more than {@link #RECORDED_PASSES} are kept (a
+     * Recorded passes by what varies between them (cl_khr_command_buffer, when {@link ClCommandBuffer#supported}):
+     * a decode step replays with one enqueue instead of a few hundred. The least recently used goes when more than {@link #RECORDED_PASSES} are kept (a
      * decode's attention split changes every 32 positions at short contexts). Null without the extension.
      */
     private @Nullable LinkedHashMap<PassKey, ClCommandBuffer> passes;
