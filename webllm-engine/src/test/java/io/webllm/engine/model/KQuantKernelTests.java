@@ -157,6 +157,48 @@ class KQuantKernelTests {
         }
     }
 
+    /**
+     * The tiled tensor-core kernel (mul_mm_q8.cl; dot4 off NVIDIA) on Q4_K: each group staged as nibbles minus 8 with
+     * the offset term (8 s - m) times the activations' group sum, against the exact sum of codec weight times
+     * quantized activation. Partial row and token tiles, bias and accumulation as for Q4_0 (Q8MatrixMatrixKernelTests).
+     */
+    @ParameterizedTest(name = "{0} rows {1} tokens")
+    @CsvSource({"37, 16", "130, 17", "37, 70", "130, 70"})
+    void tiledQ4kProductsEqualTheExactSumsOfWhatTheyRead(int rows, int tokens) {
+        KQuantTestMatrix w = KQuantTestMatrix.random(GgmlType.Q4_K, rows, COLUMNS, 41 + rows);
+        float[] x = activations(tokens, 42);
+        float[] bias = DeviceArrays.randomFloats(rows, 43);
+        float[] before = DeviceArrays.randomFloats(tokens * rows, 44);
+        boolean accumulate = tokens % 2 == 0;
+        try (Arena arena = Arena.ofConfined();
+             ClBuffer weights = w.upload(cl, arena);
+             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
+             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
+             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
+             ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
+             ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
+             ClKernel kernel = cl.kernels().create("kernel_mul_mmq_q4_k")) {
+            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
+            Products products = new Products(w, download(arena, xq, xd, tokens));
+            kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, rows).arg(4, xq).arg(5, GROUPS)
+                    .arg(6, ys).arg(7, 0).arg(8, rows).arg(9, tokens).arg(10, biases).arg(11, 1)
+                    .arg(12, accumulate ? 1 : 0).arg(13, xd);
+            long rowTiles = (rows + Tuning.MMQ_ROWS - 1) / Tuning.MMQ_ROWS;
+            long tokenTiles = (tokens + Tuning.MMQ_TOKENS - 1) / Tuning.MMQ_TOKENS;
+            kernel.run(rowTiles * Tuning.MMQ_ITEMS, tokenTiles, Tuning.MMQ_ITEMS, 1);
+            float[] y = DeviceArrays.floats(cl, arena, ys, tokens * rows);
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) {
+                    double old = accumulate ? before[t * rows + r] : 0;
+                    double exact = old + products.dot(r, t) + bias[r];
+                    double terms = Math.abs(old) + products.tiledMagnitude(r, t) + Math.abs(bias[r]);
+                    assertThat((double) y[t * rows + r]).as("row %d token %d", r, t).isCloseTo(exact, offset(1e-5 * (1 + terms)));
+                }
+            }
+        }
+    }
+
     /** What the integer kernels compute from the activations they read, in double, and the bounds around it. */
     private record Products(KQuantTestMatrix w, Quantized x) {
 
@@ -184,6 +226,27 @@ class KQuantKernelTests {
                     xs += x.value(token, c);
                 }
                 total += Math.abs(scaled) + Math.abs(min * xs);
+            }
+            return total;
+        }
+
+        /**
+         * The size of what the tiled kernel adds for a Q4_K row: per group s * sum (q - 8) x and (8 s - m) sum x, each
+         * taken whole, bounded from the codec's weights (s q = w + m with q <= 15, so s <= max (w + m) for q >= 1).
+         */
+        double tiledMagnitude(int row, int token) {
+            double total = 0;
+            for (int g = 0; g < GROUPS; g++) {
+                double min = w.q4kMin(row, g);
+                double scaleBound = 0;
+                double absX = 0;
+                double absWx = 0;
+                for (int c = 32 * g; c < 32 * g + 32; c++) {
+                    scaleBound = Math.max(scaleBound, Math.abs(w.weight(row, c) + min));
+                    absX += Math.abs(x.value(token, c));
+                    absWx += Math.abs(w.weight(row, c) + min) * Math.abs(x.value(token, c));
+                }
+                total += absWx + 8 * scaleBound * absX + (8 * scaleBound + Math.abs(min)) * absX;
             }
             return total;
         }

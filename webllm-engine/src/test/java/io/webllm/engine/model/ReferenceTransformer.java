@@ -9,9 +9,9 @@ import io.webllm.engine.tensor.Dequantizer;
  * plain-Java codecs. It shares nothing with the OpenCL path but the configuration reader, and computes in double
  * where sums are long, so the OpenCL results are measured against something at least as precise.
  *
- * <p>It can also mirror Q8 activations (Transformer.Options#quantizedActivations): the input of every Q4_0 and
- * Q8_0 matrix, and of every Q4_K and Q6_K matrix in passes of the matrix-vector kernels (fewer than
- * Step.MATRIX_MATRIX_MIN_TOKENS tokens; prompts keep float kernels for them), rounded to the nearest multiple of its
+ * <p>It can also mirror Q8 activations (Transformer.Options#quantizedActivations): the input of every Q4_0, Q8_0
+ * and Q4_K matrix, and of every Q6_K matrix in passes of the matrix-vector kernels (fewer than
+ * Step.MATRIX_MATRIX_MIN_TOKENS tokens; prompts keep float kernels for it), rounded to the nearest multiple of its
  * 32-value group's max|x| / 127, in float, as q8.cl rounds it. The output matrix always runs the matrix-vector
  * kernels.
  */
@@ -25,10 +25,10 @@ final class ReferenceTransformer {
     private final Layer[] layers;
     private final float[][][] keyCache;  // (layer, position, kv_dim)
     private final float[][][] valueCache;
-    /** The matrices stored as Q4_0 or Q8_0, whose inputs are quantized when activations are. */
-    private final java.util.Set<float[][]> packed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    /** The matrices stored as Q4_K or Q6_K, whose inputs are quantized when activations are, in matrix-vector passes. */
-    private final java.util.Set<float[][]> kQuants = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** The matrices stored as Q4_0, Q8_0 or Q4_K, whose inputs are quantized when activations are. */
+    private final java.util.Set<float[][]> alwaysQuantized = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** The matrices stored as Q6_K, whose inputs are quantized when activations are, in matrix-vector passes. */
+    private final java.util.Set<float[][]> quantizedInMatrixVectorPasses = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private boolean quantize;
     /** Whether the engine's pass that this token belongs to runs the matrix-vector kernels. */
     private boolean matrixVectorPass;
@@ -150,7 +150,7 @@ final class ReferenceTransformer {
             }
         }
         float[] normed = rmsNorm(x, outputNorm);
-        boolean quantizedOutput = quantize && (packed.contains(output) || kQuants.contains(output));
+        boolean quantizedOutput = quantize && (alwaysQuantized.contains(output) || quantizedInMatrixVectorPasses.contains(output));
         return matmul(output, quantizedOutput ? q8RoundTrip(normed) : normed);
     }
 
@@ -223,11 +223,11 @@ final class ReferenceTransformer {
     }
 
     /**
-     * A product inside the layers: its input quantized when the layers' activations are and w is Q4_0/Q8_0, or
-     * Q4_K/Q6_K in a matrix-vector pass.
+     * A product inside the layers: its input quantized when the layers' activations are and w is Q4_0/Q8_0/Q4_K,
+     * or Q6_K in a matrix-vector pass.
      */
     private float[] layerMatmul(float[][] w, float[] x) {
-        boolean quantized = quantize && (packed.contains(w) || matrixVectorPass && kQuants.contains(w));
+        boolean quantized = quantize && (alwaysQuantized.contains(w) || matrixVectorPass && quantizedInMatrixVectorPasses.contains(w));
         return matmul(w, quantized ? q8RoundTrip(x) : x);
     }
 
@@ -263,8 +263,8 @@ final class ReferenceTransformer {
             matrix[r] = Dequantizer.dequantize(info.type(), file.tensorData(info), r * rowBytes, columns);
         }
         switch (info.type()) {
-            case Q4_0, Q8_0 -> packed.add(matrix);
-            case Q4_K, Q6_K -> kQuants.add(matrix);
+            case Q4_0, Q8_0, Q4_K -> alwaysQuantized.add(matrix);
+            case Q6_K -> quantizedInMatrixVectorPasses.add(matrix);
             default -> {
             }
         }

@@ -1,9 +1,12 @@
-// Matrix-matrix products of Q4_0 / Q8_0 weights (device layout, quants.cl) with Q8 activations (q8.cl), for prompts:
-// Y = X W^T with integer tile products, on NVIDIA through the tensor cores (mma.sync m16n8k32, int8 in, int32 out).
+// Matrix-matrix products of Q4_0 / Q8_0 / Q4_K weights (device layout, quants.cl) with Q8 activations (q8.cl), for
+// prompts: Y = X W^T with integer tile products, on NVIDIA through the tensor cores (mma.sync m16n8k32, int8 in,
+// int32 out).
 //
 // One 32-weight quant group is exactly the K = 32 of one int8 MMA: per group an int32 tile = A (weights as int8, Q4_0
 // nibbles minus 8) x B (activation quants), then acc += d_w[row] * d_x[token] * int32. llama.cpp's mmq kernels work
-// the same way.
+// the same way. A Q4_K group is nibbles too, with a scale s and a min m of its own (w = s q - m): staged as q - 8
+// like Q4_0's, it adds (8 s - m) * sum(x) of the group, sum(x) = d_x * sum(q_x) being the activations' second scale.
+// (Q6_K's two scales a group would split the K = 32 of an MMA: its prompts keep the float tiles.)
 //
 // Tiles. A work-group computes MMQ_ROWS weight rows x MMQ_TOKENS tokens; each warp a 32 x 32 block of them (2 m16 x
 // 4 n8 MMA tiles: 32 float accumulators a lane). Per barrier step of MMQ_STEP groups (K = 128 by default) the work-
@@ -85,7 +88,26 @@ inline int8 expand_q8_0(uint8 q) {
     return as_int8(q);
 }
 
-#define DEFINE_MUL_MMQ(TYPE, QTYPE, QBYTES)                                                                     \
+// A group's weights as int8 and its {scale, offset term}: the group adds scale * d_x * (int8 . q_x) + offset term *
+// sum(x) to a product (see the header); Q4_0 and Q8_0 have no offset term.
+inline int8 mmq_group_q4_0(global const uchar* W, ulong nblocks, ulong block, float2* scale) {
+    *scale = (float2) (vload_half(block, (global const half*) (W + nblocks * 16)), 0.0f);
+    return expand_q4_0(((global const uint4*) W)[block]);
+}
+
+inline int8 mmq_group_q8_0(global const uchar* W, ulong nblocks, ulong block, float2* scale) {
+    *scale = (float2) (vload_half(block, (global const half*) (W + nblocks * 32)), 0.0f);
+    return expand_q8_0(((global const uint8*) W)[block]);
+}
+
+inline int8 mmq_group_q4_k(global const uchar* W, ulong nblocks, ulong block, float2* scale) {
+    const float2 sm = q4_k_scale_min(W, nblocks, block);
+    *scale = (float2) (sm.x, 8.0f * sm.x - sm.y);
+    return expand_q4_0(((global const uint4*) W)[block]);
+}
+
+// OFFSET: whether the type has an offset term (compiled out for Q4_0 and Q8_0).
+#define DEFINE_MUL_MMQ(TYPE, OFFSET)                                                                            \
 kernel void kernel_mul_mmq_##TYPE(                                                                              \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
         global const char* xq, int x_groups,                                                                    \
@@ -95,6 +117,8 @@ kernel void kernel_mul_mmq_##TYPE(                                              
     local int xs[MMQ_TOKENS * MMQ_STRIDE];                                                                      \
     local float wd[MMQ_ROWS * MMQ_STEP];                                                                        \
     local float xds[MMQ_TOKENS * MMQ_STEP];                                                                     \
+    local float wm[OFFSET ? MMQ_ROWS * MMQ_STEP : 1];                                                           \
+    local float xss[OFFSET ? MMQ_TOKENS * MMQ_STEP : 1];                                                        \
     const int lid = get_local_id(0);                                                                            \
     const int lane = lid % 32;                                                                                  \
     const int warp = lid / 32;                                                                                  \
@@ -106,8 +130,6 @@ kernel void kernel_mul_mmq_##TYPE(                                              
     const int wt = (warp / MMQ_ROW_WARPS) * 32;                                                                 \
     const int groups = ncols / GROUP;                                                                           \
     const ulong nblocks = (ulong) nrows * groups;                                                               \
-    global const QTYPE* qs = (global const QTYPE*) W;                                                           \
-    global const half* ds = (global const half*) (W + nblocks * QBYTES);                                       \
     float acc[2][4][4];                                                                                         \
     /* accumulators stay in registers only if every index is a constant: loops over them are unrolled */        \
     _Pragma("unroll") for (int mi = 0; mi < 2; mi++)                                                          \
@@ -120,35 +142,37 @@ kernel void kernel_mul_mmq_##TYPE(                                              
             const int r = e / MMQ_STEP;                                                                         \
             const int k = e % MMQ_STEP;                                                                         \
             int8 v = (int8) (0);                                                                                \
-            float d = 0.0f;                                                                                     \
+            float2 d = (float2) (0.0f);                                                                         \
             if (s0 + k < groups) {                                                                              \
                 const ulong block = (ulong) min(row_base + r, nrows - 1) * groups + s0 + k;                     \
-                v = expand_##TYPE(qs[block]);                                                                   \
-                d = vload_half(block, ds);                                                                      \
+                v = mmq_group_##TYPE(W, nblocks, block, &d);                                                    \
             }                                                                                                   \
             local int* dst = ws + r * MMQ_STRIDE + k * 8;                                                       \
             vstore4(v.lo, 0, dst);                                                                              \
             vstore4(v.hi, 1, dst);                                                                              \
-            wd[r * MMQ_STEP + k] = d;                                                                           \
+            wd[r * MMQ_STEP + k] = d.x;                                                                         \
+            if (OFFSET) wm[r * MMQ_STEP + k] = d.y;                                                             \
         }                                                                                                       \
         for (int e = lid; e < MMQ_TOKENS * MMQ_STEP; e += MMQ_ITEMS) {                                          \
             const int t = e / MMQ_STEP;                                                                         \
             const int k = e % MMQ_STEP;                                                                         \
             int8 v = (int8) (0);                                                                                \
-            float d = 0.0f;                                                                                     \
+            float2 d = (float2) (0.0f);                                                                         \
             if (s0 + k < groups) {                                                                              \
                 const ulong xg = (ulong) min(tok_base + t, ntok - 1) * x_groups + s0 + k;                       \
                 v = ((global const int8*) xq)[xg];                                                              \
-                d = xd[xg].x;                                                                                   \
+                d = xd[xg];                                                                                     \
             }                                                                                                   \
             local int* dst = xs + t * MMQ_STRIDE + k * 8;                                                       \
             vstore4(v.lo, 0, dst);                                                                              \
             vstore4(v.hi, 1, dst);                                                                              \
-            xds[t * MMQ_STEP + k] = d;                                                                          \
+            xds[t * MMQ_STEP + k] = d.x;                                                                        \
+            if (OFFSET) xss[t * MMQ_STEP + k] = d.y;                                                            \
         }                                                                                                       \
         barrier(CLK_LOCAL_MEM_FENCE);                                                                           \
         for (int k = 0; k < MMQ_STEP; k++) {                                                                    \
             MMQ_GROUP_PRODUCT(k);                                                                               \
+            if (OFFSET) MMQ_OFFSET_TERMS(k);                                                                    \
         }                                                                                                       \
         barrier(CLK_LOCAL_MEM_FENCE);                                                                           \
     }                                                                                                           \
@@ -222,5 +246,23 @@ kernel void kernel_mul_mmq_##TYPE(                                              
         }                                                                                                       \
     }
 
-DEFINE_MUL_MMQ(q4_0, uint4, 16)
-DEFINE_MUL_MMQ(q8_0, uint8, 32)
+// acc += (8 s - m)[row] * sum(x)[token] for group k (types with an offset term).
+#define MMQ_OFFSET_TERMS(k)                                                                                     \
+    {                                                                                                           \
+        _Pragma("unroll") for (int mi = 0; mi < 2; mi++) {                                                    \
+            const float m0 = wm[(wr + mi * 16 + gid) * MMQ_STEP + (k)];                                         \
+            const float m1 = wm[(wr + mi * 16 + gid + 8) * MMQ_STEP + (k)];                                     \
+            _Pragma("unroll") for (int ni = 0; ni < 4; ni++) {                                                \
+                const float x0 = xss[(wt + ni * 8 + 2 * tid) * MMQ_STEP + (k)];                                 \
+                const float x1 = xss[(wt + ni * 8 + 2 * tid + 1) * MMQ_STEP + (k)];                             \
+                acc[mi][ni][0] += m0 * x0;                                                                      \
+                acc[mi][ni][1] += m0 * x1;                                                                      \
+                acc[mi][ni][2] += m1 * x0;                                                                      \
+                acc[mi][ni][3] += m1 * x1;                                                                      \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
+DEFINE_MUL_MMQ(q4_0, 0)
+DEFINE_MUL_MMQ(q8_0, 0)
+DEFINE_MUL_MMQ(q4_k, 1)
