@@ -32,6 +32,46 @@ class RecordedPassTests {
         }
     }
 
+    /**
+     * More distinct passes than are kept recorded (prompts of 1 to 70 tokens, each its own recording, so the least
+     * recently used are released along the way): every pass still computes what its launches enqueued one by one do.
+     */
+    @Test
+    void passesBeyondTheRecordedLimitStayCorrect() {
+        Path model = temp.resolve("llama.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_LLAMA3, io.webllm.engine.tensor.GgmlType.Q4_0, 6).write(model);
+        float[][] recorded = prompts(model, true);
+        float[][] enqueued = prompts(model, false);
+        for (int i = 0; i < recorded.length; i++) {
+            assertThat(recorded[i]).as("prompt of %d tokens", i + 1).isEqualTo(enqueued[i]);
+        }
+    }
+
+    private static float[][] prompts(Path model, boolean commandBuffers) {
+        String previous = System.getProperty("webllm.commandBuffers");
+        System.setProperty("webllm.commandBuffers", Boolean.toString(commandBuffers));
+        try (GgufFile file = GgufFile.open(model);
+             ClContext cl = TestDevices.open();
+             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(80, 1, 80), LoadListener.NONE)) {
+            int[] tokens = new java.util.SplittableRandom(8).ints(70, 3, 512).toArray();
+            float[][] logits = new float[70][];
+            for (int n = 1; n <= 70; n++) {
+                logits[n - 1] = transformer.forward(Batch.sequence(java.util.Arrays.copyOf(tokens, n), 0, 0));
+            }
+            return logits;
+        } finally {
+            restore(previous);
+        }
+    }
+
+    private static void restore(@org.jspecify.annotations.Nullable String previous) {
+        if (previous == null) {
+            System.clearProperty("webllm.commandBuffers");
+        } else {
+            System.setProperty("webllm.commandBuffers", previous);
+        }
+    }
+
     /** A 40-token prompt in slot 0, 60 decode steps of it (positions 40 .. 99), then a step of two sequences. */
     private static float[][] run(Path model, boolean commandBuffers) {
         String previous = System.getProperty("webllm.commandBuffers");
@@ -53,11 +93,7 @@ class RecordedPassTests {
             logits[61] = transformer.forward(new Batch(new int[] {token, 7}, new int[] {100, 40}, new int[] {0, 1}, new int[] {0, 1}));
             return logits;
         } finally {
-            if (previous == null) {
-                System.clearProperty("webllm.commandBuffers");
-            } else {
-                System.setProperty("webllm.commandBuffers", previous);
-            }
+            restore(previous);
         }
     }
 }
