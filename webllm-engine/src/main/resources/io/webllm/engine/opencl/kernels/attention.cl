@@ -125,12 +125,26 @@ inline void combine_chunks(global const float* partial, int t, int live, int chu
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int d = lid; d < head_dim; d += AT_ITEMS) {
-        for (int h = 0; h < heads; h++) {
-            global const float* acc = first + h * (head_dim + 2) + 2 + d;
-            local const float* w = weights + h * AT_MAX_CHUNKS;
-            float sum = 0.0f;
-            for (int k = 0; k < chunks; k++) sum += load_shared_l2(acc + k * part_stride) * w[k];
-            values[h * max_head + d] = sum;
+        // a chunk's loads for every head of the set, then two chunks at a time: 8 independent loads in flight a
+        // work-item (a head set past `heads` repeats head 0, whose weights it then ignores)
+        float sum[AT_HEADS];
+        AT_UNROLL for (int h = 0; h < AT_HEADS; h++) sum[h] = 0.0f;
+        int k = 0;
+        for (; k + 2 <= chunks; k += 2) {
+            float a[2][AT_HEADS];
+            AT_UNROLL for (int i = 0; i < 2; i++)
+                AT_UNROLL for (int h = 0; h < AT_HEADS; h++)
+                    a[i][h] = load_shared_l2(first + (h < heads ? h : 0) * (head_dim + 2) + 2 + d + (k + i) * part_stride);
+            AT_UNROLL for (int i = 0; i < 2; i++)
+                AT_UNROLL for (int h = 0; h < AT_HEADS; h++) sum[h] += a[i][h] * weights[h * AT_MAX_CHUNKS + k + i];
+        }
+        if (k < chunks) {
+            AT_UNROLL for (int h = 0; h < AT_HEADS; h++)
+                sum[h] += load_shared_l2(first + (h < heads ? h : 0) * (head_dim + 2) + 2 + d + k * part_stride)
+                        * weights[h * AT_MAX_CHUNKS + k];
+        }
+        AT_UNROLL for (int h = 0; h < AT_HEADS; h++) {
+            if (h < heads) values[h * max_head + d] = sum[h];
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
