@@ -15,7 +15,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -49,9 +48,6 @@ public final class Transformer implements AutoCloseable {
     private static final int MM_TILE = 64;
     private static final int MM_SIDE = 16;
     private static final int NORM_GROUP = 256;
-    /** Recorded passes kept at most (see {@link #passes}). */
-    private static final int RECORDED_PASSES = 64;
-    private static final System.Logger LOG = System.getLogger(Transformer.class.getName());
     /** Work-items of a Q8 matrix-vector work-group (mul_mv_q8.cl): PK_WARPS warps. */
     private static final int Q8_GROUP = Tuning.PACKED_WARPS * MV_LANES;
 
@@ -117,12 +113,8 @@ public final class Transformer implements AutoCloseable {
     private final boolean attentionQuantizes;
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
-    /**
-     * Recorded passes by what varies between them (cl_khr_command_buffer, when {@link ClCommandBuffer#supported}):
-     * a decode step replays with one enqueue instead of a few hundred. The least recently used goes when more than {@link #RECORDED_PASSES} are kept (a
-     * decode's attention split changes every 32 positions at short contexts). Null without the extension.
-     */
-    private @Nullable LinkedHashMap<PassKey, ClCommandBuffer> passes;
+    /** Passes recorded as command buffers, replayed with one enqueue (null where off or unsupported). */
+    private final @Nullable RecordedPasses recorded;
     // host copies of the batch's ints, one per device buffer, so they can be in flight together
     private final MemorySegment hostTokens;
     private final MemorySegment hostPositions;
@@ -256,17 +248,7 @@ public final class Transformer implements AutoCloseable {
                 ? q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
-        passes = ClCommandBuffer.supported(cl) ? new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(java.util.Map.Entry<PassKey, ClCommandBuffer> eldest) {
-                if (size() <= RECORDED_PASSES) {
-                    return false;
-                }
-                cl.finish(); // it may still be running
-                eldest.getValue().close();
-                return true;
-            }
-        } : null;
+        recorded = RecordedPasses.on(cl);
     }
 
     private DeviceTensor track(DeviceTensor tensor) {
@@ -435,9 +417,12 @@ public final class Transformer implements AutoCloseable {
             if (count > 0) {
                 upload(logitRows, hostRows, wanted, 0, count);
             }
-            ClCommandBuffer recorded = profile == null ? recordedPass(n, count) : null;
-            if (recorded != null) {
-                recorded.enqueue();
+            int tokens = n;
+            int rows = count;
+            ClCommandBuffer pass = recorded == null || profile != null ? null
+                    : recorded.pass(new RecordedPasses.Key(n, split, count), buffer -> recordPass(buffer, tokens, rows));
+            if (pass != null) {
+                pass.enqueue();
             } else {
                 runPass(n, count);
             }
@@ -537,59 +522,21 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    /**
-     * The pass of n tokens with m logit rows as a recorded command buffer, recorded on first use for its token
-     * count, attention split and row count (the arguments that change between passes; everything else is set once
-     * at load). Null when the device records none, or when recording failed once (then every pass enqueues its
-     * launches one by one, as without the extension).
-     */
-    private @Nullable ClCommandBuffer recordedPass(int n, int m) {
-        if (passes == null) {
-            return null;
-        }
-        PassKey key = new PassKey(n, split, m);
-        ClCommandBuffer recorded = passes.get(key);
-        if (recorded != null) {
-            return recorded;
-        }
-        ClCommandBuffer buffer = ClCommandBuffer.create(cl);
-        try {
-            embed.record(buffer, n);
-            for (Step step : layerLaunches) {
-                for (Launch launch : step.launches(n)) {
-                    launch.record(buffer, n);
-                }
+    /** Records the launches of {@link #runPass} into {@code buffer} instead of enqueueing them. */
+    private void recordPass(ClCommandBuffer buffer, int n, int m) {
+        embed.record(buffer, n);
+        for (Step step : layerLaunches) {
+            for (Launch launch : step.launches(n)) {
+                launch.record(buffer, n);
             }
-            if (m > 0) {
-                gather.record(buffer, config.embeddingLength(), m, 0, 0);
-                finalNorm.record(buffer, m);
-                for (Launch launch : outputMatvec.launches(m)) {
-                    launch.record(buffer, m);
-                }
+        }
+        if (m > 0) {
+            gather.record(buffer, config.embeddingLength(), m, 0, 0);
+            finalNorm.record(buffer, m);
+            for (Launch launch : outputMatvec.launches(m)) {
+                launch.record(buffer, m);
             }
-            buffer.finish();
-        } catch (RuntimeException e) {
-            buffer.close();
-            LOG.log(System.Logger.Level.WARNING, "recording a forward pass into a command buffer failed; "
-                    + "launching kernels one by one from now on", e);
-            closePasses();
-            passes = null;
-            return null;
         }
-        passes.put(key, buffer);
-        return buffer;
-    }
-
-    private void closePasses() {
-        if (passes != null && !passes.isEmpty()) {
-            cl.finish(); // a recorded pass may still be running
-            passes.values().forEach(ClCommandBuffer::close);
-            passes.clear();
-        }
-    }
-
-    /** What a recorded pass depends on beyond the arguments set at load. */
-    private record PassKey(int tokens, AttentionSplit split, int logitRows) {
     }
 
     /** out = rms_norm(in) * weight, and with Q8 activations the same quantized into xq for the next product. */
@@ -876,7 +823,9 @@ public final class Transformer implements AutoCloseable {
     /** Releases the weights, cache and activations on the device (the context itself belongs to the caller). */
     @Override
     public void close() {
-        closePasses();
+        if (recorded != null) {
+            recorded.close();
+        }
         if (writesPending) {
             cl.finish(); // the device may still be reading the host copies freed below
         }
