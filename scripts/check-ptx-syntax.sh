@@ -15,3 +15,13 @@ defines="-DPK_ROWS=4 -DPK_WARPS=8 -DPK_TOKENS=8 -DPK_MAGIC=1 -DMMQ_ROWS=64 -DMMQ
 clang-15 -x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -Xclang -finclude-default-header -Dasm=__asm__ \
   $defines -DWEBLLM_PTX -S -o "${source%.cl}.ptx" "$source"
 echo "kernels compile with -DWEBLLM_PTX ($(echo $files | wc -w) files)"
+# clang passes inline asm through unread: where ptxas is installed, assemble the PTX for sm_90 (the H100/H200) too,
+# with the OpenCL built-ins the driver supplies stubbed, so a malformed PTX instruction fails here, not on the GPU
+if command -v ptxas >/dev/null; then
+  ptx="${source%.cl}.ptx"
+  python3 "$root/scripts/ptx-stub-builtins.py" "$ptx" "$ptx.stubbed"
+  sed -i 's/^\.target sm_[0-9]*/.target sm_90/; s/^\.version [0-9.]*/.version 8.0/' "$ptx.stubbed"
+  ptxas -arch=sm_90 "$ptx.stubbed" -o /dev/null
+  rm -f "$ptx.stubbed"
+  echo "inline PTX assembles for sm_90 (ptxas)"
+fi

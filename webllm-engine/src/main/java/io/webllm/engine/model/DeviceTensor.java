@@ -28,12 +28,9 @@ public record DeviceTensor(String name, GgmlType type, ClBuffer buffer, int colu
         return type == GgmlType.Q4_0 || type == GgmlType.Q8_0;
     }
 
-    /**
-     * Whether this tensor has tiled matrix-matrix kernels for Q8 activations (mul_mm_q8.cl): Q4_0, Q8_0 and Q4_K
-     * (Q6_K's two scales a group do not fit one K = 32 tensor-core product).
-     */
+    /** Whether this tensor has integer kernels for Q8 activations (mul_mv_q8.cl, mul_mm_q8.cl): every repacked type. */
     public boolean integerMatmul() {
-        return packed() || type == GgmlType.Q4_K;
+        return repacked(type);
     }
 
     /** Whether this tensor has matrix-vector kernels for Q8 activations (mul_mv_q8.cl): every repacked type. */

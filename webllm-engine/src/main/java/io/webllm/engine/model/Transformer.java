@@ -573,7 +573,6 @@ public final class Transformer implements AutoCloseable {
         if (w.columns() % 32 != 0) {
             return vector;
         }
-        // Q6_K prompts keep the tiled float kernels: there is no integer matrix-matrix kernel for it
         Step matrix = q8 && w.integerMatmul()
                 ? q8MatrixStep(w, q8Input, in, inStride, out, outOffset, outStride, bias, accumulate)
                 : matvecLaunch("kernel_mul_mm_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
@@ -711,7 +710,7 @@ public final class Transformer implements AutoCloseable {
             return fused;
         }
         int nff = config.feedForwardLength();
-        // with Q8 activations the norm has quantized xb already; Q6_K keeps the tiled float kernels
+        // with Q8 activations the norm has quantized xb already
         boolean quantizedMatrix = q8 && gate.integerMatmul();
         Q8Input normed = new Q8Input(xq, xqScales, true, true);
         Launch gateProduct = quantizedMatrix ? q8MatrixLaunch(gate, normed, config.embeddingLength(), ff, 0, nff, null, false)

@@ -158,14 +158,15 @@ class KQuantKernelTests {
     }
 
     /**
-     * The tiled tensor-core kernel (mul_mm_q8.cl; dot4 off NVIDIA) on Q4_K: each group staged as nibbles minus 8 with
-     * the offset term (8 s - m) times the activations' group sum, against the exact sum of codec weight times
-     * quantized activation. Partial row and token tiles, bias and accumulation as for Q4_0 (Q8MatrixMatrixKernelTests).
+     * The tiled tensor-core kernels (mul_mm_q8.cl; dot4 off NVIDIA) on K-quants against the exact sum of codec
+     * weight times quantized activation: Q4_K staged as nibbles minus 8 with the offset term (8 s - m) times the
+     * activations' group sum, Q6_K as levels minus 32 in two halves with a scale each. Partial row and token tiles,
+     * bias and accumulation as for Q4_0 (Q8MatrixMatrixKernelTests).
      */
-    @ParameterizedTest(name = "{0} rows {1} tokens")
-    @CsvSource({"37, 16", "130, 17", "37, 70", "130, 70"})
-    void tiledQ4kProductsEqualTheExactSumsOfWhatTheyRead(int rows, int tokens) {
-        KQuantTestMatrix w = KQuantTestMatrix.random(GgmlType.Q4_K, rows, COLUMNS, 41 + rows);
+    @ParameterizedTest(name = "{0} {1} rows {2} tokens")
+    @CsvSource({"Q4_K, 37, 16", "Q4_K, 130, 17", "Q4_K, 37, 70", "Q4_K, 130, 70", "Q6_K, 37, 16", "Q6_K, 130, 70"})
+    void tiledProductsEqualTheExactSumsOfWhatTheyRead(GgmlType type, int rows, int tokens) {
+        KQuantTestMatrix w = KQuantTestMatrix.random(type, rows, COLUMNS, 41 + rows);
         float[] x = activations(tokens, 42);
         float[] bias = DeviceArrays.randomFloats(rows, 43);
         float[] before = DeviceArrays.randomFloats(tokens * rows, 44);
@@ -178,7 +179,7 @@ class KQuantKernelTests {
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
-             ClKernel kernel = cl.kernels().create("kernel_mul_mmq_q4_k")) {
+             ClKernel kernel = cl.kernels().create("kernel_mul_mmq_" + w.suffix())) {
             quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
             Products products = new Products(w, download(arena, xq, xd, tokens));
             kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, rows).arg(4, xq).arg(5, GROUPS)
@@ -231,13 +232,14 @@ class KQuantKernelTests {
         }
 
         /**
-         * The size of what the tiled kernel adds for a Q4_K row: per group s * sum (q - 8) x and (8 s - m) sum x, each
+         * The size of what the tiled kernel adds for a row. Q4_K: per group s * sum (q - 8) x and (8 s - m) sum x, each
          * taken whole, bounded from the codec's weights (s q = w + m with q <= 15, so s <= max (w + m) for q >= 1).
+         * Q6_K: per half-group one scaled integer sum, at most sum |w x|.
          */
         double tiledMagnitude(int row, int token) {
             double total = 0;
             for (int g = 0; g < GROUPS; g++) {
-                double min = w.q4kMin(row, g);
+                double min = w.type() == GgmlType.Q4_K ? w.q4kMin(row, g) : 0;
                 double scaleBound = 0;
                 double absX = 0;
                 double absWx = 0;
@@ -246,7 +248,7 @@ class KQuantKernelTests {
                     absX += Math.abs(x.value(token, c));
                     absWx += Math.abs(w.weight(row, c) + min) * Math.abs(x.value(token, c));
                 }
-                total += absWx + 8 * scaleBound * absX + (8 * scaleBound + Math.abs(min)) * absX;
+                total += w.type() == GgmlType.Q4_K ? absWx + 8 * scaleBound * absX + (8 * scaleBound + Math.abs(min)) * absX : absWx;
             }
             return total;
         }

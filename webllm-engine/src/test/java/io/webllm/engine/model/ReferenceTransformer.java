@@ -9,9 +9,8 @@ import io.webllm.engine.tensor.Dequantizer;
  * plain-Java codecs. It shares nothing with the OpenCL path but the configuration reader, and computes in double
  * where sums are long, so the OpenCL results are measured against something at least as precise.
  *
- * <p>It can also mirror Q8 activations (Transformer.Options#quantizedActivations): the input of every Q4_0, Q8_0
- * and Q4_K matrix, and of every Q6_K matrix in passes of the matrix-vector kernels (fewer than
- * Step.MATRIX_MATRIX_MIN_TOKENS tokens; prompts keep float kernels for it), rounded to the nearest multiple of its
+ * <p>It can also mirror Q8 activations (Transformer.Options#quantizedActivations): the input of every Q4_0, Q8_0,
+ * Q4_K and Q6_K matrix, rounded to the nearest multiple of its
  * 32-value group's max|x| / 127, in float, as q8.cl rounds it. The output matrix always runs the matrix-vector
  * kernels.
  */
@@ -25,13 +24,9 @@ final class ReferenceTransformer {
     private final Layer[] layers;
     private final float[][][] keyCache;  // (layer, position, kv_dim)
     private final float[][][] valueCache;
-    /** The matrices stored as Q4_0, Q8_0 or Q4_K, whose inputs are quantized when activations are. */
-    private final java.util.Set<float[][]> alwaysQuantized = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    /** The matrices stored as Q6_K, whose inputs are quantized when activations are, in matrix-vector passes. */
-    private final java.util.Set<float[][]> quantizedInMatrixVectorPasses = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** The matrices stored as Q4_0, Q8_0, Q4_K or Q6_K, whose inputs are quantized when activations are. */
+    private final java.util.Set<float[][]> integerProducts = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private boolean quantize;
-    /** Whether the engine's pass that this token belongs to runs the matrix-vector kernels. */
-    private boolean matrixVectorPass;
 
     private record Layer(float[] attnNorm, float[][] wq, float[][] wk, float[][] wv, float[][] wo,
             float[] qBias, float[] kBias, float[] vBias, float[] qNorm, float[] kNorm,
@@ -68,21 +63,11 @@ final class ReferenceTransformer {
     }
 
     /**
-     * {@link #forward(int, int)} with every Q4_0/Q8_0 product, in the layers and the output matrix, taking Q8
-     * activations when {@code quantize} (as the engine's matrix-vector and matrix-matrix kernels both do), and
-     * Q4_K/Q6_K products too, as in a one-token pass (decode).
+     * {@link #forward(int, int)} with every Q4_0/Q8_0/Q4_K/Q6_K product, in the layers and the output matrix, taking
+     * Q8 activations when {@code quantize} (as the engine's matrix-vector and matrix-matrix kernels all do).
      */
     float[] forward(int token, int position, boolean quantize) {
-        return forward(token, position, quantize, 1);
-    }
-
-    /**
-     * {@link #forward(int, int, boolean)} for a token that the engine runs in a pass of {@code passTokens} tokens,
-     * which decides whether its Q4_K/Q6_K products in the layers take Q8 activations.
-     */
-    float[] forward(int token, int position, boolean quantize, int passTokens) {
         this.quantize = quantize;
-        this.matrixVectorPass = passTokens < Step.MATRIX_MATRIX_MIN_TOKENS;
         float[] x = embedding[token].clone();
         for (int l = 0; l < layers.length; l++) {
             Layer w = layers[l];
@@ -150,7 +135,7 @@ final class ReferenceTransformer {
             }
         }
         float[] normed = rmsNorm(x, outputNorm);
-        boolean quantizedOutput = quantize && (alwaysQuantized.contains(output) || quantizedInMatrixVectorPasses.contains(output));
+        boolean quantizedOutput = quantize && integerProducts.contains(output);
         return matmul(output, quantizedOutput ? q8RoundTrip(normed) : normed);
     }
 
@@ -222,12 +207,9 @@ final class ReferenceTransformer {
         }
     }
 
-    /**
-     * A product inside the layers: its input quantized when the layers' activations are and w is Q4_0/Q8_0/Q4_K,
-     * or Q6_K in a matrix-vector pass.
-     */
+    /** A product inside the layers: its input quantized when the layers' activations are and w is a repacked type. */
     private float[] layerMatmul(float[][] w, float[] x) {
-        boolean quantized = quantize && (alwaysQuantized.contains(w) || matrixVectorPass && quantizedInMatrixVectorPasses.contains(w));
+        boolean quantized = quantize && integerProducts.contains(w);
         return matmul(w, quantized ? q8RoundTrip(x) : x);
     }
 
@@ -263,8 +245,7 @@ final class ReferenceTransformer {
             matrix[r] = Dequantizer.dequantize(info.type(), file.tensorData(info), r * rowBytes, columns);
         }
         switch (info.type()) {
-            case Q4_0, Q8_0, Q4_K -> alwaysQuantized.add(matrix);
-            case Q6_K -> quantizedInMatrixVectorPasses.add(matrix);
+            case Q4_0, Q8_0, Q4_K, Q6_K -> integerProducts.add(matrix);
             default -> {
             }
         }

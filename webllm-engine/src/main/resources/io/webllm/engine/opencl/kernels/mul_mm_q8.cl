@@ -6,7 +6,9 @@
 // nibbles minus 8) x B (activation quants), then acc += d_w[row] * d_x[token] * int32. llama.cpp's mmq kernels work
 // the same way. A Q4_K group is nibbles too, with a scale s and a min m of its own (w = s q - m): staged as q - 8
 // like Q4_0's, it adds (8 s - m) * sum(x) of the group, sum(x) = d_x * sum(q_x) being the activations' second scale.
-// (Q6_K's two scales a group would split the K = 32 of an MMA: its prompts keep the float tiles.)
+// A Q6_K group has two scales, one for weights 0..15 and one for 16..31: it is staged as q - 32 and multiplied in
+// two halves, each an MMA whose A fragment has the other half's words zeroed (a0, a1 cover K words 0..3, a2, a3
+// words 4..7), so the one m16n8k32 shape serves it too at twice the tensor-core work (far from the limit here).
 //
 // Tiles. A work-group computes MMQ_ROWS weight rows x MMQ_TOKENS tokens; each warp a 32 x 32 block of them (2 m16 x
 // 4 n8 MMA tiles: 32 float accumulators a lane). Per barrier step of MMQ_STEP groups (K = 128 by default) the work-
@@ -106,8 +108,27 @@ inline int8 mmq_group_q4_k(global const uchar* W, ulong nblocks, ulong block, fl
     return expand_q4_0(((global const uint4*) W)[block]);
 }
 
-// OFFSET: whether the type has an offset term (compiled out for Q4_0 and Q8_0).
-#define DEFINE_MUL_MMQ(TYPE, OFFSET)                                                                            \
+// Four 6-bit weights (0..63, one per byte) minus 32, as int8: borrow-free through the top bit of each byte.
+inline int q6_bytes(uint levels) {
+    return as_int(((levels | 0x80808080u) - 0x20202020u) ^ 0x80808080u);
+}
+
+// Q6_K: the {scale of weights 0..15, scale of weights 16..31} (no offset term: q - 32 is the weight's level).
+inline int8 mmq_group_q6_k(global const uchar* W, ulong nblocks, ulong block, float2* scale) {
+    const uint4 ql = ((global const uint4*) W)[block];
+    const uint2 qh = ((global const uint2*) Q6_K_HIGH(W, nblocks))[block];
+    const char2 sc = vload2(block, Q6_K_SCALES(W, nblocks));
+    const float d = vload_half(block >> 3, Q6_K_D(W, nblocks));
+    *scale = (float2) (d * sc.x, d * sc.y);
+    return (int8) (q6_bytes(Q6_WORD(ql.x, qh.x, 0)), q6_bytes(Q6_WORD(ql.y, qh.x, 1)),
+                   q6_bytes(Q6_WORD(ql.z, qh.x, 2)), q6_bytes(Q6_WORD(ql.w, qh.x, 3)),
+                   q6_bytes(Q6_WORD(ql.x >> 4, qh.y, 0)), q6_bytes(Q6_WORD(ql.y >> 4, qh.y, 1)),
+                   q6_bytes(Q6_WORD(ql.z >> 4, qh.y, 2)), q6_bytes(Q6_WORD(ql.w >> 4, qh.y, 3)));
+}
+
+// OFFSET: whether the type has an offset term (compiled out for Q4_0 and Q8_0); HALVES: whether each half of a
+// group has its own scale (Q6_K). Either way the staged second float of a group goes to w2.
+#define DEFINE_MUL_MMQ(TYPE, OFFSET, HALVES)                                                                    \
 kernel void kernel_mul_mmq_##TYPE(                                                                              \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
         global const char* xq, int x_groups,                                                                    \
@@ -117,7 +138,7 @@ kernel void kernel_mul_mmq_##TYPE(                                              
     local int xs[MMQ_TOKENS * MMQ_STRIDE];                                                                      \
     local float wd[MMQ_ROWS * MMQ_STEP];                                                                        \
     local float xds[MMQ_TOKENS * MMQ_STEP];                                                                     \
-    local float wm[OFFSET ? MMQ_ROWS * MMQ_STEP : 1];                                                           \
+    local float w2[OFFSET || HALVES ? MMQ_ROWS * MMQ_STEP : 1];                                                 \
     local float xss[OFFSET ? MMQ_TOKENS * MMQ_STEP : 1];                                                        \
     const int lid = get_local_id(0);                                                                            \
     const int lane = lid % 32;                                                                                  \
@@ -151,7 +172,7 @@ kernel void kernel_mul_mmq_##TYPE(                                              
             vstore4(v.lo, 0, dst);                                                                              \
             vstore4(v.hi, 1, dst);                                                                              \
             wd[r * MMQ_STEP + k] = d.x;                                                                         \
-            if (OFFSET) wm[r * MMQ_STEP + k] = d.y;                                                             \
+            if (OFFSET || HALVES) w2[r * MMQ_STEP + k] = d.y;                                                   \
         }                                                                                                       \
         for (int e = lid; e < MMQ_TOKENS * MMQ_STEP; e += MMQ_ITEMS) {                                          \
             const int t = e / MMQ_STEP;                                                                         \
@@ -171,7 +192,11 @@ kernel void kernel_mul_mmq_##TYPE(                                              
         }                                                                                                       \
         barrier(CLK_LOCAL_MEM_FENCE);                                                                           \
         for (int k = 0; k < MMQ_STEP; k++) {                                                                    \
-            MMQ_GROUP_PRODUCT(k);                                                                               \
+            if (HALVES) {                                                                                       \
+                MMQ_HALF_PRODUCTS(k);                                                                           \
+            } else {                                                                                            \
+                MMQ_GROUP_PRODUCT(k);                                                                           \
+            }                                                                                                   \
             if (OFFSET) MMQ_OFFSET_TERMS(k);                                                                    \
         }                                                                                                       \
         barrier(CLK_LOCAL_MEM_FENCE);                                                                           \
@@ -223,6 +248,86 @@ kernel void kernel_mul_mmq_##TYPE(                                              
     })
 #endif
 
+// Group k of a type with a scale for each half (Q6_K): two products a tile, c over K words 0..3 and c2 over 4..7.
+#if MMQ_TENSOR_CORES
+#define MMQ_HALF_PRODUCTS(k)                                                                                    \
+    int a[2][4];                                                                                                \
+    int bf[4][2];                                                                                               \
+    _Pragma("unroll") for (int mi = 0; mi < 2; mi++) {                                                        \
+        local const int* p = ws + (wr + mi * 16 + gid) * MMQ_STRIDE + (k) * 8 + tid;                            \
+        a[mi][0] = p[0];                                                                                        \
+        a[mi][1] = p[8 * MMQ_STRIDE];                                                                           \
+        a[mi][2] = p[4];                                                                                        \
+        a[mi][3] = p[8 * MMQ_STRIDE + 4];                                                                       \
+    }                                                                                                           \
+    _Pragma("unroll") for (int ni = 0; ni < 4; ni++) {                                                        \
+        local const int* p = xs + (wt + ni * 8 + gid) * MMQ_STRIDE + (k) * 8 + tid;                             \
+        bf[ni][0] = p[0];                                                                                       \
+        bf[ni][1] = p[4];                                                                                       \
+    }                                                                                                           \
+    MMQ_SCALE_HALVES(k, {                                                                                       \
+        /* no brace initialisers: their commas would split the macro argument */                               \
+        int lo[4];                                                                                              \
+        int hi[4];                                                                                              \
+        lo[0] = a[mi][0];                                                                                       \
+        lo[1] = a[mi][1];                                                                                       \
+        lo[2] = 0;                                                                                              \
+        lo[3] = 0;                                                                                              \
+        hi[0] = 0;                                                                                              \
+        hi[1] = 0;                                                                                              \
+        hi[2] = a[mi][2];                                                                                       \
+        hi[3] = a[mi][3];                                                                                       \
+        mma_s8(c, lo, bf[ni]);                                                                                  \
+        mma_s8(c2, hi, bf[ni]);                                                                                 \
+    })
+#else
+// 16 int8 products: words 0..3 of a staged group (or 4..7 from pointers 4 words on).
+inline int mmq_dot_half(local const int* w, local const int* x) {
+    int s = 0;
+    for (int j = 0; j < 4; j++) s = dot4(w[j], x[j], s);
+    return s;
+}
+
+#define MMQ_HALF_PRODUCTS(k)                                                                                    \
+    MMQ_SCALE_HALVES(k, {                                                                                       \
+        local const int* w0 = ws + (wr + mi * 16 + gid) * MMQ_STRIDE + (k) * 8;                                 \
+        local const int* x0 = xs + (wt + ni * 8 + 2 * tid) * MMQ_STRIDE + (k) * 8;                              \
+        _Pragma("unroll") for (int i = 0; i < 4; i++) {                                                       \
+            local const int* wi = w0 + (i >= 2 ? 8 * MMQ_STRIDE : 0);                                           \
+            local const int* xi = x0 + ((i & 1) ? MMQ_STRIDE : 0);                                              \
+            c[i] = mmq_dot_half(wi, xi);                                                                        \
+            c2[i] = mmq_dot_half(wi + 4, xi + 4);                                                               \
+        }                                                                                                       \
+    })
+#endif
+
+// As MMQ_SCALE_TILES with a scale for each half: acc += d_x * (d_lo * c + d_hi * c2).
+#define MMQ_SCALE_HALVES(k, PRODUCT)                                                                            \
+    float dw[2][2];                                                                                             \
+    float dh[2][2];                                                                                             \
+    float dx[4][2];                                                                                             \
+    _Pragma("unroll") for (int mi = 0; mi < 2; mi++) {                                                        \
+        dw[mi][0] = wd[(wr + mi * 16 + gid) * MMQ_STEP + (k)];                                                  \
+        dw[mi][1] = wd[(wr + mi * 16 + gid + 8) * MMQ_STEP + (k)];                                              \
+        dh[mi][0] = w2[(wr + mi * 16 + gid) * MMQ_STEP + (k)];                                                  \
+        dh[mi][1] = w2[(wr + mi * 16 + gid + 8) * MMQ_STEP + (k)];                                              \
+    }                                                                                                           \
+    _Pragma("unroll") for (int ni = 0; ni < 4; ni++) {                                                        \
+        dx[ni][0] = xds[(wt + ni * 8 + 2 * tid) * MMQ_STEP + (k)];                                              \
+        dx[ni][1] = xds[(wt + ni * 8 + 2 * tid + 1) * MMQ_STEP + (k)];                                          \
+    }                                                                                                           \
+    _Pragma("unroll") for (int mi = 0; mi < 2; mi++) {                                                        \
+        _Pragma("unroll") for (int ni = 0; ni < 4; ni++) {                                                    \
+            int c[4];                                                                                           \
+            int c2[4];                                                                                          \
+            PRODUCT;                                                                                            \
+            acc[mi][ni][0] += dx[ni][0] * (dw[mi][0] * (float) c[0] + dh[mi][0] * (float) c2[0]);               \
+            acc[mi][ni][1] += dx[ni][1] * (dw[mi][0] * (float) c[1] + dh[mi][0] * (float) c2[1]);               \
+            acc[mi][ni][2] += dx[ni][0] * (dw[mi][1] * (float) c[2] + dh[mi][1] * (float) c2[2]);               \
+            acc[mi][ni][3] += dx[ni][1] * (dw[mi][1] * (float) c[3] + dh[mi][1] * (float) c2[3]);               \
+        }                                                                                                       \
+    }
+
 // For each tile (mi, ni): PRODUCT fills c[4] (the lane's C fragment), then acc += d_w * d_x * c.
 #define MMQ_SCALE_TILES(k, PRODUCT)                                                                             \
     float dw[2][2];                                                                                             \
@@ -250,8 +355,8 @@ kernel void kernel_mul_mmq_##TYPE(                                              
 #define MMQ_OFFSET_TERMS(k)                                                                                     \
     {                                                                                                           \
         _Pragma("unroll") for (int mi = 0; mi < 2; mi++) {                                                    \
-            const float m0 = wm[(wr + mi * 16 + gid) * MMQ_STEP + (k)];                                         \
-            const float m1 = wm[(wr + mi * 16 + gid + 8) * MMQ_STEP + (k)];                                     \
+            const float m0 = w2[(wr + mi * 16 + gid) * MMQ_STEP + (k)];                                         \
+            const float m1 = w2[(wr + mi * 16 + gid + 8) * MMQ_STEP + (k)];                                     \
             _Pragma("unroll") for (int ni = 0; ni < 4; ni++) {                                                \
                 const float x0 = xss[(wt + ni * 8 + 2 * tid) * MMQ_STEP + (k)];                                 \
                 const float x1 = xss[(wt + ni * 8 + 2 * tid + 1) * MMQ_STEP + (k)];                             \
@@ -263,6 +368,7 @@ kernel void kernel_mul_mmq_##TYPE(                                              
         }                                                                                                       \
     }
 
-DEFINE_MUL_MMQ(q4_0, 0)
-DEFINE_MUL_MMQ(q8_0, 0)
-DEFINE_MUL_MMQ(q4_k, 1)
+DEFINE_MUL_MMQ(q4_0, 0, 0)
+DEFINE_MUL_MMQ(q8_0, 0, 0)
+DEFINE_MUL_MMQ(q4_k, 1, 0)
+DEFINE_MUL_MMQ(q6_k, 0, 1)
