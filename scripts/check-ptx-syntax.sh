@@ -9,7 +9,7 @@ kernels="$root/webllm-engine/src/main/resources/io/webllm/engine/opencl/kernels"
 files=$(sed -n '/SOURCES = List.of(/,/);/p' "$root/webllm-engine/src/main/java/io/webllm/engine/opencl/KernelLibrary.java" \
   | grep -o '"[a-z0-9_]*\.cl"' | tr -d '"')
 source=$(mktemp --suffix=.cl)
-trap 'rm -f "$source" "${source%.cl}.ptx"' EXIT
+trap 'rm -f "$source" "${source%.cl}.ptx" "${source%.cl}.static.ptx" "${source%.cl}.static.ptx.stubbed"' EXIT
 for f in $files; do cat "$kernels/$f"; echo; done > "$source"
 defines="-DPK_ROWS=4 -DPK_WARPS=8 -DPK_TOKENS=8 -DPK_MAGIC=1 -DMMQ_ROWS=64 -DMMQ_TOKENS=64 -DMMQ_STEP=4 -DWEBLLM_MMA=1"
 clang-15 -x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -Xclang -finclude-default-header -Dasm=__asm__ \
@@ -17,11 +17,15 @@ clang-15 -x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -Xclang -finclude-defau
 echo "kernels compile with -DWEBLLM_PTX ($(echo $files | wc -w) files)"
 # clang passes inline asm through unread: where ptxas is installed, assemble the PTX for sm_90 (the H100/H200) too,
 # with the OpenCL built-ins the driver supplies stubbed, so a malformed PTX instruction fails here, not on the GPU
+# (inline functions as static inline: clang leaves C99 inline definitions it does not inline undefined, and their
+# bodies, asm included, would never reach ptxas)
 if command -v ptxas >/dev/null; then
-  ptx="${source%.cl}.ptx"
+  ptx="${source%.cl}.static.ptx"
+  clang-15 -x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -Xclang -finclude-default-header -Dasm=__asm__ \
+    '-Dinline=static inline' $defines -DWEBLLM_PTX -Wno-pass-failed -S -o "$ptx" "$source"
   python3 "$root/scripts/ptx-stub-builtins.py" "$ptx" "$ptx.stubbed"
   sed -i 's/^\.target sm_[0-9]*/.target sm_90/; s/^\.version [0-9.]*/.version 8.0/' "$ptx.stubbed"
   ptxas -arch=sm_90 "$ptx.stubbed" -o /dev/null
-  rm -f "$ptx.stubbed"
+  rm -f "$ptx" "$ptx.stubbed"
   echo "inline PTX assembles for sm_90 (ptxas)"
 fi
