@@ -4,7 +4,8 @@
 # where MODELS are shape:type pairs (default: qwen2.5-0.5b:q8_0 llama-3.1-8b:q4_0 llama-3.1-8b:q8_0); a type may be
 # the mix q4_k_m (synth's WeightTypes).
 # SKIP_CHECK=1 skips the correctness tests; BENCH_ARGS replaces the bench options (default "-p 512 -n 128");
-# SWEEP="rows,warps,tokens[,magic] ..." benchmarks each packed-matvec shape instead of the defaults.
+# SWEEP="rows,warps,tokens[,magic[,split]] ..." benchmarks each packed-matvec shape instead of the defaults (split:
+# warps sharing a row set's columns, -Dwebllm.mv.split; 0 lets the row length decide; left out, the default 2).
 set -uo pipefail
 OUT="${OUT:-/tmp/out}"
 mkdir -p "$OUT" /etc/OpenCL/vendors /tmp/models
@@ -34,11 +35,12 @@ for spec in "${models[@]}"; do
   if [ -z "${SWEEP:-}" ]; then
     $java -cp "$cp" io.webllm.engine.cli.Main bench -m "$file" ${BENCH_ARGS:--p 512 -n 128} --device gpu --json | tee -a "$OUT/bench.jsonl"
   else
-    # SWEEP="rows,warps,tokens ...": packed matvec shapes to compare (see opencl/Tuning.java)
+    # SWEEP="rows,warps,tokens[,magic[,split]] ...": packed matvec shapes to compare (see opencl/Tuning.java)
     for shape_cfg in $SWEEP; do
-      IFS=, read -r rows warps tokens magic <<< "$shape_cfg"
-      echo "== $spec rows=$rows warps=$warps tokens=$tokens magic=${magic:-1}"
+      IFS=, read -r rows warps tokens magic split <<< "$shape_cfg"
+      echo "== $spec rows=$rows warps=$warps tokens=$tokens magic=${magic:-1} split=${split:-default}"
       $java -Dwebllm.mv.rows="$rows" -Dwebllm.mv.warps="$warps" -Dwebllm.mv.tokens="$tokens" -Dwebllm.mv.magic="${magic:-1}" \
+        ${split:+-Dwebllm.mv.split=$split} \
         -cp "$cp" \
         io.webllm.engine.cli.Main bench -m "$file" ${BENCH_ARGS:--p 512 -n 128} --device gpu --json | tee -a "$OUT/sweep.jsonl"
     done
