@@ -60,12 +60,15 @@ final class RecordedPasses implements AutoCloseable {
         if (recorded != null) {
             return recorded;
         }
-        ClCommandBuffer buffer = ClCommandBuffer.create(cl);
+        ClCommandBuffer buffer = null;
         try {
+            buffer = ClCommandBuffer.create(cl);
             recorder.accept(buffer);
             buffer.finish();
         } catch (RuntimeException e) {
-            buffer.close();
+            if (buffer != null) {
+                buffer.close();
+            }
             LOG.log(System.Logger.Level.WARNING, "recording a forward pass into a command buffer failed; "
                     + "launching kernels one by one from now on", e);
             failed = true;
