@@ -5,8 +5,8 @@
 // The cache of one layer is [slot][position][kv_dim] half floats (rope.cl writes it); each token of a batch names its
 // sequence slot and position and attends to positions 0 .. pos. Heads share KV heads in groups (GQA).
 //
-// kernel_attention_split_<largest head_dim>: one work-group per (set of up to AT_HEADS query heads of one KV head x chunk of
-// `span` positions, token), AT_WARPS warps. A decode step's attention reads the whole cache once, so the heads that
+// kernel_attention_split_<largest head_dim>: one work-group per (set of up to AT_HEADS query heads of one KV head x
+// chunk of `span` positions, token), AT_WARPS warps. A decode step's attention reads the whole cache once, so the heads that
 // share a KV head share its key and value loads: each cached row is read once for AT_HEADS heads (one query head a
 // work-group read it 4 times for Llama 3's groups of 4, and at 4,000 positions took 72 us a layer on an H100).
 // The warps walk the chunk independently, AT_BATCH positions at a time each: lanes split the head's dimensions in
