@@ -90,22 +90,25 @@ inline int8 expand_q8_0(uint8 q) {
     return as_int8(q);
 }
 
-// A group's weights as int8 and its {scale, offset term}: the group adds scale * d_x * (int8 . q_x) + offset term *
-// sum(x) to a product (see the header); Q4_0 and Q8_0 have no offset term.
+// A group's weights as int8 and its two staged floats, read through mul_mv_q8.cl's loadq_<type>: {scale, 0} for
+// Q4_0 and Q8_0, {scale, offset term} for Q4_K (the group adds scale * d_x * (int8 . q_x) + offset term * sum(x),
+// see the header), {scale of weights 0..15, scale of 16..31} for Q6_K.
 inline int8 mmq_group_q4_0(global const uchar* W, ulong nblocks, ulong block, float2* scale) {
-    *scale = (float2) (vload_half(block, (global const half*) (W + nblocks * 16)), 0.0f);
-    return expand_q4_0(((global const uint4*) W)[block]);
+    const wq_q4_0 w = loadq_q4_0(W, nblocks, block);
+    *scale = (float2) (w.d, 0.0f);
+    return expand_q4_0(w.q);
 }
 
 inline int8 mmq_group_q8_0(global const uchar* W, ulong nblocks, ulong block, float2* scale) {
-    *scale = (float2) (vload_half(block, (global const half*) (W + nblocks * 32)), 0.0f);
-    return expand_q8_0(((global const uint8*) W)[block]);
+    const wq_q8_0 w = loadq_q8_0(W, nblocks, block);
+    *scale = (float2) (w.d, 0.0f);
+    return expand_q8_0(w.q);
 }
 
 inline int8 mmq_group_q4_k(global const uchar* W, ulong nblocks, ulong block, float2* scale) {
-    const float2 sm = q4_k_scale_min(W, nblocks, block);
-    *scale = (float2) (sm.x, 8.0f * sm.x - sm.y);
-    return expand_q4_0(((global const uint4*) W)[block]);
+    const wq_q4_k w = loadq_q4_k(W, nblocks, block);
+    *scale = (float2) (w.sm.x, 8.0f * w.sm.x - w.sm.y);
+    return expand_q4_0(w.q);
 }
 
 // Four 6-bit weights (0..63, one per byte) minus 32, as int8: borrow-free through the top bit of each byte.
@@ -113,17 +116,13 @@ inline int q6_bytes(uint levels) {
     return as_int(((levels | 0x80808080u) - 0x20202020u) ^ 0x80808080u);
 }
 
-// Q6_K: the {scale of weights 0..15, scale of weights 16..31} (no offset term: q - 32 is the weight's level).
 inline int8 mmq_group_q6_k(global const uchar* W, ulong nblocks, ulong block, float2* scale) {
-    const uint4 ql = ((global const uint4*) W)[block];
-    const uint2 qh = ((global const uint2*) Q6_K_HIGH(W, nblocks))[block];
-    const char2 sc = vload2(block, Q6_K_SCALES(W, nblocks));
-    const float d = vload_half(block >> 3, Q6_K_D(W, nblocks));
-    *scale = (float2) (d * sc.x, d * sc.y);
-    return (int8) (q6_bytes(Q6_WORD(ql.x, qh.x, 0)), q6_bytes(Q6_WORD(ql.y, qh.x, 1)),
-                   q6_bytes(Q6_WORD(ql.z, qh.x, 2)), q6_bytes(Q6_WORD(ql.w, qh.x, 3)),
-                   q6_bytes(Q6_WORD(ql.x >> 4, qh.y, 0)), q6_bytes(Q6_WORD(ql.y >> 4, qh.y, 1)),
-                   q6_bytes(Q6_WORD(ql.z >> 4, qh.y, 2)), q6_bytes(Q6_WORD(ql.w >> 4, qh.y, 3)));
+    const wq_q6_k w = loadq_q6_k(W, nblocks, block);
+    *scale = w.d * convert_float2(w.sc);
+    return (int8) (q6_bytes(Q6_WORD(w.ql.x, w.qh.x, 0)), q6_bytes(Q6_WORD(w.ql.y, w.qh.x, 1)),
+                   q6_bytes(Q6_WORD(w.ql.z, w.qh.x, 2)), q6_bytes(Q6_WORD(w.ql.w, w.qh.x, 3)),
+                   q6_bytes(Q6_WORD(w.ql.x >> 4, w.qh.y, 0)), q6_bytes(Q6_WORD(w.ql.y >> 4, w.qh.y, 1)),
+                   q6_bytes(Q6_WORD(w.ql.z >> 4, w.qh.y, 2)), q6_bytes(Q6_WORD(w.ql.w >> 4, w.qh.y, 3)));
 }
 
 // OFFSET: whether the type has an offset term (compiled out for Q4_0 and Q8_0); HALVES: whether each half of a
@@ -219,8 +218,11 @@ kernel void kernel_mul_mmq_##TYPE(                                              
 }
 
 // Group k of the staged step: the warp's 2 x 4 tiles, each int32 result scaled by its row's and token's scales.
+// MMQ_HALF_PRODUCTS: the same for a type with a scale for each half of a group (Q6_K), two products a tile, c over K
+// words 0..3 and c2 over words 4..7.
 #if MMQ_TENSOR_CORES
-#define MMQ_GROUP_PRODUCT(k)                                                                                    \
+// The warp's A fragments (2 m16 tiles of weights) and B fragments (4 n8 tiles of tokens) of group k.
+#define MMQ_FRAGMENTS(k)                                                                                        \
     int a[2][4];                                                                                                \
     int bf[4][2];                                                                                               \
     _Pragma("unroll") for (int mi = 0; mi < 2; mi++) {                                                        \
@@ -234,39 +236,17 @@ kernel void kernel_mul_mmq_##TYPE(                                              
         local const int* p = xs + (wt + ni * 8 + gid) * MMQ_STRIDE + (k) * 8 + tid;                             \
         bf[ni][0] = p[0];                                                                                       \
         bf[ni][1] = p[4];                                                                                       \
-    }                                                                                                           \
-    MMQ_SCALE_TILES(k, mma_s8(c, a[mi], bf[ni]))
-#else
-#define MMQ_GROUP_PRODUCT(k)                                                                                    \
-    MMQ_SCALE_TILES(k, {                                                                                        \
-        local const int* w0 = ws + (wr + mi * 16 + gid) * MMQ_STRIDE + (k) * 8;                                 \
-        local const int* x0 = xs + (wt + ni * 8 + 2 * tid) * MMQ_STRIDE + (k) * 8;                              \
-        c[0] = mmq_dot_group(w0, x0);                                                                               \
-        c[1] = mmq_dot_group(w0, x0 + MMQ_STRIDE);                                                                  \
-        c[2] = mmq_dot_group(w0 + 8 * MMQ_STRIDE, x0);                                                              \
-        c[3] = mmq_dot_group(w0 + 8 * MMQ_STRIDE, x0 + MMQ_STRIDE);                                                 \
-    })
-#endif
+    }
 
-// Group k of a type with a scale for each half (Q6_K): two products a tile, c over K words 0..3 and c2 over 4..7.
-#if MMQ_TENSOR_CORES
+#define MMQ_GROUP_PRODUCT(k)                                                                                    \
+    MMQ_FRAGMENTS(k)                                                                                            \
+    MMQ_SCALE_TILES(k, 0, mma_s8(c, a[mi], bf[ni]))
+
+// Each half an MMA whose A fragment has the other half's words zeroed (no brace initialisers: their commas would
+// split the macro argument).
 #define MMQ_HALF_PRODUCTS(k)                                                                                    \
-    int a[2][4];                                                                                                \
-    int bf[4][2];                                                                                               \
-    _Pragma("unroll") for (int mi = 0; mi < 2; mi++) {                                                        \
-        local const int* p = ws + (wr + mi * 16 + gid) * MMQ_STRIDE + (k) * 8 + tid;                            \
-        a[mi][0] = p[0];                                                                                        \
-        a[mi][1] = p[8 * MMQ_STRIDE];                                                                           \
-        a[mi][2] = p[4];                                                                                        \
-        a[mi][3] = p[8 * MMQ_STRIDE + 4];                                                                       \
-    }                                                                                                           \
-    _Pragma("unroll") for (int ni = 0; ni < 4; ni++) {                                                        \
-        local const int* p = xs + (wt + ni * 8 + gid) * MMQ_STRIDE + (k) * 8 + tid;                             \
-        bf[ni][0] = p[0];                                                                                       \
-        bf[ni][1] = p[4];                                                                                       \
-    }                                                                                                           \
-    MMQ_SCALE_HALVES(k, {                                                                                       \
-        /* no brace initialisers: their commas would split the macro argument */                               \
+    MMQ_FRAGMENTS(k)                                                                                            \
+    MMQ_SCALE_TILES(k, 1, {                                                                                     \
         int lo[4];                                                                                              \
         int hi[4];                                                                                              \
         lo[0] = a[mi][0];                                                                                       \
@@ -288,29 +268,33 @@ inline int mmq_dot_half(local const int* w, local const int* x) {
     return s;
 }
 
+// The lane's four C values (rows gid, gid + 8 x tokens 2 tid, 2 tid + 1), each by DOT(weights, activations).
+#define MMQ_DOT_TILE(k, DOT)                                                                                    \
+    local const int* w0 = ws + (wr + mi * 16 + gid) * MMQ_STRIDE + (k) * 8;                                     \
+    local const int* x0 = xs + (wt + ni * 8 + 2 * tid) * MMQ_STRIDE + (k) * 8;                                  \
+    _Pragma("unroll") for (int i = 0; i < 4; i++) {                                                           \
+        local const int* wi = w0 + (i >= 2 ? 8 * MMQ_STRIDE : 0);                                               \
+        local const int* xi = x0 + ((i & 1) ? MMQ_STRIDE : 0);                                                  \
+        DOT;                                                                                                    \
+    }
+
+#define MMQ_GROUP_PRODUCT(k) MMQ_SCALE_TILES(k, 0, { MMQ_DOT_TILE(k, c[i] = mmq_dot_group(wi, xi)) })
+
 #define MMQ_HALF_PRODUCTS(k)                                                                                    \
-    MMQ_SCALE_HALVES(k, {                                                                                       \
-        local const int* w0 = ws + (wr + mi * 16 + gid) * MMQ_STRIDE + (k) * 8;                                 \
-        local const int* x0 = xs + (wt + ni * 8 + 2 * tid) * MMQ_STRIDE + (k) * 8;                              \
-        _Pragma("unroll") for (int i = 0; i < 4; i++) {                                                       \
-            local const int* wi = w0 + (i >= 2 ? 8 * MMQ_STRIDE : 0);                                           \
-            local const int* xi = x0 + ((i & 1) ? MMQ_STRIDE : 0);                                              \
-            c[i] = mmq_dot_half(wi, xi);                                                                        \
-            c2[i] = mmq_dot_half(wi + 4, xi + 4);                                                               \
-        }                                                                                                       \
-    })
+    MMQ_SCALE_TILES(k, 1, { MMQ_DOT_TILE(k, { c[i] = mmq_dot_half(wi, xi); c2[i] = mmq_dot_half(wi + 4, xi + 4); }) })
 #endif
 
-// As MMQ_SCALE_TILES with a scale for each half: acc += d_x * (d_lo * c + d_hi * c2).
-#define MMQ_SCALE_HALVES(k, PRODUCT)                                                                            \
+// For each tile (mi, ni): PRODUCT fills c[4] (the lane's C fragment, and with HALVES c2[4] for the second half),
+// then acc += d_w * d_x * c, or with HALVES acc += d_x * (d_lo * c + d_hi * c2).
+#define MMQ_SCALE_TILES(k, HALVES, PRODUCT)                                                                     \
     float dw[2][2];                                                                                             \
     float dh[2][2];                                                                                             \
     float dx[4][2];                                                                                             \
     _Pragma("unroll") for (int mi = 0; mi < 2; mi++) {                                                        \
         dw[mi][0] = wd[(wr + mi * 16 + gid) * MMQ_STEP + (k)];                                                  \
         dw[mi][1] = wd[(wr + mi * 16 + gid + 8) * MMQ_STEP + (k)];                                              \
-        dh[mi][0] = w2[(wr + mi * 16 + gid) * MMQ_STEP + (k)];                                                  \
-        dh[mi][1] = w2[(wr + mi * 16 + gid + 8) * MMQ_STEP + (k)];                                              \
+        dh[mi][0] = HALVES ? w2[(wr + mi * 16 + gid) * MMQ_STEP + (k)] : 0.0f;                                  \
+        dh[mi][1] = HALVES ? w2[(wr + mi * 16 + gid + 8) * MMQ_STEP + (k)] : 0.0f;                              \
     }                                                                                                           \
     _Pragma("unroll") for (int ni = 0; ni < 4; ni++) {                                                        \
         dx[ni][0] = xds[(wt + ni * 8 + 2 * tid) * MMQ_STEP + (k)];                                              \
@@ -321,33 +305,12 @@ inline int mmq_dot_half(local const int* w, local const int* x) {
             int c[4];                                                                                           \
             int c2[4];                                                                                          \
             PRODUCT;                                                                                            \
-            acc[mi][ni][0] += dx[ni][0] * (dw[mi][0] * (float) c[0] + dh[mi][0] * (float) c2[0]);               \
-            acc[mi][ni][1] += dx[ni][1] * (dw[mi][0] * (float) c[1] + dh[mi][0] * (float) c2[1]);               \
-            acc[mi][ni][2] += dx[ni][0] * (dw[mi][1] * (float) c[2] + dh[mi][1] * (float) c2[2]);               \
-            acc[mi][ni][3] += dx[ni][1] * (dw[mi][1] * (float) c[3] + dh[mi][1] * (float) c2[3]);               \
-        }                                                                                                       \
-    }
-
-// For each tile (mi, ni): PRODUCT fills c[4] (the lane's C fragment), then acc += d_w * d_x * c.
-#define MMQ_SCALE_TILES(k, PRODUCT)                                                                             \
-    float dw[2][2];                                                                                             \
-    float dx[4][2];                                                                                             \
-    _Pragma("unroll") for (int mi = 0; mi < 2; mi++) {                                                        \
-        dw[mi][0] = wd[(wr + mi * 16 + gid) * MMQ_STEP + (k)];                                                  \
-        dw[mi][1] = wd[(wr + mi * 16 + gid + 8) * MMQ_STEP + (k)];                                              \
-    }                                                                                                           \
-    _Pragma("unroll") for (int ni = 0; ni < 4; ni++) {                                                        \
-        dx[ni][0] = xds[(wt + ni * 8 + 2 * tid) * MMQ_STEP + (k)];                                              \
-        dx[ni][1] = xds[(wt + ni * 8 + 2 * tid + 1) * MMQ_STEP + (k)];                                          \
-    }                                                                                                           \
-    _Pragma("unroll") for (int mi = 0; mi < 2; mi++) {                                                        \
-        _Pragma("unroll") for (int ni = 0; ni < 4; ni++) {                                                    \
-            int c[4];                                                                                           \
-            PRODUCT;                                                                                            \
-            acc[mi][ni][0] += dw[mi][0] * dx[ni][0] * (float) c[0];                                             \
-            acc[mi][ni][1] += dw[mi][0] * dx[ni][1] * (float) c[1];                                             \
-            acc[mi][ni][2] += dw[mi][1] * dx[ni][0] * (float) c[2];                                             \
-            acc[mi][ni][3] += dw[mi][1] * dx[ni][1] * (float) c[3];                                             \
+            _Pragma("unroll") for (int i = 0; i < 4; i++) {                                                   \
+                const float d_w = dw[mi][i >> 1];                                                               \
+                const float d_x = dx[ni][i & 1];                                                                \
+                acc[mi][ni][i] += HALVES ? d_x * (d_w * (float) c[i] + dh[mi][i >> 1] * (float) c2[i])          \
+                                         : d_w * d_x * (float) c[i];                                            \
+            }                                                                                                   \
         }                                                                                                       \
     }
 
