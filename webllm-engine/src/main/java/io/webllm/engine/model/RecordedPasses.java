@@ -39,9 +39,9 @@ final class RecordedPasses implements AutoCloseable {
         this.cl = cl;
     }
 
-    /** Recorded passes on {@code cl}, or null where they are off or the device records none (ClCommandBuffer#supported). */
-    static @Nullable RecordedPasses on(ClContext cl) {
-        return ClCommandBuffer.supported(cl) ? new RecordedPasses(cl) : null;
+    /** Recorded passes on {@code cl}, or null where {@code use} or the device rules them out (ClCommandBuffer#supported). */
+    static @Nullable RecordedPasses on(ClContext cl, ClCommandBuffer.Use use) {
+        return ClCommandBuffer.supported(cl, use) ? new RecordedPasses(cl) : null;
     }
 
     /** What a recorded pass depends on beyond the arguments set at load. */

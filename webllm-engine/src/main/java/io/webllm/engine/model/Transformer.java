@@ -248,7 +248,7 @@ public final class Transformer implements AutoCloseable {
                 ? q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
-        recorded = RecordedPasses.on(cl);
+        recorded = RecordedPasses.on(cl, options.recordedPasses());
     }
 
     private DeviceTensor track(DeviceTensor tensor) {
@@ -277,15 +277,22 @@ public final class Transformer implements AutoCloseable {
      * How the model is laid out on the device, and which matrix kernels it uses ({@code kernels}: the GPU or CPU
      * variant, or AUTO by device type; the three-argument form takes {@code -Dwebllm.kernels}, AUTO if unset).
      */
-    public record Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations) {
+    public record Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations,
+                          ClCommandBuffer.Use recordedPasses) {
 
-        public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO, true);
+        public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO, true, ClCommandBuffer.Use.OFF);
 
         public Options {
             if (slots < 1 || maxBatch < 1) {
                 throw new IllegalArgumentException("slots and maxBatch must be at least 1");
             }
             java.util.Objects.requireNonNull(kernels, "kernels");
+            java.util.Objects.requireNonNull(recordedPasses, "recordedPasses");
+        }
+
+        /** Passes recorded as -Dwebllm.commandBuffers says ({@link ClCommandBuffer.Use#configured}). */
+        public Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations) {
+            this(contextLength, slots, maxBatch, kernels, quantizedActivations, ClCommandBuffer.Use.configured());
         }
 
         /** Q8 activations unless {@code -Dwebllm.activations=f32}. */
@@ -298,21 +305,25 @@ public final class Transformer implements AutoCloseable {
         }
 
         public Options withContextLength(int tokens) {
-            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations);
+            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations, recordedPasses);
         }
 
         public Options withKernels(KernelLibrary.Variant variant) {
-            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations);
+            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations, recordedPasses);
         }
 
         /**
-         * Whether the GPU kernels multiply Q4_0/Q8_0 weights (and Q4_K/Q6_K weights in matrix-vector passes, fewer
-         * than Step.MATRIX_MATRIX_MIN_TOKENS tokens) with activations quantized to 8 bits per 32-value group (integer
-         * dot products: faster decode, activations rounded to 1/254 of each group's largest value, as llama.cpp does)
-         * or with float activations. The CPU kernels always use floats.
+         * Whether the GPU kernels multiply Q4_0/Q8_0/Q4_K/Q6_K weights with activations quantized to 8 bits per
+         * 32-value group (integer dot products and tensor cores: faster, activations rounded to 1/254 of each group's
+         * largest value, as llama.cpp does) or with float activations. The CPU kernels always use floats.
          */
         public Options withQuantizedActivations(boolean enabled) {
-            return new Options(contextLength, slots, maxBatch, kernels, enabled);
+            return new Options(contextLength, slots, maxBatch, kernels, enabled, recordedPasses);
+        }
+
+        /** Whether passes are recorded once and replayed as command buffers (cl_khr_command_buffer). */
+        public Options withRecordedPasses(ClCommandBuffer.Use use) {
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, use);
         }
 
         private static boolean configuredQuantizedActivations() {

@@ -34,22 +34,38 @@ public final class ClCommandBuffer implements AutoCloseable {
     }
 
     /**
-     * Whether passes on {@code context} should be recorded: the device records command buffers on the context's
-     * queue (the extension is offered, the queue has the properties it requires and none it cannot take), and
-     * -Dwebllm.commandBuffers is true, or auto on a GPU. PoCL offers the extension but replays a buffer launch by
-     * launch, no faster than enqueueing them (decode on this 2-core machine 21-23 tok/s either way). The default is
-     * false until recorded passes have been checked and timed on NVIDIA's driver (RecordedPassTests and bench with
-     * -Dwebllm.commandBuffers=true in scripts/device-run.sh): its driver offers the extension, but no lent GPU
-     * was available to run them when this was written.
+     * Whether to record passes: always, never, or on GPUs. PoCL offers the extension but replays a buffer launch by
+     * launch, no faster than enqueueing them (decode on this 2-core machine 21-23 tok/s either way). The default
+     * ({@link #configured}) is OFF until recorded passes have been checked and timed on NVIDIA's driver
+     * (RecordedPassTests and scripts/device-report.sh): its driver offers the extension, but no lent GPU was available
+     * to run them when this was written.
      */
-    public static boolean supported(ClContext context) {
-        String setting = System.getProperty("webllm.commandBuffers", "false");
+    public enum Use {
+        ON, OFF, AUTO;
+
+        /** {@code -Dwebllm.commandBuffers=true|false|auto}, OFF when unset. */
+        public static Use configured() {
+            String setting = System.getProperty("webllm.commandBuffers", "false").trim();
+            return switch (setting) {
+                case "true" -> ON;
+                case "false" -> OFF;
+                case "auto" -> AUTO;
+                default -> throw new IllegalArgumentException("-Dwebllm.commandBuffers must be true, false or auto, got '" + setting + "'");
+            };
+        }
+    }
+
+    /**
+     * Whether passes on {@code context} are recorded under {@code use}: wanted there, and the device records command
+     * buffers on the context's queue (the extension is offered, the queue has the properties it requires and none
+     * it cannot take).
+     */
+    public static boolean supported(ClContext context, Use use) {
         ClDevice device = context.device();
-        boolean wanted = switch (setting) {
-            case "true" -> true;
-            case "false" -> false;
-            case "auto" -> device.type() == ClDevice.Type.GPU;
-            default -> throw new IllegalArgumentException("-Dwebllm.commandBuffers must be true, false or auto, got '" + setting + "'");
+        boolean wanted = switch (use) {
+            case ON -> true;
+            case OFF -> false;
+            case AUTO -> device.type() == ClDevice.Type.GPU;
         };
         if (!wanted) {
             return false;

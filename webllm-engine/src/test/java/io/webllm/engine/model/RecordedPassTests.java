@@ -24,8 +24,8 @@ class RecordedPassTests {
     void recordedPassesGiveTheLogitsOfLaunchesEnqueuedOneByOne() {
         Path model = temp.resolve("qwen2.gguf");
         new SyntheticModelWriter(ModelShape.TINY_QWEN2, io.webllm.engine.tensor.GgmlType.Q8_0, 5).write(model);
-        float[][] recorded = run(model, true);
-        float[][] enqueued = run(model, false);
+        float[][] recorded = run(model, ClCommandBuffer.Use.ON);
+        float[][] enqueued = run(model, ClCommandBuffer.Use.OFF);
         assertThat(recorded.length).isEqualTo(enqueued.length);
         for (int i = 0; i < recorded.length; i++) {
             assertThat(recorded[i]).as("pass %d", i).isEqualTo(enqueued[i]);
@@ -40,47 +40,35 @@ class RecordedPassTests {
     void passesBeyondTheRecordedLimitStayCorrect() {
         Path model = temp.resolve("llama.gguf");
         new SyntheticModelWriter(ModelShape.TINY_LLAMA3, io.webllm.engine.tensor.GgmlType.Q4_0, 6).write(model);
-        float[][] recorded = prompts(model, true);
-        float[][] enqueued = prompts(model, false);
+        float[][] recorded = prompts(model, ClCommandBuffer.Use.ON);
+        float[][] enqueued = prompts(model, ClCommandBuffer.Use.OFF);
         for (int i = 0; i < recorded.length; i++) {
             assertThat(recorded[i]).as("prompt of %d tokens", i + 1).isEqualTo(enqueued[i]);
         }
     }
 
-    private static float[][] prompts(Path model, boolean commandBuffers) {
-        String previous = System.getProperty("webllm.commandBuffers");
-        System.setProperty("webllm.commandBuffers", Boolean.toString(commandBuffers));
+    private static float[][] prompts(Path model, ClCommandBuffer.Use recorded) {
         try (GgufFile file = GgufFile.open(model);
              ClContext cl = TestDevices.open();
-             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(80, 1, 80), LoadListener.NONE)) {
+             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(80, 1, 80).withRecordedPasses(recorded),
+                     LoadListener.NONE)) {
             int[] tokens = new java.util.SplittableRandom(8).ints(70, 3, 512).toArray();
             float[][] logits = new float[70][];
             for (int n = 1; n <= 70; n++) {
                 logits[n - 1] = transformer.forward(Batch.sequence(java.util.Arrays.copyOf(tokens, n), 0, 0));
             }
             return logits;
-        } finally {
-            restore(previous);
-        }
-    }
-
-    private static void restore(@org.jspecify.annotations.Nullable String previous) {
-        if (previous == null) {
-            System.clearProperty("webllm.commandBuffers");
-        } else {
-            System.setProperty("webllm.commandBuffers", previous);
         }
     }
 
     /** A 40-token prompt in slot 0, 60 decode steps of it (positions 40 .. 99), then a step of two sequences. */
-    private static float[][] run(Path model, boolean commandBuffers) {
-        String previous = System.getProperty("webllm.commandBuffers");
-        System.setProperty("webllm.commandBuffers", Boolean.toString(commandBuffers));
+    private static float[][] run(Path model, ClCommandBuffer.Use recorded) {
         try (GgufFile file = GgufFile.open(model);
              ClContext cl = TestDevices.open();
-             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(128, 2, 64), LoadListener.NONE)) {
+             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(128, 2, 64).withRecordedPasses(recorded),
+                     LoadListener.NONE)) {
             // the test device records command buffers (PoCL does), so the recorded path really runs here
-            assertThat(ClCommandBuffer.supported(cl)).isEqualTo(commandBuffers);
+            assertThat(ClCommandBuffer.supported(cl, recorded)).isEqualTo(recorded == ClCommandBuffer.Use.ON);
             int[] prompt = new java.util.SplittableRandom(3).ints(40, 3, 512).toArray();
             float[][] logits = new float[62][];
             logits[0] = transformer.forward(Batch.sequence(prompt, 0, 0));
@@ -92,8 +80,6 @@ class RecordedPassTests {
             }
             logits[61] = transformer.forward(new Batch(new int[] {token, 7}, new int[] {100, 40}, new int[] {0, 1}, new int[] {0, 1}));
             return logits;
-        } finally {
-            restore(previous);
         }
     }
 }

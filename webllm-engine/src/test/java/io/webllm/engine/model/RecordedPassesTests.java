@@ -16,10 +16,8 @@ class RecordedPassesTests {
 
     @Test
     void aPassIsRecordedOnceAndAFailedRecordingTurnsRecordingOff() {
-        String previous = System.getProperty("webllm.commandBuffers");
-        System.setProperty("webllm.commandBuffers", "true");
         try (ClContext cl = TestDevices.open();
-             RecordedPasses passes = RecordedPasses.on(cl)) {
+             RecordedPasses passes = RecordedPasses.on(cl, ClCommandBuffer.Use.ON)) {
             assertThat(passes).as("the test device records command buffers").isNotNull();
             AtomicInteger recordings = new AtomicInteger();
             RecordedPasses.Key key = new RecordedPasses.Key(1, new AttentionSplit(32, 1), 1);
@@ -35,12 +33,6 @@ class RecordedPassesTests {
             // off for good, also for keys recorded before
             assertThat(passes.pass(key, buffer -> recordings.incrementAndGet())).isNull();
             assertThat(recordings).hasValue(1);
-        } finally {
-            if (previous == null) {
-                System.clearProperty("webllm.commandBuffers");
-            } else {
-                System.setProperty("webllm.commandBuffers", previous);
-            }
         }
     }
 }
