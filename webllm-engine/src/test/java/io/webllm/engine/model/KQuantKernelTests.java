@@ -3,6 +3,7 @@ package io.webllm.engine.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
+import io.webllm.engine.model.Q8TestActivations.Quantized;
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClKernel;
@@ -11,7 +12,6 @@ import io.webllm.engine.tensor.GgmlType;
 import io.webllm.engine.testing.TestDevices;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,23 +74,8 @@ class KQuantKernelTests {
         }
     }
 
-    /** Values in [-2, 2) with one all-zero group (scale 0) and one group of a single large value. */
     private static float[] activations(int tokens, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] x = new float[tokens * COLUMNS];
-        for (int i = 0; i < x.length; i++) {
-            int group = (i % COLUMNS) / 32;
-            x[i] = group == 3 ? 0f : group == 13 ? (i % 32 == 7 ? 40f : 0.001f) : (float) random.nextDouble(-2, 2);
-        }
-        return x;
-    }
-
-    /** Quants and {d, d * sum} per group, as the quantize kernel wrote them. */
-    private record Quantized(byte[] q, float[] d, float[] ds) {
-
-        double value(int token, int column) {
-            return (double) d[token * GROUPS + column / 32] * q[token * COLUMNS + column];
-        }
+        return Q8TestActivations.random(tokens, COLUMNS, 13, seed);
     }
 
     @ParameterizedTest(name = "{0} {1} tokens")
@@ -114,7 +99,7 @@ class KQuantKernelTests {
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix());
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + w.suffix())) {
             quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
-            Quantized read = download(arena, xq, xd, tokens);
+            Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
             Products products = new Products(w, read);
             Products upProducts = new Products(up, read);
             // every split of the columns between the warps of a row set (the host picks one by the row length)
@@ -181,7 +166,7 @@ class KQuantKernelTests {
              ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
              ClKernel kernel = cl.kernels().create("kernel_mul_mmq_" + w.suffix())) {
             quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
-            Products products = new Products(w, download(arena, xq, xd, tokens));
+            Products products = new Products(w, Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS));
             kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, rows).arg(4, xq).arg(5, GROUPS)
                     .arg(6, ys).arg(7, 0).arg(8, rows).arg(9, tokens).arg(10, biases).arg(11, 1)
                     .arg(12, accumulate ? 1 : 0).arg(13, xd);
@@ -232,23 +217,23 @@ class KQuantKernelTests {
         }
 
         /**
-         * The size of what the tiled kernel adds for a row. Q4_K: per group s * sum (q - 8) x and (8 s - m) sum x, each
-         * taken whole, bounded from the codec's weights (s q = w + m with q <= 15, so s <= max (w + m) for q >= 1).
-         * Q6_K: per half-group one scaled integer sum, at most sum |w x|.
+         * The size of what the tiled kernel adds for a row: per group sum |w + m| |x| bounds s * sum (q - 8) x up to
+         * 8 s sum |x|, and (8 s - m) sum x adds up to (8 s + |m|) sum |x|, with s <= max |w + m| (s q = w + m, q <= 15).
+         * Q6_K (m = 0) adds one scaled integer sum a half-group, at most sum |w x|.
          */
         double tiledMagnitude(int row, int token) {
             double total = 0;
             for (int g = 0; g < GROUPS; g++) {
-                double min = w.type() == GgmlType.Q4_K ? w.q4kMin(row, g) : 0;
+                boolean q4k = w.type() == GgmlType.Q4_K;
+                double min = q4k ? w.q4kMin(row, g) : 0;
                 double scaleBound = 0;
                 double absX = 0;
-                double absWx = 0;
                 for (int c = 32 * g; c < 32 * g + 32; c++) {
+                    total += Math.abs(w.weight(row, c) + min) * Math.abs(x.value(token, c));
                     scaleBound = Math.max(scaleBound, Math.abs(w.weight(row, c) + min));
                     absX += Math.abs(x.value(token, c));
-                    absWx += Math.abs(w.weight(row, c) + min) * Math.abs(x.value(token, c));
                 }
-                total += w.type() == GgmlType.Q4_K ? absWx + 8 * scaleBound * absX + (8 * scaleBound + Math.abs(min)) * absX : absWx;
+                total += q4k ? (16 * scaleBound + Math.abs(min)) * absX : 0;
             }
             return total;
         }
@@ -274,17 +259,5 @@ class KQuantKernelTests {
             }
             return bound;
         }
-    }
-
-    private static Quantized download(Arena arena, ClBuffer xq, ClBuffer xd, int tokens) {
-        byte[] quants = DeviceArrays.bytes(cl, arena, xq, tokens * COLUMNS);
-        float[] scales = DeviceArrays.floats(cl, arena, xd, 2 * tokens * GROUPS);
-        float[] d = new float[tokens * GROUPS];
-        float[] ds = new float[tokens * GROUPS];
-        for (int k = 0; k < d.length; k++) {
-            d[k] = scales[2 * k];
-            ds[k] = scales[2 * k + 1];
-        }
-        return new Quantized(quants, d, ds);
     }
 }

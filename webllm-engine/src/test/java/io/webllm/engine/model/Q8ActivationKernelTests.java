@@ -3,6 +3,7 @@ package io.webllm.engine.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
+import io.webllm.engine.model.Q8TestActivations.Quantized;
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClKernel;
@@ -11,7 +12,6 @@ import io.webllm.engine.tensor.GgmlType;
 import io.webllm.engine.testing.TestDevices;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,19 +46,8 @@ class Q8ActivationKernelTests {
         cl.close();
     }
 
-    /** Values in [-2, 2) with one all-zero group (scale 0) and one group of a single large value. */
     private static float[] activations(int tokens, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] x = new float[tokens * COLUMNS];
-        for (int i = 0; i < x.length; i++) {
-            int group = (i % COLUMNS) / 32;
-            x[i] = group == 3 ? 0f : group == 5 ? (i % 32 == 7 ? 40f : 0.001f) : (float) random.nextDouble(-2, 2);
-        }
-        return x;
-    }
-
-    /** What the kernels read and wrote: quants and {d, d * sum} per group. */
-    private record Quantized(byte[] q, float[] d, float[] ds) {
+        return Q8TestActivations.random(tokens, COLUMNS, 5, seed);
     }
 
     @Test
@@ -72,7 +61,7 @@ class Q8ActivationKernelTests {
              ClKernel kernel = cl.kernels().create("kernel_quantize_q8")) {
             kernel.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS);
             kernel.run(COLUMNS, tokens, 256, 1);
-            Quantized quantized = download(arena, xq, xd, tokens);
+            Quantized quantized = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
             assertQuantizationOf(x, quantized, tokens);
         }
     }
@@ -103,7 +92,7 @@ class Q8ActivationKernelTests {
                     assertThat((double) normed[t * COLUMNS + i]).isCloseTo(expected, offset(1e-5 * (1 + Math.abs(expected))));
                 }
             }
-            assertQuantizationOf(normed, download(arena, xq, xd, tokens), tokens);
+            assertQuantizationOf(normed, Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS), tokens);
         }
     }
 
@@ -161,7 +150,7 @@ class Q8ActivationKernelTests {
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + suffix);
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix)) {
             quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
-            Quantized read = download(arena, xq, xd, tokens);
+            Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
             // every split of the columns between the warps of a row set (the host picks one by the row length)
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
             long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS / split;
@@ -237,7 +226,7 @@ class Q8ActivationKernelTests {
                 for (int launch = 0; launch < 2; launch++) {
                     glu.run(rows / groupRows * local, local);
                     float[] y = DeviceArrays.floats(cl, arena, ys, tokens * rows);
-                    Quantized quantized = download(arena, yq, yd, tokens, rows);
+                    Quantized quantized = Q8TestActivations.download(cl, arena, yq, yd, tokens, rows);
                     assertQuantizationOf(y, quantized, tokens, rows);
                     assertThat(DeviceArrays.ints(cl, arena, arrivals, tokens * rows / 32)).as("arrival counts, split %d", split).containsOnly(0);
                     if (first == null) {
@@ -292,21 +281,5 @@ class Q8ActivationKernelTests {
             }
             return bound;
         }
-    }
-
-    private static Quantized download(Arena arena, ClBuffer xq, ClBuffer xd, int tokens) {
-        return download(arena, xq, xd, tokens, COLUMNS);
-    }
-
-    private static Quantized download(Arena arena, ClBuffer xq, ClBuffer xd, int tokens, int columns) {
-        byte[] quants = DeviceArrays.bytes(cl, arena, xq, tokens * columns);
-        float[] scales = DeviceArrays.floats(cl, arena, xd, 2 * tokens * (columns / 32));
-        float[] d = new float[tokens * (columns / 32)];
-        float[] ds = new float[tokens * (columns / 32)];
-        for (int k = 0; k < d.length; k++) {
-            d[k] = scales[2 * k];
-            ds[k] = scales[2 * k + 1];
-        }
-        return new Quantized(quants, d, ds);
     }
 }
