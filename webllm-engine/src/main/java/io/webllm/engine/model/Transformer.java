@@ -96,6 +96,8 @@ public final class Transformer implements AutoCloseable {
      * work-groups quantize their finished outputs while others still read xq (mul_mv_q8.cl).
      */
     private final @Nullable ClBuffer ffq;
+    /** Where products read the norms' output as Q8 (written by the norm in every pass). */
+    private final Q8Input normed;
     private final @Nullable ClBuffer ffqScales;
     /**
      * Counts of finished work-groups for kernels whose last work-group to finish completes a shared result: the
@@ -166,7 +168,8 @@ public final class Transformer implements AutoCloseable {
         boolean ffnQ8 = q8 && config.feedForwardLength() % 32 == 0;
         ffq = ffnQ8 ? allocate("q8 feed-forward activations", b * config.feedForwardLength()) : null;
         ffqScales = ffnQ8 ? allocate("q8 feed-forward activation scales", 8 * b * (config.feedForwardLength() / 32)) : null;
-        Q8Input normed = new Q8Input(xq, xqScales, true, true);
+        normed = new Q8Input(xq, xqScales, true, true);
+        Q8Input attentionOutput = new Q8Input(xq, xqScales, attentionQuantizes, attentionQuantizes);
         ffUp = allocate("ffn up activations", 4 * b * config.feedForwardLength());
         logits = allocate("logits", 4 * b * config.vocabularySize());
         tokenIds = allocate("token ids", 4 * b);
@@ -213,22 +216,20 @@ public final class Transformer implements AutoCloseable {
             layerLaunches.add(ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm));
             layerLaunches.add(partials == null ? attentionCpu(keyCache, valueCache) : attentionSplit(keyCache, valueCache, partials, arrivals));
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
-                    x, 0, config.embeddingLength(), null, true, new Q8Input(xq, xqScales, attentionQuantizes, attentionQuantizes)));
+                    x, 0, config.embeddingLength(), null, true, attentionOutput));
             layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "ffn_norm.weight")))));
             DeviceTensor gate = track(upload.matrix(layer(l, "ffn_gate.weight")));
             DeviceTensor up = track(upload.matrix(layer(l, "ffn_up.weight")));
             // the SiLU kernel writes ff as Q8 too whenever there are Q8 activations; the gated kernel where it can
-            Q8Input feedForward;
+            boolean writtenForVector = true;
             if (gate.type() == up.type()) {
-                boolean gatedQuantizes = ffnQ8 && gatedKernelQuantizes(gate);
-                layerLaunches.add(gatedMatvec(gate, up, gatedQuantizes));
-                feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, gatedQuantizes, true) : new Q8Input(xq, xqScales, false, false);
+                writtenForVector = ffnQ8 && gatedKernelQuantizes(gate);
+                layerLaunches.add(gatedMatvec(gate, up, writtenForVector));
             } else {
                 // quantizer mixes can give gate and up different types: two products and the SiLU
                 Step gateProduct = matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false, normed);
                 Step upProduct = matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false, normed);
                 Launch silu = swiglu();
-                feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, true, true) : new Q8Input(xq, xqScales, false, false);
                 layerLaunches.add(tokens -> {
                     List<Launch> all = new ArrayList<>(gateProduct.launches(tokens));
                     all.addAll(upProduct.launches(tokens));
@@ -236,6 +237,7 @@ public final class Transformer implements AutoCloseable {
                     return all;
                 });
             }
+            Q8Input feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, writtenForVector, true) : new Q8Input(xq, xqScales, false, false);
             layerLaunches.add(matvec(track(upload.matrix(layer(l, "ffn_down.weight"))), ff, config.feedForwardLength(),
                     x, 0, config.embeddingLength(), null, true, feedForward));
         }
@@ -723,7 +725,6 @@ public final class Transformer implements AutoCloseable {
         int nff = config.feedForwardLength();
         // with Q8 activations the norm has quantized xb already
         boolean quantizedMatrix = q8 && gate.integerMatmul();
-        Q8Input normed = new Q8Input(xq, xqScales, true, true);
         Launch gateProduct = quantizedMatrix ? q8MatrixLaunch(gate, normed, config.embeddingLength(), ff, 0, nff, null, false)
                 : matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
         Launch upProduct = quantizedMatrix ? q8MatrixLaunch(up, normed, config.embeddingLength(), ffUp, 0, nff, null, false)

@@ -269,7 +269,8 @@ kernel void kernel_mul_mvq_##TYPE(                                              
 // last of a group's work-groups to arrive quantizes it (q8.cl layout, groups_per_token groups a token row) for the
 // down projection. That saves the quantize launch between the two (7 us of an 8B decode layer on an H100).
 // Volatile loads read the other work-groups' rows from L2, not a stale L1 line. By the whole work-group, whether
-// or not `quantize` is set: barriers under a condition inside the pass loop crashed PoCL's work-group compiler.
+// or not `quantize` is set, off NVIDIA: barriers under a condition inside the pass loop crashed PoCL's work-group
+// compiler (on NVIDIA a launch that does not quantize returns at once).
 inline void quantize_finished_groups(int quantize, volatile global const float* y, int y_stride, int t0, int ntok,
         int first_row, int rows, global char* yq, global float2* yd, volatile global int* arrivals,
         int groups_per_token, local int* last, local float* red) {
@@ -277,7 +278,10 @@ inline void quantize_finished_groups(int quantize, volatile global const float* 
     const int lane = lid % MV_LANES;
     const int warp = lid / MV_LANES;
     const int g = first_row / GROUP;
-    device_fence();
+#ifdef WEBLLM_PTX
+    if (!quantize) return; // uniform over the work-group; NVIDIA takes barriers under it
+#endif
+    if (quantize) device_fence(); // no fence without writes to publish (no barrier inside: PoCL is fine)
     barrier(CLK_LOCAL_MEM_FENCE);
     if (lid < PK_TOKENS) {
         int mine = 0;
@@ -290,7 +294,7 @@ inline void quantize_finished_groups(int quantize, volatile global const float* 
         last[lid] = mine;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    device_fence();
+    if (quantize) device_fence();
     // a warp a token; every work-item calls quantize_lanes alike (barriers off NVIDIA)
     for (int t1 = 0; t1 < PK_TOKENS; t1 += PK_WARPS) {
         const int t = min(t1 + warp, PK_TOKENS - 1);
