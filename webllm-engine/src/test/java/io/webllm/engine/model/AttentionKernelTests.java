@@ -3,16 +3,12 @@ package io.webllm.engine.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.webllm.engine.opencl.ClBuffer;
-import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClKernel;
-import io.webllm.engine.testing.TestDevices;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -26,22 +22,10 @@ import org.junit.jupiter.params.provider.CsvSource;
  * <p>Tolerance: 1e-5 relative to the largest value. The kernel sums in float32 in another order than the double sums
  * here; a wrong position, head, scale or softmax weight moves outputs by whole percent.
  */
-class AttentionKernelTests {
+class AttentionKernelTests extends OnTestDevice {
 
     private static final int CONTEXT = 300;
     private static final int SLOTS = 2;
-
-    static ClContext cl;
-
-    @BeforeAll
-    static void openDevice() {
-        cl = TestDevices.open();
-    }
-
-    @AfterAll
-    static void closeDevice() {
-        cl.close();
-    }
 
     /**
      * Tokens at the given positions (in slot 0 and 1 alternately) attend over a cache of random keys and values, split

@@ -3,15 +3,11 @@ package io.webllm.engine.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.webllm.engine.opencl.ClBuffer;
-import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.tensor.GgmlType;
-import io.webllm.engine.testing.TestDevices;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,23 +18,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * scales that are negative or subnormal halves (converted by integer ops in the kernel). The reference is a double
  * dot product over weights dequantized here from the same bytes.
  */
-class CpuMatrixKernelTests {
+class CpuMatrixKernelTests extends OnTestDevice {
 
     private static final int ROWS = 7;
     /** 6 groups of 32: one group of 4 and 2 more. */
     private static final int COLUMNS = 6 * 32;
-
-    static ClContext cl;
-
-    @BeforeAll
-    static void openDevice() {
-        cl = TestDevices.open();
-    }
-
-    @AfterAll
-    static void closeDevice() {
-        cl.close();
-    }
 
     @ParameterizedTest(name = "{0} {1} tokens")
     @CsvSource({"Q8_0, 1", "Q8_0, 3", "Q8_0, 6", "Q4_0, 1", "Q4_0, 3", "Q4_0, 6"})

@@ -6,13 +6,10 @@ import io.webllm.engine.gguf.GgufFile;
 import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.KernelLibrary.Variant;
 import io.webllm.engine.tensor.GgmlType;
-import io.webllm.engine.testing.TestDevices;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -39,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * in 64 steps of a case, a gap of 0.7% of the largest logit: either token is then as right as the tolerance can tell).
  * The kernels' own arithmetic is held to 1e-5 in {@link Q8ActivationKernelTests} and {@link Q8MatrixMatrixKernelTests}.
  */
-class ForwardPassTests {
+class ForwardPassTests extends OnTestDevice {
 
     /**
      * 39 tokens: prefill in chunks of 32 and 7 runs both the matrix-matrix and the matrix-vector GPU kernels, and the
@@ -51,18 +48,6 @@ class ForwardPassTests {
 
     @TempDir
     static Path models;
-    static ClContext cl;
-
-    @BeforeAll
-    static void openDevice() {
-        cl = TestDevices.open();
-    }
-
-    @AfterAll
-    static void closeDevice() {
-        cl.close();
-    }
-
     /** A kernel variant, and for the GPU one whether Q4_0/Q8_0 products take Q8 activations. */
     record Kernels(Variant variant, boolean q8) {
         Transformer.Options options(int context, int slots, int maxBatch) {

@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.offset;
 
 import io.webllm.engine.model.Q8TestActivations.Quantized;
 import io.webllm.engine.opencl.ClBuffer;
-import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.tensor.GgmlType;
-import io.webllm.engine.testing.TestDevices;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,24 +26,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * groups of d_g / 2 x sum |w|. Q4_K adds two terms a group, (d scale) d_x sum(q q_x) and (dmin min) d_x sum(q_x),
  * which can both be larger than their difference: their sizes, not the weights', scale its rounding.
  */
-class KQuantKernelTests {
+class KQuantKernelTests extends OnTestDevice {
 
     private static final int ROWS = 37;
     /** 5 superblocks, 40 groups: more than one group per lane of a warp, with a partial second round. */
     private static final int COLUMNS = 5 * 256;
     private static final int GROUPS = COLUMNS / 32;
-
-    static ClContext cl;
-
-    @BeforeAll
-    static void openDevice() {
-        cl = TestDevices.open();
-    }
-
-    @AfterAll
-    static void closeDevice() {
-        cl.close();
-    }
 
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_K", "Q6_K"})

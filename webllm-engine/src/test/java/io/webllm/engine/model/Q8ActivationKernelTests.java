@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.offset;
 
 import io.webllm.engine.model.Q8TestActivations.Quantized;
 import io.webllm.engine.opencl.ClBuffer;
-import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.tensor.GgmlType;
-import io.webllm.engine.testing.TestDevices;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,24 +23,12 @@ import org.junit.jupiter.params.provider.CsvSource;
  * order); against the float product the difference is then bounded by sum over groups of d_g / 2 x sum |w| of the
  * group, the quantization error itself, which the test asserts as a bound, not a tuned constant.
  */
-class Q8ActivationKernelTests {
+class Q8ActivationKernelTests extends OnTestDevice {
 
     private static final int ROWS = 37;
     /** 40 groups: more than one group per lane of a warp, with a partial second round. */
     private static final int COLUMNS = 40 * 32;
     private static final int GROUPS = COLUMNS / 32;
-
-    static ClContext cl;
-
-    @BeforeAll
-    static void openDevice() {
-        cl = TestDevices.open();
-    }
-
-    @AfterAll
-    static void closeDevice() {
-        cl.close();
-    }
 
     private static float[] activations(int tokens, long seed) {
         return Q8TestActivations.random(tokens, COLUMNS, 5, seed);

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
 import io.webllm.engine.opencl.ClBuffer;
-import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.tensor.GgmlType;
-import io.webllm.engine.testing.TestDevices;
 import java.lang.foreign.Arena;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,25 +21,13 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the test checks. Tolerance: the kernel adds float terms d_w * d_x * integer; float32 rounding of that sum stays
  * within (terms + 2) x 2^-24 x sum |term|, held to 1e-5 x (1 + sum of magnitudes).
  */
-class Q8MatrixMatrixKernelTests {
+class Q8MatrixMatrixKernelTests extends OnTestDevice {
 
     private static final int GROUPS = 10;
     private static final int COLUMNS = GROUPS * 32;
     /** Output columns before the product's rows and after them, in each token's output row. */
     private static final int Y_OFFSET = 3;
     private static final int Y_PADDING = 5;
-
-    static ClContext cl;
-
-    @BeforeAll
-    static void openDevice() {
-        cl = TestDevices.open();
-    }
-
-    @AfterAll
-    static void closeDevice() {
-        cl.close();
-    }
 
     @ParameterizedTest(name = "{0} {1} rows {2} tokens bias {3} accumulate {4}")
     @CsvSource({
