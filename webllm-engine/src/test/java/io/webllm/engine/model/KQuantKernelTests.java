@@ -79,10 +79,9 @@ class KQuantKernelTests extends OnTestDevice {
              ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
-             ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix());
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + w.suffix())) {
-            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
+            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
             Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
             Products products = new Products(w, read);
             Products upProducts = new Products(up, read);
@@ -147,16 +146,13 @@ class KQuantKernelTests extends OnTestDevice {
              ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
-             ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
              ClKernel kernel = cl.kernels().create("kernel_mul_mmq_" + w.suffix())) {
-            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
+            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
             Products products = new Products(w, Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS));
             kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, rows).arg(4, xq).arg(5, GROUPS)
                     .arg(6, ys).arg(7, 0).arg(8, rows).arg(9, tokens).arg(10, biases).arg(11, 1)
                     .arg(12, accumulate ? 1 : 0).arg(13, xd);
-            long rowTiles = (rows + Tuning.MMQ_ROWS - 1) / Tuning.MMQ_ROWS;
-            long tokenTiles = (tokens + Tuning.MMQ_TOKENS - 1) / Tuning.MMQ_TOKENS;
-            kernel.run(rowTiles * Tuning.MMQ_ITEMS, tokenTiles, Tuning.MMQ_ITEMS, 1);
+            Q8MatrixMatrixKernelTests.runTiles(kernel, rows, tokens);
             float[] y = DeviceArrays.floats(cl, arena, ys, tokens * rows);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < rows; r++) {

@@ -130,10 +130,9 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
-             ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + suffix);
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix)) {
-            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
+            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
             Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
             // every split of the columns between the warps of a row set (the host picks one by the row length)
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
@@ -198,9 +197,8 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer yq = cl.allocate("yq", (long) tokens * rows);
              ClBuffer yd = cl.allocate("yd", 8L * tokens * rows / 32);
              ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new byte[4 * tokens * rows / 32]);
-             ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + gate.suffix())) {
-            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run(COLUMNS, tokens, 256, 1);
+            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
                 long groupRows = (long) Tuning.PACKED_ROWS_PER_WARP / 2 * Tuning.PACKED_WARPS / split;
                 glu.arg(0, gates).arg(1, ups).arg(2, COLUMNS).arg(3, gate.rowBytes()).arg(4, rows).arg(5, xq).arg(6, GROUPS)

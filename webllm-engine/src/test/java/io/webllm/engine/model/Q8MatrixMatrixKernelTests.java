@@ -46,18 +46,15 @@ class Q8MatrixMatrixKernelTests extends OnTestDevice {
              ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
-             ClKernel quantize = cl.kernels().create("kernel_quantize_q8");
              ClKernel kernel = cl.kernels().create("kernel_mul_mmq_" + w.suffix())) {
-            quantize.arg(0, xs).arg(1, COLUMNS).arg(2, xq).arg(3, xd).arg(4, GROUPS).run((GROUPS * 32 + 255) / 256 * 256, tokens, 256, 1);
+            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
             byte[] quants = DeviceArrays.bytes(cl, arena, xq, tokens * COLUMNS);
             float[] scales = DeviceArrays.floats(cl, arena, xd, 2 * tokens * GROUPS);
 
             kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, rows).arg(4, xq).arg(5, GROUPS)
                     .arg(6, ys).arg(7, Y_OFFSET).arg(8, yStride).arg(9, tokens).arg(10, biases).arg(11, hasBias ? 1 : 0)
                     .arg(12, accumulate ? 1 : 0).arg(13, xd);
-            long rowTiles = (rows + Tuning.MMQ_ROWS - 1) / Tuning.MMQ_ROWS;
-            long tokenTiles = (tokens + Tuning.MMQ_TOKENS - 1) / Tuning.MMQ_TOKENS;
-            kernel.run(rowTiles * Tuning.MMQ_ITEMS, tokenTiles, Tuning.MMQ_ITEMS, 1);
+            runTiles(kernel, rows, tokens);
             float[] y = DeviceArrays.floats(cl, arena, ys, tokens * yStride);
 
             for (int t = 0; t < tokens; t++) {
@@ -86,4 +83,10 @@ class Q8MatrixMatrixKernelTests extends OnTestDevice {
         }
     }
 
+    /** Launches a tiled kernel (mul_mm_q8.cl) over rows x tokens: a work-group a tile of MMQ_ROWS x MMQ_TOKENS. */
+    static void runTiles(ClKernel kernel, int rows, int tokens) {
+        long rowTiles = (rows + Tuning.MMQ_ROWS - 1) / Tuning.MMQ_ROWS;
+        long tokenTiles = (tokens + Tuning.MMQ_TOKENS - 1) / Tuning.MMQ_TOKENS;
+        kernel.run(rowTiles * Tuning.MMQ_ITEMS, tokenTiles, Tuning.MMQ_ITEMS, 1);
+    }
 }

@@ -2,6 +2,7 @@ package io.webllm.engine.model;
 
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.opencl.ClKernel;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 
@@ -23,6 +24,14 @@ final class Q8TestActivations {
             x[i] = group == 3 ? 0f : group == largeGroup ? (i % 32 == 7 ? 40f : 0.001f) : (float) random.nextDouble(-2, 2);
         }
         return x;
+    }
+
+    /** Quantizes {@code tokens} rows of {@code columns} values of x into xq and xd with q8.cl's kernel_quantize_q8. */
+    static void quantize(ClContext cl, ClBuffer x, ClBuffer xq, ClBuffer xd, int tokens, int columns) {
+        try (ClKernel kernel = cl.kernels().create("kernel_quantize_q8")) {
+            kernel.arg(0, x).arg(1, columns).arg(2, xq).arg(3, xd).arg(4, columns / 32)
+                    .run((columns + 255) / 256 * 256, tokens, 256, 1);
+        }
     }
 
     /** Quants and {d, d * sum} per group of token rows {@code columns} wide. */
