@@ -48,6 +48,7 @@ final class DevicesCommand implements Command {
                 m.put("computeUnits", d.computeUnits());
                 m.put("version", d.version());
                 m.put("auto", d == chosen);
+                m.put("commandBuffers", commandBuffers(io.webllm.engine.opencl.CommandBufferSupport.of(d)));
                 m.put("extensions", ClPlatforms.extensions(d));
                 return m;
             }).toList()));
@@ -59,5 +60,21 @@ final class DevicesCommand implements Command {
         for (ClDevice d : devices) {
             out.printf("%s %d: %s [%s]%n", d == chosen ? "*" : " ", d.index(), d.describe(), d.version());
         }
+    }
+
+    /** The device's answers about recording command buffers, and whether the engine records passes on it. */
+    private static Map<String, Object> commandBuffers(io.webllm.engine.opencl.CommandBufferSupport support) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("offered", support.offered());
+        m.put("version", support.version());
+        m.put("capabilities", support.capabilities());
+        m.put("requiredQueueProperties", support.requiredQueueProperties());
+        m.put("supportedQueueProperties", support.supportedQueueProperties());
+        String refusal = support.refusal(0);
+        m.put("recordsPasses", refusal == null);
+        if (refusal != null) {
+            m.put("refusal", refusal);
+        }
+        return m;
     }
 }

@@ -41,7 +41,14 @@ final class RecordedPasses implements AutoCloseable {
 
     /** Recorded passes on {@code cl}, or null where {@code use} or the device rules them out (ClCommandBuffer#supported). */
     static @Nullable RecordedPasses on(ClContext cl, ClCommandBuffer.Use use) {
-        return ClCommandBuffer.supported(cl, use) ? new RecordedPasses(cl) : null;
+        if (ClCommandBuffer.supported(cl, use)) {
+            return new RecordedPasses(cl);
+        }
+        if (use == ClCommandBuffer.Use.ON) {
+            LOG.log(System.Logger.Level.WARNING, "recorded passes were asked for, but {0}: launching kernels one by one",
+                    ClCommandBuffer.refusal(cl));
+        }
+        return null;
     }
 
     /** What a recorded pass depends on beyond the arguments set at load. */

@@ -70,22 +70,12 @@ public final class ClCommandBuffer implements AutoCloseable {
         if (!wanted) {
             return false;
         }
-        if (!ClPlatforms.extensions(device).contains("cl_khr_command_buffer")) {
-            return false;
-        }
-        // a driver that answers no query (PoCL 3.1 has no "supported" one) is taken to record on a plain queue only
-        long required = queryOr(device, CL_DEVICE_COMMAND_BUFFER_REQUIRED_QUEUE_PROPERTIES_KHR, 0);
-        long supported = queryOr(device, CL_DEVICE_COMMAND_BUFFER_SUPPORTED_QUEUE_PROPERTIES_KHR, 0);
-        long queue = context.queueProperties();
-        return (required & ~queue) == 0 && (queue & ~supported) == 0;
+        return refusal(context) == null;
     }
 
-    private static long queryOr(ClDevice device, int param, long fallback) {
-        try {
-            return ClPlatforms.deviceLong(device.deviceHandle(), param);
-        } catch (ClException e) {
-            return fallback;
-        }
+    /** Null where the device records command buffers on the context's queue, else why not. */
+    public static @org.jspecify.annotations.Nullable String refusal(ClContext context) {
+        return CommandBufferSupport.of(context.device()).refusal(context.queueProperties());
     }
 
     /** A new, empty command buffer on the context's queue; check {@link #supported} first. */

@@ -23,6 +23,11 @@ public final class Tuning {
      * streams, and the same for one).
      */
     public static final int PACKED_TOKENS = powerOfTwo("webllm.mv.tokens", 8, 1);
+    /**
+     * Whether the Q8 matvecs load a round of weights ahead (1) or not (0), {@code -Dwebllm.mv.prefetch}: two rounds of
+     * loads in flight a lane instead of one.
+     */
+    public static final int Q8_PREFETCH = Integer.getInteger("webllm.mv.prefetch", 0);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
     public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
 
@@ -100,8 +105,8 @@ public final class Tuning {
     }
 
     static String buildDefines() {
-        return "-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d"
+        return "-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"
                 .formatted(PACKED_ROWS_PER_WARP, PACKED_WARPS, PACKED_TOKENS, PACKED_MAGIC, MMQ_ROWS, MMQ_TOKENS,
-                        MMQ_STEP, MMA ? 1 : 0);
+                        MMQ_STEP, MMA ? 1 : 0, Q8_PREFETCH);
     }
 }

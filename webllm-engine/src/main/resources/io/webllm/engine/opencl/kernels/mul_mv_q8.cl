@@ -228,6 +228,30 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
 
 // One pass over the weights for tokens t0 .. t0 + PK_TOKENS - 1: afterwards lane 0 of slice 0 holds acc[r][t] for
 // every row r of its row set. MATRIX and ROW are expressions of r: the weights row r reads and its row index.
+#if PK_PREFETCH
+// With PK_PREFETCH the next round's weights are loaded before this round's are multiplied, so a lane keeps two
+// rounds of loads in flight (the compiler does not hoist loads across iterations of a loop of unknown length).
+#define PKQ_PASS(TYPE, MATRIX, ROW)                                                                             \
+    float acc[PK_ROWS][PK_TOKENS];                                                                              \
+    for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                     \
+    {                                                                                                           \
+        wq_##TYPE next[PK_ROWS];                                                                                \
+        int s = slice * MV_LANES + lane;                                                                        \
+        if (s < groups)                                                                                         \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                               \
+                next[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + s);          \
+        for (; s < groups; s += MV_LANES * split) {                                                             \
+            wq_##TYPE w[PK_ROWS];                                                                               \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) w[r] = next[r];                               \
+            const int after = s + MV_LANES * split;                                                             \
+            if (after < groups)                                                                                 \
+                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                           \
+                    next[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + after);  \
+            PKQ_ACCUMULATE(TYPE);                                                                               \
+        }                                                                                                       \
+    }                                                                                                           \
+    PKQ_REDUCE();
+#else
 #define PKQ_PASS(TYPE, MATRIX, ROW)                                                                             \
     float acc[PK_ROWS][PK_TOKENS];                                                                              \
     for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                     \
@@ -238,6 +262,7 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
         PKQ_ACCUMULATE(TYPE);                                                                                   \
     }                                                                                                           \
     PKQ_REDUCE();
+#endif
 
 #define DEFINE_MUL_MVQ(TYPE)                                                                     \
 kernel void kernel_mul_mvq_##TYPE(                                                                              \
