@@ -15,6 +15,9 @@ interface Step {
      */
     int MATRIX_MATRIX_MIN_TOKENS = Integer.getInteger("webllm.mm.minTokens", 32);
 
+    /** No launches. */
+    Step NONE = tokens -> List.of();
+
     List<Launch> launches(int tokens);
 
     /** {@code few} below {@code threshold} tokens, {@code many} from there on. */

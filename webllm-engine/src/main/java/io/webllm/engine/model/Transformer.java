@@ -189,13 +189,16 @@ public final class Transformer implements AutoCloseable {
         // half floats (rope.cl)
         long cacheBytes = 2L * slots * contextLength * config.kvDim();
         Architecture arch = config.architecture();
+        ClBuffer attentionNorm = track(upload.vector(layer(0, "attn_norm.weight")));
         for (int l = 0; l < config.layerCount(); l++) {
             ClBuffer keyCache = allocate("key cache of layer " + l, cacheBytes);
             ClBuffer valueCache = allocate("value cache of layer " + l, cacheBytes);
             String q = layer(l, "attn_q.weight");
             String k = layer(l, "attn_k.weight");
             String v = layer(l, "attn_v.weight");
-            layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "attn_norm.weight")))));
+            if (l == 0) {
+                layerLaunches.add(rmsNorm(x, xb, attentionNorm));
+            }
             if (file.tensor(q).type() == file.tensor(k).type() && file.tensor(q).type() == file.tensor(v).type()) {
                 DeviceTensor stacked = track(upload.stacked("qkv of layer " + l, q, k, v));
                 ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
@@ -215,9 +218,8 @@ public final class Transformer implements AutoCloseable {
             ClBuffer kNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_k_norm.weight"))) : null;
             layerLaunches.add(ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm));
             layerLaunches.add(partials == null ? attentionCpu(keyCache, valueCache) : attentionSplit(keyCache, valueCache, partials, arrivals));
-            layerLaunches.add(matvec(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
-                    x, 0, config.embeddingLength(), null, true, attentionOutput));
-            layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(l, "ffn_norm.weight")))));
+            ClBuffer ffnNorm = track(upload.vector(layer(l, "ffn_norm.weight")));
+            addResidualProduct(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(), attentionOutput, ffnNorm);
             DeviceTensor gate = track(upload.matrix(layer(l, "ffn_gate.weight")));
             DeviceTensor up = track(upload.matrix(layer(l, "ffn_up.weight")));
             // the SiLU kernel writes ff as Q8 too whenever there are Q8 activations; the gated kernel where it can
@@ -238,8 +240,14 @@ public final class Transformer implements AutoCloseable {
                 });
             }
             Q8Input feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, writtenForVector, true) : new Q8Input(xq, xqScales, false, false);
-            layerLaunches.add(matvec(track(upload.matrix(layer(l, "ffn_down.weight"))), ff, config.feedForwardLength(),
-                    x, 0, config.embeddingLength(), null, true, feedForward));
+            DeviceTensor down = track(upload.matrix(layer(l, "ffn_down.weight")));
+            if (l + 1 < config.layerCount()) {
+                attentionNorm = track(upload.vector(layer(l + 1, "attn_norm.weight")));
+                addResidualProduct(down, ff, config.feedForwardLength(), feedForward, attentionNorm);
+            } else {
+                // the final norm reads only the rows that give logits (gathered below)
+                layerLaunches.add(matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true, feedForward));
+            }
         }
         gathered = allocate("rows for logits", 4 * b * config.embeddingLength());
         gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered).arg(3, config.embeddingLength());
@@ -247,7 +255,7 @@ public final class Transformer implements AutoCloseable {
         outputMatvec = cpuKernels
                 ? cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : q8 && output.integerMatvec()
-                ? q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
+                ? q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, null)
                 : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
@@ -552,6 +560,32 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
+    /**
+     * x += W in, then xb = rms_norm(x) * normWeight (and its Q8 activations): the residual add and the norm that
+     * always follows it. Where the product runs as a Q8 matrix-vector kernel, its last work-group to finish a token
+     * applies the norm too (mul_mv_q8.cl, norm_finished_rows), so decode passes launch no norm; prompts keep the norm
+     * launch after the tiled product.
+     */
+    private void addResidualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
+        Launch norm = rmsNorm(x, xb, normWeight);
+        boolean fused = !cpuKernels && q8 && w.integerMatvec() && w.columns() % 32 == 0;
+        if (!fused) {
+            layerLaunches.add(matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input));
+            layerLaunches.add(norm);
+            return;
+        }
+        Launch product = q8MatvecLaunch(w, input, inStride, x, 0, config.embeddingLength(), null, true,
+                new FollowingNorm(normWeight, xb, normed));
+        Step vector = input.writtenForVector() ? product : Step.sequence(quantize(in, inStride, w.columns(), input), product);
+        Step matrix = q8MatrixStep(w, input, in, inStride, x, 0, config.embeddingLength(), null, true);
+        layerLaunches.add(Step.byTokenCount(vector, matrix, Step.MATRIX_MATRIX_MIN_TOKENS));
+        layerLaunches.add(Step.byTokenCount(Step.NONE, norm, Step.MATRIX_MATRIX_MIN_TOKENS));
+    }
+
+    /** The rms_norm a residual matrix-vector product applies to its output (weights, float output, Q8 output). */
+    private record FollowingNorm(ClBuffer weight, ClBuffer out, Q8Input into) {
+    }
+
     /** out = rms_norm(in) * weight, and with Q8 activations the same quantized into xq for the next product. */
     private Launch rmsNorm(ClBuffer in, ClBuffer out, ClBuffer weight) {
         ClKernel kernel = kernels.create(q8 ? "kernel_rms_norm_q8" : "kernel_rms_norm")
@@ -578,7 +612,7 @@ public final class Transformer implements AutoCloseable {
         }
         Step vector;
         if (q8 && w.integerMatvec()) {
-            Launch product = q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate);
+            Launch product = q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate, null);
             vector = q8Input.writtenForVector() ? product : Step.sequence(quantize(in, inStride, w.columns(), q8Input), product);
         } else {
             vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
@@ -592,15 +626,23 @@ public final class Transformer implements AutoCloseable {
         return Step.byTokenCount(vector, matrix, Step.MATRIX_MATRIX_MIN_TOKENS);
     }
 
-    /** A matrix-vector product with the Q8 activations of {@code input} (x_groups: groups per token row of them). */
+    /**
+     * A matrix-vector product with the Q8 activations of {@code input} (x_groups: groups per token row of them), and
+     * with {@code norm} the rms_norm of its output rows (outOffset 0, one row of w.rows() values a token).
+     */
     private Launch q8MatvecLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate) {
+            @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm) {
         ClKernel kernel = kernels.create("kernel_mul_mvq_" + w.kernelSuffix())
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
                 .arg(4, input.quants()).arg(5, inStride / 32)
                 .arg(6, out).arg(7, outOffset).arg(8, outStride)
                 .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, input.scales())
-                .arg(14, q8Split(w));
+                .arg(14, q8Split(w))
+                .arg(15, norm != null ? 1 : 0).arg(16, norm != null ? norm.weight() : out).arg(17, config.rmsEpsilon())
+                .arg(18, norm != null ? norm.out() : out)
+                .arg(19, norm != null ? norm.into().quants() : input.quants())
+                .arg(20, norm != null ? norm.into().scales() : input.scales())
+                .arg(21, java.util.Objects.requireNonNull(arrivals, "the GPU kernels count arrivals"));
         long global = q8GlobalSize(w, false);
         return new Launch(kernel, 9, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns());
     }

@@ -91,6 +91,7 @@ class KQuantKernelTests extends OnTestDevice {
                 cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
                 kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, ROWS).arg(4, xq).arg(5, GROUPS)
                         .arg(6, ys).arg(7, 0).arg(8, ROWS).arg(9, tokens).arg(10, biases).arg(11, 1).arg(12, 1).arg(13, xd).arg(14, split);
+                Q8TestActivations.withoutNorm(kernel, ys);
                 kernel.run((ROWS + rowsPerGroup - 1) / rowsPerGroup * local, local);
                 float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
                 for (int t = 0; t < tokens; t++) {

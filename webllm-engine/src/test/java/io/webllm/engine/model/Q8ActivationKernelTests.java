@@ -80,6 +80,66 @@ class Q8ActivationKernelTests extends OnTestDevice {
         }
     }
 
+    /**
+     * A residual product that carries the norm after it (mul_mv_q8.cl, norm_finished_rows): the last work-group to
+     * finish a token normalises that token's whole row of y, after the add, and quantizes it, as kernel_rms_norm_q8
+     * would in a launch of its own. 256 rows are 16 work-groups or more; 10 tokens take two passes of PK_TOKENS. The
+     * second launch finds the arrival counts the first left at zero, and computes the same.
+     */
+    @ParameterizedTest(name = "{0} {1} tokens split {2}")
+    @CsvSource({"Q4_0, 1, 2", "Q8_0, 3, 1", "Q4_0, 10, 2"})
+    void residualProductsApplyTheNormThatFollowsThem(GgmlType type, int tokens, int split) {
+        int rows = 256;
+        PackedTestMatrix w = PackedTestMatrix.random(type, rows, COLUMNS, 21, false);
+        float[] x = activations(tokens, 22);
+        float[] before = DeviceArrays.randomFloats(tokens * rows, 23);
+        float[] weight = DeviceArrays.randomFloats(rows, 24);
+        long local = (long) Tuning.PACKED_WARPS * 32;
+        long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS / split;
+        try (Arena arena = Arena.ofConfined();
+             ClBuffer weights = DeviceArrays.upload(cl, arena, "w", w.bytes());
+             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
+             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
+             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
+             ClBuffer normWeight = DeviceArrays.upload(cl, arena, "norm weight", weight);
+             ClBuffer normed = cl.allocate("normed", 4L * tokens * rows);
+             ClBuffer nq = cl.allocate("normed q8", (long) tokens * rows);
+             ClBuffer nd = cl.allocate("normed q8 scales", 8L * tokens * rows / 32);
+             ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new float[tokens]); // zero bits
+             ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix())) {
+            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
+            kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, rows).arg(4, xq).arg(5, GROUPS)
+                    .arg(6, ys).arg(7, 0).arg(8, rows).arg(9, tokens).arg(10, ys).arg(11, 0).arg(12, 1).arg(13, xd).arg(14, split)
+                    .arg(15, 1).arg(16, normWeight).arg(17, 1e-5f).arg(18, normed).arg(19, nq).arg(20, nd).arg(21, arrivals);
+            float[] firstNormed = null;
+            for (int launch = 0; launch < 2; launch++) {
+                cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
+                kernel.run((rows + rowsPerGroup - 1) / rowsPerGroup * local, local);
+                float[] y = DeviceArrays.floats(cl, arena, ys, tokens * rows);
+                float[] out = DeviceArrays.floats(cl, arena, normed, tokens * rows);
+                for (int t = 0; t < tokens; t++) {
+                    double squares = 0;
+                    for (int r = 0; r < rows; r++) {
+                        squares += (double) y[t * rows + r] * y[t * rows + r];
+                    }
+                    double scale = 1 / Math.sqrt(squares / rows + 1e-5);
+                    for (int r = 0; r < rows; r++) {
+                        double expected = y[t * rows + r] * scale * weight[r];
+                        assertThat((double) out[t * rows + r]).as("launch %d token %d row %d", launch, t, r)
+                                .isCloseTo(expected, offset(1e-5 * (1 + Math.abs(expected))));
+                    }
+                }
+                assertQuantizationOf(out, Q8TestActivations.download(cl, arena, nq, nd, tokens, rows), tokens, rows);
+                assertThat(DeviceArrays.ints(cl, arena, arrivals, tokens)).as("arrival counts left for the next launch").containsOnly(0);
+                if (firstNormed != null) {
+                    assertThat(out).isEqualTo(firstNormed);
+                }
+                firstNormed = out;
+            }
+        }
+    }
+
     private static void assertQuantizationOf(float[] x, Quantized quantized, int tokens) {
         assertQuantizationOf(x, quantized, tokens, COLUMNS);
     }
@@ -140,6 +200,7 @@ class Q8ActivationKernelTests extends OnTestDevice {
             cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
             kernel.arg(0, weights).arg(1, COLUMNS).arg(2, rowBytes).arg(3, ROWS).arg(4, xq).arg(5, GROUPS)
                     .arg(6, ys).arg(7, 0).arg(8, ROWS).arg(9, tokens).arg(10, biases).arg(11, 1).arg(12, 1).arg(13, xd).arg(14, split);
+            Q8TestActivations.withoutNorm(kernel, ys);
             kernel.run((ROWS + rowsPerGroup - 1) / rowsPerGroup * local, local);
             float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {

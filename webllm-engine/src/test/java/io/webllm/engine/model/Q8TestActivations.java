@@ -34,6 +34,14 @@ final class Q8TestActivations {
         }
     }
 
+    /**
+     * Sets the arguments of a kernel_mul_mvq_* launch past the product's own (15 on: the following norm, see
+     * mul_mv_q8.cl's norm_finished_rows) to "no norm", any buffer standing in for the unused ones.
+     */
+    static ClKernel withoutNorm(ClKernel matvec, ClBuffer any) {
+        return matvec.arg(15, 0).arg(16, any).arg(17, 0f).arg(18, any).arg(19, any).arg(20, any).arg(21, any);
+    }
+
     /** Quants and {d, d * sum} per group of token rows {@code columns} wide. */
     record Quantized(byte[] q, float[] d, float[] ds, int columns) {
 

@@ -81,20 +81,6 @@ inline void emit_head(local const float* values, float l, global float* result, 
 // Most chunks a token's positions split into (AttentionSplit.MAX_CHUNKS): bounds the combine's weights.
 #define AT_MAX_CHUNKS 128
 
-// A float another compute unit wrote in this launch: from L2 on NVIDIA (ld.global.cg), never a stale L1 line. Unlike
-// a volatile load it leaves the compiler free to batch the loads of a loop.
-#ifdef WEBLLM_PTX
-inline float load_shared_l2(global const float* p) {
-    float v;
-    asm volatile("ld.global.cg.f32 %0, [%1];" : "=f"(v) : "l"(p));
-    return v;
-}
-#else
-inline float load_shared_l2(global const float* p) {
-    return *p;
-}
-#endif
-
 // The last chunk of a (token, head set) to finish: rescales the `chunks` partial results of each of its heads to
 // their common max and writes the head's output. Warp g finds head g's max and the chunks' weights (its lanes
 // split the chunks), then every work-item sums its dimensions of every head over the chunks: independent loads,

@@ -264,13 +264,91 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
     PKQ_REDUCE();
 #endif
 
+// Group g of a row of y, normalised (x * scale * w, as kernel_rms_norm_q8 computes it) into out and quantized
+// (quantize_lanes' rounding) into q/d, by one work-item: a serial tail wants no shuffle chains. y from L2.
+inline void norm_quantize_group(global const float* row, int g, float scale, global const float* w,
+        global float* out, global char* q, global float2* d) {
+    float v[GROUP];
+    float amax = 0.0f;
+    _Pragma("unroll") for (int i = 0; i < GROUP; i++) {
+        v[i] = load_shared_l2(row + g * GROUP + i) * scale * w[g * GROUP + i];
+        amax = fmax(amax, fabs(v[i]));
+    }
+    const float dg = amax / Q8_MAX;
+    const float id = dg > 0.0f ? 1.0f / dg : 0.0f;
+    float sum = 0.0f;
+    _Pragma("unroll") for (int i = 0; i < GROUP; i += 4) {
+        char4 c;
+        c.x = (char) clamp(round(v[i] * id), -Q8_MAX, Q8_MAX);
+        c.y = (char) clamp(round(v[i + 1] * id), -Q8_MAX, Q8_MAX);
+        c.z = (char) clamp(round(v[i + 2] * id), -Q8_MAX, Q8_MAX);
+        c.w = (char) clamp(round(v[i + 3] * id), -Q8_MAX, Q8_MAX);
+        sum += (float) (c.x + c.y + c.z + c.w);
+        vstore4(c, 0, q + g * GROUP + i);
+        vstore4((float4) (v[i], v[i + 1], v[i + 2], v[i + 3]), 0, out + g * GROUP + i);
+    }
+    d[g] = (float2) (dg, dg * sum);
+}
+
+// After a pass of a residual matvec (y += W x) wrote its rows of y for tokens t0 ..: with `norm` set, each work-group
+// counts itself in per token, and the last to arrive applies the rms_norm that follows every residual add to that
+// token's whole row of n values (norm_w, eps): into norm_out, and as Q8 activations into norm_q/norm_d (q8.cl layout)
+// for the next product. That saves the norm's launch (an rms_norm_q8 took ~7 us of an 8B decode layer on an H200,
+// twice a layer). The tail is one work-group's: a sum over the row, then a work-item a 32-value group.
+// `arrivals`: an int per token, zero between launches. By the whole work-group off NVIDIA (barriers), as
+// quantize_finished_groups.
+inline void norm_finished_rows(int norm, global const float* y, int y_stride, int t0, int ntok, int n,
+        global const float* norm_w, float eps, global float* norm_out, global char* norm_q, global float2* norm_d,
+        volatile global int* arrivals, local int* last, local float* red) {
+    const int lid = get_local_id(0);
+    const int items = get_local_size(0);
+#ifdef WEBLLM_PTX
+    if (!norm) return; // uniform over the work-group
+#endif
+    if (norm) device_fence(); // this work-group's rows reach L2 before it counts itself in
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lid < PK_TOKENS) {
+        int mine = 0;
+        if (norm && t0 + lid < ntok) {
+            volatile global int* count = arrivals + t0 + lid;
+            mine = atomic_inc(count) == get_num_groups(0) - 1;
+            if (mine) *count = 0; // the others have all counted: reset for the next launch
+        }
+        last[lid] = mine;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (norm) device_fence();
+    for (int t = 0; t < PK_TOKENS; t++) {
+        const int live = last[t]; // uniform over the work-group
+#ifdef WEBLLM_PTX
+        if (!live) continue;
+#endif
+        global const float* row = y + (ulong) (t0 + t) * y_stride;
+        float squares = 0.0f;
+        if (live) for (int i = lid; i < n; i += items) {
+            const float v = load_shared_l2(row + i);
+            squares += v * v;
+        }
+        const float scale = rsqrt(group_sum(squares, red) / n + eps);
+        const int groups = n / GROUP;
+        if (live) for (int g = lid; g < groups; g += items) {
+            norm_quantize_group(row, g, scale, norm_w, norm_out + (ulong) (t0 + t) * n,
+                    norm_q + (ulong) (t0 + t) * n, norm_d + (ulong) (t0 + t) * groups);
+        }
+    }
+}
+
+// With `norm`: y's rows (y_off 0, nrows values a token) then also get the rms_norm that follows (norm_finished_rows).
 #define DEFINE_MUL_MVQ(TYPE)                                                                     \
 kernel void kernel_mul_mvq_##TYPE(                                                                              \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
         global const char* xq, int x_groups,                                                                    \
         global float* y, int y_off, int y_stride,                                                               \
-        int ntok, global const float* bias, int has_bias, int accumulate, global const float2* xd, int split) { \
+        int ntok, global const float* bias, int has_bias, int accumulate, global const float2* xd, int split,   \
+        int norm, global const float* norm_w, float eps, global float* norm_out, global char* norm_q,           \
+        global float2* norm_d, volatile global int* arrivals) {                                                 \
     PKQ_PLACE(PK_ROWS)                                                                                          \
+    local int last[PK_TOKENS];                                                                                  \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, W, row0 + r)                                                              \
         if (lane == 0 && slice == 0) {                                                                          \
@@ -285,6 +363,8 @@ kernel void kernel_mul_mvq_##TYPE(                                              
                 }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
+        norm_finished_rows(norm, y + y_off, y_stride, t0, ntok, nrows, norm_w, eps, norm_out, norm_q, norm_d,   \
+                arrivals, last, red);                                                                           \
     }                                                                                                           \
 }
 

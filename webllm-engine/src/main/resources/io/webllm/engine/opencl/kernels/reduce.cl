@@ -19,6 +19,21 @@ inline void device_fence(void) {
 }
 #endif
 
+// A float another compute unit wrote in this launch (read after device_fence and an atomic count: attention.cl,
+// mul_mv_q8.cl): from L2 on NVIDIA (ld.global.cg), never a stale L1 line. Unlike a volatile load it leaves the
+// compiler free to batch the loads of a loop.
+#ifdef WEBLLM_PTX
+inline float load_shared_l2(global const float* p) {
+    float v;
+    asm volatile("ld.global.cg.f32 %0, [%1];" : "=f"(v) : "l"(p));
+    return v;
+}
+#else
+inline float load_shared_l2(global const float* p) {
+    return *p;
+}
+#endif
+
 #ifdef WEBLLM_PTX
 // v of the lane whose index differs from this one's in the bits of `offset`.
 inline float lane_xor(float v, int offset) {
@@ -70,4 +85,18 @@ inline float row_rms_scale(global const float* xr, int n, float eps, local float
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     return rsqrt(scratch[0] / n + eps);
+}
+
+// The sum of v over the whole work-group (a multiple of MV_LANES work-items, at most MV_LANES warps), returned to
+// every work-item; `red` holds a float per work-item. Every work-item must call it (barriers).
+inline float group_sum(float v, local float* red) {
+    const int lid = get_local_id(0);
+    v = lane_sum(v, red);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lid % MV_LANES == 0) red[lid / MV_LANES] = v;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    float total = 0.0f;
+    for (int w = 0; w < (int) get_local_size(0) / MV_LANES; w++) total += red[w];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return total;
 }
