@@ -158,9 +158,11 @@ public final class Transformer implements AutoCloseable {
         @Nullable ClBuffer partials = cpuKernels ? null
                 : allocate("attention partials", 4L * AttentionSplit.capacity(maxBatch, attentionGroupsPerToken(), attentionGroups)
                         * config.headCount() * (config.headDim() + 2));
-        // per (token, head set) for attention, per (token, Q8 group) of the feed-forward activations for the gated kernel
+        // per (token, head set) for attention, per (token, Q8 group) of the feed-forward activations for the gated
+        // kernel, per token for the residual products' norms, per (token, q/k/v head) for the stacked product's rope
         arrivals = cpuKernels ? null : zeroed("arrival counts",
-                4L * maxBatch * Math.max(attentionGroupsPerToken(), config.feedForwardLength() / 32));
+                4L * maxBatch * Math.max(Math.max(attentionGroupsPerToken(), config.feedForwardLength() / 32),
+                        config.headCount() + 2 * config.kvHeadCount()));
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
         long widest = Math.max(config.embeddingLength(), Math.max(config.queryDim(), config.feedForwardLength()));
         xq = q8 ? allocate("q8 activations", b * widest) : null;
@@ -199,11 +201,22 @@ public final class Transformer implements AutoCloseable {
             if (l == 0) {
                 layerLaunches.add(rmsNorm(x, xb, attentionNorm));
             }
+            ClBuffer qNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null;
+            ClBuffer kNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_k_norm.weight"))) : null;
+            Launch rope = ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm);
             if (file.tensor(q).type() == file.tensor(k).type() && file.tensor(q).type() == file.tensor(v).type()) {
                 DeviceTensor stacked = track(upload.stacked("qkv of layer " + l, q, k, v));
                 ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
                         layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
-                layerLaunches.add(matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, normed));
+                if (appliesRope(stacked)) {
+                    Launch product = q8RopeLaunch(stacked, bias, keyCache, valueCache, ropeFreqs, qNorm, kNorm);
+                    Step matrix = q8MatrixStep(stacked, normed, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false);
+                    layerLaunches.add(Step.byTokenCount(product, matrix, Step.MATRIX_MATRIX_MIN_TOKENS));
+                    layerLaunches.add(Step.byTokenCount(Step.NONE, rope, Step.MATRIX_MATRIX_MIN_TOKENS));
+                } else {
+                    layerLaunches.add(matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, normed));
+                    layerLaunches.add(rope);
+                }
             } else {
                 // mixed types (some Q4_K_M layers keep v in Q6_K): three launches into the same rows
                 int[] offsets = {0, config.queryDim(), config.queryDim() + config.kvDim()};
@@ -213,10 +226,8 @@ public final class Transformer implements AutoCloseable {
                     ClBuffer bias = arch.qkvBias() ? track(upload.vector(layer(l, biases[p]))) : null;
                     layerLaunches.add(matvec(track(upload.matrix(names[p])), xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, normed));
                 }
+                layerLaunches.add(rope);
             }
-            ClBuffer qNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null;
-            ClBuffer kNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_k_norm.weight"))) : null;
-            layerLaunches.add(ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm));
             layerLaunches.add(partials == null ? attentionCpu(keyCache, valueCache) : attentionSplit(keyCache, valueCache, partials, arrivals));
             ClBuffer ffnNorm = track(upload.vector(layer(l, "ffn_norm.weight")));
             addResidualProduct(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(), attentionOutput, ffnNorm);
@@ -805,15 +816,45 @@ public final class Transformer implements AutoCloseable {
             @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm) {
         ModelConfig c = config;
         int half = c.headDim() / 2;
-        ClKernel kernel = kernels.create("kernel_rope_store")
-                .arg(0, qkv).arg(1, qkvDim).arg(2, c.headCount()).arg(3, c.kvHeadCount()).arg(4, c.headDim())
-                .arg(5, positions).arg(6, slotIds).arg(7, keyCache).arg(8, valueCache).arg(9, contextLength)
-                .arg(10, c.ropeFreqBase()).arg(11, c.ropeFreqScale())
-                .arg(12, ropeFreqs != null ? ropeFreqs : qkv).arg(13, ropeFreqs != null ? 1 : 0)
-                .arg(14, c.architecture().ropeStyle() == Architecture.RopeStyle.HALVES ? 1 : 0)
-                .arg(15, qNorm != null ? qNorm : qkv).arg(16, kNorm != null ? kNorm : qkv).arg(17, qNorm != null ? 1 : 0)
-                .arg(18, c.rmsEpsilon()).localArg(19, 4L * half);
+        ClKernel kernel = kernels.create("kernel_rope_store").arg(0, qkv).arg(1, qkvDim);
+        ropeArgs(kernel, 2, keyCache, valueCache, ropeFreqs, qNorm, kNorm).localArg(19, 4L * half);
         return new Launch(kernel, -1, n -> (long) (c.headCount() + c.kvHeadCount()) * half, n -> n, half, 1);
+    }
+
+    /** kernel_rope_store's arguments from its third on (n_heads .. eps), from {@code first} on. */
+    private ClKernel ropeArgs(ClKernel kernel, int first, ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,
+            @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm) {
+        ModelConfig c = config;
+        return kernel.arg(first, c.headCount()).arg(first + 1, c.kvHeadCount()).arg(first + 2, c.headDim())
+                .arg(first + 3, positions).arg(first + 4, slotIds).arg(first + 5, keyCache).arg(first + 6, valueCache)
+                .arg(first + 7, contextLength).arg(first + 8, c.ropeFreqBase()).arg(first + 9, c.ropeFreqScale())
+                .arg(first + 10, ropeFreqs != null ? ropeFreqs : qkv).arg(first + 11, ropeFreqs != null ? 1 : 0)
+                .arg(first + 12, c.architecture().ropeStyle() == Architecture.RopeStyle.HALVES ? 1 : 0)
+                .arg(first + 13, qNorm != null ? qNorm : qkv).arg(first + 14, kNorm != null ? kNorm : qkv)
+                .arg(first + 15, qNorm != null ? 1 : 0).arg(first + 16, c.rmsEpsilon());
+    }
+
+    /**
+     * Whether the stacked q/k/v product applies the rope itself in matrix-vector passes (kernel_mul_mvq_rope_*): a
+     * Q8 matvec whose work-groups' rows each lie within one head.
+     */
+    private boolean appliesRope(DeviceTensor stacked) {
+        long groupRows = (long) Tuning.PACKED_ROWS_PER_WARP * (Tuning.PACKED_WARPS / q8Split(stacked));
+        return !cpuKernels && q8 && stacked.integerMatvec() && stacked.columns() % 32 == 0
+                && config.headDim() % groupRows == 0 && config.headDim() / 2 <= Tuning.PACKED_WARPS * MV_LANES;
+    }
+
+    /** The stacked q/k/v product that applies the rope and fills the cache (appliesRope), for up to 31 tokens. */
+    private Launch q8RopeLaunch(DeviceTensor w, @Nullable ClBuffer bias, ClBuffer keyCache, ClBuffer valueCache,
+            @Nullable ClBuffer ropeFreqs, @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm) {
+        ClKernel kernel = kernels.create("kernel_mul_mvq_rope_" + w.kernelSuffix())
+                .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
+                .arg(4, normed.quants()).arg(5, config.embeddingLength() / 32).arg(6, qkv).arg(7, qkvDim)
+                .arg(9, bias != null ? bias : qkv).arg(10, bias != null ? 1 : 0).arg(11, normed.scales()).arg(12, q8Split(w));
+        ropeArgs(kernel, 13, keyCache, valueCache, ropeFreqs, qNorm, kNorm)
+                .arg(30, java.util.Objects.requireNonNull(arrivals, "the GPU kernels count arrivals"));
+        long global = q8GlobalSize(w, false);
+        return new Launch(kernel, 8, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns() + " rope");
     }
 
     /** Work-items of an attention work-group (AT_ITEMS in attention.cl). */

@@ -16,7 +16,7 @@ public final class KernelLibrary {
 
     /** Resource files, helpers first. */
     private static final List<String> SOURCES = List.of("quants.cl", "repack.cl", "reduce.cl", "xstage.cl", "mul_mv.cl",
-            "mul_mv_packed.cl", "q8.cl", "mul_mv_q8.cl", "mul_mm.cl", "mul_mm_q8.cl", "mul_mv_cpu.cl", "norm.cl", "rope.cl", "attention.cl", "gather.cl", "bench.cl");
+            "mul_mv_packed.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl", "mul_mm.cl", "mul_mm_q8.cl", "mul_mv_cpu.cl", "norm.cl", "attention.cl", "gather.cl", "bench.cl");
     private static final String OPTIONS = "-cl-std=CL1.2 -cl-mad-enable " + Tuning.buildDefines();
     /** NVIDIA's compiler takes inline PTX: row sums then use warp shuffles instead of local memory and barriers. */
     private static final String NVIDIA_OPTIONS = OPTIONS + " -DWEBLLM_PTX";

@@ -368,6 +368,110 @@ kernel void kernel_mul_mvq_##TYPE(                                              
     }                                                                                                           \
 }
 
+// After a pass of the stacked q/k/v product wrote its rows for tokens t0 ..: each work-group counts itself in per
+// (token, head) (its rows lie in one head: `head`), and the last of a head's `arrivals_per_head` work-groups to
+// arrive does for that head what kernel_rope_store (rope.cl) does: a q head rotated in place, a k head rotated into
+// the cache, both after Qwen3's per-head norm where the model has it, a v head copied into the cache. That saves the
+// rope launch of every decode layer (~7 us of an 8B decode layer on an H200). A work-item a rotation pair (head_dim
+// <= 2 x the work-group). `arrivals`: an int per (token, head), zero between launches. By the whole work-group off
+// NVIDIA (barriers), as quantize_finished_groups.
+inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int ntok, int head, int arrivals_per_head,
+        int n_heads, int n_kv_heads, int head_dim, global const int* pos, global const int* slot, global half* k_cache,
+        global half* v_cache, int ctx, float theta_base, float freq_scale, global const float* freq_factors,
+        int has_freq_factors, int neox, global const float* q_norm, global const float* k_norm, int has_norm, float eps,
+        volatile global int* arrivals, local int* last, local float* red) {
+    const int lid = get_local_id(0);
+    const int heads = n_heads + 2 * n_kv_heads;
+    device_fence(); // this work-group's rows reach L2 before it counts itself in
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lid < PK_TOKENS) {
+        int mine = 0;
+        if (t0 + lid < ntok) {
+            volatile global int* count = arrivals + (ulong) (t0 + lid) * heads + head;
+            mine = atomic_inc(count) == arrivals_per_head - 1;
+            if (mine) *count = 0; // the others have all counted: reset for the next launch
+        }
+        last[lid] = mine;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    device_fence();
+    const int half_dim = head_dim / 2;
+    const int kind = head < n_heads ? 0 : head < n_heads + n_kv_heads ? 1 : 2; // q, k, v
+    const int kv_dim = n_kv_heads * head_dim;
+    const int i = lid; // the pair this work-item rotates
+    const int a = neox ? i : 2 * i;
+    const int b = neox ? i + half_dim : 2 * i + 1;
+    for (int t = 0; t < PK_TOKENS; t++) {
+        const int live = last[t]; // uniform over the work-group
+#ifdef WEBLLM_PTX
+        if (!live) continue;
+#endif
+        const int pair = live && i < half_dim;
+        global float* x = qkv + (ulong) (t0 + t) * qkv_stride + head * head_dim;
+        float x0 = pair ? load_shared_l2(x + a) : 0.0f;
+        float x1 = pair ? load_shared_l2(x + b) : 0.0f;
+        const float squares = group_sum(x0 * x0 + x1 * x1, red); // every work-item calls it (barriers)
+        if (pair) {
+            if (has_norm && kind < 2) {
+                const float scale = rsqrt(squares / head_dim + eps);
+                global const float* w = kind == 0 ? q_norm : k_norm;
+                x0 = x0 * scale * w[a];
+                x1 = x1 * scale * w[b];
+            }
+            const int position = pos[t0 + t];
+            const int kv_head = head - n_heads - (kind == 2 ? n_kv_heads : 0);
+            const ulong at = ((ulong) slot[t0 + t] * ctx + position) * kv_dim + kv_head * head_dim;
+            if (kind == 2) {
+                vstore_half_rte(x0, at + a, v_cache);
+                vstore_half_rte(x1, at + b, v_cache);
+            } else {
+                const float2 r = rope_rotate(x0, x1, i, head_dim, position, theta_base, freq_scale, freq_factors,
+                        has_freq_factors);
+                if (kind == 0) {
+                    x[a] = r.x;
+                    x[b] = r.y;
+                } else {
+                    vstore_half_rte(r.x, at + a, k_cache);
+                    vstore_half_rte(r.y, at + b, k_cache);
+                }
+            }
+        }
+    }
+}
+
+// The stacked q/k/v product (y = W x + bias, rows: the q heads, then k, then v, head_dim rows each) that also applies
+// the rope and fills the KV cache (rope_finished_heads). Arguments from n_heads on as kernel_rope_store's from its
+// third on. The host uses it where head_dim is a multiple of a work-group's rows.
+#define DEFINE_MUL_MVQ_ROPE(TYPE)                                                                               \
+kernel void kernel_mul_mvq_rope_##TYPE(                                                                         \
+        global const uchar* W, int ncols, ulong row_bytes, int nrows, global const char* xq, int x_groups,      \
+        global float* y, int y_stride, int ntok, global const float* bias, int has_bias,                        \
+        global const float2* xd, int split, int n_heads, int n_kv_heads, int head_dim, global const int* pos,   \
+        global const int* slot, global half* k_cache, global half* v_cache, int ctx, float theta_base,          \
+        float freq_scale, global const float* freq_factors, int has_freq_factors, int neox,                     \
+        global const float* q_norm, global const float* k_norm, int has_norm, float eps,                        \
+        volatile global int* arrivals) {                                                                        \
+    PKQ_PLACE(PK_ROWS)                                                                                          \
+    local int last[PK_TOKENS];                                                                                  \
+    const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
+    for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
+        PKQ_PASS(TYPE, W, row0 + r)                                                                             \
+        if (lane == 0 && slice == 0) {                                                                          \
+            _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
+                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                         \
+                    const int row = row0 + r;                                                                   \
+                    if (t0 + t < ntok && row < nrows)                                                           \
+                        y[(ulong) (t0 + t) * y_stride + row] = acc[r][t] + (has_bias ? bias[row] : 0.0f);       \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+        rope_finished_heads(y, y_stride, t0, ntok, get_group_id(0) * group_rows / head_dim,                     \
+                head_dim / group_rows, n_heads, n_kv_heads, head_dim, pos, slot, k_cache, v_cache, ctx,         \
+                theta_base, freq_scale, freq_factors, has_freq_factors, neox, q_norm, k_norm, has_norm, eps,    \
+                arrivals, last, red);                                                                           \
+    }                                                                                                           \
+}
+
 // silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row.
 // After a pass of the gated kernel wrote its rows of y for tokens t0 .., when `quantize` is set: each work-group
 // counts itself into the 32-row Q8 group its `rows` rows (a power of two, at most 32) lie in, per token, and the
@@ -442,6 +546,10 @@ DEFINE_MUL_MVQ(q4_0)
 DEFINE_MUL_MVQ(q8_0)
 DEFINE_MUL_MVQ(q4_k)
 DEFINE_MUL_MVQ(q6_k)
+DEFINE_MUL_MVQ_ROPE(q4_0)
+DEFINE_MUL_MVQ_ROPE(q8_0)
+DEFINE_MUL_MVQ_ROPE(q4_k)
+DEFINE_MUL_MVQ_ROPE(q6_k)
 DEFINE_MUL_MV_GLUQ(q4_0)
 DEFINE_MUL_MV_GLUQ(q8_0)
 DEFINE_MUL_MV_GLUQ(q4_k)

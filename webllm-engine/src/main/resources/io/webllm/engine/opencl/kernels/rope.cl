@@ -10,6 +10,17 @@
 // Pair i rotates by pos * freq_scale * base^(-2i/head_dim), divided by freq_factors[i] when the model has them
 // (Llama 3's rope_freqs). neox = 0 rotates adjacent values (2i, 2i+1) as GGUF's permuted Llama weights expect;
 // neox = 1 rotates (i, i + head_dim/2) as Qwen does.
+// Pair i (values x0, x1) of a head rotated for `position`. Shared with the stacked q/k/v product that applies the
+// rope itself (mul_mv_q8.cl, rope_finished_heads).
+inline float2 rope_rotate(float x0, float x1, int i, int head_dim, int position, float theta_base, float freq_scale,
+        global const float* freq_factors, int has_freq_factors) {
+    float theta = (float) position * freq_scale * pow(theta_base, -2.0f * i / head_dim);
+    if (has_freq_factors) theta /= freq_factors[i];
+    const float c = cos(theta);
+    const float s = sin(theta);
+    return (float2) (x0 * c - x1 * s, x0 * s + x1 * c);
+}
+
 kernel void kernel_rope_store(global float* qkv, int qkv_stride, int n_heads, int n_kv_heads, int head_dim,
         global const int* pos, global const int* slot, global half* k_cache, global half* v_cache, int ctx,
         float theta_base, float freq_scale, global const float* freq_factors, int has_freq_factors, int neox,
@@ -39,19 +50,14 @@ kernel void kernel_rope_store(global float* qkv, int qkv_stride, int n_heads, in
         x0 = x0 * scale * w[a];
         x1 = x1 * scale * w[b];
     }
-    float theta = (float) pos[t] * freq_scale * pow(theta_base, -2.0f * i / head_dim);
-    if (has_freq_factors) theta /= freq_factors[i];
-    const float c = cos(theta);
-    const float s = sin(theta);
-    const float r0 = x0 * c - x1 * s;
-    const float r1 = x0 * s + x1 * c;
+    const float2 r = rope_rotate(x0, x1, i, head_dim, pos[t], theta_base, freq_scale, freq_factors, has_freq_factors);
     if (is_q) {
-        head[a] = r0;
-        head[b] = r1;
+        head[a] = r.x;
+        head[b] = r.y;
     } else {
         const ulong at = ((ulong) slot[t] * ctx + pos[t]) * kv_dim + kv_head * head_dim;
-        vstore_half_rte(r0, at + a, k_cache);
-        vstore_half_rte(r1, at + b, k_cache);
+        vstore_half_rte(r.x, at + a, k_cache);
+        vstore_half_rte(r.y, at + b, k_cache);
         global const float* v = qkv + (ulong) t * qkv_stride + q_dim + kv_dim + kv_head * head_dim;
         vstore_half_rte(v[a], at + a, v_cache);
         vstore_half_rte(v[b], at + b, v_cache);
