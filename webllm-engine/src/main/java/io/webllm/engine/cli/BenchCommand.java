@@ -146,9 +146,10 @@ final class BenchCommand implements Command {
         int[] slotIds = java.util.stream.IntStream.range(0, streams).toArray();
         Map<String, Object> measured = new LinkedHashMap<>();
         long start = System.nanoTime();
+        long[] forwardNanos = new long[1];
         // positions follow the prompt; slot 0's earlier decode entries are overwritten, which changes nothing timed
         for (int i = 0; i < steps; i++) {
-            next = decodeStep(model, next, slotIds, prompt.length + i);
+            next = decodeStep(model, next, slotIds, prompt.length + i, forwardNanos);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double aggregate = (double) steps * streams / seconds;
@@ -156,12 +157,15 @@ final class BenchCommand implements Command {
         measured.put("steps", steps);
         measured.put("aggregateTokensPerSecond", aggregate);
         measured.put("speedupOverOneStream", aggregate / singleRate);
+        // a step's forward pass (up to its logits on the host) against the whole step (the rest: picking the tokens)
+        measured.put("forwardMillisPerStep", forwardNanos[0] / 1e6 / steps);
+        measured.put("stepMillis", seconds * 1e3 / steps);
         if (profile) {
             int profiled = Math.min(8, steps);
             model.profile(true);
             long profileStart = System.nanoTime();
             for (int i = 0; i < profiled; i++) {
-                next = decodeStep(model, next, slotIds, prompt.length + steps - profiled + i);
+                next = decodeStep(model, next, slotIds, prompt.length + steps - profiled + i, new long[1]);
             }
             double total = (System.nanoTime() - profileStart) / 1e9;
             measured.put("stepProfile", profileTable(model.profile(false), total, profiled, model));
@@ -169,11 +173,16 @@ final class BenchCommand implements Command {
         return measured;
     }
 
-    /** One token for each slot at {@code position}, logits for all; returns each slot's greedy next token. */
-    private static int[] decodeStep(Transformer model, int[] tokens, int[] slotIds, int position) {
+    /**
+     * One token for each slot at {@code position}, logits for all; returns each slot's greedy next token and adds the
+     * forward pass's time to {@code forwardNanos[0]}.
+     */
+    private static int[] decodeStep(Transformer model, int[] tokens, int[] slotIds, int position, long[] forwardNanos) {
         int[] positions = new int[tokens.length];
         java.util.Arrays.fill(positions, position);
+        long start = System.nanoTime();
         float[] logits = model.forward(new Batch(tokens, positions, slotIds, slotIds.clone()));
+        forwardNanos[0] += System.nanoTime() - start;
         int vocab = model.config().vocabularySize();
         int[] next = new int[tokens.length];
         for (int s = 0; s < tokens.length; s++) {
