@@ -129,33 +129,55 @@ final class Sequence {
         return tokens;
     }
 
-    /** Samples the next token from this sequence's logits row, emits what it produced, and decides whether to stop. */
-    void onLogits(float[] batchLogits, int row) {
+    /**
+     * The next token drawn from this sequence's row of the batch's logits, under its grammar: the sampling and grammar
+     * state advance, nothing is published. Touches only this sequence's own state, so the scheduler picks several
+     * sequences' tokens at once on different threads; {@link #take} then publishes each, in order, on its thread.
+     */
+    Pick pick(float[] batchLogits, int row) {
         System.arraycopy(batchLogits, row * logits.length, logits, 0, logits.length);
         // models pad their output rows past the tokenizer's vocabulary (Qwen: 151,936 rows, 151,669 tokens)
         java.util.Arrays.fill(logits, Math.min(tokenizer.vocabularySize(), logits.length), logits.length, Float.NEGATIVE_INFINITY);
+        long grammarNanos = 0;
         if (matcher != null) {
             long start = System.nanoTime();
             matcher.fillNextTokenMask(mask);
             sampling.allowOnly(mask);
-            request.grammarNanos += System.nanoTime() - start;
+            grammarNanos += System.nanoTime() - start;
         }
         int token = sampler.sample(logits, sampling);
         sampling.accept(token);
+        List<TokenLogprob> logprobs = request.sampling.logprobs() ? List.of(logprob(sampling.lastLogprobs())) : null;
+        if (matcher != null) {
+            long start = System.nanoTime();
+            boolean accepted = matcher.acceptToken(token);
+            grammarNanos += System.nanoTime() - start;
+            if (!accepted) {
+                throw new IllegalStateException("sampled token " + token + " outside the grammar's mask");
+            }
+        }
+        return new Pick(token, logprobs, grammarNanos);
+    }
+
+    /** A token {@link #pick} drew, with its logprobs when asked for and the time its grammar took. */
+    record Pick(int token, @Nullable List<TokenLogprob> logprobs, long grammarNanos) {
+    }
+
+    /** Picks and takes the next token from this sequence's logits row. */
+    void onLogits(float[] batchLogits, int row) {
+        take(pick(batchLogits, row));
+    }
+
+    /** Publishes a picked token: counts it, emits what it produced, and decides whether to stop. */
+    void take(Pick pick) {
+        int token = pick.token();
+        List<TokenLogprob> logprobs = pick.logprobs();
+        request.grammarNanos += pick.grammarNanos();
         if (request.firstTokenNanos == 0) {
             request.firstTokenNanos = System.nanoTime();
         }
         request.completionTokens++;
         generated++;
-        List<TokenLogprob> logprobs = request.sampling.logprobs() ? List.of(logprob(sampling.lastLogprobs())) : null;
-        if (matcher != null) {
-            long start = System.nanoTime();
-            boolean accepted = matcher.acceptToken(token);
-            request.grammarNanos += System.nanoTime() - start;
-            if (!accepted) {
-                throw new IllegalStateException("sampled token " + token + " outside the grammar's mask");
-            }
-        }
         boolean endOfGeneration = tokenizer.isEndOfGeneration(token) && (!request.request.ignoreEos() || matcher != null);
         if (endOfGeneration || (matcher != null && matcher.isTerminated())) {
             finishWith(FinishReason.STOP, logprobs);

@@ -236,6 +236,27 @@ class LocalEngineTests {
         assertThat(concurrent).containsExactlyElementsOf(sequential);
     }
 
+    /**
+     * Sequences of one step draw their tokens at once on several threads (Scheduler.takeNextTokens): seeded sampling
+     * with top-p, penalties and logprobs, and grammar-constrained output, give in a batch exactly what they give alone.
+     */
+    @Test
+    void seededAndConstrainedRequestsInABatchMatchTheSameRequestsAlone() throws Exception {
+        String schema = """
+                {"type":"object","properties":{"mood":{"enum":["happy","sad"]},"name":{"type":"string","maxLength":8}},
+                 "required":["mood","name"],"additionalProperties":false}""";
+        java.util.function.IntFunction<ChatRequest> requests = i -> {
+            ChatRequest.Builder builder = prompt(i % 2 == 0 ? "Once upon a time" : "The cat").temperature(1.0).seed(100L + i)
+                    .maxTokens(40).topP(0.9).logprobs(true).topLogprobs(2);
+            return (i % 3 == 0 ? builder.responseFormat(ResponseFormat.jsonSchema(schema)) : builder.presencePenalty(0.5)).build();
+        };
+        List<String> alone = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            alone.add(engine.complete(requests.apply(i)).choices().getFirst().content());
+        }
+        assertThat(runConcurrently(4, requests)).containsExactlyElementsOf(alone);
+    }
+
     @Test
     void nextTurnReusesTheConversationsCache() {
         ChatCompletion first = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(20).build());
