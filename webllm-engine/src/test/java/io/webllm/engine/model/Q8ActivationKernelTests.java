@@ -65,17 +65,7 @@ class Q8ActivationKernelTests extends OnTestDevice {
             kernel.arg(0, xs).arg(1, out).arg(2, w).arg(3, COLUMNS).arg(4, 1e-5f).localArg(5, 4L * 256).arg(6, xq).arg(7, xd);
             kernel.run((GROUPS + 7) / 8 * 256L, tokens, 256, 1);
             float[] normed = DeviceArrays.floats(cl, arena, out, tokens * COLUMNS);
-            for (int t = 0; t < tokens; t++) {
-                double ss = 0;
-                for (int i = 0; i < COLUMNS; i++) {
-                    ss += (double) x[t * COLUMNS + i] * x[t * COLUMNS + i];
-                }
-                double scale = 1 / Math.sqrt(ss / COLUMNS + 1e-5);
-                for (int i = 0; i < COLUMNS; i++) {
-                    double expected = x[t * COLUMNS + i] * scale * weight[i];
-                    assertThat((double) normed[t * COLUMNS + i]).isCloseTo(expected, offset(1e-5 * (1 + Math.abs(expected))));
-                }
-            }
+            assertRmsNormOf(x, weight, normed, tokens, COLUMNS);
             assertQuantizationOf(normed, Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS), tokens);
         }
     }
@@ -118,24 +108,29 @@ class Q8ActivationKernelTests extends OnTestDevice {
                 kernel.run((rows + rowsPerGroup - 1) / rowsPerGroup * local, local);
                 float[] y = DeviceArrays.floats(cl, arena, ys, tokens * rows);
                 float[] out = DeviceArrays.floats(cl, arena, normed, tokens * rows);
-                for (int t = 0; t < tokens; t++) {
-                    double squares = 0;
-                    for (int r = 0; r < rows; r++) {
-                        squares += (double) y[t * rows + r] * y[t * rows + r];
-                    }
-                    double scale = 1 / Math.sqrt(squares / rows + 1e-5);
-                    for (int r = 0; r < rows; r++) {
-                        double expected = y[t * rows + r] * scale * weight[r];
-                        assertThat((double) out[t * rows + r]).as("launch %d token %d row %d", launch, t, r)
-                                .isCloseTo(expected, offset(1e-5 * (1 + Math.abs(expected))));
-                    }
-                }
+                assertRmsNormOf(y, weight, out, tokens, rows);
                 assertQuantizationOf(out, Q8TestActivations.download(cl, arena, nq, nd, tokens, rows), tokens, rows);
                 assertThat(DeviceArrays.ints(cl, arena, arrivals, tokens)).as("arrival counts left for the next launch").containsOnly(0);
                 if (firstNormed != null) {
                     assertThat(out).isEqualTo(firstNormed);
                 }
                 firstNormed = out;
+            }
+        }
+    }
+
+    /** Each token row of {@code out} ({@code width} values) is rms_norm(x) * weight (eps 1e-5), to float rounding. */
+    private static void assertRmsNormOf(float[] x, float[] weight, float[] out, int tokens, int width) {
+        for (int t = 0; t < tokens; t++) {
+            double squares = 0;
+            for (int i = 0; i < width; i++) {
+                squares += (double) x[t * width + i] * x[t * width + i];
+            }
+            double scale = 1 / Math.sqrt(squares / width + 1e-5);
+            for (int i = 0; i < width; i++) {
+                double expected = x[t * width + i] * scale * weight[i];
+                assertThat((double) out[t * width + i]).as("token %d value %d", t, i)
+                        .isCloseTo(expected, offset(1e-5 * (1 + Math.abs(expected))));
             }
         }
     }

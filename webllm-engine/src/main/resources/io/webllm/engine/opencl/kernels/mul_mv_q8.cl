@@ -264,6 +264,22 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
     PKQ_REDUCE();
 #endif
 
+// After PKQ_PASS: lane 0 of slice 0 writes its row set's sums plus bias to row `row` of token t0 + t at
+// Y + (t0 + t) * y_stride + row, adding them to what is there when ACCUMULATE.
+#define PKQ_STORE_ROWS(Y, ACCUMULATE)                                                                           \
+    if (lane == 0 && slice == 0) {                                                                              \
+        _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                               \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
+                const int row = row0 + r;                                                                       \
+                if (t0 + t < ntok && row < nrows) {                                                             \
+                    const float sum = acc[r][t] + (has_bias ? bias[row] : 0.0f);                                \
+                    global float* out = (Y) + (ulong) (t0 + t) * y_stride + row;                                \
+                    *out = (ACCUMULATE) ? *out + sum : sum;                                                     \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
 // Group g of a row of y, normalised (x * scale * w, as kernel_rms_norm_q8 computes it) into out and quantized
 // (quantize_lanes' rounding) into q/d, by one work-item: a serial tail wants no shuffle chains. y from L2.
 inline void norm_quantize_group(global const float* row, int g, float scale, global const float* w,
@@ -350,19 +366,8 @@ kernel void kernel_mul_mvq_##TYPE(                                              
     PKQ_PLACE(PK_ROWS)                                                                                          \
     local int last[PK_TOKENS];                                                                                  \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        PKQ_PASS(TYPE, W, row0 + r)                                                              \
-        if (lane == 0 && slice == 0) {                                                                          \
-            _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
-                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                         \
-                    const int row = row0 + r;                                                                   \
-                    if (t0 + t < ntok && row < nrows) {                                                         \
-                        const float sum = acc[r][t] + (has_bias ? bias[row] : 0.0f);                            \
-                        global float* out = y + y_off + (ulong) (t0 + t) * y_stride + row;                      \
-                        *out = accumulate ? *out + sum : sum;                                                   \
-                    }                                                                                           \
-                }                                                                                               \
-            }                                                                                                   \
-        }                                                                                                       \
+        PKQ_PASS(TYPE, W, row0 + r)                                                                             \
+        PKQ_STORE_ROWS(y + y_off, accumulate)                                                                   \
         norm_finished_rows(norm, y + y_off, y_stride, t0, ntok, nrows, norm_w, eps, norm_out, norm_q, norm_d,   \
                 arrivals, last, red);                                                                           \
     }                                                                                                           \
@@ -456,15 +461,7 @@ kernel void kernel_mul_mvq_rope_##TYPE(                                         
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, W, row0 + r)                                                                             \
-        if (lane == 0 && slice == 0) {                                                                          \
-            _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
-                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                         \
-                    const int row = row0 + r;                                                                   \
-                    if (t0 + t < ntok && row < nrows)                                                           \
-                        y[(ulong) (t0 + t) * y_stride + row] = acc[r][t] + (has_bias ? bias[row] : 0.0f);       \
-                }                                                                                               \
-            }                                                                                                   \
-        }                                                                                                       \
+        PKQ_STORE_ROWS(y, 0)                                                                                    \
         rope_finished_heads(y, y_stride, t0, ntok, get_group_id(0) * group_rows / head_dim,                     \
                 head_dim / group_rows, n_heads, n_kv_heads, head_dim, pos, slot, k_cache, v_cache, ctx,         \
                 theta_base, freq_scale, freq_factors, has_freq_factors, neox, q_norm, k_norm, has_norm, eps,    \
