@@ -17,7 +17,21 @@ package io.webllm.engine.model;
 record AttentionSplit(int span, int live) {
 
     /** Positions one work-group of the split kernel scores in one round: AT_WARPS x AT_BATCH in attention.cl. */
-    static final int MIN_SPAN = 32;
+    static final int ROUND = 32;
+
+    /**
+     * Fewest positions a chunk holds, a multiple of {@link #ROUND}: {@code -Dwebllm.attention.minSpan} for
+     * measurements (32: one round). Longer chunks mean fewer partial results for the last work-group to combine.
+     */
+    static final int MIN_SPAN = minSpan();
+
+    private static int minSpan() {
+        int span = Integer.getInteger("webllm.attention.minSpan", ROUND);
+        if (span < ROUND || span % ROUND != 0) {
+            throw new IllegalArgumentException("webllm.attention.minSpan must be a positive multiple of " + ROUND + ", but was " + span);
+        }
+        return span;
+    }
 
     /** Most chunks a token's positions split into: AT_MAX_CHUNKS in attention.cl (the combine's weights). */
     static final int MAX_CHUNKS = 128;
