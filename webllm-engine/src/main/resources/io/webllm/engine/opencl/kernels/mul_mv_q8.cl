@@ -334,7 +334,7 @@ inline void norm_finished_rows(int norm, global const float* y, int y_stride, in
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     if (norm) device_fence();
-    for (int t = 0; t < PK_TOKENS; t++) {
+    for (int t = 0; t < min(PK_TOKENS, ntok - t0); t++) { // the pass's tokens: a bound the whole work-group shares
         const int live = last[t]; // uniform over the work-group
 #ifdef WEBLLM_PTX
         if (!live) continue;
@@ -406,7 +406,7 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
     const int i = lid; // the pair this work-item rotates
     const int a = neox ? i : 2 * i;
     const int b = neox ? i + half_dim : 2 * i + 1;
-    for (int t = 0; t < PK_TOKENS; t++) {
+    for (int t = 0; t < min(PK_TOKENS, ntok - t0); t++) { // the pass's tokens: a bound the whole work-group shares
         const int live = last[t]; // uniform over the work-group
 #ifdef WEBLLM_PTX
         if (!live) continue;
