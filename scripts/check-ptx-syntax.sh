@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 kernels="$root/webllm-engine/src/main/resources/io/webllm/engine/opencl/kernels"
 # the resource files in KernelLibrary.SOURCES order
-files=$(sed -n '/SOURCES = List.of(/,/);/p' "$root/webllm-engine/src/main/java/io/webllm/engine/opencl/KernelLibrary.java" \
+files=$(sed -n '/ SOURCES = List.of(/,/);/p' "$root/webllm-engine/src/main/java/io/webllm/engine/opencl/KernelLibrary.java" \
   | grep -o '"[a-z0-9_]*\.cl"' | tr -d '"')
 source=$(mktemp --suffix=.cl)
 trap 'rm -f "$source" "${source%.cl}.ptx" "${source%.cl}.static.ptx" "${source%.cl}.static.ptx.stubbed"' EXIT
@@ -14,7 +14,10 @@ for f in $files; do cat "$kernels/$f"; echo; done > "$source"
 defines="-DPK_ROWS=4 -DPK_WARPS=8 -DPK_TOKENS=8 -DPK_MAGIC=1 -DMMQ_ROWS=64 -DMMQ_TOKENS=64 -DMMQ_STEP=4 -DWEBLLM_MMA=1 -DPK_PREFETCH=${PK_PREFETCH:-0}"
 clang-15 -x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -Xclang -finclude-default-header -Dasm=__asm__ \
   $defines -DWEBLLM_PTX -S -o "${source%.cl}.ptx" "$source"
-echo "kernels compile with -DWEBLLM_PTX ($(echo $files | wc -w) files)"
+# the single-token build of the Q8 matvecs (KernelLibrary: the same sources, one token a pass)
+clang-15 -x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -Xclang -finclude-default-header -Dasm=__asm__ \
+  ${defines/-DPK_TOKENS=8/-DPK_TOKENS=1} -DPKQ_SINGLE_TOKEN -DWEBLLM_PTX -S -o /dev/null "$source"
+echo "kernels compile with -DWEBLLM_PTX ($(echo $files | wc -w) files; and the single-token build)"
 # clang passes inline asm through unread: where ptxas is installed, assemble the PTX for sm_90 (the H100/H200) too,
 # with the OpenCL built-ins the driver supplies stubbed, so a malformed PTX instruction fails here, not on the GPU
 # (inline functions as static inline: clang leaves C99 inline definitions it does not inline undefined, and their

@@ -30,4 +30,28 @@ interface Step {
         List<Launch> all = List.of(launches);
         return tokens -> all;
     }
+
+    /** A launch, then a step's launches. */
+    static Step sequence(Launch first, Step then) {
+        return tokens -> {
+            List<Launch> rest = then.launches(tokens);
+            List<Launch> all = new java.util.ArrayList<>(rest.size() + 1);
+            all.add(first);
+            all.addAll(rest);
+            return all;
+        };
+    }
+
+    /**
+     * The Q8 matvec launch a pass of one token uses, built from the single-token kernels (KernelLibrary, named
+     * {@code ..._t1}: a quarter of the registers), and the one passes of several tokens use, from {@code build} given
+     * the kernel-name suffix; the general kernel alone where the single-token ones are switched off.
+     */
+    static Step byTokenWidth(java.util.function.Function<String, Launch> build) {
+        Launch several = build.apply("");
+        if (!io.webllm.engine.opencl.Tuning.SINGLE_TOKEN_MATVECS) {
+            return several;
+        }
+        return byTokenCount(build.apply(io.webllm.engine.opencl.KernelLibrary.SINGLE_TOKEN), several, 2);
+    }
 }

@@ -209,7 +209,9 @@ public final class Transformer implements AutoCloseable {
                 ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
                         layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
                 if (appliesRope(stacked)) {
-                    Launch product = q8RopeLaunch(stacked, bias, keyCache, valueCache, ropeFreqs, qNorm, kNorm);
+                    // the general build for every token count: the single-token build of this kernel computed wrong
+                    // caches on PoCL (ForwardPassTests), not yet understood
+                    Step product = q8RopeLaunch(stacked, bias, keyCache, valueCache, ropeFreqs, qNorm, kNorm, "");
                     Step matrix = q8MatrixStep(stacked, normed, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false);
                     layerLaunches.add(Step.byTokenCount(product, matrix, Step.MATRIX_MATRIX_MIN_TOKENS));
                     layerLaunches.add(Step.byTokenCount(Step.NONE, rope, Step.MATRIX_MATRIX_MIN_TOKENS));
@@ -266,7 +268,7 @@ public final class Transformer implements AutoCloseable {
         outputMatvec = cpuKernels
                 ? cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : q8 && output.integerMatvec()
-                ? q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, null)
+                ? Step.byTokenWidth(width -> q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, null, width))
                 : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
@@ -585,8 +587,8 @@ public final class Transformer implements AutoCloseable {
             layerLaunches.add(norm);
             return;
         }
-        Launch product = q8MatvecLaunch(w, input, inStride, x, 0, config.embeddingLength(), null, true,
-                new FollowingNorm(normWeight, xb, normed));
+        FollowingNorm following = new FollowingNorm(normWeight, xb, normed);
+        Step product = Step.byTokenWidth(width -> q8MatvecLaunch(w, input, inStride, x, 0, config.embeddingLength(), null, true, following, width));
         Step vector = input.writtenForVector() ? product : Step.sequence(quantize(in, inStride, w.columns(), input), product);
         Step matrix = q8MatrixStep(w, input, in, inStride, x, 0, config.embeddingLength(), null, true);
         layerLaunches.add(Step.byTokenCount(vector, matrix, Step.MATRIX_MATRIX_MIN_TOKENS));
@@ -623,7 +625,7 @@ public final class Transformer implements AutoCloseable {
         }
         Step vector;
         if (q8 && w.integerMatvec()) {
-            Launch product = q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate, null);
+            Step product = Step.byTokenWidth(width -> q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate, null, width));
             vector = q8Input.writtenForVector() ? product : Step.sequence(quantize(in, inStride, w.columns(), q8Input), product);
         } else {
             vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
@@ -639,11 +641,12 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * A matrix-vector product with the Q8 activations of {@code input} (x_groups: groups per token row of them), and
-     * with {@code norm} the rms_norm of its output rows (outOffset 0, one row of w.rows() values a token).
+     * with {@code norm} the rms_norm of its output rows (outOffset 0, one row of w.rows() values a token);
+     * {@code width}: the kernel-name suffix of the single-token build, or "" (Step.byTokenWidth).
      */
     private Launch q8MatvecLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm) {
-        ClKernel kernel = kernels.create("kernel_mul_mvq_" + w.kernelSuffix())
+            @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm, String width) {
+        ClKernel kernel = kernels.create("kernel_mul_mvq_" + w.kernelSuffix() + width)
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
                 .arg(4, input.quants()).arg(5, inStride / 32)
                 .arg(6, out).arg(7, outOffset).arg(8, outStride)
@@ -760,18 +763,21 @@ public final class Transformer implements AutoCloseable {
             return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
         }
         boolean quantized = q8 && gate.integerMatvec();
-        ClKernel kernel = kernels.create((quantized ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_glu_") + gate.kernelSuffix())
-                .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
-                .arg(7, ff).arg(8, config.feedForwardLength());
-        if (quantized) {
-            kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales).arg(11, q8Split(gate))
-                    .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
-                    .arg(14, arrivals).arg(15, quantizeOutput ? 1 : 0);
-        } else {
-            kernel.arg(5, xb).arg(6, config.embeddingLength());
-        }
-        long global = quantized ? q8GlobalSize(gate, true) : matvecGlobalSize(gate, true);
-        Launch fused = new Launch(kernel, 9, n -> global, null, quantized ? Q8_GROUP : groupSize(gate), 0);
+        java.util.function.Function<String, Launch> build = width -> {
+            ClKernel kernel = kernels.create((quantized ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_glu_") + gate.kernelSuffix() + width)
+                    .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
+                    .arg(7, ff).arg(8, config.feedForwardLength());
+            if (quantized) {
+                kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales).arg(11, q8Split(gate))
+                        .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
+                        .arg(14, arrivals).arg(15, quantizeOutput ? 1 : 0);
+            } else {
+                kernel.arg(5, xb).arg(6, config.embeddingLength());
+            }
+            long global = quantized ? q8GlobalSize(gate, true) : matvecGlobalSize(gate, true);
+            return new Launch(kernel, 9, n -> global, null, quantized ? Q8_GROUP : groupSize(gate), 0);
+        };
+        Step fused = quantized ? Step.byTokenWidth(build) : build.apply("");
         if (gate.columns() % 32 != 0) {
             return fused;
         }
@@ -846,8 +852,8 @@ public final class Transformer implements AutoCloseable {
 
     /** The stacked q/k/v product that applies the rope and fills the cache (appliesRope), for up to 31 tokens. */
     private Launch q8RopeLaunch(DeviceTensor w, @Nullable ClBuffer bias, ClBuffer keyCache, ClBuffer valueCache,
-            @Nullable ClBuffer ropeFreqs, @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm) {
-        ClKernel kernel = kernels.create("kernel_mul_mvq_rope_" + w.kernelSuffix())
+            @Nullable ClBuffer ropeFreqs, @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm, String width) {
+        ClKernel kernel = kernels.create("kernel_mul_mvq_rope_" + w.kernelSuffix() + width)
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
                 .arg(4, normed.quants()).arg(5, config.embeddingLength() / 32).arg(6, qkv).arg(7, qkvDim)
                 .arg(9, bias != null ? bias : qkv).arg(10, bias != null ? 1 : 0).arg(11, normed.scales()).arg(12, q8Split(w));

@@ -20,6 +20,11 @@ public final class KernelLibrary {
     private static final String OPTIONS = "-cl-std=CL1.2 -cl-mad-enable " + Tuning.buildDefines();
     /** NVIDIA's compiler takes inline PTX: row sums then use warp shuffles instead of local memory and barriers. */
     private static final String NVIDIA_OPTIONS = OPTIONS + " -DWEBLLM_PTX";
+    /** The Q8 matvecs again, for one token a pass (mul_mv_q8.cl: kernels named ..._t1), and what they need. */
+    private static final List<String> SINGLE_TOKEN_SOURCES = List.of("quants.cl", "reduce.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl");
+    private static final String SINGLE_TOKEN_DEFINES = " -DPKQ_SINGLE_TOKEN " + Tuning.buildDefines(1);
+    /** Suffix of the kernels of the single-token program. */
+    public static final String SINGLE_TOKEN = "_t1";
     private static final System.Logger LOG = System.getLogger(KernelLibrary.class.getName());
 
     /**
@@ -50,7 +55,9 @@ public final class KernelLibrary {
         }
     }
 
+    private final ClContext context;
     private final ClProgram program;
+    private ClProgram singleToken;
     private final String options;
     private final Map<String, ClKernel> kernels = new HashMap<>();
 
@@ -72,8 +79,19 @@ public final class KernelLibrary {
                 LOG.log(System.Logger.Level.WARNING, "building the kernels with inline PTX failed; using portable reductions: {0}", e.getMessage());
             }
         }
+        this.context = context;
         this.program = built != null ? built : context.build("webllm kernels", source(), OPTIONS);
         this.options = used;
+    }
+
+    /** The single-token program, built on first use (CPU devices never use it). */
+    private synchronized ClProgram singleToken() {
+        if (singleToken == null) {
+            // the options of the main build but the token count; these sources built there already
+            singleToken = context.build("webllm single-token matvecs", source(SINGLE_TOKEN_SOURCES),
+                    options.replace(Tuning.buildDefines(), "") + SINGLE_TOKEN_DEFINES);
+        }
+        return singleToken;
     }
 
     /** The build options the kernels were compiled with (for programs that reuse their sources). */
@@ -88,7 +106,7 @@ public final class KernelLibrary {
 
     /** A new kernel object of its own, for a launch site that sets its arguments once and reuses them. */
     public ClKernel create(String name) {
-        return program.kernel(name);
+        return (name.endsWith(SINGLE_TOKEN) ? singleToken() : program).kernel(name);
     }
 
     public static String source() {
@@ -120,6 +138,6 @@ public final class KernelLibrary {
 
     /** A kernel shared by every caller on this context; its arguments must be set before each launch. */
     public synchronized ClKernel kernel(String name) {
-        return kernels.computeIfAbsent(name, program::kernel);
+        return kernels.computeIfAbsent(name, this::create);
     }
 }

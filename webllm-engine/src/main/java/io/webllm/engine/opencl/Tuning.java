@@ -104,9 +104,22 @@ public final class Tuning {
         return value;
     }
 
+    /**
+     * Whether a single stream's decode uses the Q8 matvecs built for one token a pass (KernelLibrary, mul_mv_q8.cl:
+     * a quarter of the registers, so several work-groups an SM), {@code -Dwebllm.mv.singleToken=false} to measure
+     * without. On the H100, one token a pass decoded 8B Q4_0 at 183 tok/s against 140 for four (step 11 of
+     * docs/performance.md).
+     */
+    public static final boolean SINGLE_TOKEN_MATVECS = flag("webllm.mv.singleToken", true);
+
     static String buildDefines() {
+        return buildDefines(PACKED_TOKENS);
+    }
+
+    /** The defines with {@code tokens} tokens a pass of the packed and Q8 matvecs. */
+    static String buildDefines(int tokens) {
         return "-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"
-                .formatted(PACKED_ROWS_PER_WARP, PACKED_WARPS, PACKED_TOKENS, PACKED_MAGIC, MMQ_ROWS, MMQ_TOKENS,
+                .formatted(PACKED_ROWS_PER_WARP, PACKED_WARPS, tokens, PACKED_MAGIC, MMQ_ROWS, MMQ_TOKENS,
                         MMQ_STEP, MMA ? 1 : 0, Q8_PREFETCH);
     }
 }

@@ -97,7 +97,7 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer nq = cl.allocate("normed q8", (long) tokens * rows);
              ClBuffer nd = cl.allocate("normed q8 scales", 8L * tokens * rows / 32);
              ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new float[tokens]); // zero bits
-             ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix())) {
+             ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix() + width(tokens))) {
             Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
             kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, rows).arg(4, xq).arg(5, GROUPS)
                     .arg(6, ys).arg(7, 0).arg(8, rows).arg(9, tokens).arg(10, ys).arg(11, 0).arg(12, 1).arg(13, xd).arg(14, split)
@@ -133,6 +133,14 @@ class Q8ActivationKernelTests extends OnTestDevice {
                         .isCloseTo(expected, offset(1e-5 * (1 + Math.abs(expected))));
             }
         }
+    }
+
+    /**
+     * The kernel-name suffix of the Q8 matvec build a pass of {@code tokens} tokens uses: one token has its own
+     * (KernelLibrary), unless -Dwebllm.mv.singleToken=false.
+     */
+    static String width(int tokens) {
+        return tokens == 1 && Tuning.SINGLE_TOKEN_MATVECS ? io.webllm.engine.opencl.KernelLibrary.SINGLE_TOKEN : "";
     }
 
     private static void assertQuantizationOf(float[] x, Quantized quantized, int tokens) {
@@ -185,8 +193,8 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
-             ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + suffix);
-             ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix)) {
+             ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + suffix + width(tokens));
+             ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix + width(tokens))) {
             Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
             Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
             // every split of the columns between the warps of a row set (the host picks one by the row length)

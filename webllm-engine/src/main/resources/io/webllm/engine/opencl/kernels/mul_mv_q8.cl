@@ -14,6 +14,17 @@
 // group a round. The host picks split = min(PK_WARPS, groups / 32) as a power of two.
 // Launch: global = ceil(nrows / (PK_ROWS * PK_WARPS / split)) * PK_WARPS * MV_LANES, local = PK_WARPS * MV_LANES.
 
+// Built twice (KernelLibrary): once with PK_TOKENS tokens a pass for prompts and batched decode, once with
+// PK_TOKENS = 1 and PKQ_SINGLE_TOKEN for a single stream's decode, whose kernels end in _t1. A pass's accumulators are
+// PK_ROWS x PK_TOKENS floats held for the whole kernel: for 8 tokens ptxas (sm_90) gives the Q4_0 matvec 225
+// registers and 128 bytes of stack, one 256-work-item work-group an SM; for one token 64 registers, three or more.
+// A decode matvec's speed is the loads it keeps in flight, so the single-token build is the one decode uses.
+#ifdef PKQ_SINGLE_TOKEN
+#define PKQ_KERNEL(NAME) NAME##_t1
+#else
+#define PKQ_KERNEL(NAME) NAME
+#endif
+
 // Per type: wq_<type>, what a work-item holds of one weight group (quants and scales, in registers); loadq_<type>,
 // its load from the device layout (quants.cl); xextra_<type>, what the type needs of each token's group of x beyond
 // its quants and {d, d * sum} (computed once per token, shared by the PK_ROWS rows); dotq_<type>, the group's dot
@@ -356,7 +367,7 @@ inline void norm_finished_rows(int norm, global const float* y, int y_stride, in
 
 // With `norm`: y's rows (y_off 0, nrows values a token) then also get the rms_norm that follows (norm_finished_rows).
 #define DEFINE_MUL_MVQ(TYPE)                                                                     \
-kernel void kernel_mul_mvq_##TYPE(                                                                              \
+kernel void PKQ_KERNEL(kernel_mul_mvq_##TYPE)(                                                                        \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
         global const char* xq, int x_groups,                                                                    \
         global float* y, int y_off, int y_stride,                                                               \
@@ -448,7 +459,7 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
 // the rope and fills the KV cache (rope_finished_heads). Arguments from n_heads on as kernel_rope_store's from its
 // third on. The host uses it where head_dim is a multiple of a work-group's rows.
 #define DEFINE_MUL_MVQ_ROPE(TYPE)                                                                               \
-kernel void kernel_mul_mvq_rope_##TYPE(                                                                         \
+kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(                                                                   \
         global const uchar* W, int ncols, ulong row_bytes, int nrows, global const char* xq, int x_groups,      \
         global float* y, int y_stride, int ntok, global const float* bias, int has_bias,                        \
         global const float2* xd, int split, int n_heads, int n_kv_heads, int head_dim, global const int* pos,   \
@@ -515,7 +526,7 @@ inline void quantize_finished_groups(int quantize, volatile global const float* 
 // silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row; with
 // `quantize` also y as Q8 activations in yq/yd (see quantize_finished_groups; `arrivals` zero between launches).
 #define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
-kernel void kernel_mul_mv_gluq_##TYPE(                                                                          \
+kernel void PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE)(                                                                    \
         global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
         global const char* xq, int x_groups, global float* y, int y_stride, int ntok,                           \
         global const float2* xd, int split, global char* yq, global float2* yd, volatile global int* arrivals,  \
