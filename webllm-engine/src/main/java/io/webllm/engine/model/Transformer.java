@@ -209,9 +209,7 @@ public final class Transformer implements AutoCloseable {
                 ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
                         layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
                 if (appliesRope(stacked)) {
-                    // the general build for every token count: the single-token build of this kernel computed wrong
-                    // caches on PoCL (ForwardPassTests), not yet understood
-                    Step product = q8RopeLaunch(stacked, bias, keyCache, valueCache, ropeFreqs, qNorm, kNorm, "");
+                    Step product = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, keyCache, valueCache, ropeFreqs, qNorm, kNorm, width));
                     Step matrix = q8MatrixStep(stacked, normed, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false);
                     layerLaunches.add(Step.byTokenCount(product, matrix, Step.MATRIX_MATRIX_MIN_TOKENS));
                     layerLaunches.add(Step.byTokenCount(Step.NONE, rope, Step.MATRIX_MATRIX_MIN_TOKENS));

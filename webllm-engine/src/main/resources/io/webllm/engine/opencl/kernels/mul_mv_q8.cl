@@ -317,6 +317,16 @@ inline void norm_quantize_group(global const float* row, int g, float scale, glo
     d[g] = (float2) (dg, dg * sum);
 }
 
+// Token places a tail (norm_finished_rows, rope_finished_heads) walks. On NVIDIA the pass's own tokens. Elsewhere all
+// PK_TOKENS, a constant: PoCL's work-group compiler crashed (heap corruption) or miscompiled the tail's barriers
+// when the bound could be 1, a loop LLVM turns into a condition around them; places past the pass's tokens have
+// last[t] = 0 and touch no memory.
+#ifdef WEBLLM_PTX
+#define PKQ_TAIL_TOKENS min(PK_TOKENS, ntok - t0)
+#else
+#define PKQ_TAIL_TOKENS PK_TOKENS
+#endif
+
 // After a pass of a residual matvec (y += W x) wrote its rows of y for tokens t0 ..: with `norm` set, each work-group
 // counts itself in per token, and the last to arrive applies the rms_norm that follows every residual add to that
 // token's whole row of n values (norm_w, eps): into norm_out, and as Q8 activations into norm_q/norm_d (q8.cl layout)
@@ -345,7 +355,7 @@ inline void norm_finished_rows(int norm, global const float* y, int y_stride, in
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     if (norm) device_fence();
-    for (int t = 0; t < min(PK_TOKENS, ntok - t0); t++) { // the pass's tokens: a bound the whole work-group shares
+    for (int t = 0; t < PKQ_TAIL_TOKENS; t++) {
         const int live = last[t]; // uniform over the work-group
 #ifdef WEBLLM_PTX
         if (!live) continue;
@@ -417,7 +427,7 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
     const int i = lid; // the pair this work-item rotates
     const int a = neox ? i : 2 * i;
     const int b = neox ? i + half_dim : 2 * i + 1;
-    for (int t = 0; t < min(PK_TOKENS, ntok - t0); t++) { // the pass's tokens: a bound the whole work-group shares
+    for (int t = 0; t < PKQ_TAIL_TOKENS; t++) {
         const int live = last[t]; // uniform over the work-group
 #ifdef WEBLLM_PTX
         if (!live) continue;
