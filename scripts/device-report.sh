@@ -38,6 +38,10 @@ if [ -n "${EXTRA:-}" ]; then
     SKIP_CHECK=1 JAVA_OPTS=-Dwebllm.attention.minSpan=$m bash $R llama-3.1-8b:q4_0 2>&1 | grep '"model' | while read -r line; do echo "$line" | summary; done
   done
 fi
+echo "== registers and stack a kernel (NVIDIA's build log, -cl-nv-verbose): occupancy of the decode kernels"
+SKIP_CHECK=1 JAVA_OPTS=-Dwebllm.opencl.buildLog=true BENCH_ARGS="-p 16 -n 8" bash $R qwen2.5-0.5b:q8_0 2>&1 \
+  | grep -A2 "Compiling entry function '\(kernel_mul_mvq_q4_0\|kernel_mul_mvq_q8_0\|kernel_mul_mv_gluq_q8_0\|kernel_attention_split_128\|kernel_mul_mmq_q4_0\)" \
+  | grep -o "entry function '[a-z_0-9]*'\|[0-9]* bytes stack frame\|Used [0-9]* registers" | paste - - -
 if [ -n "${BASELINE:-}" ] && [ -d .device/classes-old ]; then
   echo "== baseline (.device/classes-old)"
   mv .device/classes .device/classes-new && mv .device/classes-old .device/classes

@@ -39,6 +39,10 @@ public final class ClProgram implements AutoCloseable {
                 throw new ClException("clBuildProgram", status, "building %s for %s with options '%s'; build log:%n%s"
                         .formatted(name, context.device().name(), options, log));
             }
+            if (Boolean.getBoolean("webllm.opencl.buildLog")) {
+                // with NVIDIA's -cl-nv-verbose (KernelLibrary adds it) the log holds ptxas's registers and stack a kernel
+                System.err.printf("webllm: build log of %s with options '%s':%n%s%n", name, options, buildLog(program, device));
+            }
             return new ClProgram(context, name, program);
         }
     }

@@ -19,7 +19,9 @@ public final class KernelLibrary {
             "mul_mv_packed.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl", "mul_mm.cl", "mul_mm_q8.cl", "mul_mv_cpu.cl", "norm.cl", "attention.cl", "gather.cl", "bench.cl");
     private static final String OPTIONS = "-cl-std=CL1.2 -cl-mad-enable " + Tuning.buildDefines();
     /** NVIDIA's compiler takes inline PTX: row sums then use warp shuffles instead of local memory and barriers. */
-    private static final String NVIDIA_OPTIONS = OPTIONS + " -DWEBLLM_PTX";
+    private static final String NVIDIA_OPTIONS = OPTIONS + " -DWEBLLM_PTX"
+            // -Dwebllm.opencl.buildLog=true prints the build logs; on NVIDIA with ptxas's registers and stack a kernel
+            + (Boolean.getBoolean("webllm.opencl.buildLog") ? " -cl-nv-verbose" : "");
     /** The Q8 matvecs again, for one token a pass (mul_mv_q8.cl: kernels named ..._t1), and what they need. */
     private static final List<String> SINGLE_TOKEN_SOURCES = List.of("quants.cl", "reduce.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl");
     private static final String SINGLE_TOKEN_DEFINES = " -DPKQ_SINGLE_TOKEN " + Tuning.buildDefines(1);
