@@ -142,7 +142,7 @@ inline void combine_chunks(global const float* partial, int t, int live, int chu
 // The split pass for heads of at most lane_pairs * 64 dimensions (a constant at each call: the loops over a lane's
 // dimension pairs unroll to that many, and registers are held for no more). Lane `lane` holds the pairs
 // (2p, 2p + 1), p = lane + 32 i.
-inline void attention_split(global const float* q, int q_stride, global const half* k_cache,
+__attribute__((always_inline)) inline void attention_split(global const float* q, int q_stride, global const half* k_cache,
         global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,
         global const int* slot, int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span, int live,
         global float* result, global char* xq, global float2* xd, int quantize, const int lane_pairs,
@@ -172,7 +172,7 @@ inline void attention_split(global const float* q, int q_stride, global const ha
     float2 acc[AT_HEADS][AT_MAX_HEAD / 64];
     AT_UNROLL for (int g = 0; g < AT_HEADS; g++) {
         global const float* qh = q + (ulong) t * q_stride + (h0 + min(g, heads - 1)) * head_dim;
-        AT_UNROLL for (int i = 0; i < lane_pairs; i++) {
+        AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
             const int d = 2 * (lane + i * MV_LANES);
             qr[g][i] = d < head_dim && g < heads ? vload2(0, qh + d) * scale : (float2) (0.0f);
             acc[g][i] = (float2) (0.0f);
@@ -197,7 +197,7 @@ inline void attention_split(global const float* q, int q_stride, global const ha
             AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] = 0.0f;
             if (base + j < end) {
                 global const half* kp = kb + (ulong) (base + j) * kv_dim;
-                AT_UNROLL for (int i = 0; i < lane_pairs; i++) {
+                AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
                     const int p = lane + i * MV_LANES;
                     if (2 * p < head_dim) {
                         const float2 k = vload_half2(p, kp);
@@ -231,14 +231,14 @@ inline void attention_split(global const float* q, int q_stride, global const ha
         warp_sync();
         AT_UNROLL for (int g = 0; g < AT_HEADS; g++) {
             const float r = mine[MV_LANES + g];
-            AT_UNROLL for (int i = 0; i < lane_pairs; i++) acc[g][i] *= r;
+            AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) acc[g][i] *= r;
         }
         AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
             if (base + j < end) {
                 const float4 wj = vload4(j, mine);
                 const float wg[AT_HEADS] = {wj.x, wj.y, wj.z, wj.w};
                 global const half* vp = vb + (ulong) (base + j) * kv_dim;
-                AT_UNROLL for (int i = 0; i < lane_pairs; i++) {
+                AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
                     const int p = lane + i * MV_LANES;
                     if (2 * p < head_dim) {
                         const float2 v = vload_half2(p, vp);
@@ -259,7 +259,7 @@ inline void attention_split(global const float* q, int q_stride, global const ha
         warp_l[warp * AT_HEADS + own_head] = sum;
     }
     AT_UNROLL for (int g = 0; g < AT_HEADS; g++) {
-        AT_UNROLL for (int i = 0; i < lane_pairs; i++) {
+        AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
             const int d = 2 * (lane + i * MV_LANES);
             if (d < head_dim) vstore2(acc[g][i], 0, warp_acc + (warp * AT_HEADS + g) * max_head + d);
         }
