@@ -85,6 +85,18 @@ class CommandLineTests {
         assertThat(bench.json().get("decodeProfile").has("outside layer kernels")).isTrue();
     }
 
+    /** bench --streams: several sequences a step, their aggregate speed, and a step's time against its forward pass. */
+    @Test
+    void benchWithStreamsReportsTheBatchedStep() {
+        Result bench = run("bench", "-m", STORIES, "-p", "16", "-n", "8", "--streams", "3", "--json");
+        assertThat(bench.exit()).as(bench.err()).isZero();
+        JsonNode streams = bench.json().get("streams");
+        assertThat(streams.get("streams").asInt()).isEqualTo(3);
+        assertThat(streams.get("aggregateTokensPerSecond").asDouble()).isPositive();
+        double forward = streams.get("forwardMillisPerStep").asDouble();
+        assertThat(forward).isPositive().isLessThanOrEqualTo(streams.get("stepMillis").asDouble());
+    }
+
     @Test
     void synthWritesTheQ4KMediumMix() {
         Path model = temp.resolve("tiny-q4_k_m.gguf");
