@@ -317,6 +317,29 @@ inline void norm_quantize_group(global const float* row, int g, float scale, glo
     d[g] = (float2) (dg, dg * sum);
 }
 
+// The arrival step of the tails below, by the whole work-group: after a device fence that publishes what it wrote,
+// the work-group counts itself in for each token t0 + t of the pass (the counter at counters + (t0 + t) * stride),
+// and last[t] says whether it was the last of `expected` to arrive; the last resets the counter for the next launch,
+// and a second fence orders the reads of the others' results that follow. With `counting` unset nothing is counted
+// and last[] is all zero (the barriers still run: callers off NVIDIA reach them alike).
+inline void arrive_per_token(int counting, volatile global int* counters, int stride, int expected, int t0, int ntok,
+        local int* last) {
+    const int lid = get_local_id(0);
+    if (counting) device_fence();
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lid < PK_TOKENS) {
+        int mine = 0;
+        if (counting && t0 + lid < ntok) {
+            volatile global int* count = counters + (ulong) (t0 + lid) * stride;
+            mine = atomic_inc(count) == expected - 1;
+            if (mine) *count = 0; // the others have all counted
+        }
+        last[lid] = mine;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (counting) device_fence();
+}
+
 // Token places a tail (norm_finished_rows, rope_finished_heads) walks. On NVIDIA the pass's own tokens. Elsewhere all
 // PK_TOKENS, a constant: PoCL's work-group compiler crashed (heap corruption) or miscompiled the tail's barriers
 // when the bound could be 1, a loop LLVM turns into a condition around them; places past the pass's tokens have
@@ -342,19 +365,7 @@ inline void norm_finished_rows(int norm, global const float* y, int y_stride, in
 #ifdef WEBLLM_PTX
     if (!norm) return; // uniform over the work-group
 #endif
-    if (norm) device_fence(); // this work-group's rows reach L2 before it counts itself in
-    barrier(CLK_LOCAL_MEM_FENCE);
-    if (lid < PK_TOKENS) {
-        int mine = 0;
-        if (norm && t0 + lid < ntok) {
-            volatile global int* count = arrivals + t0 + lid;
-            mine = atomic_inc(count) == get_num_groups(0) - 1;
-            if (mine) *count = 0; // the others have all counted: reset for the next launch
-        }
-        last[lid] = mine;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    if (norm) device_fence();
+    arrive_per_token(norm, arrivals, 1, get_num_groups(0), t0, ntok, last);
     for (int t = 0; t < PKQ_TAIL_TOKENS; t++) {
         const int live = last[t]; // uniform over the work-group
 #ifdef WEBLLM_PTX
@@ -408,19 +419,7 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
         volatile global int* arrivals, local int* last, local float* red) {
     const int lid = get_local_id(0);
     const int heads = n_heads + 2 * n_kv_heads;
-    device_fence(); // this work-group's rows reach L2 before it counts itself in
-    barrier(CLK_LOCAL_MEM_FENCE);
-    if (lid < PK_TOKENS) {
-        int mine = 0;
-        if (t0 + lid < ntok) {
-            volatile global int* count = arrivals + (ulong) (t0 + lid) * heads + head;
-            mine = atomic_inc(count) == arrivals_per_head - 1;
-            if (mine) *count = 0; // the others have all counted: reset for the next launch
-        }
-        last[lid] = mine;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    device_fence();
+    arrive_per_token(1, arrivals + head, heads, arrivals_per_head, t0, ntok, last);
     const int half_dim = head_dim / 2;
     const int kind = head < n_heads ? 0 : head < n_heads + n_kv_heads ? 1 : 2; // q, k, v
     const int kv_dim = n_kv_heads * head_dim;
@@ -508,20 +507,7 @@ inline void quantize_finished_groups(int quantize, volatile global const float* 
 #ifdef WEBLLM_PTX
     if (!quantize) return; // uniform over the work-group; NVIDIA takes barriers under it
 #endif
-    if (quantize) device_fence(); // no fence without writes to publish (no barrier inside: PoCL is fine)
-    barrier(CLK_LOCAL_MEM_FENCE);
-    if (lid < PK_TOKENS) {
-        int mine = 0;
-        if (quantize && t0 + lid < ntok) {
-            volatile global int* count = arrivals + (ulong) (t0 + lid) * groups_per_token + g;
-            mine = atomic_inc(count) == GROUP / rows - 1;
-            // the others have all counted: reset for the next launch
-            if (mine) *count = 0;
-        }
-        last[lid] = mine;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    if (quantize) device_fence();
+    arrive_per_token(quantize, arrivals + g, groups_per_token, GROUP / rows, t0, ntok, last);
     // a warp a token; every work-item calls quantize_lanes alike (barriers off NVIDIA)
     for (int t1 = 0; t1 < PK_TOKENS; t1 += PK_WARPS) {
         const int t = min(t1 + warp, PK_TOKENS - 1);
