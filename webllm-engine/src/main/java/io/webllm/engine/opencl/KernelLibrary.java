@@ -17,14 +17,8 @@ public final class KernelLibrary {
     /** Resource files, helpers first. */
     private static final List<String> SOURCES = List.of("quants.cl", "repack.cl", "reduce.cl", "xstage.cl", "mul_mv.cl",
             "mul_mv_packed.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl", "mul_mm.cl", "mul_mm_q8.cl", "mul_mv_cpu.cl", "norm.cl", "attention.cl", "gather.cl", "bench.cl");
-    private static final String OPTIONS = "-cl-std=CL1.2 -cl-mad-enable " + Tuning.buildDefines();
-    /** NVIDIA's compiler takes inline PTX: row sums then use warp shuffles instead of local memory and barriers. */
-    private static final String NVIDIA_OPTIONS = OPTIONS + " -DWEBLLM_PTX"
-            // -Dwebllm.opencl.buildLog=true prints the build logs; on NVIDIA with ptxas's registers and stack a kernel
-            + (Boolean.getBoolean("webllm.opencl.buildLog") ? " -cl-nv-verbose" : "");
     /** The Q8 matvecs again, for one token a pass (mul_mv_q8.cl: kernels named ..._t1), and what they need. */
     private static final List<String> SINGLE_TOKEN_SOURCES = List.of("quants.cl", "reduce.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl");
-    private static final String SINGLE_TOKEN_DEFINES = " -DPKQ_SINGLE_TOKEN " + Tuning.buildDefines(1);
     /** Suffix of the kernels of the single-token program. */
     public static final String SINGLE_TOKEN = "_t1";
     private static final System.Logger LOG = System.getLogger(KernelLibrary.class.getName());
@@ -60,6 +54,8 @@ public final class KernelLibrary {
     private final ClContext context;
     private final ClProgram program;
     private ClProgram singleToken;
+    /** Whether the kernels were built with inline PTX (NVIDIA), which the single-token build follows. */
+    private final boolean ptx;
     private final String options;
     private final Map<String, ClKernel> kernels = new HashMap<>();
 
@@ -67,11 +63,9 @@ public final class KernelLibrary {
         boolean nvidia = context.device().platformName().toUpperCase(java.util.Locale.ROOT).contains("NVIDIA")
                 && !Boolean.getBoolean("webllm.opencl.noPtx");
         ClProgram built = null;
-        String used = OPTIONS;
         if (nvidia) {
             try {
-                built = context.build("webllm kernels", source(), NVIDIA_OPTIONS);
-                used = NVIDIA_OPTIONS;
+                built = context.build("webllm kernels", source(), options(Tuning.PACKED_TOKENS, true));
             } catch (ClException e) {
                 if (Boolean.getBoolean("webllm.opencl.requirePtx")) {
                     // device runs: a silent fallback would benchmark and test the portable kernels instead
@@ -82,16 +76,26 @@ public final class KernelLibrary {
             }
         }
         this.context = context;
-        this.program = built != null ? built : context.build("webllm kernels", source(), OPTIONS);
-        this.options = used;
+        this.ptx = built != null;
+        this.options = options(Tuning.PACKED_TOKENS, ptx);
+        this.program = built != null ? built : context.build("webllm kernels", source(), options);
+    }
+
+    /**
+     * Build options for {@code tokens} tokens a pass of the matvecs, with inline PTX (NVIDIA: row sums through warp
+     * shuffles instead of local memory and barriers) or without. {@code -Dwebllm.opencl.buildLog=true} adds NVIDIA's
+     * {@code -cl-nv-verbose}, whose build log holds ptxas's registers and stack a kernel (ClProgram prints it).
+     */
+    private static String options(int tokens, boolean ptx) {
+        return "-cl-std=CL1.2 -cl-mad-enable " + Tuning.buildDefines(tokens)
+                + (ptx ? " -DWEBLLM_PTX" + (Boolean.getBoolean("webllm.opencl.buildLog") ? " -cl-nv-verbose" : "") : "");
     }
 
     /** The single-token program, built on first use (CPU devices never use it). */
     private synchronized ClProgram singleToken() {
         if (singleToken == null) {
-            // the options of the main build but the token count; these sources built there already
             singleToken = context.build("webllm single-token matvecs", source(SINGLE_TOKEN_SOURCES),
-                    options.replace(Tuning.buildDefines(), "") + SINGLE_TOKEN_DEFINES);
+                    options(1, ptx) + " -DPKQ_SINGLE_TOKEN");
         }
         return singleToken;
     }

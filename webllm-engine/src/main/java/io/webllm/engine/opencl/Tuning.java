@@ -112,10 +112,6 @@ public final class Tuning {
      */
     public static final boolean SINGLE_TOKEN_MATVECS = flag("webllm.mv.singleToken", true);
 
-    static String buildDefines() {
-        return buildDefines(PACKED_TOKENS);
-    }
-
     /** The defines with {@code tokens} tokens a pass of the packed and Q8 matvecs. */
     static String buildDefines(int tokens) {
         return "-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"
