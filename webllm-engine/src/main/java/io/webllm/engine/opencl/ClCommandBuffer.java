@@ -18,7 +18,6 @@ import org.lwjgl.system.MemoryStack;
  */
 public final class ClCommandBuffer implements AutoCloseable {
 
-    private final ClContext context;
     private final long handle;
     private final IntBuffer syncPoint;
     private final IntBuffer lastSyncPoint;
@@ -26,8 +25,7 @@ public final class ClCommandBuffer implements AutoCloseable {
     private boolean finalized;
     private boolean released;
 
-    private ClCommandBuffer(ClContext context, long handle) {
-        this.context = context;
+    private ClCommandBuffer(long handle) {
         this.handle = handle;
         this.syncPoint = org.lwjgl.BufferUtils.createIntBuffer(1);
         this.lastSyncPoint = org.lwjgl.BufferUtils.createIntBuffer(1);
@@ -37,8 +35,8 @@ public final class ClCommandBuffer implements AutoCloseable {
      * Whether to record passes: always, never, or on GPUs. PoCL offers the extension but replays a buffer launch by
      * launch, no faster than enqueueing them (decode on this 2-core machine 21-23 tok/s either way). The default
      * ({@link #configured}) is OFF until recorded passes have been checked and timed on NVIDIA's driver
-     * (RecordedPassTests and scripts/device-report.sh): its driver offers the extension, but no lent GPU was available
-     * to run them when this was written.
+     * (RecordedPassTests and scripts/device-report.sh): on an H200 its driver offered the extension but was refused
+     * by {@link #refusal} (driver 580.159.04); {@code devices --json} says why.
      */
     public enum Use {
         ON, OFF, AUTO;
@@ -84,7 +82,7 @@ public final class ClCommandBuffer implements AutoCloseable {
             IntBuffer error = stack.mallocInt(1);
             long handle = clCreateCommandBufferKHR(stack.pointers(context.queue()), null, error);
             ClException.check(error.get(0), "clCreateCommandBufferKHR");
-            return new ClCommandBuffer(context, handle);
+            return new ClCommandBuffer(handle);
         }
     }
 
@@ -124,10 +122,7 @@ public final class ClCommandBuffer implements AutoCloseable {
         if (!finalized) {
             throw new IllegalStateException("command buffer not finalized");
         }
-        int error = clEnqueueCommandBufferKHR(null, handle, null, null);
-        if (error != 0) {
-            ClException.check(error, "clEnqueueCommandBufferKHR");
-        }
+        ClException.check(clEnqueueCommandBufferKHR(null, handle, null, null), "clEnqueueCommandBufferKHR");
     }
 
     @Override
