@@ -28,13 +28,11 @@ public record DeviceTensor(String name, GgmlType type, ClBuffer buffer, int colu
         return type == GgmlType.Q4_0 || type == GgmlType.Q8_0;
     }
 
-    /** Whether this tensor has integer kernels for Q8 activations (mul_mv_q8.cl, mul_mm_q8.cl): every repacked type. */
-    public boolean integerMatmul() {
-        return repacked(type);
-    }
-
-    /** Whether this tensor has matrix-vector kernels for Q8 activations (mul_mv_q8.cl): every repacked type. */
-    public boolean integerMatvec() {
+    /**
+     * Whether this tensor has integer kernels for Q8 activations, matrix-vector (mul_mv_q8.cl) and tiled matrix-matrix
+     * (mul_mm_q8.cl): every repacked type.
+     */
+    public boolean integerKernels() {
         return repacked(type);
     }
 

@@ -16,6 +16,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ObjIntConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,7 +77,7 @@ public final class Transformer implements AutoCloseable {
     private final ClBuffer logitRows;
     private final Launch embed;
     private final List<Step> layerLaunches = new ArrayList<>();
-    private final ClKernel gather;
+    private final Launch gather;
     private final Launch finalNorm;
     /** The rows whose logits are wanted, gathered from x before the output norm (which must not run in place). */
     private final ClBuffer gathered;
@@ -261,11 +262,12 @@ public final class Transformer implements AutoCloseable {
             }
         }
         gathered = allocate("rows for logits", 4 * b * config.embeddingLength());
-        gather = kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered).arg(3, config.embeddingLength());
+        gather = new Launch(kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered)
+                .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
         finalNorm = rmsNorm(gathered, xb, outputNorm);
         outputMatvec = cpuKernels
                 ? cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
-                : q8 && output.integerMatvec()
+                : q8 && output.integerKernels()
                 ? Step.byTokenWidth(width -> q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, null, width))
                 : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
@@ -539,34 +541,32 @@ public final class Transformer implements AutoCloseable {
 
     /** The launches of a pass of n tokens, then the logits of the m rows already in logitRows (none if m is 0). */
     private void runPass(int n, int m) {
-        run(embed, n);
-        for (Step step : layerLaunches) {
-            for (Launch launch : step.launches(n)) {
-                run(launch, n);
-            }
-        }
-        if (m > 0) {
-            gather.run(config.embeddingLength(), m, 0, 0);
-            finalNorm.run(m);
-            for (Launch launch : outputMatvec.launches(m)) {
-                launch.run(m);
-            }
-        }
+        // the layers' launches timed when profiling, the logits' not
+        forEachLaunch(n, m, this::run, Launch::run);
     }
 
     /** Records the launches of {@link #runPass} into {@code buffer} instead of enqueueing them. */
     private void recordPass(ClCommandBuffer buffer, int n, int m) {
-        embed.record(buffer, n);
+        ObjIntConsumer<Launch> record = (launch, tokens) -> launch.record(buffer, tokens);
+        forEachLaunch(n, m, record, record);
+    }
+
+    /**
+     * Hands every launch of a pass to {@code layers} (the embedding and the layers, for n tokens), then, when m > 0,
+     * to {@code logits} (gather, final norm, output product, for m rows).
+     */
+    private void forEachLaunch(int n, int m, ObjIntConsumer<Launch> layers, ObjIntConsumer<Launch> logits) {
+        layers.accept(embed, n);
         for (Step step : layerLaunches) {
             for (Launch launch : step.launches(n)) {
-                launch.record(buffer, n);
+                layers.accept(launch, n);
             }
         }
         if (m > 0) {
-            gather.record(buffer, config.embeddingLength(), m, 0, 0);
-            finalNorm.record(buffer, m);
+            logits.accept(gather, m);
+            logits.accept(finalNorm, m);
             for (Launch launch : outputMatvec.launches(m)) {
-                launch.record(buffer, m);
+                logits.accept(launch, m);
             }
         }
     }
@@ -579,18 +579,10 @@ public final class Transformer implements AutoCloseable {
      */
     private void addResidualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
         Launch norm = rmsNorm(x, xb, normWeight);
-        boolean fused = !cpuKernels && q8 && w.integerMatvec() && w.columns() % 32 == 0;
-        if (!fused) {
-            layerLaunches.add(matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input));
-            layerLaunches.add(norm);
-            return;
-        }
-        FollowingNorm following = new FollowingNorm(normWeight, xb, normed);
-        Step product = Step.byTokenWidth(width -> q8MatvecLaunch(w, input, inStride, x, 0, config.embeddingLength(), null, true, following, width));
-        Step vector = input.writtenForVector() ? product : Step.sequence(quantize(in, inStride, w.columns(), input), product);
-        Step matrix = q8MatrixStep(w, input, in, inStride, x, 0, config.embeddingLength(), null, true);
-        layerLaunches.add(Step.byTokenCount(vector, matrix, Step.MATRIX_MATRIX_MIN_TOKENS));
-        layerLaunches.add(Step.byTokenCount(Step.NONE, norm, Step.MATRIX_MATRIX_MIN_TOKENS));
+        boolean fused = runsQ8Matvec(w);
+        layerLaunches.add(matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input,
+                fused ? new FollowingNorm(normWeight, xb, normed) : null));
+        layerLaunches.add(fused ? Step.byTokenCount(Step.NONE, norm, Step.MATRIX_MATRIX_MIN_TOKENS) : norm);
     }
 
     /** The rms_norm a residual matrix-vector product applies to its output (weights, float output, Q8 output). */
@@ -618,12 +610,18 @@ public final class Transformer implements AutoCloseable {
      */
     private Step matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate, Q8Input q8Input) {
+        return matvec(w, in, inStride, out, outOffset, outStride, bias, accumulate, q8Input, null);
+    }
+
+    /** As above; with {@code norm} (where {@link #runsQ8Matvec}) the matrix-vector kernel applies the norm after it. */
+    private Step matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
+            @Nullable ClBuffer bias, boolean accumulate, Q8Input q8Input, @Nullable FollowingNorm norm) {
         if (cpuKernels) {
             return cpuMatvec(w, in, inStride, out, outOffset, outStride, bias, accumulate);
         }
         Step vector;
-        if (q8 && w.integerMatvec()) {
-            Step product = Step.byTokenWidth(width -> q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate, null, width));
+        if (q8 && w.integerKernels()) {
+            Step product = Step.byTokenWidth(width -> q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate, norm, width));
             vector = q8Input.writtenForVector() ? product : Step.sequence(quantize(in, inStride, w.columns(), q8Input), product);
         } else {
             vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
@@ -631,7 +629,7 @@ public final class Transformer implements AutoCloseable {
         if (w.columns() % 32 != 0) {
             return vector;
         }
-        Step matrix = q8 && w.integerMatmul()
+        Step matrix = q8 && w.integerKernels()
                 ? q8MatrixStep(w, q8Input, in, inStride, out, outOffset, outStride, bias, accumulate)
                 : matvecLaunch("kernel_mul_mm_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
         return Step.byTokenCount(vector, matrix, Step.MATRIX_MATRIX_MIN_TOKENS);
@@ -654,7 +652,7 @@ public final class Transformer implements AutoCloseable {
                 .arg(18, norm != null ? norm.out() : out)
                 .arg(19, norm != null ? norm.into().quants() : input.quants())
                 .arg(20, norm != null ? norm.into().scales() : input.scales())
-                .arg(21, java.util.Objects.requireNonNull(arrivals, "the GPU kernels count arrivals"));
+                .arg(21, gpuArrivals());
         long global = q8GlobalSize(w, false);
         return new Launch(kernel, 9, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns());
     }
@@ -670,8 +668,23 @@ public final class Transformer implements AutoCloseable {
     }
 
     private static long q8GlobalSize(DeviceTensor w, boolean gated) {
-        long rowsPerGroup = (long) (gated ? Tuning.PACKED_ROWS_PER_WARP / 2 : Tuning.PACKED_ROWS_PER_WARP) * (Tuning.PACKED_WARPS / q8Split(w));
+        long rowsPerGroup = q8GroupRows(w, gated);
         return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * Tuning.PACKED_WARPS * MV_LANES;
+    }
+
+    /** Output rows of one Q8 matvec work-group: its row sets times their rows (half of them for the gated kernel). */
+    private static int q8GroupRows(DeviceTensor w, boolean gated) {
+        return Tuning.PACKED_WARPS / q8Split(w) * (gated ? Tuning.PACKED_ROWS_PER_WARP / 2 : Tuning.PACKED_ROWS_PER_WARP);
+    }
+
+    /** The arrival counts, which exist wherever the GPU kernels run. */
+    private ClBuffer gpuArrivals() {
+        return java.util.Objects.requireNonNull(arrivals, "arrival counts exist only for the GPU kernels");
+    }
+
+    /** Whether a matrix-vector product of {@code w} runs as a Q8 matvec kernel (mul_mv_q8.cl), which can fuse. */
+    private boolean runsQ8Matvec(DeviceTensor w) {
+        return !cpuKernels && q8 && w.integerKernels() && w.columns() % 32 == 0;
     }
 
     /**
@@ -760,7 +773,7 @@ public final class Transformer implements AutoCloseable {
             }
             return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
         }
-        boolean quantized = q8 && gate.integerMatvec();
+        boolean quantized = q8 && gate.integerKernels();
         java.util.function.Function<String, Launch> build = width -> {
             ClKernel kernel = kernels.create((quantized ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_glu_") + gate.kernelSuffix() + width)
                     .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
@@ -768,7 +781,7 @@ public final class Transformer implements AutoCloseable {
             if (quantized) {
                 kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales).arg(11, q8Split(gate))
                         .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
-                        .arg(14, arrivals).arg(15, quantizeOutput ? 1 : 0);
+                        .arg(14, gpuArrivals()).arg(15, quantizeOutput ? 1 : 0);
             } else {
                 kernel.arg(5, xb).arg(6, config.embeddingLength());
             }
@@ -781,10 +794,9 @@ public final class Transformer implements AutoCloseable {
         }
         int nff = config.feedForwardLength();
         // with Q8 activations the norm has quantized xb already
-        boolean quantizedMatrix = q8 && gate.integerMatmul();
-        Launch gateProduct = quantizedMatrix ? q8MatrixLaunch(gate, normed, config.embeddingLength(), ff, 0, nff, null, false)
+        Launch gateProduct = quantized ? q8MatrixLaunch(gate, normed, config.embeddingLength(), ff, 0, nff, null, false)
                 : matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
-        Launch upProduct = quantizedMatrix ? q8MatrixLaunch(up, normed, config.embeddingLength(), ffUp, 0, nff, null, false)
+        Launch upProduct = quantized ? q8MatrixLaunch(up, normed, config.embeddingLength(), ffUp, 0, nff, null, false)
                 : matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
         return Step.byTokenCount(fused, Step.sequence(gateProduct, upProduct, swiglu()), Step.MATRIX_MATRIX_MIN_TOKENS);
     }
@@ -804,8 +816,8 @@ public final class Transformer implements AutoCloseable {
      * and divide it, so that the group's last work-group to finish knows it is the last (mul_mv_q8.cl).
      */
     private boolean gatedKernelQuantizes(DeviceTensor gate) {
-        int rows = Tuning.PACKED_WARPS / q8Split(gate) * (Tuning.PACKED_ROWS_PER_WARP / 2);
-        return gate.integerMatvec() && gate.rows() % 32 == 0 && rows <= 32 && 32 % rows == 0;
+        int rows = q8GroupRows(gate, true);
+        return gate.integerKernels() && gate.rows() % 32 == 0 && rows <= 32 && 32 % rows == 0;
     }
 
     /**
@@ -843,9 +855,8 @@ public final class Transformer implements AutoCloseable {
      * Q8 matvec whose work-groups' rows each lie within one head.
      */
     private boolean appliesRope(DeviceTensor stacked) {
-        long groupRows = (long) Tuning.PACKED_ROWS_PER_WARP * (Tuning.PACKED_WARPS / q8Split(stacked));
-        return !cpuKernels && q8 && stacked.integerMatvec() && stacked.columns() % 32 == 0
-                && config.headDim() % groupRows == 0 && config.headDim() / 2 <= Tuning.PACKED_WARPS * MV_LANES;
+        return runsQ8Matvec(stacked) && config.headDim() % q8GroupRows(stacked, false) == 0
+                && config.headDim() / 2 <= Q8_GROUP;
     }
 
     /** The stacked q/k/v product that applies the rope and fills the cache (appliesRope), for up to 31 tokens. */
@@ -856,7 +867,7 @@ public final class Transformer implements AutoCloseable {
                 .arg(4, normed.quants()).arg(5, config.embeddingLength() / 32).arg(6, qkv).arg(7, qkvDim)
                 .arg(9, bias != null ? bias : qkv).arg(10, bias != null ? 1 : 0).arg(11, normed.scales()).arg(12, q8Split(w));
         ropeArgs(kernel, 13, keyCache, valueCache, ropeFreqs, qNorm, kNorm)
-                .arg(30, java.util.Objects.requireNonNull(arrivals, "the GPU kernels count arrivals"));
+                .arg(30, gpuArrivals());
         long global = q8GlobalSize(w, false);
         return new Launch(kernel, 8, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns() + " rope");
     }
