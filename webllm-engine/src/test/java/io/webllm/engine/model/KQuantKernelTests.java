@@ -70,7 +70,6 @@ class KQuantKernelTests extends OnTestDevice {
         float[] x = activations(tokens, 33);
         float[] bias = DeviceArrays.randomFloats(ROWS, 34);
         float[] before = DeviceArrays.randomFloats(tokens * ROWS, 35);
-        long local = (long) Tuning.PACKED_WARPS * 32;
         try (Arena arena = Arena.ofConfined();
              ClBuffer weights = w.upload(cl, arena);
              ClBuffer upWeights = up.upload(cl, arena);
@@ -87,12 +86,9 @@ class KQuantKernelTests extends OnTestDevice {
             Products upProducts = new Products(up, read);
             // every split of the columns between the warps of a row set (the host picks one by the row length)
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
-                long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS / split;
                 cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
-                kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, ROWS).arg(4, xq).arg(5, GROUPS)
-                        .arg(6, ys).arg(7, 0).arg(8, ROWS).arg(9, tokens).arg(10, biases).arg(11, 1).arg(12, 1).arg(13, xd).arg(14, split);
-                Q8TestActivations.withoutNorm(kernel, ys);
-                kernel.run((ROWS + rowsPerGroup - 1) / rowsPerGroup * local, local);
+                Q8TestActivations.matvecArgsWithoutNorm(kernel, weights, w.rowBytes(), ROWS, COLUMNS, xq, xd, ys, biases, tokens, split);
+                Q8TestActivations.runRows(kernel, ROWS, split, false);
                 float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
                 for (int t = 0; t < tokens; t++) {
                     for (int r = 0; r < ROWS; r++) {
@@ -106,11 +102,8 @@ class KQuantKernelTests extends OnTestDevice {
                     }
                 }
 
-                long gatedPerGroup = rowsPerGroup / 2;
-                glu.arg(0, weights).arg(1, upWeights).arg(2, COLUMNS).arg(3, w.rowBytes()).arg(4, ROWS).arg(5, xq).arg(6, GROUPS)
-                        .arg(7, ys).arg(8, ROWS).arg(9, tokens).arg(10, xd).arg(11, split)
-                        .arg(12, xq).arg(13, xd).arg(14, ys).arg(15, 0);
-                glu.run((ROWS + gatedPerGroup - 1) / gatedPerGroup * local, local);
+                Q8TestActivations.gatedArgs(glu, weights, upWeights, w.rowBytes(), ROWS, COLUMNS, xq, xd, ys, tokens, split);
+                Q8TestActivations.runRows(glu, ROWS, split, true);
                 y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
                 for (int t = 0; t < tokens; t++) {
                     for (int r = 0; r < ROWS; r++) {

@@ -84,8 +84,6 @@ class Q8ActivationKernelTests extends OnTestDevice {
         float[] x = activations(tokens, 22);
         float[] before = DeviceArrays.randomFloats(tokens * rows, 23);
         float[] weight = DeviceArrays.randomFloats(rows, 24);
-        long local = (long) Tuning.PACKED_WARPS * 32;
-        long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS / split;
         try (Arena arena = Arena.ofConfined();
              ClBuffer weights = DeviceArrays.upload(cl, arena, "w", w.bytes());
              ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
@@ -99,13 +97,12 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new float[tokens]); // zero bits
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix() + width(tokens))) {
             Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
-            kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, rows).arg(4, xq).arg(5, GROUPS)
-                    .arg(6, ys).arg(7, 0).arg(8, rows).arg(9, tokens).arg(10, ys).arg(11, 0).arg(12, 1).arg(13, xd).arg(14, split)
+            Q8TestActivations.matvecArgs(kernel, weights, w.rowBytes(), rows, COLUMNS, xq, xd, ys, null, tokens, split)
                     .arg(15, 1).arg(16, normWeight).arg(17, 1e-5f).arg(18, normed).arg(19, nq).arg(20, nd).arg(21, arrivals);
             float[] firstNormed = null;
             for (int launch = 0; launch < 2; launch++) {
                 cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
-                kernel.run((rows + rowsPerGroup - 1) / rowsPerGroup * local, local);
+                Q8TestActivations.runRows(kernel, rows, split, false);
                 float[] y = DeviceArrays.floats(cl, arena, ys, tokens * rows);
                 float[] out = DeviceArrays.floats(cl, arena, normed, tokens * rows);
                 assertRmsNormOf(y, weight, out, tokens, rows);
@@ -184,7 +181,6 @@ class Q8ActivationKernelTests extends OnTestDevice {
         float[] before = DeviceArrays.randomFloats(tokens * ROWS, 15);
         String suffix = w.suffix();
         long rowBytes = w.rowBytes();
-        long local = (long) Tuning.PACKED_WARPS * 32;
         try (Arena arena = Arena.ofConfined();
              ClBuffer weights = DeviceArrays.upload(cl, arena, "w", w.bytes());
              ClBuffer upWeights = DeviceArrays.upload(cl, arena, "up", up.bytes());
@@ -199,12 +195,9 @@ class Q8ActivationKernelTests extends OnTestDevice {
             Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
             // every split of the columns between the warps of a row set (the host picks one by the row length)
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
-            long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS / split;
             cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
-            kernel.arg(0, weights).arg(1, COLUMNS).arg(2, rowBytes).arg(3, ROWS).arg(4, xq).arg(5, GROUPS)
-                    .arg(6, ys).arg(7, 0).arg(8, ROWS).arg(9, tokens).arg(10, biases).arg(11, 1).arg(12, 1).arg(13, xd).arg(14, split);
-            Q8TestActivations.withoutNorm(kernel, ys);
-            kernel.run((ROWS + rowsPerGroup - 1) / rowsPerGroup * local, local);
+            Q8TestActivations.matvecArgsWithoutNorm(kernel, weights, rowBytes, ROWS, COLUMNS, xq, xd, ys, biases, tokens, split);
+            Q8TestActivations.runRows(kernel, ROWS, split, false);
             float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {
@@ -218,11 +211,8 @@ class Q8ActivationKernelTests extends OnTestDevice {
                 }
             }
 
-            long gatedPerGroup = rowsPerGroup / 2;
-            glu.arg(0, weights).arg(1, upWeights).arg(2, COLUMNS).arg(3, rowBytes).arg(4, ROWS).arg(5, xq).arg(6, GROUPS)
-                    .arg(7, ys).arg(8, ROWS).arg(9, tokens).arg(10, xd).arg(11, split)
-                    .arg(12, xq).arg(13, xd).arg(14, ys).arg(15, 0);
-            glu.run((ROWS + gatedPerGroup - 1) / gatedPerGroup * local, local);
+            Q8TestActivations.gatedArgs(glu, weights, upWeights, rowBytes, ROWS, COLUMNS, xq, xd, ys, tokens, split);
+            Q8TestActivations.runRows(glu, ROWS, split, true);
             y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {
@@ -250,7 +240,6 @@ class Q8ActivationKernelTests extends OnTestDevice {
         PackedTestMatrix gate = PackedTestMatrix.random(type, rows, COLUMNS, 21, false);
         PackedTestMatrix up = PackedTestMatrix.random(type, rows, COLUMNS, 22, false);
         float[] x = activations(tokens, 23);
-        long local = (long) Tuning.PACKED_WARPS * 32;
         try (Arena arena = Arena.ofConfined();
              ClBuffer gates = DeviceArrays.upload(cl, arena, "gate", gate.bytes());
              ClBuffer ups = DeviceArrays.upload(cl, arena, "up", up.bytes());
@@ -264,13 +253,11 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + gate.suffix())) {
             Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
-                long groupRows = (long) Tuning.PACKED_ROWS_PER_WARP / 2 * Tuning.PACKED_WARPS / split;
-                glu.arg(0, gates).arg(1, ups).arg(2, COLUMNS).arg(3, gate.rowBytes()).arg(4, rows).arg(5, xq).arg(6, GROUPS)
-                        .arg(7, ys).arg(8, rows).arg(9, tokens).arg(10, xd).arg(11, split)
+                Q8TestActivations.gatedArgs(glu, gates, ups, gate.rowBytes(), rows, COLUMNS, xq, xd, ys, tokens, split)
                         .arg(12, yq).arg(13, yd).arg(14, arrivals).arg(15, 1);
                 byte[] first = null;
                 for (int launch = 0; launch < 2; launch++) {
-                    glu.run(rows / groupRows * local, local);
+                    Q8TestActivations.runRows(glu, rows, split, true);
                     float[] y = DeviceArrays.floats(cl, arena, ys, tokens * rows);
                     Quantized quantized = Q8TestActivations.download(cl, arena, yq, yd, tokens, rows);
                     assertQuantizationOf(y, quantized, tokens, rows);

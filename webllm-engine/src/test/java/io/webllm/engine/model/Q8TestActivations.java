@@ -3,8 +3,10 @@ package io.webllm.engine.model;
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClKernel;
+import io.webllm.engine.opencl.Tuning;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /** Activations for the Q8 kernel tests, and what the quantize kernels made of them (q8.cl layout). */
 final class Q8TestActivations {
@@ -35,11 +37,40 @@ final class Q8TestActivations {
     }
 
     /**
-     * Sets the arguments of a kernel_mul_mvq_* launch past the product's own (15 on: the following norm, see
-     * mul_mv_q8.cl's norm_finished_rows) to "no norm", any buffer standing in for the unused ones.
+     * Sets a kernel_mul_mvq_* launch's product arguments: y += W x (+ bias, where not null) over {@code rows} rows of
+     * {@code columns} weights, x as Q8 activations in xq/xd, {@code split} warps sharing a row set. The arguments
+     * past those (15 on: the norm that follows, mul_mv_q8.cl's norm_finished_rows) are the caller's.
      */
-    static ClKernel withoutNorm(ClKernel matvec, ClBuffer any) {
-        return matvec.arg(15, 0).arg(16, any).arg(17, 0f).arg(18, any).arg(19, any).arg(20, any).arg(21, any);
+    static ClKernel matvecArgs(ClKernel matvec, ClBuffer weights, long rowBytes, int rows, int columns, ClBuffer xq,
+            ClBuffer xd, ClBuffer y, @Nullable ClBuffer bias, int tokens, int split) {
+        return matvec.arg(0, weights).arg(1, columns).arg(2, rowBytes).arg(3, rows).arg(4, xq).arg(5, columns / 32)
+                .arg(6, y).arg(7, 0).arg(8, rows).arg(9, tokens).arg(10, bias != null ? bias : y).arg(11, bias != null ? 1 : 0)
+                .arg(12, 1).arg(13, xd).arg(14, split);
+    }
+
+    /** {@link #matvecArgs}, then "no norm" for the rest, {@code y} standing in for the unused buffers. */
+    static ClKernel matvecArgsWithoutNorm(ClKernel matvec, ClBuffer weights, long rowBytes, int rows, int columns,
+            ClBuffer xq, ClBuffer xd, ClBuffer y, @Nullable ClBuffer bias, int tokens, int split) {
+        return matvecArgs(matvec, weights, rowBytes, rows, columns, xq, xd, y, bias, tokens, split)
+                .arg(15, 0).arg(16, y).arg(17, 0f).arg(18, y).arg(19, y).arg(20, y).arg(21, y);
+    }
+
+    /** Sets a kernel_mul_mv_gluq_* launch's arguments, y = silu(Wg x) * (Wu x), without quantizing y. */
+    static ClKernel gatedArgs(ClKernel glu, ClBuffer gate, ClBuffer up, long rowBytes, int rows, int columns, ClBuffer xq,
+            ClBuffer xd, ClBuffer y, int tokens, int split) {
+        return glu.arg(0, gate).arg(1, up).arg(2, columns).arg(3, rowBytes).arg(4, rows).arg(5, xq).arg(6, columns / 32)
+                .arg(7, y).arg(8, rows).arg(9, tokens).arg(10, xd).arg(11, split)
+                .arg(12, xq).arg(13, xd).arg(14, y).arg(15, 0);
+    }
+
+    /**
+     * Launches a Q8 matvec over {@code rows} output rows: work-groups of PK_WARPS warps, each PK_WARPS / split row
+     * sets of PK_ROWS rows (half as many output rows for the gated kernel).
+     */
+    static void runRows(ClKernel kernel, int rows, int split, boolean gated) {
+        long local = (long) Tuning.PACKED_WARPS * 32;
+        long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS / split / (gated ? 2 : 1);
+        kernel.run((rows + rowsPerGroup - 1) / rowsPerGroup * local, local);
     }
 
     /** Quants and {d, d * sum} per group of token rows {@code columns} wide. */
