@@ -2,7 +2,7 @@
 # One device command that answers issue 7's questions in under 10 minutes on the lent GPU (after
 # scripts/prepare-device.sh; carry [".device"], without .device/testdata/tokenizer to stay under 64 MiB):
 # the GPU correctness tests, then compact lines of
-#   - decode/prefill at 512 positions for 8B Q4_0, 0.5B Q8_0 and 8B Q4_K_M, with and without recorded passes,
+#   - decode/prefill at 512 positions for 8B Q4_0, 0.5B Q8_0 and 8B Q4_K_M (RECORDED=1: again with recorded passes),
 #   - long context (4,000 positions) against short (128) for 8B Q4_0,
 #   - 16 streams a pass (bench --streams) with a per-kernel profile,
 #   - the per-kernel decode profile of 8B Q4_0 at 512 positions.
@@ -19,8 +19,10 @@ first=$(mktemp)
 bash $R llama-3.1-8b:q4_0 qwen2.5-0.5b:q8_0 llama-3.1-8b:q4_k_m > "$first" 2>&1
 grep -E "tests (successful|failed)|MethodSource|=>" "$first" | cut -c1-300
 grep '"model' "$first" | while read -r line; do echo "$line" | summary; done
+if [ -n "${RECORDED:-}" ]; then
 echo "== recorded passes (-Dwebllm.commandBuffers=true)"
 SKIP_CHECK=1 JAVA_OPTS=-Dwebllm.commandBuffers=true bash $R llama-3.1-8b:q4_0 qwen2.5-0.5b:q8_0 llama-3.1-8b:q4_k_m 2>&1 | grep '"model' | while read -r line; do echo "$line" | summary; done
+fi
 echo "== 8B Q4_0 at 4,000 and at 128 positions"
 SKIP_CHECK=1 BENCH_ARGS="-p 4000 -n 64 --batch 512" bash $R llama-3.1-8b:q4_0 2>&1 | grep '"model' | while read -r line; do echo "$line" | summary; done
 SKIP_CHECK=1 BENCH_ARGS="-p 128 -n 128" bash $R llama-3.1-8b:q4_0 2>&1 | grep '"model' | while read -r line; do echo "$line" | summary; done
@@ -40,7 +42,7 @@ if [ -n "${EXTRA:-}" ]; then
 fi
 echo "== registers and stack a kernel (NVIDIA's build log, -cl-nv-verbose): occupancy of the decode kernels"
 SKIP_CHECK=1 JAVA_OPTS=-Dwebllm.opencl.buildLog=true BENCH_ARGS="-p 16 -n 8" bash $R qwen2.5-0.5b:q8_0 2>&1 \
-  | grep -A2 "Compiling entry function '\(kernel_mul_mvq_q4_0\|kernel_mul_mvq_q8_0\|kernel_mul_mv_gluq_q8_0\|kernel_attention_split_128\|kernel_mul_mmq_q4_0\)" \
+  | grep -A2 -E "Compiling entry function 'kernel_(mul_mv|attention_split|mul_mmq_q4_0)" \
   | grep -o "entry function '[a-z_0-9]*'\|[0-9]* bytes stack frame\|Used [0-9]* registers" | paste - - -
 if [ -n "${BASELINE:-}" ] && [ -d .device/classes-old ]; then
   echo "== baseline (.device/classes-old)"
