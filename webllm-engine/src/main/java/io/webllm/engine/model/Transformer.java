@@ -579,7 +579,7 @@ public final class Transformer implements AutoCloseable {
      */
     private void addResidualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
         Launch norm = rmsNorm(x, xb, normWeight);
-        boolean fused = runsQ8Matvec(w);
+        boolean fused = Tuning.FUSE_NORM && runsQ8Matvec(w);
         layerLaunches.add(matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input,
                 fused ? new FollowingNorm(normWeight, xb, normed) : null));
         layerLaunches.add(fused ? Step.byTokenCount(Step.NONE, norm, Step.MATRIX_MATRIX_MIN_TOKENS) : norm);
@@ -855,7 +855,7 @@ public final class Transformer implements AutoCloseable {
      * Q8 matvec whose work-groups' rows each lie within one head.
      */
     private boolean appliesRope(DeviceTensor stacked) {
-        return runsQ8Matvec(stacked) && config.headDim() % q8GroupRows(stacked, false) == 0
+        return Tuning.FUSE_ROPE && runsQ8Matvec(stacked) && config.headDim() % q8GroupRows(stacked, false) == 0
                 && config.headDim() / 2 <= Q8_GROUP;
     }
 

@@ -112,6 +112,17 @@ public final class Tuning {
      */
     public static final boolean SINGLE_TOKEN_MATVECS = flag("webllm.mv.singleToken", true);
 
+    /**
+     * Whether a residual Q8 matvec applies the rms_norm that follows it (mul_mv_q8.cl, norm_finished_rows) instead of
+     * a norm launch after it, {@code -Dwebllm.fuse.norm=false} to measure without.
+     */
+    public static final boolean FUSE_NORM = flag("webllm.fuse.norm", true);
+    /**
+     * Whether the stacked q/k/v Q8 matvec applies the rope and fills the KV cache (rope_finished_heads) instead of a
+     * rope launch after it, {@code -Dwebllm.fuse.rope=false} to measure without.
+     */
+    public static final boolean FUSE_ROPE = flag("webllm.fuse.rope", true);
+
     /** The defines with {@code tokens} tokens a pass of the packed and Q8 matvecs. */
     static String buildDefines(int tokens) {
         return "-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"

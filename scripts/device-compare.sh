@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# A/B comparison on the lent GPU in one device command (after scripts/prepare-device.sh; carry [".device"]): the same
+# benchmark for each variant on the same machine, with the per-kernel decode profile, so that what a change did is
+# measured against its baseline rather than against numbers from another card.
+# Usage: scripts/device-compare.sh VARIANT...   where VARIANT is
+#   LABEL                  the current classes, default options
+#   LABEL=OPT[,OPT...]     the current classes with these JVM options (-Dwebllm.fuse.norm=false,-Dwebllm.mv.prefetch=1)
+#   old                    the baseline classes in .device/classes-old
+# MODEL (default llama-3.1-8b:q4_0) and BENCH_ARGS (default "-p 512 -n 128") pick the benchmark; CHECK=1 runs the
+# GPU correctness tests first.
+set -uo pipefail
+R=scripts/device-run.sh
+model="${MODEL:-llama-3.1-8b:q4_0}"
+args="${BENCH_ARGS:--p 512 -n 128} --profile"
+[ -z "${CHECK:-}" ] || bash $R "$model" 2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
+for variant in "$@"; do
+  label="${variant%%=*}"
+  opts=""
+  [ "$label" = "$variant" ] || opts="$(echo "${variant#*=}" | tr ',' ' ')"
+  if [ "$label" = old ]; then mv .device/classes .device/classes-new && mv .device/classes-old .device/classes; fi
+  line=$(SKIP_CHECK=1 JAVA_OPTS="-Dwebllm.opencl.profile=true $opts" BENCH_ARGS="$args" bash $R "$model" 2>&1 | grep '"model' | tail -1)
+  if [ "$label" = old ]; then mv .device/classes .device/classes-old && mv .device/classes-new .device/classes; fi
+  echo "== $label ${opts:-(defaults)}"
+  echo "$line" | grep -o '"prefillTokensPerSecond[^,]*\|"decodeTokensPerSecond[^,]*\|"decodeEnqueueMillisPerToken[^,]*\|"bandwidthFraction[^,]*' | tr '\n' ' '; echo
+  echo "$line" | grep -o '"decodeProfile":{[^}]*}' | cut -c1-1200
+done
