@@ -573,13 +573,13 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * x += W in, then xb = rms_norm(x) * normWeight (and its Q8 activations): the residual add and the norm that
-     * always follows it. Where the product runs as a Q8 matrix-vector kernel, its last work-group to finish a token
-     * applies the norm too (mul_mv_q8.cl, norm_finished_rows), so decode passes launch no norm; prompts keep the norm
+     * always follows it. Where the product runs as a Q8 matrix-vector kernel over short rows (Tuning.fuseNorm), its
+     * last work-group to finish a token applies the norm too (mul_mv_q8.cl, norm_finished_rows), so decode passes launch no norm; prompts keep the norm
      * launch after the tiled product.
      */
     private void addResidualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
         Launch norm = rmsNorm(x, xb, normWeight);
-        boolean fused = Tuning.FUSE_NORM && runsQ8Matvec(w);
+        boolean fused = Tuning.fuseNorm(config.embeddingLength()) && runsQ8Matvec(w);
         layerLaunches.add(matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input,
                 fused ? new FollowingNorm(normWeight, xb, normed) : null));
         layerLaunches.add(fused ? Step.byTokenCount(Step.NONE, norm, Step.MATRIX_MATRIX_MIN_TOKENS) : norm);
