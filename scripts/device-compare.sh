@@ -6,8 +6,8 @@
 #   LABEL                  the current classes, default options
 #   LABEL=OPT[,OPT...]     the current classes with these JVM options (-Dwebllm.fuse.norm=false,-Dwebllm.mv.prefetch=1)
 #   old                    the baseline classes in .device/classes-old
-# MODEL (default llama-3.1-8b:q4_0) and BENCH_ARGS (default "-p 512 -n 128") pick the benchmark; CHECK=1 runs the
-# GPU correctness tests first.
+# MODEL (default llama-3.1-8b:q4_0) and BENCH_ARGS (default "-p 512 -n 128"; with --streams N the step profile and
+# the streams' line are printed) pick the benchmark; CHECK=1 runs the GPU correctness tests first.
 set -uo pipefail
 R=scripts/device-run.sh
 model="${MODEL:-llama-3.1-8b:q4_0}"
@@ -22,5 +22,5 @@ for variant in "$@"; do
   if [ "$label" = old ]; then mv .device/classes .device/classes-old && mv .device/classes-new .device/classes; fi
   echo "== $label ${opts:-(defaults)}"
   echo "$line" | grep -o '"prefillTokensPerSecond[^,]*\|"decodeTokensPerSecond[^,]*\|"decodeEnqueueMillisPerToken[^,]*\|"bandwidthFraction[^,]*' | tr '\n' ' '; echo
-  echo "$line" | grep -o '"decodeProfile":{[^}]*}' | cut -c1-1200
+  echo "$line" | grep -o '"decodeProfile":{[^}]*}\|"streams":{[^}]*}\|"stepProfile":{[^}]*}' | cut -c1-1200
 done

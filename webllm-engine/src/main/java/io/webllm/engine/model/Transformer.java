@@ -574,15 +574,17 @@ public final class Transformer implements AutoCloseable {
     /**
      * x += W in, then xb = rms_norm(x) * normWeight (and its Q8 activations): the residual add and the norm that
      * always follows it. Where the product runs as a Q8 matrix-vector kernel over short rows (Tuning.fuseNorm), its
-     * last work-group to finish a token applies the norm too (mul_mv_q8.cl, norm_finished_rows), so decode passes launch no norm; prompts keep the norm
-     * launch after the tiled product.
+     * last work-group to finish applies the norm too in single-token passes (mul_mv_q8.cl, norm_finished_rows), so a
+     * stream's decode launches no norm; passes of several tokens keep the norm launch.
      */
     private void addResidualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
         Launch norm = rmsNorm(x, xb, normWeight);
-        boolean fused = Tuning.fuseNorm(config.embeddingLength()) && runsQ8Matvec(w);
+        // single-token passes only: the tail's last work-group normalises every token of a pass one after another,
+        // where the norm launch does them side by side
+        boolean fused = Tuning.fuseNorm(config.embeddingLength()) && runsQ8Matvec(w) && Tuning.SINGLE_TOKEN_MATVECS;
         layerLaunches.add(matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input,
                 fused ? new FollowingNorm(normWeight, xb, normed) : null));
-        layerLaunches.add(fused ? Step.byTokenCount(Step.NONE, norm, Step.MATRIX_MATRIX_MIN_TOKENS) : norm);
+        layerLaunches.add(fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm);
     }
 
     /** The rms_norm a residual matrix-vector product applies to its output (weights, float output, Q8 output). */
@@ -613,7 +615,7 @@ public final class Transformer implements AutoCloseable {
         return matvec(w, in, inStride, out, outOffset, outStride, bias, accumulate, q8Input, null);
     }
 
-    /** As above; with {@code norm} (where {@link #runsQ8Matvec}) the matrix-vector kernel applies the norm after it. */
+    /** As above; with {@code norm} (where {@link #runsQ8Matvec}) the single-token matvec kernel applies the norm after it. */
     private Step matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate, Q8Input q8Input, @Nullable FollowingNorm norm) {
         if (cpuKernels) {
@@ -621,7 +623,9 @@ public final class Transformer implements AutoCloseable {
         }
         Step vector;
         if (q8 && w.integerKernels()) {
-            Step product = Step.byTokenWidth(width -> q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate, norm, width));
+            // the norm only in the single-token kernel (addResidualProduct)
+            Step product = Step.byTokenWidth(width -> q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias,
+                    accumulate, width.isEmpty() ? null : norm, width));
             vector = q8Input.writtenForVector() ? product : Step.sequence(quantize(in, inStride, w.columns(), q8Input), product);
         } else {
             vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
