@@ -35,8 +35,8 @@ public final class ClCommandBuffer implements AutoCloseable {
      * Whether to record passes: always, never, or on GPUs. PoCL offers the extension but replays a buffer launch by
      * launch, no faster than enqueueing them (decode on this 2-core machine 21-23 tok/s either way). The default
      * ({@link #configured}) is OFF until recorded passes have been checked and timed on NVIDIA's driver
-     * (RecordedPassTests and scripts/device-report.sh): on an H200 its driver offered the extension but was refused
-     * by {@link #refusal} (driver 580.159.04); {@code devices --json} says why.
+     * (RecordedPassTests and scripts/device-report.sh): driver 580.159.04 does not offer the extension at all
+     * ({@code devices --json} on an H100, session 7), so NVIDIA GPUs launch one by one.
      */
     public enum Use {
         ON, OFF, AUTO;
