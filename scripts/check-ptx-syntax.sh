@@ -11,7 +11,7 @@ files=$(sed -n '/ SOURCES = List.of(/,/);/p' "$root/webllm-engine/src/main/java/
 source=$(mktemp --suffix=.cl)
 trap 'rm -f "$source" "${source%.cl}.ptx" "${source%.cl}.static.ptx" "${source%.cl}.static.ptx.stubbed"' EXIT
 for f in $files; do cat "$kernels/$f"; echo; done > "$source"
-defines="-DPK_ROWS=4 -DPK_WARPS=8 -DPK_TOKENS=8 -DPK_MAGIC=1 -DMMQ_ROWS=64 -DMMQ_TOKENS=64 -DMMQ_STEP=4 -DWEBLLM_MMA=1 -DPK_PREFETCH=${PK_PREFETCH:-0}"
+defines="-DPK_ROWS=4 -DPK_WARPS=8 -DPK_TOKENS=8 -DPK_MAGIC=1 -DMMQ_ROWS=64 -DMMQ_TOKENS=64 -DMMQ_STEP=4 -DWEBLLM_MMA=1 -DPK_PREFETCH=${PK_PREFETCH:-0} -DAT_COMBINE_UNROLL=${AT_COMBINE_UNROLL:-8} -DAT_PREFETCH_V=${AT_PREFETCH_V:-0}"
 clang-15 -x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -Xclang -finclude-default-header -Dasm=__asm__ \
   $defines -DWEBLLM_PTX -S -o "${source%.cl}.ptx" "$source"
 # the single-token build of the Q8 matvecs (KernelLibrary: the same sources, one token a pass)

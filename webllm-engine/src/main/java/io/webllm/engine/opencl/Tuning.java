@@ -63,6 +63,18 @@ public final class Tuning {
      * splits its positions into that many chunks in all (model.AttentionSplit).
      */
     public static final int ATTENTION_GROUPS_PER_UNIT = atLeastOne("webllm.attention.groups", 4);
+    /**
+     * Chunks whose partial results the attention combine loads in one round (attention.cl, AT_COMBINE_UNROLL),
+     * {@code -Dwebllm.attention.combineUnroll}: each round is a dependent trip to L2 for the one work-group that
+     * combines, 16 chunks at 512 positions, 66 at 4,000. 8 (session 7; not measured yet against 2, the earlier value).
+     */
+    public static final int ATTENTION_COMBINE_UNROLL = powerOfTwo("webllm.attention.combineUnroll", 8, 1);
+    /**
+     * Whether the attention split kernel loads a batch's value rows together with its key rows (1) instead of after
+     * the scores and softmax (0), {@code -Dwebllm.attention.prefetchV}: one dependent DRAM trip less a batch, for
+     * registers (a lane holds 8 positions' value pairs). Off until measured on the GPU.
+     */
+    public static final int ATTENTION_PREFETCH_V = flag("webllm.attention.prefetchV", false) ? 1 : 0;
 
     private Tuning() {
     }
@@ -139,8 +151,9 @@ public final class Tuning {
 
     /** The defines with {@code tokens} tokens a pass of the packed and Q8 matvecs. */
     static String buildDefines(int tokens) {
-        return "-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"
+        return ("-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"
+                + " -DAT_COMBINE_UNROLL=%d -DAT_PREFETCH_V=%d")
                 .formatted(PACKED_ROWS_PER_WARP, PACKED_WARPS, tokens, PACKED_MAGIC, MMQ_ROWS, MMQ_TOKENS,
-                        MMQ_STEP, MMA ? 1 : 0, Q8_PREFETCH);
+                        MMQ_STEP, MMA ? 1 : 0, Q8_PREFETCH, ATTENTION_COMBINE_UNROLL, ATTENTION_PREFETCH_V);
     }
 }

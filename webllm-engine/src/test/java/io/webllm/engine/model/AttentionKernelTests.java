@@ -42,7 +42,9 @@ class AttentionKernelTests extends OnTestDevice {
             "256, 70 3, 32, 3, false, 8, 1",
             "96, 77 12, 32, 3, true, 4, 4",
             "128, 9 290, 64, 5, false, 14, 2",
-            "64, 33, 32, 2, true, 3, 3"})
+            "64, 33, 32, 2, true, 3, 3",
+            // 19 chunks: rounds of the combine's loads (AT_COMBINE_UNROLL) with a partial last one
+            "128, 299 150, 32, 19, true, 8, 2"})
     void splitAttentionMatchesSoftmaxAttention(int headDim, String positionList, int span, int live, boolean quantize,
             int heads, int kvHeads) {
         int[] positions = java.util.Arrays.stream(positionList.split(" ")).mapToInt(Integer::parseInt).toArray();

@@ -24,6 +24,15 @@
 // Whichever chunk writes the result can also write it as Q8 activations (q8.cl) for the output projection, when
 // `quantize` is set: head_dim is then a multiple of 32, so a head's values are whole groups.
 
+// Chunks the combine loads in one round, and whether a batch's value rows load with its keys (Tuning: build
+// defines -DAT_COMBINE_UNROLL, -DAT_PREFETCH_V).
+#ifndef AT_COMBINE_UNROLL
+#define AT_COMBINE_UNROLL 8
+#endif
+#ifndef AT_PREFETCH_V
+#define AT_PREFETCH_V 0
+#endif
+
 // Warps per work-group.
 #define AT_WARPS 4
 #define AT_ITEMS (AT_WARPS * MV_LANES)
@@ -95,39 +104,47 @@ inline void combine_chunks(global const float* partial, int t, int live, int chu
     const ulong part_stride = (ulong) n_heads * (head_dim + 2);
     global const float* first = partial + ((ulong) t * live * n_heads + h0) * (head_dim + 2);
     {
-        // every warp runs the reductions (barriers off NVIDIA); a warp past the set's heads reads head 0's
+        // every warp runs the reductions (barriers off NVIDIA); a warp past the set's heads reads head 0's. A lane's
+        // chunks' {m, l} (adjacent floats) come in one load each and stay in registers for the weights.
         global const float* parts = first + (g < heads ? g : 0) * (head_dim + 2);
+        float2 ml[AT_MAX_CHUNKS / MV_LANES];
         float m = -INFINITY;
-        for (int k = lane; k < chunks; k += MV_LANES) m = fmax(m, load_shared_l2(parts + k * part_stride));
+        AT_UNROLL for (int i = 0; i < AT_MAX_CHUNKS / MV_LANES; i++) {
+            const int k = lane + i * MV_LANES;
+            ml[i] = k < chunks ? load2_shared_l2(parts + k * part_stride) : (float2) (-INFINITY, 0.0f);
+            m = fmax(m, ml[i].x);
+        }
         m = lane_max(m, red);
         float l = 0.0f;
-        for (int k = lane; k < chunks; k += MV_LANES) {
-            const float w = exp(load_shared_l2(parts + k * part_stride) - m);
-            weights[g * AT_MAX_CHUNKS + k] = w;
-            l += load_shared_l2(parts + k * part_stride + 1) * w;
+        AT_UNROLL for (int i = 0; i < AT_MAX_CHUNKS / MV_LANES; i++) {
+            const int k = lane + i * MV_LANES;
+            if (k < chunks) {
+                const float w = exp(ml[i].x - m);
+                weights[g * AT_MAX_CHUNKS + k] = w;
+                l += ml[i].y * w;
+            }
         }
         l = lane_sum(l, red);
         if (lane == 0) head_l[g] = l;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int d = lid; d < head_dim; d += AT_ITEMS) {
-        // a chunk's loads for every head of the set, then two chunks at a time: 8 independent loads in flight a
-        // work-item (a head set past `heads` repeats head 0, whose weights it then ignores)
+        // AT_COMBINE_UNROLL chunks' loads for every head of the set in flight together, a round of dependent trips
+        // to L2 for every AT_COMBINE_UNROLL chunks (the last round repeats the last chunk, weighing the copies 0; a
+        // head set past `heads` repeats head 0, whose weights it then ignores). Sums in chunk order.
         float sum[AT_HEADS];
         AT_UNROLL for (int h = 0; h < AT_HEADS; h++) sum[h] = 0.0f;
-        int k = 0;
-        for (; k + 2 <= chunks; k += 2) {
-            float a[2][AT_HEADS];
-            AT_UNROLL for (int i = 0; i < 2; i++)
+        for (int k = 0; k < chunks; k += AT_COMBINE_UNROLL) {
+            float a[AT_COMBINE_UNROLL][AT_HEADS];
+            AT_UNROLL for (int i = 0; i < AT_COMBINE_UNROLL; i++)
                 AT_UNROLL for (int h = 0; h < AT_HEADS; h++)
-                    a[i][h] = load_shared_l2(first + (h < heads ? h : 0) * (head_dim + 2) + 2 + d + (k + i) * part_stride);
-            AT_UNROLL for (int i = 0; i < 2; i++)
-                AT_UNROLL for (int h = 0; h < AT_HEADS; h++) sum[h] += a[i][h] * weights[h * AT_MAX_CHUNKS + k + i];
-        }
-        if (k < chunks) {
-            AT_UNROLL for (int h = 0; h < AT_HEADS; h++)
-                sum[h] += load_shared_l2(first + (h < heads ? h : 0) * (head_dim + 2) + 2 + d + k * part_stride)
-                        * weights[h * AT_MAX_CHUNKS + k];
+                    a[i][h] = load_shared_l2(first + (h < heads ? h : 0) * (head_dim + 2) + 2 + d
+                            + min(k + i, chunks - 1) * part_stride);
+            AT_UNROLL for (int i = 0; i < AT_COMBINE_UNROLL; i++) {
+                if (k + i < chunks) {
+                    AT_UNROLL for (int h = 0; h < AT_HEADS; h++) sum[h] += a[i][h] * weights[h * AT_MAX_CHUNKS + k + i];
+                }
+            }
         }
         AT_UNROLL for (int h = 0; h < AT_HEADS; h++) {
             if (h < heads) values[h * max_head + d] = sum[h];
@@ -192,6 +209,17 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
 #ifdef WEBLLM_PTX
         if (base >= end) break; // warp-uniform: the rest of this warp's positions are past the chunk or the token
 #endif
+#if AT_PREFETCH_V
+        // the batch's value pairs, loaded with its keys: they do not depend on the scores
+        float2 vr[AT_BATCH][AT_MAX_HEAD / 64];
+        AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
+            global const half* vp = vb + (ulong) min(base + j, end - 1) * kv_dim;
+            AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
+                const int p = lane + i * MV_LANES;
+                vr[j][i] = 2 * p < head_dim ? vload_half2(p, vp) : (float2) (0.0f);
+            }
+        }
+#endif
         float s[AT_HEADS][AT_BATCH];
         AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
             AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] = 0.0f;
@@ -241,7 +269,11 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
                 AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
                     const int p = lane + i * MV_LANES;
                     if (2 * p < head_dim) {
+#if AT_PREFETCH_V
+                        const float2 v = vr[j][i];
+#else
                         const float2 v = vload_half2(p, vp);
+#endif
                         AT_UNROLL for (int g = 0; g < AT_HEADS; g++) acc[g][i] += wg[g] * v;
                     }
                 }

@@ -29,6 +29,13 @@ inline float load_shared_l2(global const float* p) {
     return v;
 }
 
+// Two such floats at p (8-byte aligned) in one load.
+inline float2 load2_shared_l2(global const float* p) {
+    float2 v;
+    asm volatile("ld.global.cg.v2.f32 {%0, %1}, [%2];" : "=f"(v.x), "=f"(v.y) : "l"(p));
+    return v;
+}
+
 // Four such floats at p (16-byte aligned) in one load.
 inline float4 load4_shared_l2(global const float* p) {
     float4 v;
@@ -38,6 +45,10 @@ inline float4 load4_shared_l2(global const float* p) {
 #else
 inline float load_shared_l2(global const float* p) {
     return *p;
+}
+
+inline float2 load2_shared_l2(global const float* p) {
+    return vload2(0, p);
 }
 
 inline float4 load4_shared_l2(global const float* p) {
