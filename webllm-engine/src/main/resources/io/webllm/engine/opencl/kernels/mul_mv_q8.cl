@@ -325,23 +325,30 @@ inline void load_slot_shared_l2(global const float* p, float* v) {
 // the work-group counts itself in for each token t0 + t of the pass (the counter at counters + (t0 + t) * stride),
 // and last[t] says whether it was the last of `expected` to arrive; the last resets the counter for the next launch,
 // and a second fence orders the reads of the others' results that follow. With `counting` unset nothing is counted
-// and last[] is all zero (the barriers still run: callers off NVIDIA reach them alike).
+// and last[] is all zero (the barriers still run: callers off NVIDIA reach them alike). A work-group that is the
+// whole count (`expected` 1: a gated work-group of 32 rows) reads only its own writes, which the barrier orders: no
+// fences, no atomics (each costs a round trip to L2 while the work-group holds its compute unit).
 inline void arrive_per_token(int counting, volatile global int* counters, int stride, int expected, int t0, int ntok,
         local int* last) {
     const int lid = get_local_id(0);
-    if (counting) device_fence();
-    barrier(CLK_LOCAL_MEM_FENCE);
+    const int shared = counting && expected > 1;
+    if (shared) device_fence();
+    barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
     if (lid < PK_TOKENS) {
         int mine = 0;
         if (counting && t0 + lid < ntok) {
-            volatile global int* count = counters + (ulong) (t0 + lid) * stride;
-            mine = atomic_inc(count) == expected - 1;
-            if (mine) *count = 0; // the others have all counted
+            if (shared) {
+                volatile global int* count = counters + (ulong) (t0 + lid) * stride;
+                mine = atomic_inc(count) == expected - 1;
+                if (mine) *count = 0; // the others have all counted
+            } else {
+                mine = 1;
+            }
         }
         last[lid] = mine;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    if (counting) device_fence();
+    if (shared) device_fence();
 }
 
 // Token places a tail (norm_finished_rows, rope_finished_heads) walks. On NVIDIA the pass's own tokens. Elsewhere all
