@@ -1,9 +1,10 @@
 package io.webllm.engine.opencl;
 
 /**
- * Work-group shapes of the packed matrix-vector and Q8 matrix-matrix kernels, shared by the kernels (as build
- * defines) and the host (which sizes launches from them). Defaults are the tuned values; {@code -Dwebllm.mv.rows}, {@code -Dwebllm.mv.warps}
- * and {@code -Dwebllm.mv.tokens} override them for tuning sweeps ({@code scripts/device-run.sh}).
+ * The GPU kernels' tunables: work-group shapes of the matrix kernels and attention, shared by the kernels (as build
+ * defines) and the host (which sizes launches from them), and which launches fuse. Defaults are the measured best
+ * (docs/performance.md); each has a {@code -Dwebllm....} system property for sweeps and A/B runs
+ * ({@code scripts/device-run.sh}, {@code scripts/device-compare.sh}).
  */
 public final class Tuning {
 
