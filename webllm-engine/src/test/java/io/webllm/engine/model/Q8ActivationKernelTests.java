@@ -73,13 +73,13 @@ class Q8ActivationKernelTests extends OnTestDevice {
     /**
      * A residual product that carries the norm after it (mul_mv_q8.cl, norm_finished_rows): the last work-group to
      * finish a token normalises that token's whole row of y, after the add, and quantizes it, as kernel_rms_norm_q8
-     * would in a launch of its own. 256 rows are 16 work-groups or more; 10 tokens take two passes of PK_TOKENS. The
-     * second launch finds the arrival counts the first left at zero, and computes the same.
+     * would in a launch of its own. 256 rows are 16 work-groups or more; 10 tokens take two passes of PK_TOKENS;
+     * 4,608 rows are more than one round of the tail's work-items (16 values each), which then reload their values.
+     * The second launch finds the arrival counts the first left at zero, and computes the same.
      */
-    @ParameterizedTest(name = "{0} {1} tokens split {2}")
-    @CsvSource({"Q4_0, 1, 2", "Q8_0, 3, 1", "Q4_0, 10, 2"})
-    void residualProductsApplyTheNormThatFollowsThem(GgmlType type, int tokens, int split) {
-        int rows = 256;
+    @ParameterizedTest(name = "{0} {1} tokens split {2}, {3} rows")
+    @CsvSource({"Q4_0, 1, 2, 256", "Q8_0, 3, 1, 256", "Q4_0, 10, 2, 256", "Q4_0, 1, 2, 4608"})
+    void residualProductsApplyTheNormThatFollowsThem(GgmlType type, int tokens, int split, int rows) {
         PackedTestMatrix w = PackedTestMatrix.random(type, rows, COLUMNS, 21, false);
         float[] x = activations(tokens, 22);
         float[] before = DeviceArrays.randomFloats(tokens * rows, 23);

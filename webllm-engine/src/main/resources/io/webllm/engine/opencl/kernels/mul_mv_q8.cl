@@ -310,6 +310,17 @@ inline float pair_value(float v, local float* red) {
 #endif
 }
 
+// The NORM_SLOT values at p (16-byte aligned).
+inline void load_slot(global const float* p, float* v) {
+    _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i += 4) {
+        const float4 f = vload4(0, p + i);
+        v[i] = f.x;
+        v[i + 1] = f.y;
+        v[i + 2] = f.z;
+        v[i + 3] = f.w;
+    }
+}
+
 // The NORM_SLOT values of a row at p (16-byte aligned), another work-group's: from L2 on NVIDIA, as load_shared_l2.
 inline void load_slot_shared_l2(global const float* p, float* v) {
     _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i += 4) {
@@ -387,10 +398,16 @@ inline void norm_finished_rows(int norm, global const float* y, int y_stride, in
         if (!live) continue;
 #endif
         global const float* row = y + (ulong) (t0 + t) * y_stride;
+        // where the row is one round of slots (n <= 16 x the work-group: every model up to 4,096 values), a
+        // work-item's values and norm weights stay in registers from the sum of squares to the quantization: no
+        // second trip to L2 and none to DRAM for the weights after the reduction
+        const int one_round = slots <= items;
         float v[NORM_SLOT];
+        float wv[NORM_SLOT];
         float squares = 0.0f;
         if (live) for (int s = lid; s < slots; s += items) {
             load_slot_shared_l2(row + s * NORM_SLOT, v);
+            if (one_round) load_slot(norm_w + s * NORM_SLOT, wv);
             _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i++) squares += v[i] * v[i];
         }
         const float scale = rsqrt(group_sum(squares, red) / n + eps);
@@ -401,13 +418,12 @@ inline void norm_finished_rows(int norm, global const float* y, int y_stride, in
             const ulong at = (ulong) (t0 + t) * n + s * NORM_SLOT;
             float amax = 0.0f;
             if (mine) {
-                load_slot_shared_l2(row + s * NORM_SLOT, v);
+                if (!one_round) {
+                    load_slot_shared_l2(row + s * NORM_SLOT, v);
+                    load_slot(norm_w + s * NORM_SLOT, wv);
+                }
+                _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i++) v[i] = v[i] * scale * wv[i]; // as kernel_rms_norm_q8 rounds it
                 _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i += 4) {
-                    const float4 w = vload4(0, norm_w + s * NORM_SLOT + i);
-                    v[i] *= scale * w.x; // x * scale * w, as kernel_rms_norm_q8 rounds it
-                    v[i + 1] *= scale * w.y;
-                    v[i + 2] *= scale * w.z;
-                    v[i + 3] *= scale * w.w;
                     vstore4((float4) (v[i], v[i + 1], v[i + 2], v[i + 3]), 0, norm_out + at + i);
                 }
                 _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i++) amax = fmax(amax, fabs(v[i]));
