@@ -73,14 +73,13 @@ class KQuantKernelTests extends OnTestDevice {
         try (Arena arena = Arena.ofConfined();
              ClBuffer weights = w.upload(cl, arena);
              ClBuffer upWeights = up.upload(cl, arena);
-             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
-             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
-             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             Q8TestActivations.OnDevice input = Q8TestActivations.quantized(cl, arena, x, tokens, COLUMNS);
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix());
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + w.suffix())) {
-            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
+            ClBuffer xq = input.quants();
+            ClBuffer xd = input.scales();
             Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
             Products products = new Products(w, read);
             Products upProducts = new Products(up, read);
@@ -135,13 +134,12 @@ class KQuantKernelTests extends OnTestDevice {
         boolean accumulate = tokens % 2 == 0;
         try (Arena arena = Arena.ofConfined();
              ClBuffer weights = w.upload(cl, arena);
-             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
-             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
-             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             Q8TestActivations.OnDevice input = Q8TestActivations.quantized(cl, arena, x, tokens, COLUMNS);
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClKernel kernel = cl.kernels().create("kernel_mul_mmq_" + w.suffix())) {
-            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
+            ClBuffer xq = input.quants();
+            ClBuffer xd = input.scales();
             Products products = new Products(w, Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS));
             kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, rows).arg(4, xq).arg(5, GROUPS)
                     .arg(6, ys).arg(7, 0).arg(8, rows).arg(9, tokens).arg(10, biases).arg(11, 1)

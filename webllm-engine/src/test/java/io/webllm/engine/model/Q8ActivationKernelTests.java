@@ -86,9 +86,7 @@ class Q8ActivationKernelTests extends OnTestDevice {
         float[] weight = DeviceArrays.randomFloats(rows, 24);
         try (Arena arena = Arena.ofConfined();
              ClBuffer weights = DeviceArrays.upload(cl, arena, "w", w.bytes());
-             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
-             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
-             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             Q8TestActivations.OnDevice input = Q8TestActivations.quantized(cl, arena, x, tokens, COLUMNS);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClBuffer normWeight = DeviceArrays.upload(cl, arena, "norm weight", weight);
              ClBuffer normed = cl.allocate("normed", 4L * tokens * rows);
@@ -96,7 +94,8 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer nd = cl.allocate("normed q8 scales", 8L * tokens * rows / 32);
              ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new float[tokens]); // zero bits
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix() + width(tokens))) {
-            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
+            ClBuffer xq = input.quants();
+            ClBuffer xd = input.scales();
             Q8TestActivations.matvecArgs(kernel, weights, w.rowBytes(), rows, COLUMNS, xq, xd, ys, null, tokens, split)
                     .arg(15, 1).arg(16, normWeight).arg(17, 1e-5f).arg(18, normed).arg(19, nq).arg(20, nd).arg(21, arrivals);
             float[] firstNormed = null;
@@ -184,14 +183,13 @@ class Q8ActivationKernelTests extends OnTestDevice {
         try (Arena arena = Arena.ofConfined();
              ClBuffer weights = DeviceArrays.upload(cl, arena, "w", w.bytes());
              ClBuffer upWeights = DeviceArrays.upload(cl, arena, "up", up.bytes());
-             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
-             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
-             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             Q8TestActivations.OnDevice input = Q8TestActivations.quantized(cl, arena, x, tokens, COLUMNS);
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + suffix + width(tokens));
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix + width(tokens))) {
-            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
+            ClBuffer xq = input.quants();
+            ClBuffer xd = input.scales();
             Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
             // every split of the columns between the warps of a row set (the host picks one by the row length)
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
@@ -243,15 +241,14 @@ class Q8ActivationKernelTests extends OnTestDevice {
         try (Arena arena = Arena.ofConfined();
              ClBuffer gates = DeviceArrays.upload(cl, arena, "gate", gate.bytes());
              ClBuffer ups = DeviceArrays.upload(cl, arena, "up", up.bytes());
-             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
-             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
-             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             Q8TestActivations.OnDevice input = Q8TestActivations.quantized(cl, arena, x, tokens, COLUMNS);
              ClBuffer ys = cl.allocate("y", 4L * tokens * rows);
              ClBuffer yq = cl.allocate("yq", (long) tokens * rows);
              ClBuffer yd = cl.allocate("yd", 8L * tokens * rows / 32);
              ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new byte[4 * tokens * rows / 32]);
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + gate.suffix())) {
-            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
+            ClBuffer xq = input.quants();
+            ClBuffer xd = input.scales();
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
                 Q8TestActivations.gatedArgs(glu, gates, ups, gate.rowBytes(), rows, COLUMNS, xq, xd, ys, tokens, split)
                         .arg(12, yq).arg(13, yd).arg(14, arrivals).arg(15, 1);

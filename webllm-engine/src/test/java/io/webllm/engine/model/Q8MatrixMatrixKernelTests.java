@@ -41,13 +41,12 @@ class Q8MatrixMatrixKernelTests extends OnTestDevice {
         float[] before = DeviceArrays.randomFloats(tokens * yStride, 24);
         try (Arena arena = Arena.ofConfined();
              ClBuffer weights = DeviceArrays.upload(cl, arena, "w", w.bytes());
-             ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x);
-             ClBuffer xq = cl.allocate("xq", (long) tokens * COLUMNS);
-             ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
+             Q8TestActivations.OnDevice input = Q8TestActivations.quantized(cl, arena, x, tokens, COLUMNS);
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClKernel kernel = cl.kernels().create("kernel_mul_mmq_" + w.suffix())) {
-            Q8TestActivations.quantize(cl, xs, xq, xd, tokens, COLUMNS);
+            ClBuffer xq = input.quants();
+            ClBuffer xd = input.scales();
             byte[] quants = DeviceArrays.bytes(cl, arena, xq, tokens * COLUMNS);
             float[] scales = DeviceArrays.floats(cl, arena, xd, 2 * tokens * GROUPS);
 

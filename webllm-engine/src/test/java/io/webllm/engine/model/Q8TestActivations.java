@@ -28,6 +28,26 @@ final class Q8TestActivations {
         return x;
     }
 
+    /** Q8 activations on the device: quants and their {d, d * sum} scales (q8.cl layout). */
+    record OnDevice(ClBuffer quants, ClBuffer scales) implements AutoCloseable {
+        @Override
+        public void close() {
+            try (quants; scales) {
+                // releases both
+            }
+        }
+    }
+
+    /** {@code tokens} rows of {@code columns} values of x, uploaded and quantized on the device (kernel_quantize_q8). */
+    static OnDevice quantized(ClContext cl, Arena arena, float[] x, int tokens, int columns) {
+        ClBuffer quants = cl.allocate("xq", (long) tokens * columns);
+        ClBuffer scales = cl.allocate("xd", 8L * tokens * (columns / 32));
+        try (ClBuffer xs = DeviceArrays.upload(cl, arena, "x", x)) {
+            quantize(cl, xs, quants, scales, tokens, columns);
+        }
+        return new OnDevice(quants, scales);
+    }
+
     /** Quantizes {@code tokens} rows of {@code columns} values of x into xq and xd with q8.cl's kernel_quantize_q8. */
     static void quantize(ClContext cl, ClBuffer x, ClBuffer xq, ClBuffer xd, int tokens, int columns) {
         try (ClKernel kernel = cl.kernels().create("kernel_quantize_q8")) {
