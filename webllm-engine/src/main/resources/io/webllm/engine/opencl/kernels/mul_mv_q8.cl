@@ -310,19 +310,9 @@ inline float pair_value(float v, local float* red) {
 #endif
 }
 
-// The NORM_SLOT values at p (16-byte aligned).
-inline void load_slot(global const float* p, float* v) {
-    _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i += 4) {
-        const float4 f = vload4(0, p + i);
-        v[i] = f.x;
-        v[i + 1] = f.y;
-        v[i + 2] = f.z;
-        v[i + 3] = f.w;
-    }
-}
-
-// The NORM_SLOT values of a row at p (16-byte aligned), another work-group's: from L2 on NVIDIA, as load_shared_l2.
-inline void load_slot_shared_l2(global const float* p, float* v) {
+// The NORM_SLOT values at p (16-byte aligned), from L2 on NVIDIA as load_shared_l2: a row another work-group wrote
+// (never a stale L1 line), and the norm weights, which the one work-group reads once.
+inline void load_slot_l2(global const float* p, float* v) {
     _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i += 4) {
         const float4 f = load4_shared_l2(p + i);
         v[i] = f.x;
@@ -406,8 +396,8 @@ inline void norm_finished_rows(int norm, global const float* y, int y_stride, in
         float wv[NORM_SLOT];
         float squares = 0.0f;
         if (live) for (int s = lid; s < slots; s += items) {
-            load_slot_shared_l2(row + s * NORM_SLOT, v);
-            if (one_round) load_slot(norm_w + s * NORM_SLOT, wv);
+            load_slot_l2(row + s * NORM_SLOT, v);
+            if (one_round) load_slot_l2(norm_w + s * NORM_SLOT, wv);
             _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i++) squares += v[i] * v[i];
         }
         const float scale = rsqrt(group_sum(squares, red) / n + eps);
@@ -419,8 +409,8 @@ inline void norm_finished_rows(int norm, global const float* y, int y_stride, in
             float amax = 0.0f;
             if (mine) {
                 if (!one_round) {
-                    load_slot_shared_l2(row + s * NORM_SLOT, v);
-                    load_slot(norm_w + s * NORM_SLOT, wv);
+                    load_slot_l2(row + s * NORM_SLOT, v);
+                    load_slot_l2(norm_w + s * NORM_SLOT, wv);
                 }
                 _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i++) v[i] = v[i] * scale * wv[i]; // as kernel_rms_norm_q8 rounds it
                 _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i += 4) {
