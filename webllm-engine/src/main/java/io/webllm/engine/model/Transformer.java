@@ -192,16 +192,14 @@ public final class Transformer implements AutoCloseable {
         // half floats (rope.cl)
         long cacheBytes = 2L * slots * contextLength * config.kvDim();
         Architecture arch = config.architecture();
-        ClBuffer attentionNorm = track(upload.vector(layer(0, "attn_norm.weight")));
+        // every later attention norm is applied after the previous layer's down product (addResidualProduct)
+        layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(0, "attn_norm.weight")))));
         for (int l = 0; l < config.layerCount(); l++) {
             ClBuffer keyCache = allocate("key cache of layer " + l, cacheBytes);
             ClBuffer valueCache = allocate("value cache of layer " + l, cacheBytes);
             String q = layer(l, "attn_q.weight");
             String k = layer(l, "attn_k.weight");
             String v = layer(l, "attn_v.weight");
-            if (l == 0) {
-                layerLaunches.add(rmsNorm(x, xb, attentionNorm));
-            }
             ClBuffer qNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null;
             ClBuffer kNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_k_norm.weight"))) : null;
             Launch rope = ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm);
@@ -254,8 +252,7 @@ public final class Transformer implements AutoCloseable {
             Q8Input feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, writtenForVector, true) : new Q8Input(xq, xqScales, false, false);
             DeviceTensor down = track(upload.matrix(layer(l, "ffn_down.weight")));
             if (l + 1 < config.layerCount()) {
-                attentionNorm = track(upload.vector(layer(l + 1, "attn_norm.weight")));
-                addResidualProduct(down, ff, config.feedForwardLength(), feedForward, attentionNorm);
+                addResidualProduct(down, ff, config.feedForwardLength(), feedForward, track(upload.vector(layer(l + 1, "attn_norm.weight"))));
             } else {
                 // the final norm reads only the rows that give logits (gathered below)
                 layerLaunches.add(matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true, feedForward));
