@@ -209,6 +209,11 @@ public final class Transformer implements AutoCloseable {
                         layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
                 if (appliesRope(stacked)) {
                     Step product = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, keyCache, valueCache, ropeFreqs, qNorm, kNorm, width));
+                    if (runsTensorCoreMatvec(stacked)) {
+                        // batched decode: the tensor-core product, then the rope launch (its kernel has no rope tail)
+                        Launch batched = tensorCoreLaunch(stacked, normed, config.embeddingLength(), qkv, 0, qkvDim, bias, false);
+                        product = Step.byTokenCount(product, Step.sequence(batched, rope), Tuning.MMV_MIN_TOKENS);
+                    }
                     Step matrix = q8MatrixStep(stacked, normed, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false);
                     layerLaunches.add(Step.byTokenCount(product, matrix, Step.MATRIX_MATRIX_MIN_TOKENS));
                     layerLaunches.add(Step.byTokenCount(Step.NONE, rope, Step.MATRIX_MATRIX_MIN_TOKENS));
@@ -265,7 +270,7 @@ public final class Transformer implements AutoCloseable {
         outputMatvec = cpuKernels
                 ? cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : q8 && output.integerKernels()
-                ? Step.byTokenWidth(width -> q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, null, width))
+                ? logitsProduct()
                 : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
@@ -623,6 +628,10 @@ public final class Transformer implements AutoCloseable {
             // the norm only in the single-token kernel (addResidualProduct)
             Step product = Step.byTokenWidth(width -> q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias,
                     accumulate, width.isEmpty() ? null : norm, width));
+            if (runsTensorCoreMatvec(w)) {
+                product = Step.byTokenCount(product,
+                        tensorCoreLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate), Tuning.MMV_MIN_TOKENS);
+            }
             vector = q8Input.writtenForVector() ? product : Step.sequence(quantize(in, inStride, w.columns(), q8Input), product);
         } else {
             vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
@@ -643,11 +652,8 @@ public final class Transformer implements AutoCloseable {
      */
     private Launch q8MatvecLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm, String width) {
-        ClKernel kernel = kernels.create("kernel_mul_mvq_" + w.kernelSuffix() + width)
-                .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
-                .arg(4, input.quants()).arg(5, inStride / 32)
-                .arg(6, out).arg(7, outOffset).arg(8, outStride)
-                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, input.scales())
+        ClKernel kernel = productArgs("kernel_mul_mvq_" + w.kernelSuffix() + width, w, input, inStride, out, outOffset, outStride,
+                bias, accumulate)
                 .arg(14, q8Split(w))
                 .arg(15, norm != null ? 1 : 0).arg(16, norm != null ? norm.weight() : out).arg(17, config.rmsEpsilon())
                 .arg(18, norm != null ? norm.out() : out)
@@ -701,13 +707,65 @@ public final class Transformer implements AutoCloseable {
     /** Tiles of Tuning.MMQ_ROWS rows x MMQ_TOKENS tokens, one work-group each; arguments as the matrix-vector kernel's. */
     private Launch q8MatrixLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate) {
-        ClKernel kernel = kernels.create("kernel_mul_mmq_" + w.kernelSuffix())
+        ClKernel kernel = productArgs("kernel_mul_mmq_" + w.kernelSuffix(), w, input, inStride, out, outOffset, outStride, bias, accumulate);
+        long global = roundUp(w.rows(), Tuning.MMQ_ROWS) / Tuning.MMQ_ROWS * Tuning.MMQ_ITEMS;
+        return new Launch(kernel, 9, n -> global, n -> roundUp(n, Tuning.MMQ_TOKENS) / Tuning.MMQ_TOKENS, Tuning.MMQ_ITEMS, 1);
+    }
+
+    /**
+     * A new kernel of the Q8 product family (mul_mv_q8.cl, mul_mm_q8.cl, mul_mv_mma.cl) with the arguments they share
+     * set: the weights (0-3), the Q8 input (4, 5, 13), the output rows (6-8), bias (10, 11) and accumulation (12);
+     * argument 9, the token count, is the launch's.
+     */
+    private ClKernel productArgs(String name, DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset,
+            int outStride, @Nullable ClBuffer bias, boolean accumulate) {
+        return kernels.create(name)
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
                 .arg(4, input.quants()).arg(5, inStride / 32)
                 .arg(6, out).arg(7, outOffset).arg(8, outStride)
                 .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, input.scales());
-        long global = roundUp(w.rows(), Tuning.MMQ_ROWS) / Tuning.MMQ_ROWS * Tuning.MMQ_ITEMS;
-        return new Launch(kernel, 9, n -> global, n -> roundUp(n, Tuning.MMQ_TOKENS) / Tuning.MMQ_TOKENS, Tuning.MMQ_ITEMS, 1);
+    }
+
+    /**
+     * Whether passes of {@link Tuning#MMV_MIN_TOKENS} up to {@link Step#MATRIX_MATRIX_MIN_TOKENS} tokens multiply
+     * {@code w} on the small-batch tensor-core matvecs (mul_mv_mma.cl: Q4_0 and Q8_0) rather than the dp4a ones.
+     */
+    private boolean runsTensorCoreMatvec(DeviceTensor w) {
+        return runsQ8Matvec(w) && w.packed() && Tuning.MMV_MIN_TOKENS < Step.MATRIX_MATRIX_MIN_TOKENS;
+    }
+
+    /** The small-batch tensor-core product (mul_mv_mma.cl); arguments as {@link #q8MatvecLaunch}'s. */
+    private Launch tensorCoreLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
+            @Nullable ClBuffer bias, boolean accumulate) {
+        ClKernel kernel = productArgs("kernel_mul_mvq_mma_" + w.kernelSuffix(), w, input, inStride, out, outOffset, outStride,
+                bias, accumulate).arg(14, tensorCoreSplit(w));
+        long global = tensorCoreGlobalSize(w);
+        return new Launch(kernel, 9, n -> global, null, TENSOR_CORE_GROUP, 0).labeled(w.rows() + "x" + w.columns());
+    }
+
+    /** Work-items of a tensor-core matvec work-group (mul_mv_mma.cl): MMV_WARPS warps. */
+    private static final long TENSOR_CORE_GROUP = Tuning.MMV_WARPS * 32L;
+
+    /** Warps sharing a 16-row tile's groups in mul_mv_mma.cl: as many as it has rounds of groups, up to all. */
+    static int tensorCoreSplit(DeviceTensor w) {
+        int rounds = (w.columns() / 32 + Tuning.MMV_UNROLL - 1) / Tuning.MMV_UNROLL;
+        return Math.min(Tuning.MMV_WARPS, Integer.highestOneBit(Math.max(1, rounds)));
+    }
+
+    /** Work-items of a tensor-core matvec over w: a work-group per MMV_WARPS / split tiles of 16 rows. */
+    static long tensorCoreGlobalSize(DeviceTensor w) {
+        long rowsPerGroup = 16L * (Tuning.MMV_WARPS / tensorCoreSplit(w));
+        return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * TENSOR_CORE_GROUP;
+    }
+
+    /** The logits' product with Q8 activations: single-token, few-token and (for many logit rows) tensor-core kernels. */
+    private Step logitsProduct() {
+        Step product = Step.byTokenWidth(width -> q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0,
+                config.vocabularySize(), null, false, null, width));
+        return runsTensorCoreMatvec(output)
+                ? Step.byTokenCount(product, tensorCoreLaunch(output, normed, config.embeddingLength(), logits, 0,
+                        config.vocabularySize(), null, false), Tuning.MMV_MIN_TOKENS)
+                : product;
     }
 
     /** The first {@code columns} values of each of n rows of {@code in}, quantized (q8.cl) into {@code target}. */
@@ -790,6 +848,9 @@ public final class Transformer implements AutoCloseable {
             return new Launch(kernel, 9, n -> global, null, quantized ? Q8_GROUP : groupSize(gate), 0);
         };
         Step fused = quantized ? Step.byTokenWidth(build) : build.apply("");
+        if (quantized && runsTensorCoreMatvec(gate)) {
+            fused = Step.byTokenCount(fused, tensorCoreGated(gate, up, quantizeOutput), Tuning.MMV_MIN_TOKENS);
+        }
         if (gate.columns() % 32 != 0) {
             return fused;
         }
@@ -800,6 +861,21 @@ public final class Transformer implements AutoCloseable {
         Launch upProduct = quantized ? q8MatrixLaunch(up, normed, config.embeddingLength(), ffUp, 0, nff, null, false)
                 : matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
         return Step.byTokenCount(fused, Step.sequence(gateProduct, upProduct, swiglu()), Step.MATRIX_MATRIX_MIN_TOKENS);
+    }
+
+    /**
+     * ff = silu(gate xb) * (up xb) on the small-batch tensor-core kernel (mul_mv_mma.cl), and with {@code quantizeOutput}
+     * a quantize launch that writes ff as Q8 activations, as the fused kernel would have.
+     */
+    private Step tensorCoreGated(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput) {
+        int nff = config.feedForwardLength();
+        ClKernel kernel = kernels.create("kernel_mul_mv_glu_mma_" + gate.kernelSuffix())
+                .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
+                .arg(5, normed.quants()).arg(6, config.embeddingLength() / 32).arg(7, ff).arg(8, nff)
+                .arg(10, normed.scales()).arg(11, tensorCoreSplit(gate));
+        long global = tensorCoreGlobalSize(gate);
+        Launch product = new Launch(kernel, 9, n -> global, null, TENSOR_CORE_GROUP, 0).labeled(gate.rows() + "x" + gate.columns());
+        return quantizeOutput ? Step.sequence(product, quantize(ff, nff, nff, new Q8Input(ffq, ffqScales, true, true))) : product;
     }
 
     /** ff = silu(ff) * ffUp, elementwise over n tokens; with Q8 activations ff also quantized into ffq. */

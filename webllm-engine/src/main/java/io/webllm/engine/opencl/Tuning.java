@@ -60,6 +60,22 @@ public final class Tuning {
     public static final boolean MMA = flag("webllm.mma", true);
 
     /**
+     * Warps of a work-group of the small-batch tensor-core matvecs (mul_mv_mma.cl), {@code -Dwebllm.mmv.warps}; each
+     * computes a 16-row tile, {@link #MMV_TILES} x 8 tokens a pass, and up to all of them share a tile's groups.
+     */
+    public static final int MMV_WARPS = powerOfTwo("webllm.mmv.warps", 8, 1);
+    /** Token tiles of 8 a pass of the small-batch tensor-core matvecs, {@code -Dwebllm.mmv.tiles}. */
+    public static final int MMV_TILES = atLeastOne("webllm.mmv.tiles", 2);
+    /** Consecutive 32-weight groups a warp of the small-batch tensor-core matvecs loads a round, {@code -Dwebllm.mmv.unroll}. */
+    public static final int MMV_UNROLL = atLeastOne("webllm.mmv.unroll", 4);
+    /**
+     * Passes of at least this many tokens (and below Step.MATRIX_MATRIX_MIN_TOKENS) run their Q4_0 / Q8_0 products
+     * through the small-batch tensor-core matvecs instead of mul_mv_q8.cl's dp4a kernels,
+     * {@code -Dwebllm.mmv.minTokens}; 32 or more: never.
+     */
+    public static final int MMV_MIN_TOKENS = atLeastOne("webllm.mmv.minTokens", 32);
+
+    /**
      * Work-groups per compute unit that an attention pass aims at, {@code -Dwebllm.attention.groups}: a decode step
      * splits its positions into that many chunks in all (model.AttentionSplit).
      */
@@ -153,8 +169,9 @@ public final class Tuning {
     /** The defines with {@code tokens} tokens a pass of the packed and Q8 matvecs. */
     static String buildDefines(int tokens) {
         return ("-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"
-                + " -DAT_COMBINE_UNROLL=%d -DAT_PREFETCH_V=%d")
+                + " -DAT_COMBINE_UNROLL=%d -DAT_PREFETCH_V=%d -DMMV_WARPS=%d -DMMV_TILES=%d -DMMV_UNROLL=%d")
                 .formatted(PACKED_ROWS_PER_WARP, PACKED_WARPS, tokens, PACKED_MAGIC, MMQ_ROWS, MMQ_TOKENS,
-                        MMQ_STEP, MMA ? 1 : 0, Q8_PREFETCH, ATTENTION_COMBINE_UNROLL, ATTENTION_PREFETCH_V);
+                        MMQ_STEP, MMA ? 1 : 0, Q8_PREFETCH, ATTENTION_COMBINE_UNROLL, ATTENTION_PREFETCH_V,
+                        MMV_WARPS, MMV_TILES, MMV_UNROLL);
     }
 }

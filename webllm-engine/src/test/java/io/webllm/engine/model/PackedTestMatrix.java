@@ -79,4 +79,32 @@ record PackedTestMatrix(GgmlType type, int rows, int columns, byte[] bytes, int[
         }
         return sum;
     }
+
+    /**
+     * Row {@code row} times token {@code token}'s Q8 activations (quants and {d, d * sum} scales as q8.cl lays them
+     * out, {@code columns} a token) as the integer kernels compute it: the sum over groups of
+     * d_w * d_x * sum(q_w * q_x), each group's integer sum exact.
+     */
+    ExactSum q8Product(int row, byte[] xq, float[] xd, int token) {
+        int groups = columns / 32;
+        double value = 0;
+        double magnitude = 0;
+        for (int g = 0; g < groups; g++) {
+            long integer = 0;
+            for (int i = 0; i < 32; i++) {
+                integer += (long) quant(row, g * 32 + i) * xq[token * columns + g * 32 + i];
+            }
+            double term = scale(row, g) * xd[2 * (token * groups + g)] * integer;
+            value += term;
+            magnitude += Math.abs(term);
+        }
+        return new ExactSum(value, magnitude);
+    }
+
+    /**
+     * A sum and the sum of its terms' magnitudes: float32 rounding of the same terms in any order stays within
+     * (terms + 2) x 2^-24 x magnitude, which the kernel tests hold to 1e-5 x (1 + magnitude).
+     */
+    record ExactSum(double value, double magnitude) {
+    }
 }

@@ -64,19 +64,10 @@ class Q8MatrixMatrixKernelTests extends OnTestDevice {
                         assertThat(y[t * yStride + c]).as("untouched column %d of token %d", c, t).isEqualTo(old);
                         continue;
                     }
-                    double expected = (accumulate ? old : 0) + (hasBias ? bias[r] : 0);
-                    double magnitude = Math.abs(expected);
-                    for (int g = 0; g < GROUPS; g++) {
-                        long integer = 0;
-                        for (int i = 0; i < 32; i++) {
-                            integer += (long) w.quant(r, g * 32 + i) * quants[t * COLUMNS + g * 32 + i];
-                        }
-                        double term = w.scale(r, g) * scales[2 * (t * GROUPS + g)] * integer;
-                        expected += term;
-                        magnitude += Math.abs(term);
-                    }
+                    double start = (accumulate ? old : 0) + (hasBias ? bias[r] : 0);
+                    PackedTestMatrix.ExactSum product = w.q8Product(r, quants, scales, t);
                     assertThat((double) y[t * yStride + c]).as("row %d token %d", r, t)
-                            .isCloseTo(expected, offset(1e-5 * (1 + magnitude)));
+                            .isCloseTo(start + product.value(), offset(1e-5 * (1 + Math.abs(start) + product.magnitude())));
                 }
             }
         }

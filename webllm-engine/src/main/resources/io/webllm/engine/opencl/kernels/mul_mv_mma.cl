@@ -1,0 +1,228 @@
+// Matrix-vector products of Q4_0 / Q8_0 weights with the Q8 activations of a few tokens (2 to 31: batched decode of
+// several streams), on NVIDIA through the tensor cores (mma.sync m16n8k32, int8 in, int32 out): the small-batch
+// counterpart of mul_mm_q8.cl, without its local-memory tiles.
+//
+// Why: mul_mv_q8.cl's dp4a kernels multiply every weight once per token in the ALUs, so 16 streams of 8B Q4_0 were
+// compute-bound (a 16-token step's gate/up product took 4x a single token's). One MMA multiplies 16 rows x 8 tokens
+// over a 32-weight group in one instruction; with the tokens as its n side the weights are read once a pass of
+// MMV_TOKENS tokens, as in a single-token decode, and the tensor cores have ample room for the rest.
+//
+// Fragments straight from global memory. A 32-weight group is one MMA's K = 32, and a lane's share of an A fragment
+// (m16 x k32, row major) is K words tid and tid + 4 of rows gid and gid + 8 (gid = lane / 4, tid = lane % 4; a word
+// = 4 int8 along K). For Q4_0 those two words are the low and the high nibbles of the block's uint tid (bytes j hold
+// weights j and j + 16), so the four lanes of a row read its 16-byte block together, and over MMV_UNROLL consecutive
+// groups a warp reads 16 rows x MMV_UNROLL x 16 contiguous bytes a row. For Q8_0 they are uints tid and tid + 4 of the
+// 32-byte block. A B fragment (k32 x n8) is words tid and tid + 4 of token gid's group: 32 aligned bytes of xq a token.
+// The C fragment (m16 x n8 int32) holds rows gid, gid + 8 x tokens 2 tid, 2 tid + 1 (see mul_mm_q8.cl's header); each
+// int32 is scaled by its row's and token's group scales into float accumulators, as mul_mm_q8.cl does.
+//
+// Work-group: MMV_WARPS warps; a warp computes a 16-row tile (for the gated kernel a gate tile and the matching up
+// tile) for MMV_TOKENS = 8 x MMV_TILES tokens a pass. `split` warps share a row tile's groups, each taking rounds of
+// MMV_UNROLL consecutive groups (all of a round's loads issued before its MMAs), and their sums meet in local memory.
+// The host picks split = min(MMV_WARPS, rounds of the row) as a power of two. A round past the last group clamps its
+// loads to the last group and zeroes its weight scales, so every lane runs the same code (MMA needs the whole warp).
+// Without WEBLLM_PTX (or with -Dwebllm.mma=false) each lane computes the same four C values with dot4 over the same
+// groups, so the rest of the kernel (placement, scaling, clamping, split sums, edges) is what PoCL tests.
+// Launch: global = ceil(nrows / (16 x MMV_WARPS / split)) x MMV_WARPS x 32, local = MMV_WARPS x 32.
+
+#ifndef MMV_WARPS
+#define MMV_WARPS 8
+#endif
+#ifndef MMV_TILES
+#define MMV_TILES 2
+#endif
+#ifndef MMV_UNROLL
+#define MMV_UNROLL 4
+#endif
+#define MMV_TOKENS (8 * MMV_TILES)
+
+// The lane's two A words of a block (K words tid and tid + 4) and the block's scale.
+inline int2 mmv_words_q4_0(global const uchar* W, ulong block, int tid) {
+    const uint u = ((global const uint*) W)[block * 4 + tid];
+    const uint m = 0x0F0F0F0Fu;
+    return (int2) (q4_bytes(u & m), q4_bytes((u >> 4) & m));
+}
+
+inline float mmv_scale_q4_0(global const uchar* W, ulong nblocks, ulong block) {
+    return vload_half(block, (global const half*) (W + nblocks * 16));
+}
+
+inline int2 mmv_words_q8_0(global const uchar* W, ulong block, int tid) {
+    global const int* p = (global const int*) W + block * 8 + tid;
+    return (int2) (p[0], p[4]);
+}
+
+inline float mmv_scale_q8_0(global const uchar* W, ulong nblocks, ulong block) {
+    return vload_half(block, (global const half*) (W + nblocks * 32));
+}
+
+#if !MMQ_TENSOR_CORES
+// sum(w * x) over a group: 8 words of 4 int8 each.
+inline int mmv_dot(int8 w, int8 x) {
+    int s = dot4(w.s0, x.s0, 0);
+    s = dot4(w.s1, x.s1, s);
+    s = dot4(w.s2, x.s2, s);
+    s = dot4(w.s3, x.s3, s);
+    s = dot4(w.s4, x.s4, s);
+    s = dot4(w.s5, x.s5, s);
+    s = dot4(w.s6, x.s6, s);
+    return dot4(w.s7, x.s7, s);
+}
+#endif
+
+// One round: groups c .. c + MMV_UNROLL - 1 of rows ra and rb (the lane's rows gid and gid + 8 of its tile) for the
+// pass's tokens t0 .., added to acc[m][j][i] (matrix m, token tile j, C value i) for each of the M matrices
+// MATRIX(m). Tokens past ntok read the last token's activations; their sums are never stored.
+#if MMQ_TENSOR_CORES
+#define MMV_ROUND(TYPE, M, MATRIX)                                                                              \
+    {                                                                                                           \
+        int a[MMV_UNROLL][M][4];                                                                                \
+        int b[MMV_UNROLL][MMV_TILES][2];                                                                        \
+        float dw[MMV_UNROLL][M][2];                                                                             \
+        float dx[MMV_UNROLL][MMV_TILES][2];                                                                     \
+        _Pragma("unroll") for (int u = 0; u < MMV_UNROLL; u++) {                                              \
+            const int g = min(c + u, groups - 1);                                                               \
+            const float live = c + u < groups ? 1.0f : 0.0f;                                                    \
+            _Pragma("unroll") for (int m = 0; m < M; m++) {                                                   \
+                const ulong ba = (ulong) ra * groups + g;                                                       \
+                const ulong bb = (ulong) rb * groups + g;                                                       \
+                const int2 wa = mmv_words_##TYPE(MATRIX(m), ba, tid);                                           \
+                const int2 wb = mmv_words_##TYPE(MATRIX(m), bb, tid);                                           \
+                a[u][m][0] = wa.x;                                                                              \
+                a[u][m][1] = wb.x;                                                                              \
+                a[u][m][2] = wa.y;                                                                              \
+                a[u][m][3] = wb.y;                                                                              \
+                dw[u][m][0] = live * mmv_scale_##TYPE(MATRIX(m), nblocks, ba);                                  \
+                dw[u][m][1] = live * mmv_scale_##TYPE(MATRIX(m), nblocks, bb);                                  \
+            }                                                                                                   \
+            _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++) {                                           \
+                const int tb = min(t0 + 8 * j + gid, ntok - 1);                                                 \
+                global const int* xw = (global const int*) xq + ((ulong) tb * x_groups + g) * 8 + tid;          \
+                b[u][j][0] = xw[0];                                                                             \
+                b[u][j][1] = xw[4];                                                                             \
+                const int tc = t0 + 8 * j + 2 * tid;                                                            \
+                dx[u][j][0] = xd[(ulong) min(tc, ntok - 1) * x_groups + g].x;                                   \
+                dx[u][j][1] = xd[(ulong) min(tc + 1, ntok - 1) * x_groups + g].x;                               \
+            }                                                                                                   \
+        }                                                                                                       \
+        _Pragma("unroll") for (int u = 0; u < MMV_UNROLL; u++)                                                \
+            _Pragma("unroll") for (int m = 0; m < M; m++)                                                     \
+                _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++) {                                       \
+                    int cc[4];                                                                                  \
+                    mma_s8(cc, a[u][m], b[u][j]);                                                               \
+                    _Pragma("unroll") for (int i = 0; i < 4; i++)                                             \
+                        acc[m][j][i] += dw[u][m][i >> 1] * dx[u][j][i & 1] * (float) cc[i];                     \
+                }                                                                                               \
+    }
+#else
+#define MMV_ROUND(TYPE, M, MATRIX)                                                                              \
+    _Pragma("unroll") for (int u = 0; u < MMV_UNROLL; u++) {                                                  \
+        const int g = min(c + u, groups - 1);                                                                   \
+        const float live = c + u < groups ? 1.0f : 0.0f;                                                        \
+        _Pragma("unroll") for (int m = 0; m < M; m++) {                                                       \
+            float2 da;                                                                                          \
+            float2 db;                                                                                          \
+            const int8 wa = mmq_group_##TYPE(MATRIX(m), nblocks, (ulong) ra * groups + g, &da);                 \
+            const int8 wb = mmq_group_##TYPE(MATRIX(m), nblocks, (ulong) rb * groups + g, &db);                 \
+            const float dw[2] = {live * da.x, live * db.x};                                                     \
+            _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++) {                                           \
+                const int tc = t0 + 8 * j + 2 * tid;                                                            \
+                _Pragma("unroll") for (int i = 0; i < 4; i++) {                                               \
+                    const ulong xg = (ulong) min(tc + (i & 1), ntok - 1) * x_groups + g;                        \
+                    const int dot = mmv_dot(i < 2 ? wa : wb, ((global const int8*) xq)[xg]);                    \
+                    acc[m][j][i] += dw[i >> 1] * xd[xg].x * (float) dot;                                        \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+#endif
+
+// One pass over the weights for tokens t0 .. t0 + MMV_TOKENS - 1: afterwards the slice-0 warp of each row tile holds
+// the tile's sums in acc (its split warps' parts added through `part`). Every work-item runs it (barriers).
+#define MMV_PASS(TYPE, M, MATRIX)                                                                               \
+    float acc[M][MMV_TILES][4];                                                                                 \
+    _Pragma("unroll") for (int m = 0; m < M; m++)                                                             \
+        _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++)                                                 \
+            _Pragma("unroll") for (int i = 0; i < 4; i++) acc[m][j][i] = 0.0f;                                \
+    for (int c = slice * MMV_UNROLL; c < groups; c += split * MMV_UNROLL) MMV_ROUND(TYPE, M, MATRIX)            \
+    _Pragma("unroll") for (int m = 0; m < M; m++)                                                             \
+        _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++)                                                 \
+            _Pragma("unroll") for (int i = 0; i < 4; i++)                                                     \
+                part[(((warp * M + m) * MMV_TILES + j) * 4 + i) * 32 + lane] = acc[m][j][i];                    \
+    barrier(CLK_LOCAL_MEM_FENCE);                                                                               \
+    if (slice == 0)                                                                                             \
+        for (int k = 1; k < split; k++)                                                                         \
+            _Pragma("unroll") for (int m = 0; m < M; m++)                                                     \
+                _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++)                                         \
+                    _Pragma("unroll") for (int i = 0; i < 4; i++)                                             \
+                        acc[m][j][i] += part[((((warp + k) * M + m) * MMV_TILES + j) * 4 + i) * 32 + lane];     \
+    barrier(CLK_LOCAL_MEM_FENCE); /* part is reused by the next pass */
+
+// The work-item's place: lane, warp, its slice of the groups, its tile's first row, and its two rows (clamped: a
+// tile past the last row reads the last row and stores nothing).
+#define MMV_PLACE(M)                                                                                            \
+    local float part[MMV_WARPS * M * MMV_TILES * 4 * 32];                                                       \
+    const int lane = get_local_id(0) % 32;                                                                      \
+    const int warp = get_local_id(0) / 32;                                                                      \
+    const int gid = lane / 4;                                                                                   \
+    const int tid = lane % 4;                                                                                   \
+    const int slice = warp % split;                                                                             \
+    const int row0 = (get_group_id(0) * (MMV_WARPS / split) + warp / split) * 16;                               \
+    const int ra = min(row0 + gid, nrows - 1);                                                                  \
+    const int rb = min(row0 + gid + 8, nrows - 1);                                                              \
+    const int groups = ncols / GROUP;                                                                           \
+    const ulong nblocks = (ulong) nrows * groups;
+
+// For each of the lane's C values of the pass (row `row`, token `token` in range): STORE.
+#define MMV_EACH_OUTPUT(STORE)                                                                                  \
+    if (slice == 0)                                                                                             \
+        _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++)                                                 \
+            _Pragma("unroll") for (int i = 0; i < 4; i++) {                                                   \
+                const int row = row0 + gid + (i >= 2 ? 8 : 0);                                                  \
+                const int token = t0 + 8 * j + 2 * tid + (i & 1);                                               \
+                if (row < nrows && token < ntok) STORE;                                                         \
+            }
+
+#define MMV_ONE(m) W
+
+// y[token][y_off + row] (+)= W[row] . x[token] (+ bias[row]); arguments as kernel_mul_mvq_*'s first fifteen.
+#define DEFINE_MUL_MVQ_MMA(TYPE)                                                                                \
+kernel void kernel_mul_mvq_mma_##TYPE(                                                                          \
+        global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
+        global const char* xq, int x_groups,                                                                    \
+        global float* y, int y_off, int y_stride,                                                               \
+        int ntok, global const float* bias, int has_bias, int accumulate, global const float2* xd, int split) { \
+    MMV_PLACE(1)                                                                                                \
+    for (int t0 = 0; t0 < ntok; t0 += MMV_TOKENS) {                                                             \
+        MMV_PASS(TYPE, 1, MMV_ONE)                                                                              \
+        MMV_EACH_OUTPUT({                                                                                       \
+            global float* out = y + y_off + (ulong) token * y_stride + row;                                     \
+            const float v = acc[0][j][i] + (has_bias ? bias[row] : 0.0f);                                       \
+            *out = accumulate ? *out + v : v;                                                                   \
+        })                                                                                                      \
+    }                                                                                                           \
+}
+
+#define MMV_GATE_UP(m) ((m) ? Wu : Wg)
+
+// y[token][row] = silu(Wg[row] . x[token]) * (Wu[row] . x[token]): each warp a gate tile and the up tile of the
+// same rows, whose C values sit in the same lanes and places; arguments as kernel_mul_mv_gluq_*'s first twelve.
+#define DEFINE_MUL_MV_GLU_MMA(TYPE)                                                                             \
+kernel void kernel_mul_mv_glu_mma_##TYPE(                                                                       \
+        global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
+        global const char* xq, int x_groups, global float* y, int y_stride, int ntok,                           \
+        global const float2* xd, int split) {                                                                   \
+    MMV_PLACE(2)                                                                                                \
+    for (int t0 = 0; t0 < ntok; t0 += MMV_TOKENS) {                                                             \
+        MMV_PASS(TYPE, 2, MMV_GATE_UP)                                                                          \
+        MMV_EACH_OUTPUT({                                                                                       \
+            const float g = acc[0][j][i];                                                                       \
+            y[(ulong) token * y_stride + row] = g / (1.0f + exp(-g)) * acc[1][j][i];                            \
+        })                                                                                                      \
+    }                                                                                                           \
+}
+
+DEFINE_MUL_MVQ_MMA(q4_0)
+DEFINE_MUL_MVQ_MMA(q8_0)
+DEFINE_MUL_MV_GLU_MMA(q4_0)
+DEFINE_MUL_MV_GLU_MMA(q8_0)
