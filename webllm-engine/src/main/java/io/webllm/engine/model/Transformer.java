@@ -583,7 +583,8 @@ public final class Transformer implements AutoCloseable {
         Launch norm = rmsNorm(x, xb, normWeight);
         // single-token passes only: the tail's last work-group normalises every token of a pass one after another,
         // where the norm launch does them side by side
-        boolean fused = Tuning.fuseNorm(config.embeddingLength()) && runsQ8Matvec(w) && Tuning.SINGLE_TOKEN_MATVECS;
+        boolean fused = Tuning.fuseNorm(config.embeddingLength()) && runsQ8Matvec(w) && Tuning.SINGLE_TOKEN_MATVECS
+                && !(runsTensorCoreMatvec(w) && Tuning.MMV_MIN_TOKENS == 1); // the tensor-core kernels have no norm tail
         layerLaunches.add(matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input,
                 fused ? new FollowingNorm(normWeight, xb, normed) : null));
         layerLaunches.add(fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm);
