@@ -8,6 +8,9 @@
 #   old                    the baseline classes in .device/classes-old
 # MODEL (default llama-3.1-8b:q4_0) and BENCH_ARGS (default "-p 512 -n 128"; with --streams N the step profile and
 # the streams' line are printed) pick the benchmark; CHECK=1 runs the GPU correctness tests first.
+# The speeds come from an ordinary queue: a profiling queue (-Dwebllm.opencl.profile=true) cost the 0.5B decode 17%
+# on the H100 (442 against 531 tok/s), 8B nothing. So the profile's per-kernel times are host-clock times around each
+# launch unless DEVICE_PROFILE=1, which times kernels on the device and measures every speed on the profiling queue.
 set -uo pipefail
 R=scripts/device-run.sh
 model="${MODEL:-llama-3.1-8b:q4_0}"
@@ -18,7 +21,9 @@ for variant in "$@"; do
   opts=""
   [ "$label" = "$variant" ] || opts="$(echo "${variant#*=}" | tr ',' ' ')"
   if [ "$label" = old ]; then mv .device/classes .device/classes-new && mv .device/classes-old .device/classes; fi
-  line=$(SKIP_CHECK=1 JAVA_OPTS="-Dwebllm.opencl.profile=true $opts" BENCH_ARGS="$args" bash $R "$model" 2>&1 | grep '"model' | tail -1)
+  profiling=""
+  [ -z "${DEVICE_PROFILE:-}" ] || profiling="-Dwebllm.opencl.profile=true"
+  line=$(SKIP_CHECK=1 JAVA_OPTS="$profiling $opts" BENCH_ARGS="$args" bash $R "$model" 2>&1 | grep '"model' | tail -1)
   if [ "$label" = old ]; then mv .device/classes .device/classes-old && mv .device/classes-new .device/classes; fi
   echo "== $label ${opts:-(defaults)}"
   echo "$line" | grep -o '"prefillTokensPerSecond[^,]*\|"decodeTokensPerSecond[^,]*\|"decodeEnqueueMillisPerToken[^,]*\|"bandwidthFraction[^,]*' | tr '\n' ' '; echo

@@ -35,8 +35,24 @@ final class KernelBenchCommand implements Command {
         int cols = args.intOption("cols", "", 4096);
         DeviceSelector device = DeviceSelector.of(args.option("device", "d", "auto"));
         args.checkAllUsed();
-        System.setProperty("webllm.opencl.profile", "true");
         Map<String, Object> result = new LinkedHashMap<>();
+        // host time a launch takes to enqueue, on an ordinary queue as decode uses (a profiling queue costs more)
+        System.setProperty("webllm.opencl.profile", "false");
+        try (ClContext cl = ClContext.open(device)) {
+            ClProgram probes = cl.build("probes", KernelLibrary.sourceWith("probe.cl"), cl.kernels().buildOptions());
+            try (ClBuffer a = cl.allocate("probe", 64)) {
+                ClKernel one = probes.kernel("probe_launch_1").arg(0, a).arg(1, -1);
+                ClKernel twelve = probes.kernel("probe_launch_12").arg(12, -1);
+                for (int i = 0; i < 12; i++) {
+                    twelve.arg(i, a);
+                }
+                result.put("enqueueMicros1Buffer", enqueueMicros(cl, one));
+                result.put("enqueueMicros12Buffers", enqueueMicros(cl, twelve));
+            } finally {
+                probes.close();
+            }
+        }
+        System.setProperty("webllm.opencl.profile", "true");
         try (ClContext cl = ClContext.open(device)) {
             result.put("device", cl.device().describe());
             long weightBytes = (long) rows * cols / 32 * 18;
@@ -69,6 +85,25 @@ final class KernelBenchCommand implements Command {
         } else {
             result.forEach((key, value) -> out.printf("%-22s %s%n", key, value instanceof Double d ? "%.2f".formatted(d) : value));
         }
+    }
+
+    /**
+     * Host microseconds a launch of one 256-item work-group takes to enqueue, over 2,000 after 100 for warm-up: the
+     * floor of a launch-bound decode (each launch of a decode token costs at least this much host time).
+     */
+    private static double enqueueMicros(ClContext cl, ClKernel kernel) {
+        for (int i = 0; i < 100; i++) {
+            kernel.run(256, 256);
+        }
+        cl.finish();
+        int launches = 2000;
+        long start = System.nanoTime();
+        for (int i = 0; i < launches; i++) {
+            kernel.run(256, 256);
+        }
+        double micros = (System.nanoTime() - start) / 1e3 / launches;
+        cl.finish();
+        return micros;
     }
 
     /** Mean device time of one launch over 50, after 5 warm-up launches. */

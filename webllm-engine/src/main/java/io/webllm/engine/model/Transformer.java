@@ -9,6 +9,7 @@ import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClException;
 import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.KernelLibrary;
+import io.webllm.engine.opencl.PinnedMemory;
 import io.webllm.engine.opencl.Tuning;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -127,7 +128,12 @@ public final class Transformer implements AutoCloseable {
     private final MemorySegment hostRows;
     /** Whether async host-to-device copies may still read the host segments above. */
     private boolean writesPending;
-    private final MemorySegment hostLogits;
+    /**
+     * Logits on their way to the host, in pinned memory (a read into pageable memory goes through the driver's staging
+     * copy): up to {@link #PINNED_LOGIT_ROWS} rows a read, more in turns.
+     */
+    private final PinnedMemory hostLogits;
+    private static final int PINNED_LOGIT_ROWS = 16;
 
     private Transformer(GgufFile file, ClContext cl, ModelConfig config, Options options, LoadListener listener) {
         this.config = config;
@@ -185,7 +191,7 @@ public final class Transformer implements AutoCloseable {
         hostPositions = hostArena.allocate(4L * b, 4);
         hostSlots = hostArena.allocate(4L * b, 4);
         hostRows = hostArena.allocate(4L * b, 4);
-        hostLogits = hostArena.allocate(4L * b * config.vocabularySize(), 4);
+        hostLogits = cl.allocatePinned("logits on the host", 4L * Math.min(b, PINNED_LOGIT_ROWS) * config.vocabularySize());
 
         embed = new Launch(kernels.create("kernel_get_rows_" + tokenEmbedding.kernelSuffix())
                 .arg(0, tokenEmbedding.buffer()).arg(1, tokenEmbedding.columns()).arg(2, tokenEmbedding.rowBytes())
@@ -466,15 +472,26 @@ public final class Transformer implements AutoCloseable {
             }
             if (count > 0) {
                 enqueueNanos = System.nanoTime() - passStart;
-                MemorySegment host = hostLogits.asSlice(0, 4L * count * vocab);
-                cl.read(logits, 0, host);
+                readLogits(count, resultIndex, result);
                 writesPending = false; // a blocking read on the in-order queue: everything before it is done
-                for (int i = 0; i < count; i++) {
-                    MemorySegment.copy(host, ValueLayout.JAVA_FLOAT, 4L * i * vocab, result, resultIndex[i] * vocab, vocab);
-                }
             }
         }
         return result;
+    }
+
+    /** Copies the pass's {@code count} logit rows to their places {@code resultIndex[i]} of {@code result}. */
+    private void readLogits(int count, int[] resultIndex, float[] result) {
+        int vocab = config.vocabularySize();
+        MemorySegment pinned = hostLogits.segment();
+        int perRead = (int) (pinned.byteSize() / (4L * vocab));
+        for (int first = 0; first < count; first += perRead) {
+            int rows = Math.min(perRead, count - first);
+            MemorySegment host = pinned.asSlice(0, 4L * rows * vocab);
+            cl.read(logits, 4L * first * vocab, host);
+            for (int i = 0; i < rows; i++) {
+                MemorySegment.copy(host, ValueLayout.JAVA_FLOAT, 4L * i * vocab, result, resultIndex[first + i] * vocab, vocab);
+            }
+        }
     }
 
     /**
@@ -1022,6 +1039,7 @@ public final class Transformer implements AutoCloseable {
         if (writesPending) {
             cl.finish(); // the device may still be reading the host copies freed below
         }
+        hostLogits.close();
         owned.forEach(ClBuffer::close);
         hostArena.close();
     }

@@ -109,6 +109,36 @@ public final class ClContext implements AutoCloseable {
     }
 
     public ClBuffer allocate(String name, long bytes) {
+        return allocate(name, bytes, CL_MEM_READ_WRITE);
+    }
+
+    /**
+     * {@code bytes} of host memory the device reads and writes at the bus's speed (see {@link PinnedMemory}); counted
+     * with the device buffers, as the driver may mirror it there.
+     */
+    public PinnedMemory allocatePinned(String name, long bytes) {
+        ClBuffer buffer = allocate(name, bytes, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR);
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer error = stack.mallocInt(1);
+            long address = nclEnqueueMapBuffer(queue, buffer.handle(), 1, CL_MAP_READ | CL_MAP_WRITE, 0, buffer.size(), 0, 0, 0,
+                    org.lwjgl.system.MemoryUtil.memAddress(error));
+            if (error.get(0) != 0 || address == 0) {
+                buffer.close();
+                throw new ClException("clEnqueueMapBuffer", error.get(0), "mapping " + name + " (" + bytes + " bytes of pinned host memory)");
+            }
+            return new PinnedMemory(this, buffer, MemorySegment.ofAddress(address).reinterpret(bytes));
+        }
+    }
+
+    /** Unmaps a {@link PinnedMemory}'s buffer and waits for it, before the buffer's release. */
+    void unmap(ClBuffer buffer, MemorySegment mapped) {
+        if (!closed) {
+            ClException.check(nclEnqueueUnmapMemObject(queue, buffer.handle(), mapped.address(), 0, 0, 0), "clEnqueueUnmapMemObject");
+            clFinish(queue);
+        }
+    }
+
+    private ClBuffer allocate(String name, long bytes, long flags) {
         checkOpen();
         if (bytes > device.maxAllocationBytes()) {
             throw new ClException("clCreateBuffer: %s needs %d bytes but %s allows at most %d bytes in one buffer"
@@ -116,7 +146,7 @@ public final class ClContext implements AutoCloseable {
         }
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer error = stack.mallocInt(1);
-            long handle = clCreateBuffer(context, CL_MEM_READ_WRITE, Math.max(bytes, 4), error);
+            long handle = clCreateBuffer(context, flags, Math.max(bytes, 4), error);
             if (error.get(0) != 0) {
                 throw new ClException("clCreateBuffer", error.get(0), "allocating %s (%d bytes; %d bytes already held by this model on %s)"
                         .formatted(name, bytes, allocatedBytes, device.describe()));

@@ -73,4 +73,28 @@ class OpenClTests {
                     .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("do not fit buffer b");
         }
     }
+
+    @Test
+    void pinnedMemoryCarriesReadsAndWritesAndIsReleasedOnce() {
+        try (ClContext cl = TestDevices.open(); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            long before = cl.allocatedBytes();
+            float[] values = {1.5f, -2f, 3.25f, 1e-7f, 42f, 0f};
+            try (ClBuffer device = cl.allocate("device", 4L * values.length)) {
+                cl.write(device, 0, arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, values));
+                PinnedMemory pinned = cl.allocatePinned("pinned", 4L * values.length);
+                assertThat(cl.allocatedBytes()).isEqualTo(before + 8L * values.length);
+                // a read into it, then a write from it back into the device buffer at an offset
+                cl.read(device, 4, pinned.segment().asSlice(0, 8));
+                assertThat(pinned.segment().getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, 1)).isEqualTo(3.25f);
+                cl.write(device, 16, pinned.segment().asSlice(0, 8));
+                java.lang.foreign.MemorySegment back = arena.allocate(4L * values.length);
+                cl.read(device, 0, back);
+                assertThat(back.toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT)).containsExactly(1.5f, -2f, 3.25f, 1e-7f, -2f, 3.25f);
+                pinned.close();
+                pinned.close();
+                assertThat(cl.allocatedBytes()).isEqualTo(before + 4L * values.length);
+                assertThatThrownBy(pinned::segment).isInstanceOf(IllegalStateException.class).hasMessageContaining("pinned");
+            }
+        }
+    }
 }
