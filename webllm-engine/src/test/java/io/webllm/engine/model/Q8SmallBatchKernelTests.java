@@ -24,9 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class Q8SmallBatchKernelTests extends OnTestDevice {
 
-    private static final int GROUPS = 10;
-    private static final int COLUMNS = GROUPS * 32;
-    private static final int Y_OFFSET = 3;
+    private static final int GROUPS = Q8ProductCheck.GROUPS;
+    private static final int COLUMNS = Q8ProductCheck.COLUMNS;
     private static final int Y_PADDING = 5;
 
     @ParameterizedTest(name = "{0} {1} rows {2} tokens split {3} bias {4} accumulate {5}")
@@ -37,40 +36,8 @@ class Q8SmallBatchKernelTests extends OnTestDevice {
     void productsEqualTheExactSumsOfWhatTheyRead(GgmlType type, int rows, int tokens, int splitWanted, boolean hasBias, boolean accumulate) {
         int split = Math.min(splitWanted, Tuning.MMV_WARPS); // for runs with -Dwebllm.mmv.warps below 8
         PackedTestMatrix w = PackedTestMatrix.random(type, rows, COLUMNS, 31 + rows, false);
-        float[] x = DeviceArrays.randomFloats(tokens * COLUMNS, 32 + tokens);
-        float[] bias = DeviceArrays.randomFloats(rows, 33);
-        int yStride = Y_OFFSET + rows + Y_PADDING;
-        float[] before = DeviceArrays.randomFloats(tokens * yStride, 34);
-        try (Arena arena = Arena.ofConfined();
-             ClBuffer weights = DeviceArrays.upload(cl, arena, "w", w.bytes());
-             Q8TestActivations.OnDevice input = Q8TestActivations.quantized(cl, arena, x, tokens, COLUMNS);
-             ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
-             ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
-             ClKernel kernel = cl.kernels().create("kernel_mul_mvq_mma_" + w.suffix())) {
-            byte[] quants = DeviceArrays.bytes(cl, arena, input.quants(), tokens * COLUMNS);
-            float[] scales = DeviceArrays.floats(cl, arena, input.scales(), 2 * tokens * GROUPS);
-
-            kernel.arg(0, weights).arg(1, COLUMNS).arg(2, w.rowBytes()).arg(3, rows).arg(4, input.quants()).arg(5, GROUPS)
-                    .arg(6, ys).arg(7, Y_OFFSET).arg(8, yStride).arg(9, tokens).arg(10, biases).arg(11, hasBias ? 1 : 0)
-                    .arg(12, accumulate ? 1 : 0).arg(13, input.scales()).arg(14, split);
-            run(kernel, rows, split);
-            float[] y = DeviceArrays.floats(cl, arena, ys, tokens * yStride);
-
-            for (int t = 0; t < tokens; t++) {
-                for (int c = 0; c < yStride; c++) {
-                    int r = c - Y_OFFSET;
-                    float old = before[t * yStride + c];
-                    if (r < 0 || r >= rows) {
-                        assertThat(y[t * yStride + c]).as("untouched column %d of token %d", c, t).isEqualTo(old);
-                        continue;
-                    }
-                    double start = (accumulate ? old : 0) + (hasBias ? bias[r] : 0);
-                    PackedTestMatrix.ExactSum product = w.q8Product(r, quants, scales, t);
-                    assertThat((double) y[t * yStride + c]).as("row %d token %d", r, t)
-                            .isCloseTo(start + product.value(), offset(1e-5 * (1 + Math.abs(start) + product.magnitude())));
-                }
-            }
-        }
+        Q8ProductCheck.check(cl, "kernel_mul_mvq_mma_" + w.suffix(), w, tokens, hasBias, accumulate, 32 + tokens,
+                kernel -> run(kernel.arg(14, split), rows, split));
     }
 
     /**
