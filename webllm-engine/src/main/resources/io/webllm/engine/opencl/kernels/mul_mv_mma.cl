@@ -36,15 +36,16 @@
 #endif
 #define MMV_TOKENS (8 * MMV_TILES)
 
-// The lane's two A words of a block (K words tid and tid + 4) and the block's scale.
+// The lane's two A words of a block (K words tid and tid + 4).
 inline int2 mmv_words_q4_0(global const uchar* W, ulong block, int tid) {
     const uint u = ((global const uint*) W)[block * 4 + tid];
     const uint m = 0x0F0F0F0Fu;
     return (int2) (q4_bytes(u & m), q4_bytes((u >> 4) & m));
 }
 
-inline float mmv_scale_q4_0(global const uchar* W, ulong nblocks, ulong block) {
-    return vload_half(block, (global const half*) (W + nblocks * 16));
+// The matrix's block scales (quants.cl: after every block's quants), one half a block.
+inline global const half* mmv_scales_q4_0(global const uchar* W, ulong nblocks) {
+    return (global const half*) (W + nblocks * 16);
 }
 
 inline int2 mmv_words_q8_0(global const uchar* W, ulong block, int tid) {
@@ -52,8 +53,8 @@ inline int2 mmv_words_q8_0(global const uchar* W, ulong block, int tid) {
     return (int2) (p[0], p[4]);
 }
 
-inline float mmv_scale_q8_0(global const uchar* W, ulong nblocks, ulong block) {
-    return vload_half(block, (global const half*) (W + nblocks * 32));
+inline global const half* mmv_scales_q8_0(global const uchar* W, ulong nblocks) {
+    return (global const half*) (W + nblocks * 32);
 }
 
 #if !MMQ_TENSOR_CORES
@@ -70,41 +71,86 @@ inline int mmv_dot(int8 w, int8 x) {
 }
 #endif
 
-// One round: groups c .. c + MMV_UNROLL - 1 of rows ra and rb (the lane's rows gid and gid + 8 of its tile) for the
-// pass's tokens t0 .., added to acc[m][j][i] (matrix m, token tile j, C value i) for each of the M matrices
-// MATRIX(m). Tokens past ntok read the last token's activations; their sums are never stored.
+// The scales of a round (groups c .. c + MMV_UNROLL - 1): dw[u][m][0], dw[u][m][1] those of rows ra and rb (the lane's
+// rows gid and gid + 8 of its tile) of matrix MATRIX(m) in group c + u, zero past the last group, so that a round's
+// clamped loads count for nothing; dx[u][j][k] that of token t0 + 8 j + 2 tid + k (the lane's C columns of tile j).
+// Where groups and x_groups are multiples of 4 (`quads`: every model's rows) four groups' scales are one load, 8
+// bytes of a row's halves and 32 bytes of a token's {d, d * sum} pairs, instead of four: the fragment loads are
+// already 4 bytes a lane, and load instructions rather than bytes limit these kernels.
+#define MMV_SCALES(TYPE, M, MATRIX)                                                                             \
+    float dw[MMV_UNROLL][M][2];                                                                                 \
+    float dx[MMV_UNROLL][MMV_TILES][2];                                                                         \
+    if (quads) {                                                                                                \
+        _Pragma("unroll") for (int q = 0; q < MMV_UNROLL / 4; q++) {                                          \
+            const int g4 = min(c + 4 * q, groups - 4);                                                          \
+            const float live = c + 4 * q < groups ? 1.0f : 0.0f;                                                \
+            _Pragma("unroll") for (int m = 0; m < M; m++) {                                                   \
+                global const half* d = mmv_scales_##TYPE(MATRIX(m), nblocks);                                   \
+                const float4 sa = live * vloada_half4(((ulong) ra * groups + g4) / 4, d);                       \
+                const float4 sb = live * vloada_half4(((ulong) rb * groups + g4) / 4, d);                       \
+                MMV_SPREAD4(dw, 4 * q, [m][0], sa.x, sa.y, sa.z, sa.w)                                          \
+                MMV_SPREAD4(dw, 4 * q, [m][1], sb.x, sb.y, sb.z, sb.w)                                          \
+            }                                                                                                   \
+            _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++) {                                           \
+                const int tc = t0 + 8 * j + 2 * tid;                                                            \
+                global const float8* xd8 = (global const float8*) xd;                                           \
+                const float8 x0 = xd8[((ulong) min(tc, ntok - 1) * x_groups + g4) / 4];                         \
+                const float8 x1 = xd8[((ulong) min(tc + 1, ntok - 1) * x_groups + g4) / 4];                     \
+                MMV_SPREAD4(dx, 4 * q, [j][0], x0.s0, x0.s2, x0.s4, x0.s6)                                      \
+                MMV_SPREAD4(dx, 4 * q, [j][1], x1.s0, x1.s2, x1.s4, x1.s6)                                      \
+            }                                                                                                   \
+        }                                                                                                       \
+    }                                                                                                           \
+    if (!quads) {                                                                                               \
+        _Pragma("unroll") for (int u = 0; u < MMV_UNROLL; u++) {                                              \
+            const int g = min(c + u, groups - 1);                                                               \
+            const float live = c + u < groups ? 1.0f : 0.0f;                                                    \
+            _Pragma("unroll") for (int m = 0; m < M; m++) {                                                   \
+                global const half* d = mmv_scales_##TYPE(MATRIX(m), nblocks);                                   \
+                dw[u][m][0] = live * vload_half((ulong) ra * groups + g, d);                                    \
+                dw[u][m][1] = live * vload_half((ulong) rb * groups + g, d);                                    \
+            }                                                                                                   \
+            _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++) {                                           \
+                const int tc = t0 + 8 * j + 2 * tid;                                                            \
+                dx[u][j][0] = xd[(ulong) min(tc, ntok - 1) * x_groups + g].x;                                   \
+                dx[u][j][1] = xd[(ulong) min(tc + 1, ntok - 1) * x_groups + g].x;                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
+// A[U0 + k]INDEX = Vk for k = 0..3 (U0 + 3 < MMV_UNROLL wherever the quads branch runs).
+#define MMV_SPREAD4(A, U0, INDEX, V0, V1, V2, V3)                                                               \
+    A[(U0)] INDEX = (V0);                                                                                       \
+    A[(U0) + 1] INDEX = (V1);                                                                                   \
+    A[(U0) + 2] INDEX = (V2);                                                                                   \
+    A[(U0) + 3] INDEX = (V3);
+
+// One round: groups c .. c + MMV_UNROLL - 1 of the lane's rows for the pass's tokens t0 .., added to acc[m][j][i]
+// (matrix m, token tile j, C value i) for each of the M matrices MATRIX(m). Tokens past ntok read the last token's
+// activations; their sums are never stored.
 #if MMQ_TENSOR_CORES
 #define MMV_ROUND(TYPE, M, MATRIX)                                                                              \
     {                                                                                                           \
         int a[MMV_UNROLL][M][4];                                                                                \
         int b[MMV_UNROLL][MMV_TILES][2];                                                                        \
-        float dw[MMV_UNROLL][M][2];                                                                             \
-        float dx[MMV_UNROLL][MMV_TILES][2];                                                                     \
         _Pragma("unroll") for (int u = 0; u < MMV_UNROLL; u++) {                                              \
             const int g = min(c + u, groups - 1);                                                               \
-            const float live = c + u < groups ? 1.0f : 0.0f;                                                    \
             _Pragma("unroll") for (int m = 0; m < M; m++) {                                                   \
-                const ulong ba = (ulong) ra * groups + g;                                                       \
-                const ulong bb = (ulong) rb * groups + g;                                                       \
-                const int2 wa = mmv_words_##TYPE(MATRIX(m), ba, tid);                                           \
-                const int2 wb = mmv_words_##TYPE(MATRIX(m), bb, tid);                                           \
+                const int2 wa = mmv_words_##TYPE(MATRIX(m), (ulong) ra * groups + g, tid);                      \
+                const int2 wb = mmv_words_##TYPE(MATRIX(m), (ulong) rb * groups + g, tid);                      \
                 a[u][m][0] = wa.x;                                                                              \
                 a[u][m][1] = wb.x;                                                                              \
                 a[u][m][2] = wa.y;                                                                              \
                 a[u][m][3] = wb.y;                                                                              \
-                dw[u][m][0] = live * mmv_scale_##TYPE(MATRIX(m), nblocks, ba);                                  \
-                dw[u][m][1] = live * mmv_scale_##TYPE(MATRIX(m), nblocks, bb);                                  \
             }                                                                                                   \
             _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++) {                                           \
                 const int tb = min(t0 + 8 * j + gid, ntok - 1);                                                 \
                 global const int* xw = (global const int*) xq + ((ulong) tb * x_groups + g) * 8 + tid;          \
                 b[u][j][0] = xw[0];                                                                             \
                 b[u][j][1] = xw[4];                                                                             \
-                const int tc = t0 + 8 * j + 2 * tid;                                                            \
-                dx[u][j][0] = xd[(ulong) min(tc, ntok - 1) * x_groups + g].x;                                   \
-                dx[u][j][1] = xd[(ulong) min(tc + 1, ntok - 1) * x_groups + g].x;                               \
             }                                                                                                   \
         }                                                                                                       \
+        MMV_SCALES(TYPE, M, MATRIX)                                                                             \
         _Pragma("unroll") for (int u = 0; u < MMV_UNROLL; u++)                                                \
             _Pragma("unroll") for (int m = 0; m < M; m++)                                                     \
                 _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++) {                                       \
@@ -116,21 +162,21 @@ inline int mmv_dot(int8 w, int8 x) {
     }
 #else
 #define MMV_ROUND(TYPE, M, MATRIX)                                                                              \
-    _Pragma("unroll") for (int u = 0; u < MMV_UNROLL; u++) {                                                  \
-        const int g = min(c + u, groups - 1);                                                                   \
-        const float live = c + u < groups ? 1.0f : 0.0f;                                                        \
-        _Pragma("unroll") for (int m = 0; m < M; m++) {                                                       \
-            float2 da;                                                                                          \
-            float2 db;                                                                                          \
-            const int8 wa = mmq_group_##TYPE(MATRIX(m), nblocks, (ulong) ra * groups + g, &da);                 \
-            const int8 wb = mmq_group_##TYPE(MATRIX(m), nblocks, (ulong) rb * groups + g, &db);                 \
-            const float dw[2] = {live * da.x, live * db.x};                                                     \
-            _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++) {                                           \
-                const int tc = t0 + 8 * j + 2 * tid;                                                            \
-                _Pragma("unroll") for (int i = 0; i < 4; i++) {                                               \
-                    const ulong xg = (ulong) min(tc + (i & 1), ntok - 1) * x_groups + g;                        \
-                    const int dot = mmv_dot(i < 2 ? wa : wb, ((global const int8*) xq)[xg]);                    \
-                    acc[m][j][i] += dw[i >> 1] * xd[xg].x * (float) dot;                                        \
+    {                                                                                                           \
+        MMV_SCALES(TYPE, M, MATRIX)                                                                             \
+        _Pragma("unroll") for (int u = 0; u < MMV_UNROLL; u++) {                                              \
+            const int g = min(c + u, groups - 1);                                                               \
+            _Pragma("unroll") for (int m = 0; m < M; m++) {                                                   \
+                float2 unused;                                                                                  \
+                const int8 wa = mmq_group_##TYPE(MATRIX(m), nblocks, (ulong) ra * groups + g, &unused);         \
+                const int8 wb = mmq_group_##TYPE(MATRIX(m), nblocks, (ulong) rb * groups + g, &unused);         \
+                _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++) {                                       \
+                    const int tc = t0 + 8 * j + 2 * tid;                                                        \
+                    _Pragma("unroll") for (int i = 0; i < 4; i++) {                                           \
+                        const ulong xg = (ulong) min(tc + (i & 1), ntok - 1) * x_groups + g;                    \
+                        const int dot = mmv_dot(i < 2 ? wa : wb, ((global const int8*) xq)[xg]);                \
+                        acc[m][j][i] += dw[u][m][i >> 1] * dx[u][j][i & 1] * (float) dot;                       \
+                    }                                                                                           \
                 }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
@@ -171,7 +217,8 @@ inline int mmv_dot(int8 w, int8 x) {
     const int ra = min(row0 + gid, nrows - 1);                                                                  \
     const int rb = min(row0 + gid + 8, nrows - 1);                                                              \
     const int groups = ncols / GROUP;                                                                           \
-    const ulong nblocks = (ulong) nrows * groups;
+    const ulong nblocks = (ulong) nrows * groups;                                                               \
+    const int quads = groups % 4 == 0 && x_groups % 4 == 0 && MMV_UNROLL % 4 == 0;
 
 // For each of the lane's C values of the pass (row `row`, token `token` in range): STORE.
 #define MMV_EACH_OUTPUT(STORE)                                                                                  \
