@@ -129,11 +129,14 @@ public final class Transformer implements AutoCloseable {
     /** Whether async host-to-device copies may still read the host segments above. */
     private boolean writesPending;
     /**
-     * Logits on their way to the host, in pinned memory (a read into pageable memory goes through the driver's staging
-     * copy): up to {@link #PINNED_LOGIT_ROWS} rows a read, more in turns.
+     * Logits on their way to the host, up to {@link #PINNED_LOGIT_ROWS} rows a read, more in turns: in pinned memory
+     * (a read into pageable memory goes through the driver's staging copy), or where the driver refuses it in
+     * ordinary memory.
      */
-    private final PinnedMemory hostLogits;
+    private final MemorySegment hostLogits;
+    private final @Nullable PinnedMemory pinnedLogits;
     private static final int PINNED_LOGIT_ROWS = 16;
+    private static final System.Logger LOG = System.getLogger(Transformer.class.getName());
 
     private Transformer(GgufFile file, ClContext cl, ModelConfig config, Options options, LoadListener listener) {
         this.config = config;
@@ -191,7 +194,9 @@ public final class Transformer implements AutoCloseable {
         hostPositions = hostArena.allocate(4L * b, 4);
         hostSlots = hostArena.allocate(4L * b, 4);
         hostRows = hostArena.allocate(4L * b, 4);
-        hostLogits = cl.allocatePinned("logits on the host", 4L * Math.min(b, PINNED_LOGIT_ROWS) * config.vocabularySize());
+        pinnedLogits = pinnedOrNull("logits on the host", 4L * Math.min(b, PINNED_LOGIT_ROWS) * config.vocabularySize());
+        hostLogits = pinnedLogits != null ? pinnedLogits.segment()
+                : hostArena.allocate(4L * Math.min(b, PINNED_LOGIT_ROWS) * config.vocabularySize(), 4);
 
         embed = new Launch(kernels.create("kernel_get_rows_" + tokenEmbedding.kernelSuffix())
                 .arg(0, tokenEmbedding.buffer()).arg(1, tokenEmbedding.columns()).arg(2, tokenEmbedding.rowBytes())
@@ -282,6 +287,16 @@ public final class Transformer implements AutoCloseable {
                 : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
+    }
+
+    /** Pinned host memory, or null (logged) where the driver cannot give it: ordinary memory is slower, not wrong. */
+    private @Nullable PinnedMemory pinnedOrNull(String name, long bytes) {
+        try {
+            return cl.allocatePinned(name, bytes);
+        } catch (ClException e) {
+            LOG.log(System.Logger.Level.WARNING, "no pinned host memory for {0}; reading through ordinary memory: {1}", name, e.getMessage());
+            return null;
+        }
     }
 
     private DeviceTensor track(DeviceTensor tensor) {
@@ -482,11 +497,10 @@ public final class Transformer implements AutoCloseable {
     /** Copies the pass's {@code count} logit rows to their places {@code resultIndex[i]} of {@code result}. */
     private void readLogits(int count, int[] resultIndex, float[] result) {
         int vocab = config.vocabularySize();
-        MemorySegment pinned = hostLogits.segment();
-        int perRead = (int) (pinned.byteSize() / (4L * vocab));
+        int perRead = (int) (hostLogits.byteSize() / (4L * vocab));
         for (int first = 0; first < count; first += perRead) {
             int rows = Math.min(perRead, count - first);
-            MemorySegment host = pinned.asSlice(0, 4L * rows * vocab);
+            MemorySegment host = hostLogits.asSlice(0, 4L * rows * vocab);
             cl.read(logits, 4L * first * vocab, host);
             for (int i = 0; i < rows; i++) {
                 MemorySegment.copy(host, ValueLayout.JAVA_FLOAT, 4L * i * vocab, result, resultIndex[first + i] * vocab, vocab);
@@ -1039,7 +1053,9 @@ public final class Transformer implements AutoCloseable {
         if (writesPending) {
             cl.finish(); // the device may still be reading the host copies freed below
         }
-        hostLogits.close();
+        if (pinnedLogits != null) {
+            pinnedLogits.close();
+        }
         owned.forEach(ClBuffer::close);
         hostArena.close();
     }
