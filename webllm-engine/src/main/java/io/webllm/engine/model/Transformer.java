@@ -766,10 +766,11 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * Whether passes of {@link Tuning#MMV_MIN_TOKENS} up to {@link Step#MATRIX_MATRIX_MIN_TOKENS} tokens multiply
-     * {@code w} on the small-batch tensor-core matvecs (mul_mv_mma.cl: Q4_0 and Q8_0) rather than the dp4a ones.
+     * {@code w} on the small-batch tensor-core matvecs (mul_mv_mma.cl: Q4_0 and Q8_0) rather than the dp4a ones: only
+     * where they run on tensor cores (their dot4 path, which PoCL tests, replays every lane's loads).
      */
     private boolean runsTensorCoreMatvec(DeviceTensor w) {
-        return runsQ8Matvec(w) && w.packed() && Tuning.MMV_MIN_TOKENS < Step.MATRIX_MATRIX_MIN_TOKENS;
+        return runsQ8Matvec(w) && w.packed() && kernels.tensorCores() && Tuning.MMV_MIN_TOKENS < Step.MATRIX_MATRIX_MIN_TOKENS;
     }
 
     /** The small-batch tensor-core product (mul_mv_mma.cl); arguments as {@link #q8MatvecLaunch}'s. */

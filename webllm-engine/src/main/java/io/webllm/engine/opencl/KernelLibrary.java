@@ -100,6 +100,14 @@ public final class KernelLibrary {
         return singleToken;
     }
 
+    /**
+     * Whether the tensor-core kernels (mul_mm_q8.cl, mul_mv_mma.cl) run on tensor cores here: built with inline PTX
+     * (NVIDIA) and not switched off ({@code -Dwebllm.mma=false}). Elsewhere they compute the same sums with dot4.
+     */
+    public boolean tensorCores() {
+        return ptx && Tuning.MMA;
+    }
+
     /** The build options the kernels were compiled with (for programs that reuse their sources). */
     public String buildOptions() {
         return options;

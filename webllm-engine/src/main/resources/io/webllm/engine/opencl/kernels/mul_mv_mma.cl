@@ -9,10 +9,10 @@
 //
 // Fragments straight from global memory. A 32-weight group is one MMA's K = 32, and a lane's share of an A fragment
 // (m16 x k32, row major) is K words tid and tid + 4 of rows gid and gid + 8 (gid = lane / 4, tid = lane % 4; a word
-// = 4 int8 along K). For Q4_0 those two words are the low and the high nibbles of the block's uint tid (bytes j hold
-// weights j and j + 16), so the four lanes of a row read its 16-byte block together, and over MMV_UNROLL consecutive
-// groups a warp reads 16 rows x MMV_UNROLL x 16 contiguous bytes a row. For Q8_0 they are uints tid and tid + 4 of the
-// 32-byte block. A B fragment (k32 x n8) is words tid and tid + 4 of token gid's group: 32 aligned bytes of xq a token.
+// = 4 int8 along K); with K permuted as the fragment words below describe, they are one 8-byte load for Q8_0 and for
+// Q4_0 (half of whose nibbles a lane uses: the four lanes of a row read its 16-byte block twice over, from L1), and
+// over MMV_UNROLL consecutive groups a warp reads 16 rows x MMV_UNROLL x 16 contiguous bytes a row (32 for Q8_0). A B
+// fragment (k32 x n8) is two words of token gid's group, one 8-byte load.
 // The C fragment (m16 x n8 int32) holds rows gid, gid + 8 x tokens 2 tid, 2 tid + 1 (see mul_mm_q8.cl's header); each
 // int32 is scaled by its row's and token's group scales into float accumulators, as mul_mm_q8.cl does.
 //
@@ -21,8 +21,9 @@
 // MMV_UNROLL consecutive groups (all of a round's loads issued before its MMAs), and their sums meet in local memory.
 // The host picks split = min(MMV_WARPS, rounds of the row) as a power of two. A round past the last group clamps its
 // loads to the last group and zeroes its weight scales, so every lane runs the same code (MMA needs the whole warp).
-// Without WEBLLM_PTX (or with -Dwebllm.mma=false) each lane computes the same four C values with dot4 over the same
-// groups, so the rest of the kernel (placement, scaling, clamping, split sums, edges) is what PoCL tests.
+// Without WEBLLM_PTX (or with -Dwebllm.mma=false) each lane computes the same four C values with dot4 from every
+// lane's fragment words, so all but the MMA instruction itself (fragment loads, placement, scaling, clamping, split
+// sums, edges) is what PoCL tests. The host uses these kernels only where they run on tensor cores.
 // Launch: global = ceil(nrows / (16 x MMV_WARPS / split)) x MMV_WARPS x 32, local = MMV_WARPS x 32.
 
 #ifndef MMV_WARPS
@@ -36,11 +37,19 @@
 #endif
 #define MMV_TOKENS (8 * MMV_TILES)
 
-// The lane's two A words of a block (K words tid and tid + 4).
+// Fragment words. An MMA pairs lane tid's A words a0/a1 (K word tid) and a2/a3 (K word tid + 4) with its B words b0
+// (K word tid) and b1 (K word tid + 4). Any order of the 32 K values serves, as long as A and B share it: here K words
+// tid and tid + 4 of the MMA are words 2 tid and 2 tid + 1 of the group in memory, so a lane's two B words are one
+// 8-byte load of its token's group, and a Q8_0 lane's two A words one 8-byte load of its row's block. A Q4_0 block
+// holds weights j and j + 16 in byte j's nibbles, so its words 2 tid, 2 tid + 1 (weights 8 tid .. 8 tid + 7) are the
+// low nibbles (tid < 2) or the high ones (tid >= 2) of the block's uints 2 (tid % 2) and 2 (tid % 2) + 1.
+
+// A lane's two A words of a block: words 2 tid and 2 tid + 1 of its 32 int8 weights.
 inline int2 mmv_words_q4_0(global const uchar* W, ulong block, int tid) {
-    const uint u = ((global const uint*) W)[block * 4 + tid];
+    const uint2 u = ((global const uint2*) W)[block * 2 + (tid & 1)];
+    const int shift = (tid >> 1) * 4;
     const uint m = 0x0F0F0F0Fu;
-    return (int2) (q4_bytes(u & m), q4_bytes((u >> 4) & m));
+    return (int2) (q4_bytes((u.x >> shift) & m), q4_bytes((u.y >> shift) & m));
 }
 
 // The matrix's block scales (quants.cl: after every block's quants), one half a block.
@@ -49,27 +58,17 @@ inline global const half* mmv_scales_q4_0(global const uchar* W, ulong nblocks) 
 }
 
 inline int2 mmv_words_q8_0(global const uchar* W, ulong block, int tid) {
-    global const int* p = (global const int*) W + block * 8 + tid;
-    return (int2) (p[0], p[4]);
+    return ((global const int2*) W)[block * 4 + tid];
 }
 
 inline global const half* mmv_scales_q8_0(global const uchar* W, ulong nblocks) {
     return (global const half*) (W + nblocks * 32);
 }
 
-#if !MMQ_TENSOR_CORES
-// sum(w * x) over a group: 8 words of 4 int8 each.
-inline int mmv_dot(int8 w, int8 x) {
-    int s = dot4(w.s0, x.s0, 0);
-    s = dot4(w.s1, x.s1, s);
-    s = dot4(w.s2, x.s2, s);
-    s = dot4(w.s3, x.s3, s);
-    s = dot4(w.s4, x.s4, s);
-    s = dot4(w.s5, x.s5, s);
-    s = dot4(w.s6, x.s6, s);
-    return dot4(w.s7, x.s7, s);
+// A lane's two B words of activation group xg: words 2 tid and 2 tid + 1 of its 32 int8 quants.
+inline int2 mmv_bwords(global const char* xq, ulong xg, int tid) {
+    return ((global const int2*) xq)[xg * 4 + tid];
 }
-#endif
 
 // The scales of a round (groups c .. c + MMV_UNROLL - 1): dw[u][m][0], dw[u][m][1] those of rows ra and rb (the lane's
 // rows gid and gid + 8 of its tile) of matrix MATRIX(m) in group c + u, zero past the last group, so that a round's
@@ -145,9 +144,9 @@ inline int mmv_dot(int8 w, int8 x) {
             }                                                                                                   \
             _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++) {                                           \
                 const int tb = min(t0 + 8 * j + gid, ntok - 1);                                                 \
-                global const int* xw = (global const int*) xq + ((ulong) tb * x_groups + g) * 8 + tid;          \
-                b[u][j][0] = xw[0];                                                                             \
-                b[u][j][1] = xw[4];                                                                             \
+                const int2 bw = mmv_bwords(xq, (ulong) tb * x_groups + g, tid);                                 \
+                b[u][j][0] = bw.x;                                                                              \
+                b[u][j][1] = bw.y;                                                                              \
             }                                                                                                   \
         }                                                                                                       \
         MMV_SCALES(TYPE, M, MATRIX)                                                                             \
@@ -161,24 +160,29 @@ inline int mmv_dot(int8 w, int8 x) {
                 }                                                                                               \
     }
 #else
+// Each lane computes its four C values as the MMA would from the fragments of the lanes that hold them: C[r][n] =
+// sum over tid of A words (row r, lane tid) . B words (token n, lane tid), through the same word loaders. So PoCL tests
+// the loaders' addressing and their pairing of A with B (a permutation of K that A and B did not share would fail).
 #define MMV_ROUND(TYPE, M, MATRIX)                                                                              \
     {                                                                                                           \
         MMV_SCALES(TYPE, M, MATRIX)                                                                             \
         _Pragma("unroll") for (int u = 0; u < MMV_UNROLL; u++) {                                              \
             const int g = min(c + u, groups - 1);                                                               \
-            _Pragma("unroll") for (int m = 0; m < M; m++) {                                                   \
-                float2 unused;                                                                                  \
-                const int8 wa = mmq_group_##TYPE(MATRIX(m), nblocks, (ulong) ra * groups + g, &unused);         \
-                const int8 wb = mmq_group_##TYPE(MATRIX(m), nblocks, (ulong) rb * groups + g, &unused);         \
+            _Pragma("unroll") for (int m = 0; m < M; m++)                                                     \
                 _Pragma("unroll") for (int j = 0; j < MMV_TILES; j++) {                                       \
                     const int tc = t0 + 8 * j + 2 * tid;                                                        \
                     _Pragma("unroll") for (int i = 0; i < 4; i++) {                                           \
+                        const ulong block = (ulong) (i < 2 ? ra : rb) * groups + g;                             \
                         const ulong xg = (ulong) min(tc + (i & 1), ntok - 1) * x_groups + g;                    \
-                        const int dot = mmv_dot(i < 2 ? wa : wb, ((global const int8*) xq)[xg]);                \
+                        int dot = 0;                                                                            \
+                        for (int lane_tid = 0; lane_tid < 4; lane_tid++) {                                      \
+                            const int2 aw = mmv_words_##TYPE(MATRIX(m), block, lane_tid);                       \
+                            const int2 bw = mmv_bwords(xq, xg, lane_tid);                                       \
+                            dot = dot4(aw.x, bw.x, dot4(aw.y, bw.y, dot));                                      \
+                        }                                                                                       \
                         acc[m][j][i] += dw[u][m][i >> 1] * dx[u][j][i & 1] * (float) dot;                       \
                     }                                                                                           \
                 }                                                                                               \
-            }                                                                                                   \
         }                                                                                                       \
     }
 #endif
