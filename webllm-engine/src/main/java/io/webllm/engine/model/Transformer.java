@@ -43,15 +43,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Transformer implements AutoCloseable {
 
-    /** Work-items per row sum and per work-group of every mul_mv kernel (mul_mv.cl, mul_mv_packed.cl, reduce.cl). */
-    private static final int MV_LANES = 32;
-    private static final int MV_GROUP = 128;
-    /** Output tile side of the matrix-matrix kernels, and work-items per tile side (mul_mm.cl). */
-    private static final int MM_TILE = 64;
-    private static final int MM_SIDE = 16;
-    private static final int NORM_GROUP = 256;
-    /** Work-items of a Q8 matrix-vector work-group (mul_mv_q8.cl): PK_WARPS warps. */
-    private static final int Q8_GROUP = Tuning.PACKED_WARPS * MV_LANES;
+    /** Work-items of a norm or quantize work-group (norm and q8 kernels). */
+    static final int NORM_GROUP = 256;
 
     private final ModelConfig config;
     private final ClContext cl;
@@ -106,6 +99,8 @@ public final class Transformer implements AutoCloseable {
      * attention chunks of a token, the gated kernel's rows of a Q8 group. Zero between launches.
      */
     private final @Nullable ClBuffer arrivals;
+    /** The launches of the matrix products, built on the kernels, activations' form and arrival counts above. */
+    private final MatrixProducts products;
     private final Arena hostArena = Arena.ofShared();
     /** The attention kernels whose chunking follows the batch (see {@link AttentionSplit}), and the split they have. */
     private final List<ClKernel> splitKernels = new ArrayList<>();
@@ -175,6 +170,7 @@ public final class Transformer implements AutoCloseable {
         arrivals = cpuKernels ? null : zeroed("arrival counts",
                 4L * maxBatch * Math.max(Math.max(attentionGroupsPerToken(), config.feedForwardLength() / 32),
                         config.headCount() + 2 * config.kvHeadCount()));
+        products = new MatrixProducts(kernels, cpuKernels, q8, config.rmsEpsilon(), arrivals);
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
         long widest = Math.max(config.embeddingLength(), Math.max(config.queryDim(), config.feedForwardLength()));
         xq = q8 ? allocate("q8 activations", b * widest) : null;
@@ -222,16 +218,16 @@ public final class Transformer implements AutoCloseable {
                         layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
                 if (appliesRope(stacked)) {
                     Step product = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, keyCache, valueCache, ropeFreqs, qNorm, kNorm, width));
-                    if (runsTensorCoreMatvec(stacked)) {
+                    if (products.runsTensorCoreMatvec(stacked)) {
                         // batched decode: the tensor-core product, then the rope launch (its kernel has no rope tail)
-                        Launch batched = tensorCoreLaunch(stacked, normed, config.embeddingLength(), qkv, 0, qkvDim, bias, false);
+                        Launch batched = products.tensorCoreLaunch(stacked, normed, config.embeddingLength(), qkv, 0, qkvDim, bias, false);
                         product = Step.byTokenCount(product, Step.sequence(batched, rope), Tuning.MMV_MIN_TOKENS);
                     }
-                    Step matrix = q8MatrixStep(stacked, normed, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false);
+                    Step matrix = products.q8MatrixStep(stacked, normed, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false);
                     layerLaunches.add(Step.byTokenCount(product, matrix, Step.MATRIX_MATRIX_MIN_TOKENS));
                     layerLaunches.add(Step.byTokenCount(Step.NONE, rope, Step.MATRIX_MATRIX_MIN_TOKENS));
                 } else {
-                    layerLaunches.add(matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, normed));
+                    layerLaunches.add(products.matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, normed));
                     layerLaunches.add(rope);
                 }
             } else {
@@ -241,7 +237,7 @@ public final class Transformer implements AutoCloseable {
                 String[] biases = {"attn_q.bias", "attn_k.bias", "attn_v.bias"};
                 for (int p = 0; p < 3; p++) {
                     ClBuffer bias = arch.qkvBias() ? track(upload.vector(layer(l, biases[p]))) : null;
-                    layerLaunches.add(matvec(track(upload.matrix(names[p])), xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, normed));
+                    layerLaunches.add(products.matvec(track(upload.matrix(names[p])), xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, normed));
                 }
                 layerLaunches.add(rope);
             }
@@ -257,8 +253,8 @@ public final class Transformer implements AutoCloseable {
                 layerLaunches.add(gatedMatvec(gate, up, writtenForVector));
             } else {
                 // quantizer mixes can give gate and up different types: two products and the SiLU
-                Step gateProduct = matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false, normed);
-                Step upProduct = matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false, normed);
+                Step gateProduct = products.matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false, normed);
+                Step upProduct = products.matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false, normed);
                 Launch silu = swiglu();
                 layerLaunches.add(tokens -> {
                     List<Launch> all = new ArrayList<>(gateProduct.launches(tokens));
@@ -273,7 +269,7 @@ public final class Transformer implements AutoCloseable {
                 addResidualProduct(down, ff, config.feedForwardLength(), feedForward, track(upload.vector(layer(l + 1, "attn_norm.weight"))));
             } else {
                 // the final norm reads only the rows that give logits (gathered below)
-                layerLaunches.add(matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true, feedForward));
+                layerLaunches.add(products.matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true, feedForward));
             }
         }
         gathered = allocate("rows for logits", 4 * b * config.embeddingLength());
@@ -281,10 +277,10 @@ public final class Transformer implements AutoCloseable {
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
         finalNorm = rmsNorm(gathered, xb, outputNorm);
         outputMatvec = cpuKernels
-                ? cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
+                ? products.cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
                 : q8 && output.integerKernels()
                 ? logitsProduct()
-                : matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
+                : products.matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
     }
@@ -620,15 +616,11 @@ public final class Transformer implements AutoCloseable {
         Launch norm = rmsNorm(x, xb, normWeight);
         // single-token passes only: the tail's last work-group normalises every token of a pass one after another,
         // where the norm launch does them side by side
-        boolean fused = Tuning.fuseNorm(config.embeddingLength()) && runsQ8Matvec(w) && Tuning.SINGLE_TOKEN_MATVECS
-                && !(runsTensorCoreMatvec(w) && Tuning.MMV_MIN_TOKENS == 1); // the tensor-core kernels have no norm tail
-        layerLaunches.add(matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input,
+        boolean fused = Tuning.fuseNorm(config.embeddingLength()) && products.runsQ8Matvec(w) && Tuning.SINGLE_TOKEN_MATVECS
+                && !(products.runsTensorCoreMatvec(w) && Tuning.MMV_MIN_TOKENS == 1); // the tensor-core kernels have no norm tail
+        layerLaunches.add(products.matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input,
                 fused ? new FollowingNorm(normWeight, xb, normed) : null));
         layerLaunches.add(fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm);
-    }
-
-    /** The rms_norm a residual matrix-vector product applies to its output (weights, float output, Q8 output). */
-    private record FollowingNorm(ClBuffer weight, ClBuffer out, Q8Input into) {
     }
 
     /** out = rms_norm(in) * weight, and with Q8 activations the same quantized into xq for the next product. */
@@ -639,221 +631,21 @@ public final class Transformer implements AutoCloseable {
         if (q8) {
             kernel.arg(6, xq).arg(7, xqScales);
             // a work-group per (row, NORM_GROUP / 32 groups): see q8.cl
-            long groupsPerWorkGroup = NORM_GROUP / MV_LANES;
+            long groupsPerWorkGroup = NORM_GROUP / MatrixProducts.MV_LANES;
             long slices = (config.embeddingLength() / 32 + groupsPerWorkGroup - 1) / groupsPerWorkGroup;
             return new Launch(kernel, -1, n -> slices * NORM_GROUP, n -> n, NORM_GROUP, 1);
         }
         return new Launch(kernel, -1, n -> (long) n * NORM_GROUP, null, NORM_GROUP, 0);
     }
 
-    /**
-     * out[t][outOffset + row] (+)= W[row] . in[t] for every row of W and t < n: the matrix-vector kernel for a few
-     * tokens, the tiled matrix-matrix kernel for prompts (rows of whole 32-weight groups only).
-     */
-    private Step matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate, Q8Input q8Input) {
-        return matvec(w, in, inStride, out, outOffset, outStride, bias, accumulate, q8Input, null);
-    }
-
-    /** As above; with {@code norm} (where {@link #runsQ8Matvec}) the single-token matvec kernel applies the norm after it. */
-    private Step matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate, Q8Input q8Input, @Nullable FollowingNorm norm) {
-        if (cpuKernels) {
-            return cpuMatvec(w, in, inStride, out, outOffset, outStride, bias, accumulate);
-        }
-        Step vector;
-        if (q8 && w.integerKernels()) {
-            // the norm only in the single-token kernel (addResidualProduct)
-            Step product = Step.byTokenWidth(width -> q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias,
-                    accumulate, width.isEmpty() ? null : norm, width));
-            if (runsTensorCoreMatvec(w)) {
-                product = Step.byTokenCount(product,
-                        tensorCoreLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate), Tuning.MMV_MIN_TOKENS);
-            }
-            vector = q8Input.writtenForVector() ? product : Step.sequence(quantize(in, inStride, w.columns(), q8Input), product);
-        } else {
-            vector = matvecLaunch("kernel_mul_mv_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
-        }
-        if (w.columns() % 32 != 0) {
-            return vector;
-        }
-        Step matrix = q8 && w.integerKernels()
-                ? q8MatrixStep(w, q8Input, in, inStride, out, outOffset, outStride, bias, accumulate)
-                : matvecLaunch("kernel_mul_mm_", w, in, inStride, out, outOffset, outStride, bias, accumulate);
-        return Step.byTokenCount(vector, matrix, Step.MATRIX_MATRIX_MIN_TOKENS);
-    }
-
-    /**
-     * A matrix-vector product with the Q8 activations of {@code input} (x_groups: groups per token row of them), and
-     * with {@code norm} the rms_norm of its output rows (outOffset 0, one row of w.rows() values a token);
-     * {@code width}: the kernel-name suffix of the single-token build, or "" (Step.byTokenWidth).
-     */
-    private Launch q8MatvecLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm, String width) {
-        ClKernel kernel = productArgs("kernel_mul_mvq_" + w.kernelSuffix() + width, w, input, inStride, out, outOffset, outStride,
-                bias, accumulate)
-                .arg(14, q8Split(w))
-                .arg(15, norm != null ? 1 : 0).arg(16, norm != null ? norm.weight() : out).arg(17, config.rmsEpsilon())
-                .arg(18, norm != null ? norm.out() : out)
-                .arg(19, norm != null ? norm.into().quants() : input.quants())
-                .arg(20, norm != null ? norm.into().scales() : input.scales())
-                .arg(21, gpuArrivals());
-        long global = q8GlobalSize(w, false);
-        return new Launch(kernel, 9, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns());
-    }
-
-    /**
-     * Warps sharing the columns of a row set in mul_mv_q8.cl: {@link Tuning#Q8_SPLIT} (0: as many as the row length
-     * gives every lane a group a round), at most all the warps.
-     */
-    private static int q8Split(DeviceTensor w) {
-        // never more warps than rows of 32 groups to share (Qwen2.5-0.5B's 896 columns are 28 groups: no split)
-        int byLength = Math.min(Integer.highestOneBit(Math.max(1, w.columns() / 32 / MV_LANES)), Tuning.PACKED_WARPS);
-        return Tuning.Q8_SPLIT > 0 ? Math.min(Tuning.Q8_SPLIT, byLength) : byLength;
-    }
-
-    private static long q8GlobalSize(DeviceTensor w, boolean gated) {
-        long rowsPerGroup = q8GroupRows(w, gated);
-        return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * Tuning.PACKED_WARPS * MV_LANES;
-    }
-
-    /** Output rows of one Q8 matvec work-group: its row sets times their rows (half of them for the gated kernel). */
-    private static int q8GroupRows(DeviceTensor w, boolean gated) {
-        return Tuning.PACKED_WARPS / q8Split(w) * (gated ? Tuning.PACKED_ROWS_PER_WARP / 2 : Tuning.PACKED_ROWS_PER_WARP);
-    }
-
-    /** The arrival counts, which exist wherever the GPU kernels run. */
-    private ClBuffer gpuArrivals() {
-        return java.util.Objects.requireNonNull(arrivals, "arrival counts exist only for the GPU kernels");
-    }
-
-    /** Whether a matrix-vector product of {@code w} runs as a Q8 matvec kernel (mul_mv_q8.cl), which can fuse. */
-    private boolean runsQ8Matvec(DeviceTensor w) {
-        return !cpuKernels && q8 && w.integerKernels() && w.columns() % 32 == 0;
-    }
-
-    /**
-     * The matrix-matrix product of packed weights with Q8 activations (mul_mm_q8.cl: tensor cores on NVIDIA),
-     * after a quantize launch unless the input's producer already wrote them.
-     */
-    private Step q8MatrixStep(DeviceTensor w, Q8Input input, ClBuffer in, int inStride, ClBuffer out, int outOffset,
-            int outStride, @Nullable ClBuffer bias, boolean accumulate) {
-        Launch product = q8MatrixLaunch(w, input, inStride, out, outOffset, outStride, bias, accumulate);
-        return input.writtenForMatrix() ? product : Step.sequence(quantize(in, inStride, w.columns(), input), product);
-    }
-
-    /** Tiles of Tuning.MMQ_ROWS rows x MMQ_TOKENS tokens, one work-group each; arguments as the matrix-vector kernel's. */
-    private Launch q8MatrixLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate) {
-        ClKernel kernel = productArgs("kernel_mul_mmq_" + w.kernelSuffix(), w, input, inStride, out, outOffset, outStride, bias, accumulate);
-        long global = roundUp(w.rows(), Tuning.MMQ_ROWS) / Tuning.MMQ_ROWS * Tuning.MMQ_ITEMS;
-        return new Launch(kernel, 9, n -> global, n -> roundUp(n, Tuning.MMQ_TOKENS) / Tuning.MMQ_TOKENS, Tuning.MMQ_ITEMS, 1);
-    }
-
-    /**
-     * A new kernel of the Q8 product family (mul_mv_q8.cl, mul_mm_q8.cl, mul_mv_mma.cl) with the arguments they share
-     * set: the weights (0-3), the Q8 input (4, 5, 13), the output rows (6-8), bias (10, 11) and accumulation (12);
-     * argument 9, the token count, is the launch's.
-     */
-    private ClKernel productArgs(String name, DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset,
-            int outStride, @Nullable ClBuffer bias, boolean accumulate) {
-        return kernels.create(name)
-                .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
-                .arg(4, input.quants()).arg(5, inStride / 32)
-                .arg(6, out).arg(7, outOffset).arg(8, outStride)
-                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, input.scales());
-    }
-
-    /**
-     * Whether passes of {@link Tuning#MMV_MIN_TOKENS} up to {@link Step#MATRIX_MATRIX_MIN_TOKENS} tokens multiply
-     * {@code w} on the small-batch tensor-core matvecs (mul_mv_mma.cl: Q4_0 and Q8_0) rather than the dp4a ones: only
-     * where they run on tensor cores (their dot4 path, which PoCL tests, replays every lane's loads).
-     */
-    private boolean runsTensorCoreMatvec(DeviceTensor w) {
-        return runsQ8Matvec(w) && w.packed() && kernels.tensorCores() && Tuning.MMV_MIN_TOKENS < Step.MATRIX_MATRIX_MIN_TOKENS;
-    }
-
-    /** The small-batch tensor-core product (mul_mv_mma.cl); arguments as {@link #q8MatvecLaunch}'s. */
-    private Launch tensorCoreLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate) {
-        ClKernel kernel = productArgs("kernel_mul_mvq_mma_" + w.kernelSuffix(), w, input, inStride, out, outOffset, outStride,
-                bias, accumulate).arg(14, tensorCoreSplit(w));
-        long global = tensorCoreGlobalSize(w);
-        return new Launch(kernel, 9, n -> global, null, TENSOR_CORE_GROUP, 0).labeled(w.rows() + "x" + w.columns());
-    }
-
-    /** Work-items of a tensor-core matvec work-group (mul_mv_mma.cl): MMV_WARPS warps. */
-    private static final long TENSOR_CORE_GROUP = Tuning.MMV_WARPS * 32L;
-
-    /** Warps sharing a 16-row tile's groups in mul_mv_mma.cl: as many as it has rounds of groups, up to all. */
-    static int tensorCoreSplit(DeviceTensor w) {
-        int rounds = (w.columns() / 32 + Tuning.MMV_UNROLL - 1) / Tuning.MMV_UNROLL;
-        return Math.min(Tuning.MMV_WARPS, Integer.highestOneBit(Math.max(1, rounds)));
-    }
-
-    /** Work-items of a tensor-core matvec over w: a work-group per MMV_WARPS / split tiles of 16 rows. */
-    static long tensorCoreGlobalSize(DeviceTensor w) {
-        long rowsPerGroup = 16L * (Tuning.MMV_WARPS / tensorCoreSplit(w));
-        return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * TENSOR_CORE_GROUP;
-    }
-
     /** The logits' product with Q8 activations: single-token, few-token and (for many logit rows) tensor-core kernels. */
     private Step logitsProduct() {
-        Step product = Step.byTokenWidth(width -> q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0,
+        Step product = Step.byTokenWidth(width -> products.q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0,
                 config.vocabularySize(), null, false, null, width));
-        return runsTensorCoreMatvec(output)
-                ? Step.byTokenCount(product, tensorCoreLaunch(output, normed, config.embeddingLength(), logits, 0,
+        return products.runsTensorCoreMatvec(output)
+                ? Step.byTokenCount(product, products.tensorCoreLaunch(output, normed, config.embeddingLength(), logits, 0,
                         config.vocabularySize(), null, false), Tuning.MMV_MIN_TOKENS)
                 : product;
-    }
-
-    /** The first {@code columns} values of each of n rows of {@code in}, quantized (q8.cl) into {@code target}. */
-    private Launch quantize(ClBuffer in, int inStride, int columns, Q8Input target) {
-        int groups = columns / 32;
-        ClKernel kernel = kernels.create("kernel_quantize_q8").arg(0, in).arg(1, inStride)
-                .arg(2, target.quants()).arg(3, target.scales()).arg(4, groups);
-        return new Launch(kernel, -1, n -> roundUp(groups * 32L, NORM_GROUP), n -> n, NORM_GROUP, 1);
-    }
-
-    private Launch matvecLaunch(String kernelPrefix, DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset,
-            int outStride, @Nullable ClBuffer bias, boolean accumulate) {
-        ClKernel kernel = kernels.create(kernelPrefix + w.kernelSuffix())
-                .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
-                .arg(4, in).arg(5, inStride)
-                .arg(6, out).arg(7, outOffset).arg(8, outStride)
-                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0);
-        if (kernelPrefix.equals("kernel_mul_mm_")) {
-            long rowGroups = roundUp(w.rows(), MM_TILE) / MM_TILE;
-            return new Launch(kernel, 9, n -> rowGroups * MM_SIDE, n -> roundUp(n, MM_TILE) / MM_TILE * MM_SIDE, MM_SIDE, MM_SIDE);
-        }
-        long global = matvecGlobalSize(w, false);
-        return new Launch(kernel, 9, n -> global, null, groupSize(w), 0);
-    }
-
-    /**
-     * The CPU variant of {@link #matvec}: whole rows per work-item (mul_mv_cpu.cl), one token per pass over them for
-     * short passes, four for longer ones.
-     */
-    private Step cpuMatvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate) {
-        Launch[] launches = new Launch[2];
-        for (int i = 0; i < 2; i++) {
-            ClKernel kernel = kernels.create((i == 0 ? "kernel_mul_mv_cpu1_" : "kernel_mul_mv_cpu4_") + w.kernelSuffix())
-                    .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
-                    .arg(4, in).arg(5, inStride)
-                    .arg(6, out).arg(7, outOffset).arg(8, outStride)
-                    .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0);
-            launches[i] = cpuLaunch(kernel, w.rows(), Tuning.CPU_ROWS);
-        }
-        return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
-    }
-
-    /** One work-item per {@code rowsPerItem} rows; the work-group size is the driver's unless tuned. */
-    private static Launch cpuLaunch(ClKernel kernel, long rows, int rowsPerItem) {
-        long items = roundUp(rows, rowsPerItem) / rowsPerItem;
-        long local = Tuning.CPU_LOCAL;
-        long global = local > 0 ? roundUp(items, local) : items;
-        return new Launch(kernel, 9, n -> global, null, local, 0);
     }
 
     /**
@@ -867,7 +659,7 @@ public final class Transformer implements AutoCloseable {
                 ClKernel kernel = kernels.create((i == 0 ? "kernel_mul_mv_glu_cpu1_" : "kernel_mul_mv_glu_cpu4_") + gate.kernelSuffix())
                         .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
                         .arg(5, xb).arg(6, config.embeddingLength()).arg(7, ff).arg(8, config.feedForwardLength());
-                launches[i] = cpuLaunch(kernel, gate.rows(), Tuning.CPU_ROWS / 2);
+                launches[i] = MatrixProducts.cpuLaunch(kernel, gate.rows(), Tuning.CPU_ROWS / 2);
             }
             return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
         }
@@ -877,17 +669,17 @@ public final class Transformer implements AutoCloseable {
                     .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
                     .arg(7, ff).arg(8, config.feedForwardLength());
             if (quantized) {
-                kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales).arg(11, q8Split(gate))
+                kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales).arg(11, MatrixProducts.q8Split(gate))
                         .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
-                        .arg(14, gpuArrivals()).arg(15, quantizeOutput ? 1 : 0);
+                        .arg(14, products.gpuArrivals()).arg(15, quantizeOutput ? 1 : 0);
             } else {
                 kernel.arg(5, xb).arg(6, config.embeddingLength());
             }
-            long global = quantized ? q8GlobalSize(gate, true) : matvecGlobalSize(gate, true);
-            return new Launch(kernel, 9, n -> global, null, quantized ? Q8_GROUP : groupSize(gate), 0);
+            long global = quantized ? MatrixProducts.q8GlobalSize(gate, true) : MatrixProducts.matvecGlobalSize(gate, true);
+            return new Launch(kernel, 9, n -> global, null, quantized ? MatrixProducts.Q8_GROUP : MatrixProducts.groupSize(gate), 0);
         };
         Step fused = quantized ? Step.byTokenWidth(build) : build.apply("");
-        if (quantized && runsTensorCoreMatvec(gate)) {
+        if (quantized && products.runsTensorCoreMatvec(gate)) {
             fused = Step.byTokenCount(fused, tensorCoreGated(gate, up, quantizeOutput), Tuning.MMV_MIN_TOKENS);
         }
         if (gate.columns() % 32 != 0) {
@@ -895,10 +687,10 @@ public final class Transformer implements AutoCloseable {
         }
         int nff = config.feedForwardLength();
         // with Q8 activations the norm has quantized xb already
-        Launch gateProduct = quantized ? q8MatrixLaunch(gate, normed, config.embeddingLength(), ff, 0, nff, null, false)
-                : matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
-        Launch upProduct = quantized ? q8MatrixLaunch(up, normed, config.embeddingLength(), ffUp, 0, nff, null, false)
-                : matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
+        Launch gateProduct = quantized ? products.q8MatrixLaunch(gate, normed, config.embeddingLength(), ff, 0, nff, null, false)
+                : products.matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
+        Launch upProduct = quantized ? products.q8MatrixLaunch(up, normed, config.embeddingLength(), ffUp, 0, nff, null, false)
+                : products.matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
         return Step.byTokenCount(fused, Step.sequence(gateProduct, upProduct, swiglu()), Step.MATRIX_MATRIX_MIN_TOKENS);
     }
 
@@ -911,10 +703,10 @@ public final class Transformer implements AutoCloseable {
         ClKernel kernel = kernels.create("kernel_mul_mv_glu_mma_" + gate.kernelSuffix())
                 .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
                 .arg(5, normed.quants()).arg(6, config.embeddingLength() / 32).arg(7, ff).arg(8, nff)
-                .arg(10, normed.scales()).arg(11, tensorCoreSplit(gate));
-        long global = tensorCoreGlobalSize(gate);
-        Launch product = new Launch(kernel, 9, n -> global, null, TENSOR_CORE_GROUP, 0).labeled(gate.rows() + "x" + gate.columns());
-        return quantizeOutput ? Step.sequence(product, quantize(ff, nff, nff, new Q8Input(ffq, ffqScales, true, true))) : product;
+                .arg(10, normed.scales()).arg(11, MatrixProducts.tensorCoreSplit(gate));
+        long global = MatrixProducts.tensorCoreGlobalSize(gate);
+        Launch product = new Launch(kernel, 9, n -> global, null, MatrixProducts.TENSOR_CORE_GROUP, 0).labeled(gate.rows() + "x" + gate.columns());
+        return quantizeOutput ? Step.sequence(product, products.quantize(ff, nff, nff, new Q8Input(ffq, ffqScales, true, true))) : product;
     }
 
     /** ff = silu(ff) * ffUp, elementwise over n tokens; with Q8 activations ff also quantized into ffq. */
@@ -922,7 +714,7 @@ public final class Transformer implements AutoCloseable {
         int nff = config.feedForwardLength();
         if (ffq != null) {
             ClKernel kernel = kernels.create("kernel_swiglu_q8").arg(0, ff).arg(1, ffUp).arg(2, nff).arg(3, ffq).arg(4, ffqScales);
-            return new Launch(kernel, -1, n -> roundUp(nff, NORM_GROUP), n -> n, NORM_GROUP, 1);
+            return new Launch(kernel, -1, n -> MatrixProducts.roundUp(nff, NORM_GROUP), n -> n, NORM_GROUP, 1);
         }
         return new Launch(kernels.create("kernel_swiglu").arg(0, ff).arg(1, ffUp), -1, n -> (long) n * nff, null, 0, 0);
     }
@@ -932,16 +724,8 @@ public final class Transformer implements AutoCloseable {
      * and divide it, so that the group's last work-group to finish knows it is the last (mul_mv_q8.cl).
      */
     private boolean gatedKernelQuantizes(DeviceTensor gate) {
-        int rows = q8GroupRows(gate, true);
+        int rows = MatrixProducts.q8GroupRows(gate, true);
         return gate.integerKernels() && gate.rows() % 32 == 0 && rows <= 32 && 32 % rows == 0;
-    }
-
-    /**
-     * Where a matrix product finds its input as Q8 activations, and whether the input's producer (a norm, attention,
-     * the SiLU) already wrote them there in matrix-vector and in matrix-matrix passes; otherwise a quantize launch
-     * runs first.
-     */
-    private record Q8Input(@Nullable ClBuffer quants, @Nullable ClBuffer scales, boolean writtenForVector, boolean writtenForMatrix) {
     }
 
     private Launch ropeStore(ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,
@@ -971,8 +755,8 @@ public final class Transformer implements AutoCloseable {
      * Q8 matvec whose work-groups' rows each lie within one head.
      */
     private boolean appliesRope(DeviceTensor stacked) {
-        return Tuning.FUSE_ROPE && runsQ8Matvec(stacked) && config.headDim() % q8GroupRows(stacked, false) == 0
-                && config.headDim() / 2 <= Q8_GROUP;
+        return Tuning.FUSE_ROPE && products.runsQ8Matvec(stacked) && config.headDim() % MatrixProducts.q8GroupRows(stacked, false) == 0
+                && config.headDim() / 2 <= MatrixProducts.Q8_GROUP;
     }
 
     /** The stacked q/k/v product that applies the rope and fills the cache (appliesRope), for up to 31 tokens. */
@@ -981,11 +765,11 @@ public final class Transformer implements AutoCloseable {
         ClKernel kernel = kernels.create("kernel_mul_mvq_rope_" + w.kernelSuffix() + width)
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
                 .arg(4, normed.quants()).arg(5, config.embeddingLength() / 32).arg(6, qkv).arg(7, qkvDim)
-                .arg(9, bias != null ? bias : qkv).arg(10, bias != null ? 1 : 0).arg(11, normed.scales()).arg(12, q8Split(w));
+                .arg(9, bias != null ? bias : qkv).arg(10, bias != null ? 1 : 0).arg(11, normed.scales()).arg(12, MatrixProducts.q8Split(w));
         ropeArgs(kernel, 13, keyCache, valueCache, ropeFreqs, qNorm, kNorm)
-                .arg(30, gpuArrivals());
-        long global = q8GlobalSize(w, false);
-        return new Launch(kernel, 8, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns() + " rope");
+                .arg(30, products.gpuArrivals());
+        long global = MatrixProducts.q8GlobalSize(w, false);
+        return new Launch(kernel, 8, n -> global, null, MatrixProducts.Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns() + " rope");
     }
 
     /** Work-items of an attention work-group (AT_ITEMS in attention.cl). */
@@ -1021,28 +805,6 @@ public final class Transformer implements AutoCloseable {
                 .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
                 .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim())));
         return new Launch(kernel, -1, n -> c.headCount(), n -> n, 1, 1);
-    }
-
-    /**
-     * Work-items for a matvec over {@code w}: the packed Q4_0/Q8_0 kernels give each warp 4 rows (2 gated rows),
-     * the generic ones 1; four warps a work-group.
-     */
-    private static long matvecGlobalSize(DeviceTensor w, boolean gated) {
-        if (!w.packed()) {
-            long rowsPerGroup = MV_GROUP / MV_LANES;
-            return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * MV_GROUP;
-        }
-        int warps = Tuning.PACKED_WARPS;
-        long rowsPerGroup = (long) (gated ? Tuning.PACKED_ROWS_PER_WARP / 2 : Tuning.PACKED_ROWS_PER_WARP) * warps;
-        return roundUp(w.rows(), rowsPerGroup) / rowsPerGroup * warps * MV_LANES;
-    }
-
-    private static long groupSize(DeviceTensor w) {
-        return w.packed() ? (long) Tuning.PACKED_WARPS * MV_LANES : MV_GROUP;
-    }
-
-    private static long roundUp(long value, long multiple) {
-        return (value + multiple - 1) / multiple * multiple;
     }
 
     /** Releases the weights, cache and activations on the device (the context itself belongs to the caller). */
