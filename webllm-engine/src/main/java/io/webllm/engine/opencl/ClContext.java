@@ -126,7 +126,11 @@ public final class ClContext implements AutoCloseable {
                 buffer.close();
                 throw new ClException("clEnqueueMapBuffer", error.get(0), "mapping " + name + " (" + bytes + " bytes of pinned host memory)");
             }
-            return new PinnedMemory(this, buffer, MemorySegment.ofAddress(address).reinterpret(bytes));
+            PinnedMemory pinned = new PinnedMemory(this, buffer, MemorySegment.ofAddress(address).reinterpret(bytes));
+            synchronized (this) {
+                owned.add(pinned); // so that releaseSince and close unmap it before its buffer goes
+            }
+            return pinned;
         }
     }
 
@@ -177,14 +181,18 @@ public final class ClContext implements AutoCloseable {
 
     /** Releases the buffers allocated since {@code mark}: a failed load leaves the device as it found it. */
     public void releaseSince(long mark) {
+        List<PinnedMemory> toUnmap = new ArrayList<>();
         List<ClBuffer> toRelease = new ArrayList<>();
         synchronized (this) {
             for (AutoCloseable resource : owned) {
-                if (resource instanceof ClBuffer buffer && buffer.serial() >= mark) {
+                if (resource instanceof PinnedMemory pinned && pinned.serial() >= mark) {
+                    toUnmap.add(pinned);
+                } else if (resource instanceof ClBuffer buffer && buffer.serial() >= mark) {
                     toRelease.add(buffer);
                 }
             }
         }
+        toUnmap.forEach(PinnedMemory::close);
         toRelease.forEach(ClBuffer::close);
     }
 
@@ -196,6 +204,10 @@ public final class ClContext implements AutoCloseable {
 
     synchronized void released(ClProgram program) {
         owned.remove(program);
+    }
+
+    synchronized void released(PinnedMemory pinned) {
+        owned.remove(pinned);
     }
 
     /** Waits until every enqueued command finished; errors of asynchronous kernels surface here. */
@@ -246,6 +258,8 @@ public final class ClContext implements AutoCloseable {
             }
             remaining = new ArrayList<>(owned);
         }
+        // pinned memory first: it unmaps through its buffer, which must still be alive
+        remaining.sort(java.util.Comparator.comparingInt(resource -> resource instanceof PinnedMemory ? 0 : 1));
         clFinish(queue);
         for (AutoCloseable resource : remaining) {
             try {

@@ -21,6 +21,10 @@ public final class PinnedMemory implements AutoCloseable {
         this.segment = segment;
     }
 
+    long serial() {
+        return buffer.serial();
+    }
+
     /** The mapped host memory, valid until {@link #close()}. */
     public MemorySegment segment() {
         if (closed) {
@@ -37,6 +41,7 @@ public final class PinnedMemory implements AutoCloseable {
                 context.unmap(buffer, segment);
             } finally {
                 buffer.close();
+                context.released(this);
             }
         }
     }

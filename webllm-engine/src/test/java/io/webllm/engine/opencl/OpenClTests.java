@@ -95,6 +95,12 @@ class OpenClTests {
                 assertThat(cl.allocatedBytes()).isEqualTo(before + 4L * values.length);
                 assertThatThrownBy(pinned::segment).isInstanceOf(IllegalStateException.class).hasMessageContaining("pinned");
             }
+            // a failed load's releaseSince unmaps and releases pinned memory allocated after its mark
+            long mark = cl.allocationMark();
+            PinnedMemory orphan = cl.allocatePinned("orphan", 1 << 16);
+            cl.releaseSince(mark);
+            assertThat(cl.allocatedBytes()).isEqualTo(before);
+            assertThatThrownBy(orphan::segment).isInstanceOf(IllegalStateException.class);
         }
     }
 }
