@@ -147,9 +147,11 @@ final class BenchCommand implements Command {
         Map<String, Object> measured = new LinkedHashMap<>();
         long start = System.nanoTime();
         long[] forwardNanos = new long[1];
+        long enqueueNanos = 0;
         // positions follow the prompt; slot 0's earlier decode entries are overwritten, which changes nothing timed
         for (int i = 0; i < steps; i++) {
             next = decodeStep(model, next, slotIds, prompt.length + i, forwardNanos);
+            enqueueNanos += model.lastEnqueueNanos();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double aggregate = (double) steps * streams / seconds;
@@ -159,6 +161,8 @@ final class BenchCommand implements Command {
         measured.put("speedupOverOneStream", aggregate / singleRate);
         // a step's forward pass (up to its logits on the host) against the whole step (the rest: picking the tokens)
         measured.put("forwardMillisPerStep", forwardNanos[0] / 1e6 / steps);
+        // of which the host spent enqueueing the step's launches: near the forward pass, the host's launches bound it
+        measured.put("enqueueMillisPerStep", enqueueNanos / 1e6 / steps);
         measured.put("stepMillis", seconds * 1e3 / steps);
         if (profile) {
             int profiled = Math.min(8, steps);

@@ -95,6 +95,7 @@ class CommandLineTests {
         assertThat(streams.get("aggregateTokensPerSecond").asDouble()).isPositive();
         double forward = streams.get("forwardMillisPerStep").asDouble();
         assertThat(forward).isPositive().isLessThanOrEqualTo(streams.get("stepMillis").asDouble());
+        assertThat(streams.get("enqueueMillisPerStep").asDouble()).isPositive().isLessThanOrEqualTo(forward);
     }
 
     @Test
