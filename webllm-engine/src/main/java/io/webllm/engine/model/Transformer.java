@@ -106,8 +106,6 @@ public final class Transformer implements AutoCloseable {
     private final List<ClKernel> splitKernels = new ArrayList<>();
     private long enqueueNanos;
     private AttentionSplit split = new AttentionSplit(AttentionSplit.MIN_SPAN, 1);
-    /** Launches enqueued since the last clFlush ({@link Tuning#FLUSH_EVERY}). */
-    private int unflushed;
     /** Work-groups an attention pass aims at: Tuning.ATTENTION_GROUPS_PER_UNIT per compute unit. */
     private final int attentionGroups;
     /** Whether attention writes its output as Q8 activations too, so attn_output needs no quantize launch. */
@@ -530,10 +528,6 @@ public final class Transformer implements AutoCloseable {
     private void run(Launch launch, int n) {
         if (profile == null) {
             launch.run(n);
-            if (Tuning.FLUSH_EVERY > 0 && ++unflushed >= Tuning.FLUSH_EVERY) {
-                cl.flush();
-                unflushed = 0;
-            }
             return;
         }
         double seconds;

@@ -78,14 +78,6 @@ public final class Tuning {
     public static final int MMV_MIN_TOKENS = atLeastOne("webllm.mmv.minTokens", 2);
 
     /**
-     * A pass's layer launches between clFlush calls, {@code -Dwebllm.flushEvery}; 0 (the default): none, the logits
-     * read at the end of the pass submits what the driver still holds. Flushing early lets the device start a
-     * launch-bound decode (0.5B: ~120 launches a token) while the host still enqueues the rest, if the driver would
-     * otherwise hold them back; each flush costs host time of its own.
-     */
-    public static final int FLUSH_EVERY = Integer.getInteger("webllm.flushEvery", 0);
-
-    /**
      * Work-groups per compute unit that an attention pass aims at, {@code -Dwebllm.attention.groups}: a decode step
      * splits its positions into that many chunks in all (model.AttentionSplit).
      */
