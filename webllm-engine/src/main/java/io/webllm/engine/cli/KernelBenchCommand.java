@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * Times the packed Q4_0 matrix-vector kernel on one matrix against diagnostic variants that keep only its weight
  * loads or only its activation loads, and against the copy kernel: which part keeps decode from the bandwidth
- * roofline. Needs a profiling queue (it sets one up itself).
+ * roofline (device times, on a profiling queue of its own), and the host time one launch takes to enqueue.
  */
 final class KernelBenchCommand implements Command {
 
@@ -37,9 +37,8 @@ final class KernelBenchCommand implements Command {
         args.checkAllUsed();
         Map<String, Object> result = new LinkedHashMap<>();
         // host time a launch takes to enqueue, on an ordinary queue as decode uses (a profiling queue costs more)
-        System.setProperty("webllm.opencl.profile", "false");
-        try (ClContext cl = ClContext.open(device)) {
-            ClProgram probes = cl.build("probes", KernelLibrary.sourceWith("probe.cl"), cl.kernels().buildOptions());
+        try (ClContext cl = ClContext.open(device, false)) {
+            ClProgram probes = cl.build("launch probes", KernelLibrary.sourceOf("launch_probe.cl"), "-cl-std=CL1.2");
             try (ClBuffer a = cl.allocate("probe", 64)) {
                 ClKernel one = probes.kernel("probe_launch_1").arg(0, a).arg(1, -1);
                 ClKernel twelve = probes.kernel("probe_launch_12").arg(12, -1);
@@ -52,8 +51,7 @@ final class KernelBenchCommand implements Command {
                 probes.close();
             }
         }
-        System.setProperty("webllm.opencl.profile", "true");
-        try (ClContext cl = ClContext.open(device)) {
+        try (ClContext cl = ClContext.open(device, true)) {
             result.put("device", cl.device().describe());
             long weightBytes = (long) rows * cols / 32 * 18;
             result.put("matrix", "%d x %d Q4_0, %.1f MB".formatted(rows, cols, weightBytes / 1e6));

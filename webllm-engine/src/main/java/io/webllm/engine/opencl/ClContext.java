@@ -54,15 +54,23 @@ public final class ClContext implements AutoCloseable {
         }
     }
 
+    /** A context on {@code device} whose queue times kernels on the device if {@code -Dwebllm.opencl.profile=true}. */
     public static ClContext create(ClDevice device) {
+        return create(device, Boolean.getBoolean("webllm.opencl.profile"));
+    }
+
+    /**
+     * A context on {@code device}; with {@code profiling} its queue times each kernel on the device (bench --profile),
+     * which costs a launch-bound decode host time of its own (the 0.5B decode 17% on an H100).
+     */
+    public static ClContext create(ClDevice device, boolean profiling) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer error = stack.mallocInt(1);
             PointerBuffer properties = stack.mallocPointer(3)
                     .put(CL_CONTEXT_PLATFORM).put(device.platformHandle()).put(0).flip();
             long context = clCreateContext(properties, device.deviceHandle(), null, 0, error);
             ClException.check(error.get(0), "clCreateContext on " + device.describe());
-            // -Dwebllm.opencl.profile=true times each kernel on the device (bench --profile)
-            long queueProperties = Boolean.getBoolean("webllm.opencl.profile") ? CL_QUEUE_PROFILING_ENABLE : 0;
+            long queueProperties = profiling ? CL_QUEUE_PROFILING_ENABLE : 0;
             long queue = clCreateCommandQueue(context, device.deviceHandle(), queueProperties, error);
             if (error.get(0) != 0) {
                 clReleaseContext(context);
@@ -75,6 +83,11 @@ public final class ClContext implements AutoCloseable {
     /** Opens the device {@code selector} picks among all platforms' devices. */
     public static ClContext open(DeviceSelector selector) {
         return create(selector.choose(ClPlatforms.devices()));
+    }
+
+    /** Opens the device {@code selector} picks, with or without a profiling queue whatever the system property says. */
+    public static ClContext open(DeviceSelector selector, boolean profiling) {
+        return create(selector.choose(ClPlatforms.devices()), profiling);
     }
 
     public ClDevice device() {

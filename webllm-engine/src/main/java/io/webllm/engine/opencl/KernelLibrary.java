@@ -127,6 +127,11 @@ public final class KernelLibrary {
         return source(SOURCES);
     }
 
+    /** Files of the kernels folder alone, concatenated (diagnostic programs that need none of the engine's sources). */
+    public static String sourceOf(String... files) {
+        return source(List.of(files));
+    }
+
     /** The engine's kernel sources followed by further files of the kernels folder (diagnostic programs). */
     public static String sourceWith(String... extraFiles) {
         List<String> files = new java.util.ArrayList<>(SOURCES);

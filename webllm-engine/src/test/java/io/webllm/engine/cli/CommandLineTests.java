@@ -98,6 +98,17 @@ class CommandLineTests {
         assertThat(streams.get("enqueueMillisPerStep").asDouble()).isPositive().isLessThanOrEqualTo(forward);
     }
 
+    /** kernel-bench: device times of the Q4_0 matvec and its probes, and the host time of one launch's enqueue. */
+    @Test
+    void kernelBenchReportsKernelTimesAndTheEnqueueCost() {
+        Result bench = run("kernel-bench", "--rows", "64", "--cols", "256", "--json");
+        assertThat(bench.exit()).as(bench.err()).isZero();
+        JsonNode json = bench.json();
+        for (String key : new String[] {"enqueueMicros1Buffer", "enqueueMicros12Buffers", "matvecMicros", "weightsOnlyMicros", "xOnlyMicros"}) {
+            assertThat(json.get(key).asDouble()).as(key).isPositive();
+        }
+    }
+
     @Test
     void synthWritesTheQ4KMediumMix() {
         Path model = temp.resolve("tiny-q4_k_m.gguf");
