@@ -188,9 +188,9 @@ public final class Transformer implements AutoCloseable {
         hostPositions = hostArena.allocate(4L * b, 4);
         hostSlots = hostArena.allocate(4L * b, 4);
         hostRows = hostArena.allocate(4L * b, 4);
-        pinnedLogits = pinnedOrNull("logits on the host", 4L * Math.min(b, PINNED_LOGIT_ROWS) * config.vocabularySize());
-        hostLogits = pinnedLogits != null ? pinnedLogits.segment()
-                : hostArena.allocate(4L * Math.min(b, PINNED_LOGIT_ROWS) * config.vocabularySize(), 4);
+        long logitBytes = 4L * Math.min(b, PINNED_LOGIT_ROWS) * config.vocabularySize();
+        pinnedLogits = pinnedOrNull("logits on the host", logitBytes);
+        hostLogits = pinnedLogits != null ? pinnedLogits.segment() : hostArena.allocate(logitBytes, 4);
 
         embed = new Launch(kernels.create("kernel_get_rows_" + tokenEmbedding.kernelSuffix())
                 .arg(0, tokenEmbedding.buffer()).arg(1, tokenEmbedding.columns()).arg(2, tokenEmbedding.rowBytes())

@@ -135,9 +135,14 @@ public final class ClContext implements AutoCloseable {
             IntBuffer error = stack.mallocInt(1);
             long address = nclEnqueueMapBuffer(queue, buffer.handle(), 1, CL_MAP_READ | CL_MAP_WRITE, 0, buffer.size(), 0, 0, 0,
                     org.lwjgl.system.MemoryUtil.memAddress(error));
-            if (error.get(0) != 0 || address == 0) {
+            if (error.get(0) != 0) {
                 buffer.close();
                 throw new ClException("clEnqueueMapBuffer", error.get(0), "mapping " + name + " (" + bytes + " bytes of pinned host memory)");
+            }
+            if (address == 0) {
+                buffer.close();
+                throw new ClException("clEnqueueMapBuffer reported success but returned no address for " + name + " ("
+                        + bytes + " bytes of pinned host memory) on " + device.describe());
             }
             PinnedMemory pinned = new PinnedMemory(this, buffer, MemorySegment.ofAddress(address).reinterpret(bytes));
             synchronized (this) {
