@@ -65,7 +65,7 @@ final class MatrixProducts {
                     accumulate, width.isEmpty() ? null : norm, width));
             if (runsTensorCoreMatvec(w)) {
                 product = Step.byTokenCount(product,
-                        tensorCoreLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate), Tuning.MMV_MIN_TOKENS);
+                        tensorCoreLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate), dp4aTokenLimit(w));
             }
             vector = q8Input.writtenForVector() ? product : Step.sequence(quantize(in, inStride, w.columns(), q8Input), product);
         } else {
@@ -85,7 +85,7 @@ final class MatrixProducts {
      * with {@code norm} the rms_norm of its output rows (outOffset 0, one row of w.rows() values a token);
      * {@code width}: the kernel-name suffix of the single-token build, or "" (Step.byTokenWidth).
      */
-    Launch q8MatvecLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
+    private Launch q8MatvecLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm, String width) {
         ClKernel kernel = productArgs("kernel_mul_mvq_" + w.kernelSuffix() + width, w, input, inStride, out, outOffset, outStride,
                 bias, accumulate)
@@ -133,7 +133,7 @@ final class MatrixProducts {
      * The matrix-matrix product of packed weights with Q8 activations (mul_mm_q8.cl: tensor cores on NVIDIA),
      * after a quantize launch unless the input's producer already wrote them.
      */
-    Step q8MatrixStep(DeviceTensor w, Q8Input input, ClBuffer in, int inStride, ClBuffer out, int outOffset,
+    private Step q8MatrixStep(DeviceTensor w, Q8Input input, ClBuffer in, int inStride, ClBuffer out, int outOffset,
             int outStride, @Nullable ClBuffer bias, boolean accumulate) {
         Launch product = q8MatrixLaunch(w, input, inStride, out, outOffset, outStride, bias, accumulate);
         return input.writtenForMatrix() ? product : Step.sequence(quantize(in, inStride, w.columns(), input), product);
@@ -152,13 +152,23 @@ final class MatrixProducts {
      * set: the weights (0-3), the Q8 input (4, 5, 13), the output rows (6-8), bias (10, 11) and accumulation (12);
      * argument 9, the token count, is the launch's.
      */
-    ClKernel productArgs(String name, DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset,
+    private ClKernel productArgs(String name, DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset,
+            int outStride, @Nullable ClBuffer bias, boolean accumulate) {
+        return floatProductArgs(name, w, input.quants(), inStride / 32, out, outOffset, outStride, bias, accumulate)
+                .arg(13, input.scales());
+    }
+
+    /**
+     * A new kernel of the float-input product family (mul_mv.cl, mul_mv_packed.cl, mul_mm.cl, mul_mv_cpu.cl) with its
+     * arguments set but the token count (9): as {@link #productArgs}, the input being {@code in} (4) and its stride (5).
+     */
+    private ClKernel floatProductArgs(String name, DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset,
             int outStride, @Nullable ClBuffer bias, boolean accumulate) {
         return kernels.create(name)
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
-                .arg(4, input.quants()).arg(5, inStride / 32)
+                .arg(4, in).arg(5, inStride)
                 .arg(6, out).arg(7, outOffset).arg(8, outStride)
-                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0).arg(13, input.scales());
+                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0);
     }
 
     /**
@@ -170,8 +180,18 @@ final class MatrixProducts {
         return runsQ8Matvec(w) && w.packed() && kernels.tensorCores() && Tuning.MMV_MIN_TOKENS < Step.MATRIX_MATRIX_MIN_TOKENS;
     }
 
+    /**
+     * Passes of fewer tokens than this multiply {@code w} on the dp4a Q8 matvecs (mul_mv_q8.cl), the only product
+     * kernels with fused tails (norm, rope, quantize); longer passes run the tensor-core matvecs or the tiled kernels,
+     * after which such work is a launch of its own. {@link Step#MATRIX_MATRIX_MIN_TOKENS} where w has no tensor-core
+     * matvec (or no Q8 matvec: then nothing fuses below it either).
+     */
+    int dp4aTokenLimit(DeviceTensor w) {
+        return runsTensorCoreMatvec(w) ? Tuning.MMV_MIN_TOKENS : Step.MATRIX_MATRIX_MIN_TOKENS;
+    }
+
     /** The small-batch tensor-core product (mul_mv_mma.cl); arguments as {@link #q8MatvecLaunch}'s. */
-    Launch tensorCoreLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
+    private Launch tensorCoreLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate) {
         ClKernel kernel = productArgs("kernel_mul_mvq_mma_" + w.kernelSuffix(), w, input, inStride, out, outOffset, outStride,
                 bias, accumulate).arg(14, tensorCoreSplit(w));
@@ -204,11 +224,7 @@ final class MatrixProducts {
 
     Launch matvecLaunch(String kernelPrefix, DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset,
             int outStride, @Nullable ClBuffer bias, boolean accumulate) {
-        ClKernel kernel = kernels.create(kernelPrefix + w.kernelSuffix())
-                .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
-                .arg(4, in).arg(5, inStride)
-                .arg(6, out).arg(7, outOffset).arg(8, outStride)
-                .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0);
+        ClKernel kernel = floatProductArgs(kernelPrefix + w.kernelSuffix(), w, in, inStride, out, outOffset, outStride, bias, accumulate);
         if (kernelPrefix.equals("kernel_mul_mm_")) {
             long rowGroups = roundUp(w.rows(), MM_TILE) / MM_TILE;
             return new Launch(kernel, 9, n -> rowGroups * MM_SIDE, n -> roundUp(n, MM_TILE) / MM_TILE * MM_SIDE, MM_SIDE, MM_SIDE);
@@ -221,15 +237,12 @@ final class MatrixProducts {
      * The CPU variant of {@link #matvec}: whole rows per work-item (mul_mv_cpu.cl), one token per pass over them for
      * short passes, four for longer ones.
      */
-    Step cpuMatvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
+    private Step cpuMatvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate) {
         Launch[] launches = new Launch[2];
         for (int i = 0; i < 2; i++) {
-            ClKernel kernel = kernels.create((i == 0 ? "kernel_mul_mv_cpu1_" : "kernel_mul_mv_cpu4_") + w.kernelSuffix())
-                    .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
-                    .arg(4, in).arg(5, inStride)
-                    .arg(6, out).arg(7, outOffset).arg(8, outStride)
-                    .arg(10, bias != null ? bias : out).arg(11, bias != null ? 1 : 0).arg(12, accumulate ? 1 : 0);
+            ClKernel kernel = floatProductArgs((i == 0 ? "kernel_mul_mv_cpu1_" : "kernel_mul_mv_cpu4_") + w.kernelSuffix(),
+                    w, in, inStride, out, outOffset, outStride, bias, accumulate);
             launches[i] = cpuLaunch(kernel, w.rows(), Tuning.CPU_ROWS);
         }
         return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);

@@ -42,6 +42,17 @@ interface Step {
         };
     }
 
+    /** A step's launches, then a launch. */
+    static Step followedBy(Step first, Launch last) {
+        return tokens -> {
+            List<Launch> before = first.launches(tokens);
+            List<Launch> all = new java.util.ArrayList<>(before.size() + 1);
+            all.addAll(before);
+            all.add(last);
+            return all;
+        };
+    }
+
     /**
      * The Q8 matvec launch a pass of one token uses, built from the single-token kernels (KernelLibrary, named
      * {@code ..._t1}: a quarter of the registers), and the one passes of several tokens use, from {@code build} given

@@ -214,18 +214,13 @@ public final class Transformer implements AutoCloseable {
                 DeviceTensor stacked = track(upload.stacked("qkv of layer " + l, q, k, v));
                 ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
                         layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
+                Step product = products.matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, normed);
                 if (appliesRope(stacked)) {
-                    Step product = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, keyCache, valueCache, ropeFreqs, qNorm, kNorm, width));
-                    if (products.runsTensorCoreMatvec(stacked)) {
-                        // batched decode: the tensor-core product, then the rope launch (its kernel has no rope tail)
-                        Launch batched = products.tensorCoreLaunch(stacked, normed, config.embeddingLength(), qkv, 0, qkvDim, bias, false);
-                        product = Step.byTokenCount(product, Step.sequence(batched, rope), Tuning.MMV_MIN_TOKENS);
-                    }
-                    Step matrix = products.q8MatrixStep(stacked, normed, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false);
-                    layerLaunches.add(Step.byTokenCount(product, matrix, Step.MATRIX_MATRIX_MIN_TOKENS));
-                    layerLaunches.add(Step.byTokenCount(Step.NONE, rope, Step.MATRIX_MATRIX_MIN_TOKENS));
+                    // the dp4a kernels apply the rope themselves; the tensor-core and tiled ones are followed by its launch
+                    Step fused = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, keyCache, valueCache, ropeFreqs, qNorm, kNorm, width));
+                    layerLaunches.add(Step.byTokenCount(fused, Step.followedBy(product, rope), products.dp4aTokenLimit(stacked)));
                 } else {
-                    layerLaunches.add(products.matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, normed));
+                    layerLaunches.add(product);
                     layerLaunches.add(rope);
                 }
             } else {
@@ -274,11 +269,7 @@ public final class Transformer implements AutoCloseable {
         gather = new Launch(kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered)
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
         finalNorm = rmsNorm(gathered, xb, outputNorm);
-        outputMatvec = cpuKernels
-                ? products.cpuMatvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false)
-                : q8 && output.integerKernels()
-                ? logitsProduct()
-                : products.matvecLaunch("kernel_mul_mv_", output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false);
+        outputMatvec = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, normed);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
     }
@@ -611,7 +602,7 @@ public final class Transformer implements AutoCloseable {
         // single-token passes only: the tail's last work-group normalises every token of a pass one after another,
         // where the norm launch does them side by side
         boolean fused = Tuning.fuseNorm(config.embeddingLength()) && products.runsQ8Matvec(w) && Tuning.SINGLE_TOKEN_MATVECS
-                && !(products.runsTensorCoreMatvec(w) && Tuning.MMV_MIN_TOKENS == 1); // the tensor-core kernels have no norm tail
+                && products.dp4aTokenLimit(w) > 1;
         layerLaunches.add(products.matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input,
                 fused ? new FollowingNorm(normWeight, xb, normed) : null));
         layerLaunches.add(fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm);
@@ -632,16 +623,6 @@ public final class Transformer implements AutoCloseable {
         return new Launch(kernel, -1, n -> (long) n * NORM_GROUP, null, NORM_GROUP, 0);
     }
 
-    /** The logits' product with Q8 activations: single-token, few-token and (for many logit rows) tensor-core kernels. */
-    private Step logitsProduct() {
-        Step product = Step.byTokenWidth(width -> products.q8MatvecLaunch(output, normed, config.embeddingLength(), logits, 0,
-                config.vocabularySize(), null, false, null, width));
-        return products.runsTensorCoreMatvec(output)
-                ? Step.byTokenCount(product, products.tensorCoreLaunch(output, normed, config.embeddingLength(), logits, 0,
-                        config.vocabularySize(), null, false), Tuning.MMV_MIN_TOKENS)
-                : product;
-    }
-
     /**
      * ff = silu(gate xb) * (up xb): one fused kernel for a few tokens; for prompts two tiled products and the SiLU.
      * With {@code quantizeOutput} the fused kernel writes ff as Q8 activations too ({@link #gatedKernelQuantizes}).
@@ -650,18 +631,15 @@ public final class Transformer implements AutoCloseable {
         if (cpuKernels) {
             Launch[] launches = new Launch[2];
             for (int i = 0; i < 2; i++) {
-                ClKernel kernel = kernels.create((i == 0 ? "kernel_mul_mv_glu_cpu1_" : "kernel_mul_mv_glu_cpu4_") + gate.kernelSuffix())
-                        .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
-                        .arg(5, xb).arg(6, config.embeddingLength()).arg(7, ff).arg(8, config.feedForwardLength());
+                ClKernel kernel = gatedArgs((i == 0 ? "kernel_mul_mv_glu_cpu1_" : "kernel_mul_mv_glu_cpu4_") + gate.kernelSuffix(), gate, up)
+                        .arg(5, xb).arg(6, config.embeddingLength());
                 launches[i] = MatrixProducts.cpuLaunch(kernel, gate.rows(), Tuning.CPU_ROWS / 2);
             }
             return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
         }
         boolean quantized = q8 && gate.integerKernels();
         java.util.function.Function<String, Launch> build = width -> {
-            ClKernel kernel = kernels.create((quantized ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_glu_") + gate.kernelSuffix() + width)
-                    .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
-                    .arg(7, ff).arg(8, config.feedForwardLength());
+            ClKernel kernel = gatedArgs((quantized ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_glu_") + gate.kernelSuffix() + width, gate, up);
             if (quantized) {
                 kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales).arg(11, MatrixProducts.q8Split(gate))
                         .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
@@ -673,9 +651,6 @@ public final class Transformer implements AutoCloseable {
             return new Launch(kernel, 9, n -> global, null, quantized ? MatrixProducts.Q8_GROUP : MatrixProducts.groupSize(gate), 0);
         };
         Step fused = quantized ? Step.byTokenWidth(build) : build.apply("");
-        if (quantized && products.runsTensorCoreMatvec(gate)) {
-            fused = Step.byTokenCount(fused, tensorCoreGated(gate, up, quantizeOutput), Tuning.MMV_MIN_TOKENS);
-        }
         if (gate.columns() % 32 != 0) {
             return fused;
         }
@@ -685,7 +660,21 @@ public final class Transformer implements AutoCloseable {
                 : products.matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
         Launch upProduct = quantized ? products.q8MatrixLaunch(up, normed, config.embeddingLength(), ffUp, 0, nff, null, false)
                 : products.matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
-        return Step.byTokenCount(fused, Step.sequence(gateProduct, upProduct, swiglu()), Step.MATRIX_MATRIX_MIN_TOKENS);
+        Step separate = Step.sequence(gateProduct, upProduct, swiglu());
+        if (products.runsTensorCoreMatvec(gate)) {
+            separate = Step.byTokenCount(tensorCoreGated(gate, up, quantizeOutput), separate, Step.MATRIX_MATRIX_MIN_TOKENS);
+        }
+        return Step.byTokenCount(fused, separate, products.dp4aTokenLimit(gate));
+    }
+
+    /**
+     * A new gated kernel (mul_mv_q8.cl, mul_mv.cl, mul_mv_mma.cl, mul_mv_cpu.cl) with the arguments they all share:
+     * both matrices (0-4) and ff (7, 8).
+     */
+    private ClKernel gatedArgs(String name, DeviceTensor gate, DeviceTensor up) {
+        return kernels.create(name)
+                .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
+                .arg(7, ff).arg(8, config.feedForwardLength());
     }
 
     /**
@@ -694,9 +683,8 @@ public final class Transformer implements AutoCloseable {
      */
     private Step tensorCoreGated(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput) {
         int nff = config.feedForwardLength();
-        ClKernel kernel = kernels.create("kernel_mul_mv_glu_mma_" + gate.kernelSuffix())
-                .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
-                .arg(5, normed.quants()).arg(6, config.embeddingLength() / 32).arg(7, ff).arg(8, nff)
+        ClKernel kernel = gatedArgs("kernel_mul_mv_glu_mma_" + gate.kernelSuffix(), gate, up)
+                .arg(5, normed.quants()).arg(6, config.embeddingLength() / 32)
                 .arg(10, normed.scales()).arg(11, MatrixProducts.tensorCoreSplit(gate));
         long global = MatrixProducts.tensorCoreGlobalSize(gate);
         Launch product = new Launch(kernel, 9, n -> global, null, MatrixProducts.TENSOR_CORE_GROUP, 0).labeled(gate.rows() + "x" + gate.columns());
