@@ -31,24 +31,14 @@ interface Step {
         return tokens -> all;
     }
 
-    /** A launch, then a step's launches. */
-    static Step sequence(Launch first, Step then) {
-        return tokens -> {
-            List<Launch> rest = then.launches(tokens);
-            List<Launch> all = new java.util.ArrayList<>(rest.size() + 1);
-            all.add(first);
-            all.addAll(rest);
-            return all;
-        };
-    }
-
-    /** A step's launches, then a launch. */
-    static Step followedBy(Step first, Launch last) {
+    /** One step's launches, then another's (either may be a single launch). */
+    static Step sequence(Step first, Step then) {
         return tokens -> {
             List<Launch> before = first.launches(tokens);
-            List<Launch> all = new java.util.ArrayList<>(before.size() + 1);
+            List<Launch> after = then.launches(tokens);
+            List<Launch> all = new java.util.ArrayList<>(before.size() + after.size());
             all.addAll(before);
-            all.add(last);
+            all.addAll(after);
             return all;
         };
     }

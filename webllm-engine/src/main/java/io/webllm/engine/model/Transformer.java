@@ -218,7 +218,7 @@ public final class Transformer implements AutoCloseable {
                 if (appliesRope(stacked)) {
                     // the dp4a kernels apply the rope themselves; the tensor-core and tiled ones are followed by its launch
                     Step fused = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, keyCache, valueCache, ropeFreqs, qNorm, kNorm, width));
-                    layerLaunches.add(Step.byTokenCount(fused, Step.followedBy(product, rope), products.dp4aTokenLimit(stacked)));
+                    layerLaunches.add(Step.byTokenCount(fused, Step.sequence(product, rope), products.dp4aTokenLimit(stacked)));
                 } else {
                     layerLaunches.add(product);
                     layerLaunches.add(rope);
