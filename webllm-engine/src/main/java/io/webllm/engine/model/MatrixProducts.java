@@ -4,6 +4,7 @@ import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.KernelLibrary;
 import io.webllm.engine.opencl.Tuning;
+import io.webllm.engine.tensor.GgmlType;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,7 +53,10 @@ final class MatrixProducts {
         return matvec(w, in, inStride, out, outOffset, outStride, bias, accumulate, q8Input, null);
     }
 
-    /** As above; with {@code norm} (where {@link #runsQ8Matvec}) the single-token matvec kernel applies the norm after it. */
+    /**
+     * As above; with {@code norm} (where {@link #appliesFollowingNorm}) the single-token matvec kernel applies the norm
+     * after it, deferred.
+     */
     Step matvec(DeviceTensor w, ClBuffer in, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate, Q8Input q8Input, @Nullable FollowingNorm norm) {
         if (cpuKernels) {
@@ -87,14 +91,16 @@ final class MatrixProducts {
      */
     private Launch q8MatvecLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm, String width) {
+        boolean deferred = input.deferredIn(width);
         ClKernel kernel = productArgs("kernel_mul_mvq_" + w.kernelSuffix() + width, w, input, inStride, out, outOffset, outStride,
                 bias, accumulate)
                 .arg(14, q8Split(w))
                 .arg(15, norm != null ? 1 : 0).arg(16, norm != null ? norm.weight() : out).arg(17, rmsEpsilon)
-                .arg(18, norm != null ? norm.out() : out)
+                .arg(18, norm != null ? norm.into().deferredSquares() : out)
                 .arg(19, norm != null ? norm.into().quants() : input.quants())
                 .arg(20, norm != null ? norm.into().scales() : input.scales())
-                .arg(21, gpuArrivals());
+                .arg(21, gpuArrivals())
+                .arg(22, deferred ? input.deferredSquares() : out).arg(23, deferred ? 1 : 0);
         long global = q8GlobalSize(w, false);
         return new Launch(kernel, 9, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns());
     }
@@ -122,6 +128,28 @@ final class MatrixProducts {
     /** The arrival counts, which exist wherever the GPU kernels run. */
     ClBuffer gpuArrivals() {
         return java.util.Objects.requireNonNull(arrivals, "arrival counts exist only for the GPU kernels");
+    }
+
+    /**
+     * Whether the single-token Q8 matvec of the residual product {@code w} can apply the norm that follows it
+     * (mul_mv_q8.cl, quantize_finished_groups with norm weights): a work-group's rows must lie in one 32-row Q8 group
+     * and divide it, so that the group's last work-group to finish knows it is the last. Passes of one token must run
+     * the dp4a kernels, the only ones with fused tails.
+     */
+    boolean appliesFollowingNorm(DeviceTensor w) {
+        int rows = q8GroupRows(w, false);
+        return readsDeferredNorm(w.type(), w.columns()) && w.rows() % 32 == 0 && rows <= 32 && 32 % rows == 0;
+    }
+
+    /**
+     * Whether single-token products of weights of this type and row length can read activations with a deferred norm
+     * (mul_mv_q8.cl, PKQ_DEFERRED_SCALE): they run the single-token dp4a Q8 matvecs, not the tensor-core ones.
+     */
+    boolean readsDeferredNorm(GgmlType type, int columns) {
+        boolean singleTokensOnTensorCores = Tuning.MMV_MIN_TOKENS <= 1 && kernels.tensorCores()
+                && (type == GgmlType.Q4_0 || type == GgmlType.Q8_0);
+        return !cpuKernels && q8 && DeviceTensor.repacked(type) && columns % 32 == 0 && Tuning.SINGLE_TOKEN_MATVECS
+                && !singleTokensOnTensorCores;
     }
 
     /** Whether a matrix-vector product of {@code w} runs as a Q8 matvec kernel (mul_mv_q8.cl), which can fuse. */

@@ -93,6 +93,11 @@ public final class Transformer implements AutoCloseable {
     private final @Nullable ClBuffer ffq;
     /** Where products read the norms' output as Q8 (written by the norm in every pass). */
     private final Q8Input normed;
+    /**
+     * The same activations where a residual product wrote them in single-token passes, its norm deferred (per-group
+     * sums of squares in their own buffer; see {@link #addResidualProduct}); null where products cannot read them.
+     */
+    private final @Nullable Q8Input deferredNormed;
     private final @Nullable ClBuffer ffqScales;
     /**
      * Counts of finished work-groups for kernels whose last work-group to finish completes a shared result: the
@@ -167,7 +172,7 @@ public final class Transformer implements AutoCloseable {
         // kernel, per token for the residual products' norms, per (token, q/k/v head) for the stacked product's rope
         arrivals = cpuKernels ? null : zeroed("arrival counts",
                 4L * maxBatch * Math.max(Math.max(attentionGroupsPerToken(), config.feedForwardLength() / 32),
-                        config.headCount() + 2 * config.kvHeadCount()));
+                        Math.max(config.embeddingLength() / 32, config.headCount() + 2 * config.kvHeadCount())));
         products = new MatrixProducts(kernels, cpuKernels, q8, config.rmsEpsilon(), arrivals);
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
         long widest = Math.max(config.embeddingLength(), Math.max(config.queryDim(), config.feedForwardLength()));
@@ -177,6 +182,12 @@ public final class Transformer implements AutoCloseable {
         ffq = ffnQ8 ? allocate("q8 feed-forward activations", b * config.feedForwardLength()) : null;
         ffqScales = ffnQ8 ? allocate("q8 feed-forward activation scales", 8 * b * (config.feedForwardLength() / 32)) : null;
         normed = new Q8Input(xq, xqScales, true, true);
+        // buffers of their own: the residual product that writes them reads its input from xq (the attention output)
+        deferredNormed = Tuning.FUSE_NORM && readsDeferredNorms(file)
+                ? new Q8Input(allocate("q8 residual norms", b * config.embeddingLength()),
+                        allocate("q8 residual norm scales", 8 * b * (config.embeddingLength() / 32)), true, true,
+                        allocate("residual norm sums of squares", 4 * b * (config.embeddingLength() / 32)))
+                : null;
         Q8Input attentionOutput = new Q8Input(xq, xqScales, attentionQuantizes, attentionQuantizes);
         ffUp = allocate("ffn up activations", 4 * b * config.feedForwardLength());
         logits = allocate("logits", 4 * b * config.vocabularySize());
@@ -200,7 +211,8 @@ public final class Transformer implements AutoCloseable {
         long cacheBytes = 2L * slots * contextLength * config.kvDim();
         Architecture arch = config.architecture();
         // every later attention norm is applied after the previous layer's down product (addResidualProduct)
-        layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(0, "attn_norm.weight")))));
+        layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(0, "attn_norm.weight"))), normed));
+        Q8Input attentionInput = normed;
         for (int l = 0; l < config.layerCount(); l++) {
             ClBuffer keyCache = allocate("key cache of layer " + l, cacheBytes);
             ClBuffer valueCache = allocate("value cache of layer " + l, cacheBytes);
@@ -214,10 +226,11 @@ public final class Transformer implements AutoCloseable {
                 DeviceTensor stacked = track(upload.stacked("qkv of layer " + l, q, k, v));
                 ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
                         layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
-                Step product = products.matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, normed);
+                Step product = products.matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, attentionInput);
                 if (appliesRope(stacked)) {
                     // the dp4a kernels apply the rope themselves; the tensor-core and tiled ones are followed by its launch
-                    Step fused = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, keyCache, valueCache, ropeFreqs, qNorm, kNorm, width));
+                    Q8Input input = attentionInput;
+                    Step fused = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, input, keyCache, valueCache, ropeFreqs, qNorm, kNorm, width));
                     layerLaunches.add(Step.byTokenCount(fused, Step.sequence(product, rope), products.dp4aTokenLimit(stacked)));
                 } else {
                     layerLaunches.add(product);
@@ -230,24 +243,24 @@ public final class Transformer implements AutoCloseable {
                 String[] biases = {"attn_q.bias", "attn_k.bias", "attn_v.bias"};
                 for (int p = 0; p < 3; p++) {
                     ClBuffer bias = arch.qkvBias() ? track(upload.vector(layer(l, biases[p]))) : null;
-                    layerLaunches.add(products.matvec(track(upload.matrix(names[p])), xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, normed));
+                    layerLaunches.add(products.matvec(track(upload.matrix(names[p])), xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, attentionInput));
                 }
                 layerLaunches.add(rope);
             }
             layerLaunches.add(partials == null ? attentionCpu(keyCache, valueCache) : attentionSplit(keyCache, valueCache, partials, arrivals));
             ClBuffer ffnNorm = track(upload.vector(layer(l, "ffn_norm.weight")));
-            addResidualProduct(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(), attentionOutput, ffnNorm);
+            Q8Input ffnInput = addResidualProduct(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(), attentionOutput, ffnNorm);
             DeviceTensor gate = track(upload.matrix(layer(l, "ffn_gate.weight")));
             DeviceTensor up = track(upload.matrix(layer(l, "ffn_up.weight")));
             // the SiLU kernel writes ff as Q8 too whenever there are Q8 activations; the gated kernel where it can
             boolean writtenForVector = true;
             if (gate.type() == up.type()) {
                 writtenForVector = ffnQ8 && gatedKernelQuantizes(gate);
-                layerLaunches.add(gatedMatvec(gate, up, writtenForVector));
+                layerLaunches.add(gatedMatvec(gate, up, writtenForVector, ffnInput));
             } else {
                 // quantizer mixes can give gate and up different types: two products and the SiLU
-                Step gateProduct = products.matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false, normed);
-                Step upProduct = products.matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false, normed);
+                Step gateProduct = products.matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false, ffnInput);
+                Step upProduct = products.matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false, ffnInput);
                 Launch silu = swiglu();
                 layerLaunches.add(tokens -> {
                     List<Launch> all = new ArrayList<>(gateProduct.launches(tokens));
@@ -259,7 +272,7 @@ public final class Transformer implements AutoCloseable {
             Q8Input feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, writtenForVector, true) : new Q8Input(xq, xqScales, false, false);
             DeviceTensor down = track(upload.matrix(layer(l, "ffn_down.weight")));
             if (l + 1 < config.layerCount()) {
-                addResidualProduct(down, ff, config.feedForwardLength(), feedForward, track(upload.vector(layer(l + 1, "attn_norm.weight"))));
+                attentionInput = addResidualProduct(down, ff, config.feedForwardLength(), feedForward, track(upload.vector(layer(l + 1, "attn_norm.weight"))));
             } else {
                 // the final norm reads only the rows that give logits (gathered below)
                 layerLaunches.add(products.matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true, feedForward));
@@ -268,7 +281,7 @@ public final class Transformer implements AutoCloseable {
         gathered = allocate("rows for logits", 4 * b * config.embeddingLength());
         gather = new Launch(kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered)
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
-        finalNorm = rmsNorm(gathered, xb, outputNorm);
+        finalNorm = rmsNorm(gathered, xb, outputNorm, normed);
         outputMatvec = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, normed);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
@@ -593,28 +606,47 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * x += W in, then xb = rms_norm(x) * normWeight (and its Q8 activations): the residual add and the norm that
-     * always follows it. Where the product runs as a Q8 matrix-vector kernel over short rows (Tuning.fuseNorm), its
-     * last work-group to finish applies the norm too in single-token passes (mul_mv_q8.cl, norm_finished_rows), so a
-     * stream's decode launches no norm; passes of several tokens keep the norm launch.
+     * always follows it. Where the product runs as a single-token Q8 matvec whose work-groups' rows lie in one Q8
+     * group, and every product after a norm can read it deferred ({@link #deferredNormed}), single-token passes
+     * launch no norm: the last work-group to finish each 32-row group quantizes y * normWeight and leaves the group's
+     * sum of squares, and the products that read it multiply their sums by the row's scale (mul_mv_q8.cl). Passes of
+     * several tokens keep the norm launch, which normalises their rows side by side.
+     *
+     * @return where the next products read the norm's output: deferred in single-token passes or not
      */
-    private void addResidualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
-        Launch norm = rmsNorm(x, xb, normWeight);
-        // single-token passes only: the tail's last work-group normalises every token of a pass one after another,
-        // where the norm launch does them side by side
-        boolean fused = Tuning.fuseNorm(config.embeddingLength()) && products.runsQ8Matvec(w) && Tuning.SINGLE_TOKEN_MATVECS
-                && products.dp4aTokenLimit(w) > 1;
+    private Q8Input addResidualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
+        boolean fused = deferredNormed != null && products.appliesFollowingNorm(w);
+        Q8Input output = fused ? deferredNormed : normed;
+        Launch norm = rmsNorm(x, xb, normWeight, output);
         layerLaunches.add(products.matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input,
-                fused ? new FollowingNorm(normWeight, xb, normed) : null));
+                fused ? new FollowingNorm(normWeight, deferredNormed) : null));
         layerLaunches.add(fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm);
+        return output;
     }
 
-    /** out = rms_norm(in) * weight, and with Q8 activations the same quantized into xq for the next product. */
-    private Launch rmsNorm(ClBuffer in, ClBuffer out, ClBuffer weight) {
+    /**
+     * Whether every product that reads a norm's output (q, k, v, gate and up of every layer) can read it deferred
+     * (MatrixProducts.readsDeferredNorm): the norm of a residual product is deferred only if all of them can.
+     */
+    private boolean readsDeferredNorms(GgufFile file) {
+        for (int l = 0; l < config.layerCount(); l++) {
+            for (String name : List.of("attn_q.weight", "attn_k.weight", "attn_v.weight", "ffn_gate.weight", "ffn_up.weight")) {
+                var tensor = file.tensor(layer(l, name));
+                if (!products.readsDeferredNorm(tensor.type(), (int) tensor.dims()[0])) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** out = rms_norm(in) * weight, and with Q8 activations the same quantized into {@code into} for the next product. */
+    private Launch rmsNorm(ClBuffer in, ClBuffer out, ClBuffer weight, Q8Input into) {
         ClKernel kernel = kernels.create(q8 ? "kernel_rms_norm_q8" : "kernel_rms_norm")
                 .arg(0, in).arg(1, out).arg(2, weight).arg(3, config.embeddingLength()).arg(4, config.rmsEpsilon())
                 .localArg(5, 4L * NORM_GROUP);
         if (q8) {
-            kernel.arg(6, xq).arg(7, xqScales);
+            kernel.arg(6, into.quants()).arg(7, into.scales());
             // a work-group per (row, NORM_GROUP / 32 groups): see q8.cl
             long groupsPerWorkGroup = NORM_GROUP / MatrixProducts.MV_LANES;
             long slices = (config.embeddingLength() / 32 + groupsPerWorkGroup - 1) / groupsPerWorkGroup;
@@ -627,7 +659,7 @@ public final class Transformer implements AutoCloseable {
      * ff = silu(gate xb) * (up xb): one fused kernel for a few tokens; for prompts two tiled products and the SiLU.
      * With {@code quantizeOutput} the fused kernel writes ff as Q8 activations too ({@link #gatedKernelQuantizes}).
      */
-    private Step gatedMatvec(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput) {
+    private Step gatedMatvec(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input) {
         if (cpuKernels) {
             Launch[] launches = new Launch[2];
             for (int i = 0; i < 2; i++) {
@@ -641,9 +673,11 @@ public final class Transformer implements AutoCloseable {
         java.util.function.Function<String, Launch> build = width -> {
             ClKernel kernel = gatedArgs((quantized ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_glu_") + gate.kernelSuffix() + width, gate, up);
             if (quantized) {
-                kernel.arg(5, xq).arg(6, config.embeddingLength() / 32).arg(10, xqScales).arg(11, MatrixProducts.q8Split(gate))
+                boolean deferred = input.deferredIn(width);
+                kernel.arg(5, input.quants()).arg(6, config.embeddingLength() / 32).arg(10, input.scales()).arg(11, MatrixProducts.q8Split(gate))
                         .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
-                        .arg(14, products.gpuArrivals()).arg(15, quantizeOutput ? 1 : 0);
+                        .arg(14, products.gpuArrivals()).arg(15, quantizeOutput ? 1 : 0)
+                        .arg(16, deferred ? input.deferredSquares() : ff).arg(17, deferred ? 1 : 0).arg(18, config.rmsEpsilon());
             } else {
                 kernel.arg(5, xb).arg(6, config.embeddingLength());
             }
@@ -656,13 +690,13 @@ public final class Transformer implements AutoCloseable {
         }
         int nff = config.feedForwardLength();
         // with Q8 activations the norm has quantized xb already
-        Launch gateProduct = quantized ? products.q8MatrixLaunch(gate, normed, config.embeddingLength(), ff, 0, nff, null, false)
+        Launch gateProduct = quantized ? products.q8MatrixLaunch(gate, input, config.embeddingLength(), ff, 0, nff, null, false)
                 : products.matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
-        Launch upProduct = quantized ? products.q8MatrixLaunch(up, normed, config.embeddingLength(), ffUp, 0, nff, null, false)
+        Launch upProduct = quantized ? products.q8MatrixLaunch(up, input, config.embeddingLength(), ffUp, 0, nff, null, false)
                 : products.matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
         Step separate = Step.sequence(gateProduct, upProduct, swiglu());
         if (products.runsTensorCoreMatvec(gate)) {
-            separate = Step.byTokenCount(tensorCoreGated(gate, up, quantizeOutput), separate, Step.MATRIX_MATRIX_MIN_TOKENS);
+            separate = Step.byTokenCount(tensorCoreGated(gate, up, quantizeOutput, input), separate, Step.MATRIX_MATRIX_MIN_TOKENS);
         }
         return Step.byTokenCount(fused, separate, products.dp4aTokenLimit(gate));
     }
@@ -681,11 +715,11 @@ public final class Transformer implements AutoCloseable {
      * ff = silu(gate xb) * (up xb) on the small-batch tensor-core kernel (mul_mv_mma.cl), and with {@code quantizeOutput}
      * a quantize launch that writes ff as Q8 activations, as the fused kernel would have.
      */
-    private Step tensorCoreGated(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput) {
+    private Step tensorCoreGated(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input) {
         int nff = config.feedForwardLength();
         ClKernel kernel = gatedArgs("kernel_mul_mv_glu_mma_" + gate.kernelSuffix(), gate, up)
-                .arg(5, normed.quants()).arg(6, config.embeddingLength() / 32)
-                .arg(10, normed.scales()).arg(11, MatrixProducts.tensorCoreSplit(gate));
+                .arg(5, input.quants()).arg(6, config.embeddingLength() / 32)
+                .arg(10, input.scales()).arg(11, MatrixProducts.tensorCoreSplit(gate));
         long global = MatrixProducts.tensorCoreGlobalSize(gate);
         Launch product = new Launch(kernel, 9, n -> global, null, MatrixProducts.TENSOR_CORE_GROUP, 0).labeled(gate.rows() + "x" + gate.columns());
         return quantizeOutput ? Step.sequence(product, products.quantize(ff, nff, nff, new Q8Input(ffq, ffqScales, true, true))) : product;
@@ -742,14 +776,16 @@ public final class Transformer implements AutoCloseable {
     }
 
     /** The stacked q/k/v product that applies the rope and fills the cache (appliesRope), for up to 31 tokens. */
-    private Launch q8RopeLaunch(DeviceTensor w, @Nullable ClBuffer bias, ClBuffer keyCache, ClBuffer valueCache,
+    private Launch q8RopeLaunch(DeviceTensor w, @Nullable ClBuffer bias, Q8Input input, ClBuffer keyCache, ClBuffer valueCache,
             @Nullable ClBuffer ropeFreqs, @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm, String width) {
+        boolean deferred = input.deferredIn(width);
         ClKernel kernel = kernels.create("kernel_mul_mvq_rope_" + w.kernelSuffix() + width)
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
-                .arg(4, normed.quants()).arg(5, config.embeddingLength() / 32).arg(6, qkv).arg(7, qkvDim)
-                .arg(9, bias != null ? bias : qkv).arg(10, bias != null ? 1 : 0).arg(11, normed.scales()).arg(12, MatrixProducts.q8Split(w));
+                .arg(4, input.quants()).arg(5, config.embeddingLength() / 32).arg(6, qkv).arg(7, qkvDim)
+                .arg(9, bias != null ? bias : qkv).arg(10, bias != null ? 1 : 0).arg(11, input.scales()).arg(12, MatrixProducts.q8Split(w));
         ropeArgs(kernel, 13, keyCache, valueCache, ropeFreqs, qNorm, kNorm)
-                .arg(30, products.gpuArrivals());
+                .arg(30, products.gpuArrivals())
+                .arg(31, deferred ? input.deferredSquares() : qkv).arg(32, deferred ? 1 : 0);
         long global = MatrixProducts.q8GlobalSize(w, false);
         return new Launch(kernel, 8, n -> global, null, MatrixProducts.Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns() + " rope");
     }

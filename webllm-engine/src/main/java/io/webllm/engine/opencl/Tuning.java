@@ -144,23 +144,13 @@ public final class Tuning {
     public static final boolean SINGLE_TOKEN_MATVECS = flag("webllm.mv.singleToken", true);
 
     /**
-     * Whether a residual Q8 matvec applies the rms_norm that follows it (mul_mv_q8.cl, norm_finished_rows) instead of
-     * a norm launch after it, {@code -Dwebllm.fuse.norm=true|false|auto}. Auto (the default): for rows of at most
-     * FUSE_NORM_MAX_ROWS values. The fused tail's cost grows with the row while a norm launch's stays ~7 us: on an
-     * H100, fused decoded Qwen2.5-0.5B (896) at 522 tok/s against 499 for the launch, and 8B (4096) at 227 against 234.
+     * Whether single-token passes defer the rms_norm after each residual add to the products that read it (mul_mv_q8.cl:
+     * the residual matvec's tail quantizes y * norm weight per 32-row group and leaves each group's sum of squares; the
+     * next products multiply their sums by the row's scale) instead of launching it, {@code -Dwebllm.fuse.norm=false}
+     * to measure the launch. Its predecessor, one work-group normalising the whole row after the others finished, cost
+     * more than the launch on 4,096-value rows (H100: 8B 227 tok/s against 234) and was used only up to 2,048.
      */
-    private static final String FUSE_NORM = System.getProperty("webllm.fuse.norm", "auto").trim().toLowerCase(java.util.Locale.ROOT);
-    static final int FUSE_NORM_MAX_ROWS = 2048;
-
-    /** Whether a residual product whose rows (and the norm after it) have {@code rows} values applies the norm. */
-    public static boolean fuseNorm(int rows) {
-        return switch (FUSE_NORM) {
-            case "auto" -> rows <= FUSE_NORM_MAX_ROWS;
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("webllm.fuse.norm must be true, false or auto, but was '" + FUSE_NORM + "'");
-        };
-    }
+    public static final boolean FUSE_NORM = flag("webllm.fuse.norm", true);
 
     /**
      * Whether the stacked q/k/v Q8 matvec applies the rope and fills the KV cache (rope_finished_heads) instead of a

@@ -87,7 +87,8 @@ class MixedTypeModelTests {
      * for a decode step (the forward-pass tolerance alone could not tell them from the float ones), the tiled
      * integer kernels for a prompt pass of Step.MATRIX_MATRIX_MIN_TOKENS tokens. Layer 1 of the mix has Q6_K attn_v and
      * ffn_down. No quantize launch runs in a decode step: the norms, attention and the gated kernel write their
-     * outputs as Q8 themselves.
+     * outputs as Q8 themselves. Its only norm launch is layer 0's: the residual products defer theirs to the products
+     * that read them (Tuning.FUSE_NORM), and the output norm runs in the logits' pass (not profiled).
      */
     @Test
     void q4kMediumRunsIntegerMatvecsInDecodeAndIntegerTilesInPrompts() {
@@ -102,7 +103,8 @@ class MixedTypeModelTests {
             transformer.forward(Batch.sequence(new java.util.SplittableRandom(4).ints(promptTokens, 3, 512).toArray(), 0, 0));
             java.util.Set<String> prompt = kernelNames(transformer.profile(true));
             transformer.forward(Batch.sequence(new int[] {77}, promptTokens, 0));
-            java.util.Set<String> decode = kernelNames(transformer.profile(false));
+            java.util.Map<String, double[]> decodeProfile = transformer.profile(false);
+            java.util.Set<String> decode = kernelNames(decodeProfile);
 
             assertThat(prompt).contains("kernel_mul_mmq_q4_k", "kernel_mul_mmq_q6_k")
                     .noneMatch(name -> name.startsWith("kernel_mul_mv") || name.startsWith("kernel_mul_mm_"));
@@ -110,6 +112,8 @@ class MixedTypeModelTests {
             assertThat(decode).contains("kernel_mul_mvq_q4_k" + one, "kernel_mul_mv_gluq_q4_k" + one, "kernel_mul_mvq_q6_k" + one)
                     .noneMatch(name -> name.startsWith("kernel_mul_mm") || name.equals("kernel_mul_mv_q4_k") || name.equals("kernel_mul_mv_q6_k")
                             || name.equals("kernel_quantize_q8"));
+            assertThat(decodeProfile.get("kernel_rms_norm_q8")[1]).as("norm launches of a decode step").isEqualTo(1);
+            assertThat(prompt).contains("kernel_rms_norm_q8");
         }
     }
 

@@ -71,46 +71,129 @@ class Q8ActivationKernelTests extends OnTestDevice {
     }
 
     /**
-     * A residual product that carries the norm after it (mul_mv_q8.cl, norm_finished_rows): the last work-group to
-     * finish a token normalises that token's whole row of y, after the add, and quantizes it, as kernel_rms_norm_q8
-     * would in a launch of its own. 256 rows are 16 work-groups or more; 10 tokens take two passes of PK_TOKENS;
-     * 4,608 rows are more than one round of the tail's work-items (16 values each), which then reload their values.
-     * The second launch finds the arrival counts the first left at zero, and computes the same.
+     * A residual product that carries the norm after it, deferred (mul_mv_q8.cl, quantize_finished_groups with norm
+     * weights): the last work-group of each 32-row group to finish quantizes y * weight, after the add, and leaves the
+     * group's sum of squares of y. Then a product and a gated product that read those activations with the deferred
+     * flag give the norm's scale (from the sums of squares) times the exact sums of what they read, and so, within the
+     * quantization bound, the products of rms_norm(y) * weight. Split 1 gives a work-group a whole group (no arrival
+     * count), split 2 half a group; 10 tokens take two passes of PK_TOKENS. The second launch finds the arrival counts
+     * the first left at zero, and computes the same.
      */
-    @ParameterizedTest(name = "{0} {1} tokens split {2}, {3} rows")
-    @CsvSource({"Q4_0, 1, 2, 256", "Q8_0, 3, 1, 256", "Q4_0, 10, 2, 256", "Q4_0, 1, 2, 4608"})
-    void residualProductsApplyTheNormThatFollowsThem(GgmlType type, int tokens, int split, int rows) {
+    @ParameterizedTest(name = "{0} {1} tokens split {2}")
+    @CsvSource({"Q4_0, 1, 2", "Q4_0, 1, 1", "Q8_0, 3, 1", "Q4_0, 10, 2"})
+    void residualProductsDeferTheNormThatFollowsThemToTheProductsThatReadIt(GgmlType type, int tokens, int split) {
+        int rows = COLUMNS; // the residual row is the next products' input
+        int groups = rows / 32;
         PackedTestMatrix w = PackedTestMatrix.random(type, rows, COLUMNS, 21, false);
+        PackedTestMatrix next = PackedTestMatrix.random(type, ROWS, COLUMNS, 25, false);
+        PackedTestMatrix nextUp = PackedTestMatrix.random(type, ROWS, COLUMNS, 26, false);
         float[] x = activations(tokens, 22);
         float[] before = DeviceArrays.randomFloats(tokens * rows, 23);
         float[] weight = DeviceArrays.randomFloats(rows, 24);
         try (Arena arena = Arena.ofConfined();
              ClBuffer weights = DeviceArrays.upload(cl, arena, "w", w.bytes());
+             ClBuffer nextWeights = DeviceArrays.upload(cl, arena, "next", next.bytes());
+             ClBuffer nextUpWeights = DeviceArrays.upload(cl, arena, "next up", nextUp.bytes());
              Q8TestActivations.OnDevice input = Q8TestActivations.quantized(cl, arena, x, tokens, COLUMNS);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClBuffer normWeight = DeviceArrays.upload(cl, arena, "norm weight", weight);
-             ClBuffer normed = cl.allocate("normed", 4L * tokens * rows);
+             ClBuffer squares = cl.allocate("sums of squares", 4L * tokens * groups);
              ClBuffer nq = cl.allocate("normed q8", (long) tokens * rows);
-             ClBuffer nd = cl.allocate("normed q8 scales", 8L * tokens * rows / 32);
-             ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new float[tokens]); // zero bits
-             ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix() + width(tokens))) {
-            ClBuffer xq = input.quants();
-            ClBuffer xd = input.scales();
-            Q8TestActivations.matvecArgs(kernel, weights, w.rowBytes(), rows, COLUMNS, xq, xd, ys, null, tokens, split)
-                    .arg(15, 1).arg(16, normWeight).arg(17, 1e-5f).arg(18, normed).arg(19, nq).arg(20, nd).arg(21, arrivals);
-            float[] firstNormed = null;
+             ClBuffer nd = cl.allocate("normed q8 scales", 8L * tokens * groups);
+             ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new byte[4 * tokens * groups]);
+             ClBuffer products = cl.allocate("next products", 4L * tokens * ROWS);
+             ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix() + width(tokens));
+             ClKernel consumer = cl.kernels().create("kernel_mul_mvq_" + w.suffix() + width(tokens));
+             ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + w.suffix() + width(tokens))) {
+            Q8TestActivations.matvecArgs(kernel, weights, w.rowBytes(), rows, COLUMNS, input.quants(), input.scales(), ys, null, tokens, split)
+                    .arg(15, 1).arg(16, normWeight).arg(17, 1e-5f).arg(18, squares).arg(19, nq).arg(20, nd).arg(21, arrivals)
+                    .arg(22, ys).arg(23, 0);
+            Quantized first = null;
             for (int launch = 0; launch < 2; launch++) {
                 cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
                 Q8TestActivations.runRows(kernel, rows, split, false);
                 float[] y = DeviceArrays.floats(cl, arena, ys, tokens * rows);
-                float[] out = DeviceArrays.floats(cl, arena, normed, tokens * rows);
-                assertRmsNormOf(y, weight, out, tokens, rows);
-                assertQuantizationOf(out, Q8TestActivations.download(cl, arena, nq, nd, tokens, rows), tokens, rows);
-                assertThat(DeviceArrays.ints(cl, arena, arrivals, tokens)).as("arrival counts left for the next launch").containsOnly(0);
-                if (firstNormed != null) {
-                    assertThat(out).isEqualTo(firstNormed);
+                float[] sums = DeviceArrays.floats(cl, arena, squares, tokens * groups);
+                float[] weighted = new float[tokens * rows];
+                for (int t = 0; t < tokens; t++) {
+                    for (int g = 0; g < groups; g++) {
+                        double expected = 0;
+                        for (int i = g * 32; i < g * 32 + 32; i++) {
+                            expected += (double) y[t * rows + i] * y[t * rows + i];
+                        }
+                        assertThat((double) sums[t * groups + g]).as("sum of squares, group %d token %d", g, t)
+                                .isCloseTo(expected, offset(1e-5 * expected));
+                    }
+                    for (int i = 0; i < rows; i++) {
+                        weighted[t * rows + i] = y[t * rows + i] * weight[i];
+                    }
                 }
-                firstNormed = out;
+                Quantized quantized = Q8TestActivations.download(cl, arena, nq, nd, tokens, rows);
+                assertQuantizationOf(weighted, quantized, tokens, rows);
+                assertThat(DeviceArrays.ints(cl, arena, arrivals, tokens * groups)).as("arrival counts left for the next launch").containsOnly(0);
+                if (first != null) {
+                    assertThat(quantized.q()).as("second launch").isEqualTo(first.q());
+                }
+                first = quantized;
+                assertProductsApplyTheDeferredScale(consumer, glu, nextWeights, nextUpWeights, next, nextUp, nq, nd, squares,
+                        products, quantized, sums, tokens, split);
+                // the rms_norm these products read, to the quantization bound
+                float[] normed = new float[tokens * rows];
+                for (int t = 0; t < tokens; t++) {
+                    double scale = deferredScale(sums, t, groups);
+                    for (int i = 0; i < rows; i++) {
+                        normed[t * rows + i] = (float) (weighted[t * rows + i] * scale);
+                    }
+                }
+                assertRmsNormOf(y, weight, normed, tokens, rows);
+            }
+        }
+    }
+
+    /** 1 / sqrt(mean(y^2) + 1e-5) of token t's row from its groups' sums of squares. */
+    private static double deferredScale(float[] sums, int token, int groups) {
+        double total = 0;
+        for (int g = 0; g < groups; g++) {
+            total += sums[token * groups + g];
+        }
+        return 1 / Math.sqrt(total / (groups * 32) + 1e-5);
+    }
+
+    /**
+     * The products after a deferred norm (kernel_mul_mvq_* and kernel_mul_mv_gluq_* with `deferred` set): the norm's
+     * scale times the exact sums of what they read (read: the activations as quantized, without the scale).
+     */
+    private void assertProductsApplyTheDeferredScale(ClKernel matvec, ClKernel glu, ClBuffer weights, ClBuffer upWeights,
+            PackedTestMatrix w, PackedTestMatrix up, ClBuffer xq, ClBuffer xd, ClBuffer squares, ClBuffer out,
+            Quantized read, float[] sums, int tokens, int split) {
+        try (Arena arena = Arena.ofConfined()) {
+            QuantizedProducts products = new QuantizedProducts(w);
+            QuantizedProducts upProducts = new QuantizedProducts(up);
+            Q8TestActivations.matvecArgsWithoutNorm(matvec, weights, w.rowBytes(), ROWS, COLUMNS, xq, xd, out, null, tokens, split)
+                    .arg(12, 0).arg(17, 1e-5f).arg(22, squares).arg(23, 1);
+            Q8TestActivations.runRows(matvec, ROWS, split, false);
+            float[] y = DeviceArrays.floats(cl, arena, out, tokens * ROWS);
+            for (int t = 0; t < tokens; t++) {
+                double scale = deferredScale(sums, t, GROUPS);
+                for (int r = 0; r < ROWS; r++) {
+                    double exact = scale * products.dotWithQuantized(r, read, t);
+                    double terms = scale * products.magnitudeWithQuantized(r, read, t);
+                    assertThat((double) y[t * ROWS + r]).as("deferred product row %d token %d", r, t).isCloseTo(exact, offset(1e-5 * (1 + terms)));
+                }
+            }
+            Q8TestActivations.gatedArgs(glu, weights, upWeights, w.rowBytes(), ROWS, COLUMNS, xq, xd, out, tokens, split)
+                    .arg(16, squares).arg(17, 1).arg(18, 1e-5f);
+            Q8TestActivations.runRows(glu, ROWS, split, true);
+            y = DeviceArrays.floats(cl, arena, out, tokens * ROWS);
+            for (int t = 0; t < tokens; t++) {
+                double scale = deferredScale(sums, t, GROUPS);
+                for (int r = 0; r < ROWS; r++) {
+                    double g = scale * products.dotWithQuantized(r, read, t);
+                    double u = scale * upProducts.dotWithQuantized(r, read, t);
+                    double tolerance = 2.2e-5 * (1 + Math.abs(g)) * (1 + Math.abs(u));
+                    assertThat((double) y[t * ROWS + r]).as("deferred gated product row %d token %d", r, t)
+                            .isCloseTo(g / (1 + Math.exp(-g)) * u, offset(tolerance));
+                }
             }
         }
     }

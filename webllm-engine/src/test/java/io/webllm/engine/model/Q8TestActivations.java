@@ -59,7 +59,7 @@ final class Q8TestActivations {
     /**
      * Sets a kernel_mul_mvq_* launch's product arguments: y += W x (+ bias, where not null) over {@code rows} rows of
      * {@code columns} weights, x as Q8 activations in xq/xd, {@code split} warps sharing a row set. The arguments
-     * past those (15 on: the norm that follows, mul_mv_q8.cl's norm_finished_rows) are the caller's.
+     * past those (15 on: the norm that follows and a deferred norm of the input, mul_mv_q8.cl) are the caller's.
      */
     static ClKernel matvecArgs(ClKernel matvec, ClBuffer weights, long rowBytes, int rows, int columns, ClBuffer xq,
             ClBuffer xd, ClBuffer y, @Nullable ClBuffer bias, int tokens, int split) {
@@ -68,19 +68,19 @@ final class Q8TestActivations {
                 .arg(12, 1).arg(13, xd).arg(14, split);
     }
 
-    /** {@link #matvecArgs}, then "no norm" for the rest, {@code y} standing in for the unused buffers. */
+    /** {@link #matvecArgs}, then "no norm" after it or before it, {@code y} standing in for the unused buffers. */
     static ClKernel matvecArgsWithoutNorm(ClKernel matvec, ClBuffer weights, long rowBytes, int rows, int columns,
             ClBuffer xq, ClBuffer xd, ClBuffer y, @Nullable ClBuffer bias, int tokens, int split) {
         return matvecArgs(matvec, weights, rowBytes, rows, columns, xq, xd, y, bias, tokens, split)
-                .arg(15, 0).arg(16, y).arg(17, 0f).arg(18, y).arg(19, y).arg(20, y).arg(21, y);
+                .arg(15, 0).arg(16, y).arg(17, 0f).arg(18, y).arg(19, y).arg(20, y).arg(21, y).arg(22, y).arg(23, 0);
     }
 
-    /** Sets a kernel_mul_mv_gluq_* launch's arguments, y = silu(Wg x) * (Wu x), without quantizing y. */
+    /** Sets a kernel_mul_mv_gluq_* launch's arguments, y = silu(Wg x) * (Wu x), without quantizing y or a deferred norm. */
     static ClKernel gatedArgs(ClKernel glu, ClBuffer gate, ClBuffer up, long rowBytes, int rows, int columns, ClBuffer xq,
             ClBuffer xd, ClBuffer y, int tokens, int split) {
         return glu.arg(0, gate).arg(1, up).arg(2, columns).arg(3, rowBytes).arg(4, rows).arg(5, xq).arg(6, columns / 32)
                 .arg(7, y).arg(8, rows).arg(9, tokens).arg(10, xd).arg(11, split)
-                .arg(12, xq).arg(13, xd).arg(14, y).arg(15, 0);
+                .arg(12, xq).arg(13, xd).arg(14, y).arg(15, 0).arg(16, y).arg(17, 0).arg(18, 0f);
     }
 
     /**

@@ -291,43 +291,12 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
         }                                                                                                       \
     }
 
-// Values of a row that one work-item of the norm tail (norm_finished_rows) normalises and quantizes: half a
-// 32-value Q8 group, four float4 loads issued together.
-#define NORM_SLOT 16
-
-// v of the work-item whose local id differs from this one's in bit 0: the other half of its Q8 group in the norm
-// tail. Every work-item of the work-group must call it (barriers off NVIDIA; a full-warp shuffle on NVIDIA).
-inline float pair_value(float v, local float* red) {
-#ifdef WEBLLM_PTX
-    return lane_xor(v, 1);
-#else
-    const int lid = get_local_id(0);
-    red[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    const float other = red[lid ^ 1];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return other;
-#endif
-}
-
-// The NORM_SLOT values at p (16-byte aligned), from L2 on NVIDIA as load_shared_l2: a row another work-group wrote
-// (never a stale L1 line), and the norm weights, which the one work-group reads once.
-inline void load_slot_l2(global const float* p, float* v) {
-    _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i += 4) {
-        const float4 f = load4_shared_l2(p + i);
-        v[i] = f.x;
-        v[i + 1] = f.y;
-        v[i + 2] = f.z;
-        v[i + 3] = f.w;
-    }
-}
-
 // The arrival step of the tails below, by the whole work-group: after a device fence that publishes what it wrote,
 // the work-group counts itself in for each token t0 + t of the pass (the counter at counters + (t0 + t) * stride),
 // and last[t] says whether it was the last of `expected` to arrive; the last resets the counter for the next launch,
 // and a second fence orders the reads of the others' results that follow. With `counting` unset nothing is counted
 // and last[] is all zero (the barriers still run: callers off NVIDIA reach them alike). A work-group that is the
-// whole count (`expected` 1: a gated work-group of 32 rows) reads only its own writes, which the barrier orders: no
+// whole count (`expected` 1: a work-group of 32 rows) reads only its own writes, which the barrier orders: no
 // fences, no atomics (each costs a round trip to L2 while the work-group holds its compute unit).
 inline void arrive_per_token(int counting, volatile global int* counters, int stride, int expected, int t0, int ntok,
         local int* last) {
@@ -352,109 +321,107 @@ inline void arrive_per_token(int counting, volatile global int* counters, int st
     if (shared) device_fence();
 }
 
-// Token places a tail (norm_finished_rows, rope_finished_heads) walks. On NVIDIA the pass's own tokens. Elsewhere all
-// PK_TOKENS, a constant: PoCL's work-group compiler crashed (heap corruption) or miscompiled the tail's barriers
-// when the bound could be 1, a loop LLVM turns into a condition around them; places past the pass's tokens have
-// last[t] = 0 and touch no memory.
+// Token places a tail (rope_finished_heads) walks. On NVIDIA the pass's own tokens. Elsewhere all PK_TOKENS, a
+// constant: PoCL's work-group compiler crashed (heap corruption) or miscompiled the tail's barriers when the bound
+// could be 1, a loop LLVM turns into a condition around them; places past the pass's tokens have last[t] = 0 and
+// touch no memory.
 #ifdef WEBLLM_PTX
 #define PKQ_TAIL_TOKENS min(PK_TOKENS, ntok - t0)
 #else
 #define PKQ_TAIL_TOKENS PK_TOKENS
 #endif
 
-// After a pass of a residual matvec (y += W x) wrote its rows of y for tokens t0 ..: with `norm` set, each work-group
-// counts itself in per token, and the last to arrive applies the rms_norm that follows every residual add to that
-// token's whole row of n values (norm_w, eps): into norm_out, and as Q8 activations into norm_q/norm_d (q8.cl layout)
-// for the next product. That saves the norm's launch (an rms_norm_q8 took ~7 us of an 8B decode layer on an H200,
-// twice a layer). The tail is one work-group's: a sum of squares over the row, then a work-item normalises and
-// quantizes half a 32-value group (NORM_SLOT values), its loads in flight together. (With a work-item a group, its
-// 32 loads from L2 one after another, an H100 decoded 8B Q4_0 at 211 tok/s against 226 before the norm and rope
-// fusions; the o product took 26 us for its 9 MB.)
-// `arrivals`: an int per token, zero between launches. By the whole work-group off NVIDIA (barriers), as
-// quantize_finished_groups.
-inline void norm_finished_rows(int norm, global const float* y, int y_stride, int t0, int ntok, int n,
-        global const float* norm_w, float eps, global float* norm_out, global char* norm_q, global float2* norm_d,
-        volatile global int* arrivals, local int* last, local float* red) {
+// After a pass wrote a work-group's `rows` rows of y from first_row (a power of two, at most 32: they lie in one
+// 32-row Q8 group) for tokens t0 ..: when `quantize` is set, each work-group counts itself into that group per
+// token, and the last of the group's work-groups to arrive quantizes it (q8.cl layout, groups_per_token groups a
+// token row) for the next product, which saves a quantize launch between the two (7 us of an 8B decode layer on an
+// H100). With `weighted` it quantizes y * norm_w instead and leaves the group's sum of squares of y in `squares` (a
+// float per token and group): the rms_norm that follows a residual add, its scale deferred to the products that read
+// it (deferred_rms_scale), which saves the norm's launch. Volatile loads read the other work-groups' rows from L2,
+// not a stale L1 line. By the whole work-group, whether or not `quantize` is set, off NVIDIA: barriers under a
+// condition inside the pass loop crashed PoCL's work-group compiler (on NVIDIA a launch that does not quantize
+// returns at once).
+inline void quantize_finished_groups(int quantize, volatile global const float* y, int y_stride, int t0, int ntok,
+        int first_row, int rows, global char* yq, global float2* yd, volatile global int* arrivals,
+        int groups_per_token, int weighted, global const float* norm_w, global float* squares, local int* last,
+        local float* red) {
     const int lid = get_local_id(0);
-    const int items = get_local_size(0);
+    const int lane = lid % MV_LANES;
+    const int warp = lid / MV_LANES;
+    const int g = first_row / GROUP;
 #ifdef WEBLLM_PTX
-    if (!norm) return; // uniform over the work-group
+    if (!quantize) return; // uniform over the work-group; NVIDIA takes barriers under it
 #endif
-    arrive_per_token(norm, arrivals, 1, get_num_groups(0), t0, ntok, last);
-    const int slots = n / NORM_SLOT;
-    for (int t = 0; t < PKQ_TAIL_TOKENS; t++) {
-        const int live = last[t]; // uniform over the work-group
-#ifdef WEBLLM_PTX
-        if (!live) continue;
-#endif
-        global const float* row = y + (ulong) (t0 + t) * y_stride;
-        // where the row is one round of slots (n <= 16 x the work-group: every model up to 4,096 values), a
-        // work-item's values and norm weights stay in registers from the sum of squares to the quantization: no
-        // second trip to L2 and none to DRAM for the weights after the reduction
-        const int one_round = slots <= items;
-        float v[NORM_SLOT];
-        float wv[NORM_SLOT];
-        float squares = 0.0f;
-        if (live) for (int s = lid; s < slots; s += items) {
-            load_slot_l2(row + s * NORM_SLOT, v);
-            if (one_round) load_slot_l2(norm_w + s * NORM_SLOT, wv);
-            _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i++) squares += v[i] * v[i];
+    arrive_per_token(quantize, arrivals + g, groups_per_token, GROUP / rows, t0, ntok, last);
+    // a warp a token; every work-item calls lane_sum and quantize_lanes alike (barriers off NVIDIA)
+    for (int t1 = 0; t1 < PK_TOKENS; t1 += PK_WARPS) {
+        const int t = min(t1 + warp, PK_TOKENS - 1);
+        const int live = t1 + warp < PK_TOKENS && last[t];
+        const ulong k = (ulong) (t0 + t) * groups_per_token + g;
+        const int row = g * GROUP + lane;
+        float v = live ? y[(ulong) (t0 + t) * y_stride + row] : 0.0f;
+        const float group_squares = lane_sum(v * v, red);
+        if (weighted) {
+            if (live && lane == 0) squares[k] = group_squares;
+            v *= norm_w[row];
         }
-        const float scale = rsqrt(group_sum(squares, red) / n + eps);
-        // a uniform bound: every work-item reaches pair_value
-        for (int base = 0; base < slots; base += items) {
-            const int s = base + lid;
-            const int mine = live && s < slots;
-            const ulong at = (ulong) (t0 + t) * n + s * NORM_SLOT;
-            float amax = 0.0f;
-            if (mine) {
-                if (!one_round) {
-                    load_slot_l2(row + s * NORM_SLOT, v);
-                    load_slot_l2(norm_w + s * NORM_SLOT, wv);
-                }
-                _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i++) v[i] = v[i] * scale * wv[i]; // as kernel_rms_norm_q8 rounds it
-                _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i += 4) {
-                    vstore4((float4) (v[i], v[i + 1], v[i + 2], v[i + 3]), 0, norm_out + at + i);
-                }
-                _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i++) amax = fmax(amax, fabs(v[i]));
-            }
-            amax = fmax(amax, pair_value(amax, red));
-            const float dg = amax / Q8_MAX;
-            const float id = dg > 0.0f ? 1.0f / dg : 0.0f;
-            float sum = 0.0f;
-            if (mine) {
-                _Pragma("unroll") for (int i = 0; i < NORM_SLOT; i += 4) {
-                    char4 c;
-                    c.x = (char) clamp(round(v[i] * id), -Q8_MAX, Q8_MAX);
-                    c.y = (char) clamp(round(v[i + 1] * id), -Q8_MAX, Q8_MAX);
-                    c.z = (char) clamp(round(v[i + 2] * id), -Q8_MAX, Q8_MAX);
-                    c.w = (char) clamp(round(v[i + 3] * id), -Q8_MAX, Q8_MAX);
-                    sum += (float) (c.x + c.y + c.z + c.w);
-                    vstore4(c, 0, norm_q + at + i);
-                }
-            }
-            sum += pair_value(sum, red);
-            if (mine && (s & 1) == 0) norm_d[at / GROUP] = (float2) (dg, dg * sum);
-        }
+        const float2 scales = quantize_lanes(v, yq + k * GROUP, live, red);
+        if (live && lane == 0) yd[k] = scales;
     }
 }
 
-// With `norm`: y's rows (y_off 0, nrows values a token) then also get the rms_norm that follows (norm_finished_rows).
-#define DEFINE_MUL_MVQ(TYPE)                                                                     \
-kernel void PKQ_KERNEL(kernel_mul_mvq_##TYPE)(                                                                        \
+// The rms_norm that follows a residual add, deferred (quantize_finished_groups with norm weights): the Q8 activations
+// a product then reads hold y * norm_w without the norm's scale 1 / sqrt(mean(y^2) + eps). The scale is common to a
+// token's whole row, so it factors out of every dot product with it: the product multiplies its sums by it. It comes
+// from the row's `groups` sums of squares, added up in the same order by every warp, so that all rows of a token get
+// the same scale and every launch the same result. No barriers (a reduction through local memory in each of a pass's
+// token places made PoCL's compiler run for over 20 minutes): on NVIDIA a warp's lanes share the loads and shuffle
+// their sums, elsewhere each work-item adds them all up itself.
+inline float deferred_rms_scale(global const float* squares, int groups, int n, float eps, local float* red) {
+    float s = 0.0f;
+#ifdef WEBLLM_PTX
+    for (int i = get_local_id(0) % MV_LANES; i < groups; i += MV_LANES) s += squares[i];
+    s = lane_sum(s, red);
+#else
+    for (int i = 0; i < groups; i++) s += squares[i];
+#endif
+    return rsqrt(s / n + eps);
+}
+
+// After PKQ_PASS, with `deferred` set: each token's sums acc[r][t] times its deferred rms scale (its row of ncols
+// values has x_groups sums of squares in SQUARES).
+#define PKQ_DEFERRED_SCALE(SQUARES, DEFERRED, EPS)                                                              \
+    if (DEFERRED) {                                                                                             \
+        _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                               \
+            if (t0 + t < ntok) {                                                                                \
+                const float rms = deferred_rms_scale((SQUARES) + (ulong) (t0 + t) * x_groups, ncols / GROUP,    \
+                        ncols, (EPS), red);                                                                     \
+                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] *= rms;                         \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
+// Rows of the residual products (o, down: y += W x, y_off 0, nrows values a token); with `norm` the rms_norm that
+// follows them, deferred (quantize_finished_groups): y * norm_w as Q8 activations in norm_q/norm_d and each group's
+// sum of squares in norm_squares. With `deferred`, the product's own input is such activations (in_squares, eps).
+// The host sets `norm` only where a work-group's rows lie in one Q8 group.
+#define DEFINE_MUL_MVQ(TYPE)                                                                                    \
+kernel void PKQ_KERNEL(kernel_mul_mvq_##TYPE)(                                                                  \
         global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
         global const char* xq, int x_groups,                                                                    \
         global float* y, int y_off, int y_stride,                                                               \
         int ntok, global const float* bias, int has_bias, int accumulate, global const float2* xd, int split,   \
-        int norm, global const float* norm_w, float eps, global float* norm_out, global char* norm_q,           \
-        global float2* norm_d, volatile global int* arrivals) {                                                 \
+        int norm, global const float* norm_w, float eps, global float* norm_squares, global char* norm_q,       \
+        global float2* norm_d, volatile global int* arrivals, global const float* in_squares, int deferred) {   \
     PKQ_PLACE(PK_ROWS)                                                                                          \
     local int last[PK_TOKENS];                                                                                  \
+    const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, W, row0 + r)                                                                             \
+        PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
         PKQ_STORE_ROWS(y + y_off, accumulate)                                                                   \
-        norm_finished_rows(norm, y + y_off, y_stride, t0, ntok, nrows, norm_w, eps, norm_out, norm_q, norm_d,   \
-                arrivals, last, red);                                                                           \
+        quantize_finished_groups(norm, y + y_off, y_stride, t0, ntok, get_group_id(0) * group_rows, group_rows,  \
+                norm_q, norm_d, arrivals, nrows / GROUP, 1, norm_w, norm_squares, last, red);                   \
     }                                                                                                           \
 }
 
@@ -519,7 +486,8 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
 
 // The stacked q/k/v product (y = W x + bias, rows: the q heads, then k, then v, head_dim rows each) that also applies
 // the rope and fills the KV cache (rope_finished_heads). Arguments from n_heads on as kernel_rope_store's from its
-// third on. The host uses it where head_dim is a multiple of a work-group's rows.
+// third on; with `deferred`, its input holds a deferred norm (deferred_rms_scale: in_squares, eps). The host uses it
+// where head_dim is a multiple of a work-group's rows.
 #define DEFINE_MUL_MVQ_ROPE(TYPE)                                                                               \
 kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(                                                                   \
         global const uchar* W, int ncols, ulong row_bytes, int nrows, global const char* xq, int x_groups,      \
@@ -528,12 +496,13 @@ kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(                             
         global const int* slot, global half* k_cache, global half* v_cache, int ctx, float theta_base,          \
         float freq_scale, global const float* freq_factors, int has_freq_factors, int neox,                     \
         global const float* q_norm, global const float* k_norm, int has_norm, float eps,                        \
-        volatile global int* arrivals) {                                                                        \
+        volatile global int* arrivals, global const float* in_squares, int deferred) {                          \
     PKQ_PLACE(PK_ROWS)                                                                                          \
     local int last[PK_TOKENS];                                                                                  \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, W, row0 + r)                                                                             \
+        PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
         PKQ_STORE_ROWS(y, 0)                                                                                    \
         rope_finished_heads(y, y_stride, t0, ntok, get_group_id(0) * group_rows / head_dim,                     \
                 head_dim / group_rows, n_heads, n_kv_heads, head_dim, pos, slot, k_cache, v_cache, ctx,         \
@@ -542,48 +511,20 @@ kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(                             
     }                                                                                                           \
 }
 
-// silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row.
-// After a pass of the gated kernel wrote its rows of y for tokens t0 .., when `quantize` is set: each work-group
-// counts itself into the 32-row Q8 group its `rows` rows (a power of two, at most 32) lie in, per token, and the
-// last of a group's work-groups to arrive quantizes it (q8.cl layout, groups_per_token groups a token row) for the
-// down projection. That saves the quantize launch between the two (7 us of an 8B decode layer on an H100).
-// Volatile loads read the other work-groups' rows from L2, not a stale L1 line. By the whole work-group, whether
-// or not `quantize` is set, off NVIDIA: barriers under a condition inside the pass loop crashed PoCL's work-group
-// compiler (on NVIDIA a launch that does not quantize returns at once).
-inline void quantize_finished_groups(int quantize, volatile global const float* y, int y_stride, int t0, int ntok,
-        int first_row, int rows, global char* yq, global float2* yd, volatile global int* arrivals,
-        int groups_per_token, local int* last, local float* red) {
-    const int lid = get_local_id(0);
-    const int lane = lid % MV_LANES;
-    const int warp = lid / MV_LANES;
-    const int g = first_row / GROUP;
-#ifdef WEBLLM_PTX
-    if (!quantize) return; // uniform over the work-group; NVIDIA takes barriers under it
-#endif
-    arrive_per_token(quantize, arrivals + g, groups_per_token, GROUP / rows, t0, ntok, last);
-    // a warp a token; every work-item calls quantize_lanes alike (barriers off NVIDIA)
-    for (int t1 = 0; t1 < PK_TOKENS; t1 += PK_WARPS) {
-        const int t = min(t1 + warp, PK_TOKENS - 1);
-        const int live = t1 + warp < PK_TOKENS && last[t];
-        const ulong k = (ulong) (t0 + t) * groups_per_token + g;
-        const float v = live ? y[(ulong) (t0 + t) * y_stride + g * GROUP + lane] : 0.0f;
-        const float2 scales = quantize_lanes(v, yq + k * GROUP, live, red);
-        if (live && lane == 0) yd[k] = scales;
-    }
-}
-
 // silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row; with
-// `quantize` also y as Q8 activations in yq/yd (see quantize_finished_groups; `arrivals` zero between launches).
+// `quantize` also y as Q8 activations in yq/yd (see quantize_finished_groups; `arrivals` zero between launches);
+// with `deferred`, its input holds a deferred norm (deferred_rms_scale: in_squares, eps).
 #define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
 kernel void PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE)(                                                                    \
         global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
         global const char* xq, int x_groups, global float* y, int y_stride, int ntok,                           \
         global const float2* xd, int split, global char* yq, global float2* yd, volatile global int* arrivals,  \
-        int quantize) {                                                                                         \
+        int quantize, global const float* in_squares, int deferred, float eps) {                                \
     PKQ_PLACE(PK_ROWS / 2)                                                                                      \
     local int last[PK_TOKENS];                                                                                  \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                                         \
+        PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
         if (lane == 0 && slice == 0) {                                                                          \
             _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
                 _Pragma("unroll") for (int r = 0; r < PK_ROWS; r += 2) {                                      \
@@ -595,7 +536,7 @@ kernel void PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE)(                              
         }                                                                                                       \
         const int group_rows = PK_WARPS / split * (PK_ROWS / 2);                                                \
         quantize_finished_groups(quantize, y, y_stride, t0, ntok, get_group_id(0) * group_rows, group_rows, yq, \
-                yd, arrivals, nrows / GROUP, last, red);                                                        \
+                yd, arrivals, nrows / GROUP, 0, y, y, last, red);                                               \
     }                                                                                                           \
 }
 
