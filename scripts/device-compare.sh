@@ -5,7 +5,8 @@
 # Usage: scripts/device-compare.sh VARIANT...   where VARIANT is
 #   LABEL                  the current classes, default options
 #   LABEL=OPT[,OPT...]     the current classes with these JVM options (-Dwebllm.fuse.norm=false,-Dwebllm.mv.prefetch=1)
-#   old                    the baseline classes in .device/classes-old
+#   old                    the baseline classes in .device/classes-old (any LABEL with a .device/classes-LABEL runs those
+#                          classes: prev for .device/classes-prev, and so on; LABEL=OPTS adds options to them)
 # MODEL (default llama-3.1-8b:q4_0) and BENCH_ARGS (default "-p 512 -n 128"; with --streams N the step profile and
 # the streams' line are printed) pick the benchmark; CHECK=1 runs the GPU correctness tests first.
 # The speeds come from an ordinary queue: a profiling queue (-Dwebllm.opencl.profile=true) cost the 0.5B decode 17%
@@ -20,11 +21,14 @@ for variant in "$@"; do
   label="${variant%%=*}"
   opts=""
   [ "$label" = "$variant" ] || opts="$(echo "${variant#*=}" | tr ',' ' ')"
-  if [ "$label" = old ]; then mv .device/classes .device/classes-new && mv .device/classes-old .device/classes; fi
+  swapped=""
+  if [ -d ".device/classes-$label" ]; then
+    swapped=1 && mv .device/classes .device/classes-current && mv ".device/classes-$label" .device/classes
+  fi
   profiling=""
   [ -z "${DEVICE_PROFILE:-}" ] || profiling="-Dwebllm.opencl.profile=true"
   line=$(SKIP_CHECK=1 JAVA_OPTS="$profiling $opts" BENCH_ARGS="$args" bash $R "$model" 2>&1 | grep '"model' | tail -1)
-  if [ "$label" = old ]; then mv .device/classes .device/classes-old && mv .device/classes-new .device/classes; fi
+  if [ -n "$swapped" ]; then mv .device/classes ".device/classes-$label" && mv .device/classes-current .device/classes; fi
   echo "== $label ${opts:-(defaults)}"
   echo "$line" | grep -o '"prefillTokensPerSecond[^,]*\|"decodeTokensPerSecond[^,]*\|"decodeEnqueueMillisPerToken[^,]*\|"bandwidthFraction[^,]*' | tr '\n' ' '; echo
   echo "$line" | grep -o '"decodeProfile":{[^}]*}\|"streams":{[^}]*}\|"stepProfile":{[^}]*}' | cut -c1-1200

@@ -36,10 +36,13 @@ import org.jspecify.annotations.Nullable;
  *  8 mul_mv ffn_down, += x                      [x]
  * </pre>
  * With Q8 activations every producer writes its output quantized as well (the norms [xq], attention [xq], the gated
- * kernel [ffq]), so a decode step makes these 8 launches a layer and no quantize launch; their arguments are set
- * once at load (see {@link Launch}); then output_norm and the output matrix
- * only for the rows whose logits are wanted. Prompts longer than {@code maxBatch} run in consecutive chunks.
- * Not thread-safe: one scheduler thread drives it.
+ * kernel [ffq]), so no quantize launch runs between them; their arguments are set once at load (see {@link Launch}).
+ * A single stream's decode step fuses further: the stacked q/k/v product applies step 3 itself, and the residual
+ * products (5, 8) apply the norm after them, deferred: they write y * norm weight quantized with each group's sum of
+ * squares, and the products of steps 2 and 7 multiply their sums by the norm's scale ({@link #addResidualProduct}),
+ * so such a step makes 5 launches a layer. Then output_norm and the output matrix only for the rows whose logits are
+ * wanted. Prompts longer than {@code maxBatch} run in consecutive chunks. Not thread-safe: one scheduler thread drives
+ * it.
  */
 public final class Transformer implements AutoCloseable {
 
