@@ -14,6 +14,13 @@
 # launch unless DEVICE_PROFILE=1, which times kernels on the device and measures every speed on the profiling queue.
 set -uo pipefail
 R=scripts/device-run.sh
+# puts back classes a run killed mid-variant (a timeout) left swapped in
+restore() {
+  if [ -f .device/swapped ]; then
+    mv .device/classes ".device/classes-$(cat .device/swapped)" && mv .device/classes-current .device/classes && rm .device/swapped
+  fi
+}
+restore
 model="${MODEL:-llama-3.1-8b:q4_0}"
 args="${BENCH_ARGS:--p 512 -n 128} --profile"
 [ -z "${CHECK:-}" ] || bash $R "$model" 2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
@@ -21,14 +28,13 @@ for variant in "$@"; do
   label="${variant%%=*}"
   opts=""
   [ "$label" = "$variant" ] || opts="$(echo "${variant#*=}" | tr ',' ' ')"
-  swapped=""
   if [ -d ".device/classes-$label" ]; then
-    swapped=1 && mv .device/classes .device/classes-current && mv ".device/classes-$label" .device/classes
+    mv .device/classes .device/classes-current && mv ".device/classes-$label" .device/classes && echo "$label" > .device/swapped
   fi
   profiling=""
   [ -z "${DEVICE_PROFILE:-}" ] || profiling="-Dwebllm.opencl.profile=true"
   line=$(SKIP_CHECK=1 JAVA_OPTS="$profiling $opts" BENCH_ARGS="$args" bash $R "$model" 2>&1 | grep '"model' | tail -1)
-  if [ -n "$swapped" ]; then mv .device/classes ".device/classes-$label" && mv .device/classes-current .device/classes; fi
+  restore
   echo "== $label ${opts:-(defaults)}"
   echo "$line" | grep -o '"prefillTokensPerSecond[^,]*\|"decodeTokensPerSecond[^,]*\|"decodeEnqueueMillisPerToken[^,]*\|"bandwidthFraction[^,]*' | tr '\n' ' '; echo
   echo "$line" | grep -o '"decodeProfile":{[^}]*}\|"streams":{[^}]*}\|"stepProfile":{[^}]*}' | cut -c1-1200
