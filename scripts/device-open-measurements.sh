@@ -11,6 +11,8 @@ T "checks, then 16 streams"
 CHECK=1 BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 230 bash scripts/device-compare.sh streams old=-Dwebllm.mmv.minTokens=2
 T "0.5B"
 MODEL=qwen2.5-0.5b:q8_0 timeout 80 bash scripts/device-compare.sh deferred prev old nonorm=-Dwebllm.fuse.norm=false deferred2
+T "0.5B kernel times on the device (their sum against the token's time: how far launches are the limit)"
+DEVICE_PROFILE=1 MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 64" timeout 30 bash scripts/device-compare.sh deferred
 T "8B tg"
 timeout 130 bash scripts/device-compare.sh deferred prev nonorm=-Dwebllm.fuse.norm=false r8s1=-Dwebllm.mv.rows=8,-Dwebllm.mv.split=1
 T "kernel-bench"
