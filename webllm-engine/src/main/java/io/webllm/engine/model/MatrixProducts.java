@@ -85,6 +85,15 @@ final class MatrixProducts {
     }
 
     /**
+     * The single-token Q8 matvec launch {@link #matvec} makes (where {@link #runsQ8Matvec}), built again for a chained
+     * launch to take its arguments from (Transformer.chainedFeedForward).
+     */
+    Launch singleTokenQ8Matvec(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
+            @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm) {
+        return q8MatvecLaunch(w, input, inStride, out, outOffset, outStride, bias, accumulate, norm, KernelLibrary.SINGLE_TOKEN);
+    }
+
+    /**
      * A matrix-vector product with the Q8 activations of {@code input} (x_groups: groups per token row of them), and
      * with {@code norm} the rms_norm of its output rows (outOffset 0, one row of w.rows() values a token);
      * {@code width}: the kernel-name suffix of the single-token build, or "" (Step.byTokenWidth).

@@ -118,6 +118,7 @@ public final class Transformer implements AutoCloseable {
     private final int attentionGroups;
     /** Whether attention writes its output as Q8 activations too, so attn_output needs no quantize launch. */
     private final boolean attentionQuantizes;
+    private @Nullable ClBuffer chainCounts;
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
     /** Passes recorded as command buffers, replayed with one enqueue (null where off or unsupported). */
@@ -252,34 +253,36 @@ public final class Transformer implements AutoCloseable {
             }
             layerLaunches.add(partials == null ? attentionCpu(keyCache, valueCache) : attentionSplit(keyCache, valueCache, partials, arrivals));
             ClBuffer ffnNorm = track(upload.vector(layer(l, "ffn_norm.weight")));
-            Q8Input ffnInput = addResidualProduct(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(), attentionOutput, ffnNorm);
+            ResidualProduct o = residualProduct(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
+                    attentionOutput, ffnNorm);
+            Q8Input ffnInput = o.output();
             DeviceTensor gate = track(upload.matrix(layer(l, "ffn_gate.weight")));
             DeviceTensor up = track(upload.matrix(layer(l, "ffn_up.weight")));
             // the SiLU kernel writes ff as Q8 too whenever there are Q8 activations; the gated kernel where it can
             boolean writtenForVector = true;
+            Step gated;
             if (gate.type() == up.type()) {
                 writtenForVector = ffnQ8 && gatedKernelQuantizes(gate);
-                layerLaunches.add(gatedMatvec(gate, up, writtenForVector, ffnInput));
+                gated = gatedMatvec(gate, up, writtenForVector, ffnInput);
             } else {
                 // quantizer mixes can give gate and up different types: two products and the SiLU
                 Step gateProduct = products.matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false, ffnInput);
                 Step upProduct = products.matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false, ffnInput);
-                Launch silu = swiglu();
-                layerLaunches.add(tokens -> {
-                    List<Launch> all = new ArrayList<>(gateProduct.launches(tokens));
-                    all.addAll(upProduct.launches(tokens));
-                    all.add(silu);
-                    return all;
-                });
+                gated = Step.sequence(Step.sequence(gateProduct, upProduct), swiglu());
             }
             Q8Input feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, writtenForVector, true) : new Q8Input(xq, xqScales, false, false);
             DeviceTensor down = track(upload.matrix(layer(l, "ffn_down.weight")));
-            if (l + 1 < config.layerCount()) {
-                attentionInput = addResidualProduct(down, ff, config.feedForwardLength(), feedForward, track(upload.vector(layer(l + 1, "attn_norm.weight"))));
-            } else {
-                // the final norm reads only the rows that give logits (gathered below)
-                layerLaunches.add(products.matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true, feedForward));
-            }
+            // the last layer's down product is followed by no norm: the final norm reads only the rows that give
+            // logits (gathered below)
+            ResidualProduct d = l + 1 < config.layerCount()
+                    ? residualProduct(down, ff, config.feedForwardLength(), feedForward, track(upload.vector(layer(l + 1, "attn_norm.weight"))))
+                    : new ResidualProduct(down, ff, config.feedForwardLength(), feedForward, null,
+                            products.matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true, feedForward), normed);
+            Step separate = Step.sequence(Step.sequence(o.step(), gated), d.step());
+            Launch chained = chainsFeedForward(o, gate, up, writtenForVector, d, l + 1 == config.layerCount(), options)
+                    ? chainedFeedForward(o, gate, up, ffnInput, d) : null;
+            layerLaunches.add(chained == null ? separate : Step.byTokenCount(chained, separate, 2));
+            attentionInput = d.output();
         }
         gathered = allocate("rows for logits", 4 * b * config.embeddingLength());
         gather = new Launch(kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered)
@@ -327,9 +330,10 @@ public final class Transformer implements AutoCloseable {
      * variant, or AUTO by device type; the three-argument form takes {@code -Dwebllm.kernels}, AUTO if unset).
      */
     public record Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations,
-                          ClCommandBuffer.Use recordedPasses) {
+                          ClCommandBuffer.Use recordedPasses, boolean chainedLayers) {
 
-        public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO, true, ClCommandBuffer.Use.OFF);
+        public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO, true, ClCommandBuffer.Use.OFF,
+                false);
 
         public Options {
             if (slots < 1 || maxBatch < 1) {
@@ -339,9 +343,13 @@ public final class Transformer implements AutoCloseable {
             java.util.Objects.requireNonNull(recordedPasses, "recordedPasses");
         }
 
-        /** Passes recorded as -Dwebllm.commandBuffers says ({@link ClCommandBuffer.Use#configured}). */
+        /**
+         * Passes recorded as -Dwebllm.commandBuffers says ({@link ClCommandBuffer.Use#configured}), layers chained as
+         * -Dwebllm.chain says (false when unset: see {@link #withChainedLayers}).
+         */
         public Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations) {
-            this(contextLength, slots, maxBatch, kernels, quantizedActivations, ClCommandBuffer.Use.configured());
+            this(contextLength, slots, maxBatch, kernels, quantizedActivations, ClCommandBuffer.Use.configured(),
+                    Boolean.parseBoolean(System.getProperty("webllm.chain", "false").trim()));
         }
 
         /** Q8 activations unless {@code -Dwebllm.activations=f32}. */
@@ -354,11 +362,11 @@ public final class Transformer implements AutoCloseable {
         }
 
         public Options withContextLength(int tokens) {
-            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations, recordedPasses);
+            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers);
         }
 
         public Options withKernels(KernelLibrary.Variant variant) {
-            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations, recordedPasses);
+            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations, recordedPasses, chainedLayers);
         }
 
         /**
@@ -367,12 +375,22 @@ public final class Transformer implements AutoCloseable {
          * largest value, as llama.cpp does) or with float activations. The CPU kernels always use floats.
          */
         public Options withQuantizedActivations(boolean enabled) {
-            return new Options(contextLength, slots, maxBatch, kernels, enabled, recordedPasses);
+            return new Options(contextLength, slots, maxBatch, kernels, enabled, recordedPasses, chainedLayers);
         }
 
         /** Whether passes are recorded once and replayed as command buffers (cl_khr_command_buffer). */
         public Options withRecordedPasses(ClCommandBuffer.Use use) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, use);
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, use, chainedLayers);
+        }
+
+        /**
+         * Whether a single stream's decode step runs each layer's o, gated and down products as one launch (mul_mv_q8.cl,
+         * kernel_chain_ffn_*: work-groups of a later product wait on the earlier ones' done counts, in start order),
+         * which saves two launches a layer where the host's launches bound the decode (small models). Off by default
+         * until measured on a GPU.
+         */
+        public Options withChainedLayers(boolean enabled) {
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, enabled);
         }
 
         private static boolean configuredQuantizedActivations() {
@@ -614,17 +632,72 @@ public final class Transformer implements AutoCloseable {
      * launch no norm: the last work-group to finish each 32-row group quantizes y * normWeight and leaves the group's
      * sum of squares, and the products that read it multiply their sums by the row's scale (mul_mv_q8.cl). Passes of
      * several tokens keep the norm launch, which normalises their rows side by side.
-     *
-     * @return where the next products read the norm's output: deferred in single-token passes or not
      */
-    private Q8Input addResidualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
+    private ResidualProduct residualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
         boolean fused = deferredNormed != null && products.appliesFollowingNorm(w);
         Q8Input output = fused ? deferredNormed : normed;
         Launch norm = rmsNorm(x, xb, normWeight, output);
-        layerLaunches.add(products.matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input,
-                fused ? new FollowingNorm(normWeight, deferredNormed) : null));
-        layerLaunches.add(fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm);
-        return output;
+        FollowingNorm following = fused ? new FollowingNorm(normWeight, deferredNormed) : null;
+        Step product = products.matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input, following);
+        return new ResidualProduct(w, in, inStride, input, following, Step.sequence(product, fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm), output);
+    }
+
+    /**
+     * A residual product (x += W in) as {@link #residualProduct} builds it: what it multiplies, the norm it applies in
+     * single-token passes (null where it launches it, or where none follows), its launches, and where the products
+     * after it read the norm's output.
+     */
+    private record ResidualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, @Nullable FollowingNorm norm,
+            Step step, Q8Input output) {
+    }
+
+    /**
+     * Whether a single-token pass runs a layer's o, gated and down products as one chained launch
+     * (Options.chainedLayers; mul_mv_q8.cl, kernel_chain_ffn_*): all three on the single-token Q8 matvecs of one weight
+     * type, with nothing launched between them (o applies the norm after it, the gated kernel quantizes its output)
+     * nor after down (it applies the next norm, or it is the last layer's).
+     */
+    private boolean chainsFeedForward(ResidualProduct o, DeviceTensor gate, DeviceTensor up, boolean gatedQuantizes,
+            ResidualProduct down, boolean lastLayer, Options options) {
+        return options.chainedLayers() && o.norm() != null && (down.norm() != null || lastLayer) && gatedQuantizes
+                && gate.type() == up.type() && gate.type() == o.w().type() && down.w().type() == gate.type()
+                && products.readsDeferredNorm(gate.type(), gate.columns()) && products.runsQ8Matvec(down.w());
+    }
+
+    /**
+     * The chained launch of a layer's o, gated and down products (see {@link #chainsFeedForward}): their single-token
+     * kernels' arguments in order, each product's token count 1, and how many work-groups o and the gated product
+     * have; a work-group per ticket, the products' work-groups together.
+     */
+    private Launch chainedFeedForward(ResidualProduct o, DeviceTensor gate, DeviceTensor up, Q8Input ffnInput, ResidualProduct down) {
+        ClKernel chain = kernels.create("kernel_chain_ffn_" + gate.kernelSuffix() + KernelLibrary.SINGLE_TOKEN);
+        Launch[] phases = {
+            products.singleTokenQ8Matvec(o.w(), o.input(), o.inStride(), x, 0, config.embeddingLength(), null, true, o.norm()),
+            gatedQ8Launch(gate, up, true, ffnInput, KernelLibrary.SINGLE_TOKEN),
+            products.singleTokenQ8Matvec(down.w(), down.input(), down.inStride(), x, 0, config.embeddingLength(), null, true, down.norm())};
+        int first = 0;
+        for (Launch phase : phases) {
+            int count = phase.kernel().copyArgsTo(chain, first);
+            chain.arg(first + 9, 1); // every product's token count: the chain serves single-token passes
+            first += count;
+        }
+        long oGroups = MatrixProducts.q8GlobalSize(o.w(), false) / MatrixProducts.Q8_GROUP;
+        long gatedGroups = MatrixProducts.q8GlobalSize(gate, true) / MatrixProducts.Q8_GROUP;
+        long downGroups = MatrixProducts.q8GlobalSize(down.w(), false) / MatrixProducts.Q8_GROUP;
+        chain.arg(first, (int) oGroups).arg(first + 1, (int) gatedGroups).arg(first + 2, chainCounts());
+        for (Launch phase : phases) {
+            phase.kernel().close();
+        }
+        long global = (oGroups + gatedGroups + downGroups) * MatrixProducts.Q8_GROUP;
+        return new Launch(chain, -1, n -> global, null, MatrixProducts.Q8_GROUP, 0).labeled("o+gated+down");
+    }
+
+    /** The chained launches' counts (tickets and three done counts), zero between launches; one set serves them all. */
+    private ClBuffer chainCounts() {
+        if (chainCounts == null) {
+            chainCounts = zeroed("chain counts", 16);
+        }
+        return chainCounts;
     }
 
     /**
@@ -673,21 +746,14 @@ public final class Transformer implements AutoCloseable {
             return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
         }
         boolean quantized = q8 && gate.integerKernels();
-        java.util.function.Function<String, Launch> build = width -> {
-            ClKernel kernel = gatedArgs((quantized ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_glu_") + gate.kernelSuffix() + width, gate, up);
-            if (quantized) {
-                boolean deferred = input.deferredIn(width);
-                kernel.arg(5, input.quants()).arg(6, config.embeddingLength() / 32).arg(10, input.scales()).arg(11, MatrixProducts.q8Split(gate))
-                        .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
-                        .arg(14, products.gpuArrivals()).arg(15, quantizeOutput ? 1 : 0)
-                        .arg(16, deferred ? input.deferredSquares() : ff).arg(17, deferred ? 1 : 0).arg(18, config.rmsEpsilon());
-            } else {
-                kernel.arg(5, xb).arg(6, config.embeddingLength());
-            }
-            long global = quantized ? MatrixProducts.q8GlobalSize(gate, true) : MatrixProducts.matvecGlobalSize(gate, true);
-            return new Launch(kernel, 9, n -> global, null, quantized ? MatrixProducts.Q8_GROUP : MatrixProducts.groupSize(gate), 0);
-        };
-        Step fused = quantized ? Step.byTokenWidth(build) : build.apply("");
+        Step fused;
+        if (quantized) {
+            fused = Step.byTokenWidth(width -> gatedQ8Launch(gate, up, quantizeOutput, input, width));
+        } else {
+            ClKernel kernel = gatedArgs("kernel_mul_mv_glu_" + gate.kernelSuffix(), gate, up).arg(5, xb).arg(6, config.embeddingLength());
+            long global = MatrixProducts.matvecGlobalSize(gate, true);
+            fused = new Launch(kernel, 9, n -> global, null, MatrixProducts.groupSize(gate), 0);
+        }
         if (gate.columns() % 32 != 0) {
             return fused;
         }
@@ -702,6 +768,21 @@ public final class Transformer implements AutoCloseable {
             separate = Step.byTokenCount(tensorCoreGated(gate, up, quantizeOutput, input), separate, Step.MATRIX_MATRIX_MIN_TOKENS);
         }
         return Step.byTokenCount(fused, separate, products.dp4aTokenLimit(gate));
+    }
+
+    /**
+     * The gated Q8 matvec (mul_mv_q8.cl) reading {@code input}, for a pass width (Step.byTokenWidth); with
+     * {@code quantizeOutput} it writes ff as Q8 activations too.
+     */
+    private Launch gatedQ8Launch(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input, String width) {
+        boolean deferred = input.deferredIn(width);
+        ClKernel kernel = gatedArgs("kernel_mul_mv_gluq_" + gate.kernelSuffix() + width, gate, up)
+                .arg(5, input.quants()).arg(6, config.embeddingLength() / 32).arg(10, input.scales()).arg(11, MatrixProducts.q8Split(gate))
+                .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
+                .arg(14, products.gpuArrivals()).arg(15, quantizeOutput ? 1 : 0)
+                .arg(16, deferred ? input.deferredSquares() : ff).arg(17, deferred ? 1 : 0).arg(18, config.rmsEpsilon());
+        long global = MatrixProducts.q8GlobalSize(gate, true);
+        return new Launch(kernel, 9, n -> global, null, MatrixProducts.Q8_GROUP, 0);
     }
 
     /**

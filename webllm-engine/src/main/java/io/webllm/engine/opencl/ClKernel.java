@@ -15,6 +15,12 @@ public final class ClKernel implements AutoCloseable {
     private final String name;
     private final long handle;
     private boolean released;
+    /** The argument values set so far by index (see {@link #copyArgsTo}); null where none was set. */
+    private final java.util.List<@org.jspecify.annotations.Nullable Object> values = new java.util.ArrayList<>();
+
+    /** The size of a {@code local} memory argument, as {@link #values} holds it. */
+    private record LocalBytes(long bytes) {
+    }
 
     ClKernel(ClContext context, String name, long handle) {
         this.context = context;
@@ -42,28 +48,56 @@ public final class ClKernel implements AutoCloseable {
 
     public ClKernel arg(int index, ClBuffer buffer) {
         check(clSetKernelArg1p(handle, index, buffer.handle()), index);
-        return this;
+        return remember(index, buffer);
     }
 
     public ClKernel arg(int index, int value) {
         check(clSetKernelArg1i(handle, index, value), index);
-        return this;
+        return remember(index, value);
     }
 
     public ClKernel arg(int index, long value) {
         check(clSetKernelArg1l(handle, index, value), index);
-        return this;
+        return remember(index, value);
     }
 
     public ClKernel arg(int index, float value) {
         check(clSetKernelArg1f(handle, index, value), index);
-        return this;
+        return remember(index, value);
     }
 
     /** A {@code local} memory argument of {@code bytes} bytes. */
     public ClKernel localArg(int index, long bytes) {
         check(clSetKernelArg(handle, index, bytes), index);
+        return remember(index, new LocalBytes(bytes));
+    }
+
+    private ClKernel remember(int index, Object value) {
+        while (values.size() <= index) {
+            values.add(null);
+        }
+        values.set(index, value);
         return this;
+    }
+
+    /**
+     * Sets this kernel's arguments on {@code target} from index {@code first} on, in order: a kernel that runs this
+     * one's work among others (mul_mv_q8.cl's chained launches) takes its arguments as they were set. Returns how many
+     * argument places this kernel has so far; the ones never set are left to the caller.
+     */
+    public int copyArgsTo(ClKernel target, int first) {
+        for (int i = 0; i < values.size(); i++) {
+            switch (values.get(i)) {
+                case null -> { }
+                case ClBuffer buffer -> target.arg(first + i, buffer);
+                case Integer value -> target.arg(first + i, (int) value);
+                case Long value -> target.arg(first + i, (long) value);
+                case Float value -> target.arg(first + i, (float) value);
+                case LocalBytes local -> target.localArg(first + i, local.bytes());
+                default -> throw new IllegalStateException("argument " + i + " of " + name + ": " + values.get(i));
+            }
+        }
+        return values.size();
     }
 
     /** Enqueues a 1-D launch of {@code global} work items in groups of {@code local} (0: the driver chooses). */

@@ -149,15 +149,23 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
         }                                                                                                       \
     }
 
-// The work-item's place: its lane, its warp's slice of the columns, and the first row of its warp's row set.
-#define PKQ_PLACE(ROWS_PER_SET)                                                                                 \
+// The local memory of a Q8 matvec work-group, declared at kernel scope (OpenCL C allows local variables nowhere
+// else) and handed to the product bodies below as PKQ_LOCAL_PARAMS.
+#define PKQ_LOCALS                                                                                              \
     local float red[PK_WARPS * MV_LANES];                                                                       \
     local float part[PK_WARPS * PK_ROWS * PK_TOKENS];                                                           \
-    PKQ_LANES_SCRATCH                                                                                           \
+    local float lanes[PKQ_LANES_SIZE];                                                                          \
+    local int last[PK_TOKENS];
+#define PKQ_LOCAL_PARAMS local float* red, local float* part, local float* lanes, local int* last
+#define PKQ_LOCAL_ARGS red, part, lanes, last
+
+// The work-item's place in work-group `group` of its product: its lane, its warp's slice of the columns, and the
+// first row of its warp's row set.
+#define PKQ_PLACE(ROWS_PER_SET, GROUP_ID)                                                                       \
     const int lane = get_local_id(0) % MV_LANES;                                                                \
     const int warp = get_local_id(0) / MV_LANES;                                                                \
     const int slice = warp % split;                                                                             \
-    const int row0 = (get_group_id(0) * (PK_WARPS / split) + warp / split) * (ROWS_PER_SET);                    \
+    const int row0 = ((GROUP_ID) * (PK_WARPS / split) + warp / split) * (ROWS_PER_SET);                         \
     const int groups = ncols / GROUP;                                                                           \
     const ulong nblocks = (ulong) nrows * groups;
 
@@ -168,7 +176,7 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
 // lane bit is set) and adds its partner's copy of that half, so N values over 32 lanes take N - 1 + (5 - log2 N)
 // shuffles instead of 5 N (a sum per value): 6 instead of 20 for a decode step's 4 rows, 31 instead of 160 for 4
 // rows x 8 tokens. Lane L then holds the total of value L / (32 / N); those lanes store it to `part`.
-#define PKQ_LANES_SCRATCH
+#define PKQ_LANES_SIZE 1
 #define PKQ_BUTTERFLY(V, N)                                                                                     \
     {                                                                                                           \
         int n = (N);                                                                                            \
@@ -206,7 +214,7 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
 #else
 // Elsewhere through local memory with one barrier (a barrier per sum, as lane_sum has, made PoCL's compiler run
 // for many minutes).
-#define PKQ_LANES_SCRATCH local float lanes[PK_WARPS * PK_ROWS * PK_TOKENS * MV_LANES];
+#define PKQ_LANES_SIZE (PK_WARPS * PK_ROWS * PK_TOKENS * MV_LANES)
 #define PKQ_LANE_SUMS_TO_PART()                                                                                 \
     _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                       \
         _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++)                                                 \
@@ -405,24 +413,33 @@ inline float deferred_rms_scale(global const float* squares, int groups, int n, 
 // follows them, deferred (quantize_finished_groups): y * norm_w as Q8 activations in norm_q/norm_d and each group's
 // sum of squares in norm_squares. With `deferred`, the product's own input is such activations (in_squares, eps).
 // The host sets `norm` only where a work-group's rows lie in one Q8 group.
+#define MVQ_PARAMS(P)                                                                                           \
+        global const uchar* P##W, int P##ncols, ulong P##row_bytes, int P##nrows,                               \
+        global const char* P##xq, int P##x_groups,                                                              \
+        global float* P##y, int P##y_off, int P##y_stride,                                                      \
+        int P##ntok, global const float* P##bias, int P##has_bias, int P##accumulate,                           \
+        global const float2* P##xd, int P##split,                                                               \
+        int P##norm, global const float* P##norm_w, float P##eps, global float* P##norm_squares,                \
+        global char* P##norm_q, global float2* P##norm_d, volatile global int* P##arrivals,                     \
+        global const float* P##in_squares, int P##deferred
+#define MVQ_ARGS(P) P##W, P##ncols, P##row_bytes, P##nrows, P##xq, P##x_groups, P##y, P##y_off, P##y_stride,     \
+        P##ntok, P##bias, P##has_bias, P##accumulate, P##xd, P##split, P##norm, P##norm_w, P##eps,              \
+        P##norm_squares, P##norm_q, P##norm_d, P##arrivals, P##in_squares, P##deferred
 #define DEFINE_MUL_MVQ(TYPE)                                                                                    \
-kernel void PKQ_KERNEL(kernel_mul_mvq_##TYPE)(                                                                  \
-        global const uchar* W, int ncols, ulong row_bytes, int nrows,                                           \
-        global const char* xq, int x_groups,                                                                    \
-        global float* y, int y_off, int y_stride,                                                               \
-        int ntok, global const float* bias, int has_bias, int accumulate, global const float2* xd, int split,   \
-        int norm, global const float* norm_w, float eps, global float* norm_squares, global char* norm_q,       \
-        global float2* norm_d, volatile global int* arrivals, global const float* in_squares, int deferred) {   \
-    PKQ_PLACE(PK_ROWS)                                                                                          \
-    local int last[PK_TOKENS];                                                                                  \
+inline void PKQ_KERNEL(mvq_##TYPE)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                  \
+    PKQ_PLACE(PK_ROWS, group)                                                                                   \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, W, row0 + r)                                                                             \
         PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
         PKQ_STORE_ROWS(y + y_off, accumulate)                                                                   \
-        quantize_finished_groups(norm, y + y_off, y_stride, t0, ntok, get_group_id(0) * group_rows, group_rows,  \
-                norm_q, norm_d, arrivals, nrows / GROUP, 1, norm_w, norm_squares, last, red);                   \
+        quantize_finished_groups(norm, y + y_off, y_stride, t0, ntok, group * group_rows, group_rows, norm_q,   \
+                norm_d, arrivals, nrows / GROUP, 1, norm_w, norm_squares, last, red);                           \
     }                                                                                                           \
+}                                                                                                               \
+kernel void PKQ_KERNEL(kernel_mul_mvq_##TYPE)(MVQ_PARAMS()) {                                                   \
+    PKQ_LOCALS                                                                                                  \
+    PKQ_KERNEL(mvq_##TYPE)(get_group_id(0), MVQ_ARGS(), PKQ_LOCAL_ARGS);                                        \
 }
 
 // After a pass of the stacked q/k/v product wrote its rows for tokens t0 ..: each work-group counts itself in per
@@ -497,8 +514,8 @@ kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(                             
         float freq_scale, global const float* freq_factors, int has_freq_factors, int neox,                     \
         global const float* q_norm, global const float* k_norm, int has_norm, float eps,                        \
         volatile global int* arrivals, global const float* in_squares, int deferred) {                          \
-    PKQ_PLACE(PK_ROWS)                                                                                          \
-    local int last[PK_TOKENS];                                                                                  \
+    PKQ_LOCALS                                                                                                  \
+    PKQ_PLACE(PK_ROWS, get_group_id(0))                                                                         \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, W, row0 + r)                                                                             \
@@ -514,14 +531,17 @@ kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(                             
 // silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row; with
 // `quantize` also y as Q8 activations in yq/yd (see quantize_finished_groups; `arrivals` zero between launches);
 // with `deferred`, its input holds a deferred norm (deferred_rms_scale: in_squares, eps).
+#define GLUQ_PARAMS(P)                                                                                          \
+        global const uchar* P##Wg, global const uchar* P##Wu, int P##ncols, ulong P##row_bytes, int P##nrows,   \
+        global const char* P##xq, int P##x_groups, global float* P##y, int P##y_stride, int P##ntok,            \
+        global const float2* P##xd, int P##split, global char* P##yq, global float2* P##yd,                     \
+        volatile global int* P##arrivals, int P##quantize, global const float* P##in_squares, int P##deferred,  \
+        float P##eps
+#define GLUQ_ARGS(P) P##Wg, P##Wu, P##ncols, P##row_bytes, P##nrows, P##xq, P##x_groups, P##y, P##y_stride,      \
+        P##ntok, P##xd, P##split, P##yq, P##yd, P##arrivals, P##quantize, P##in_squares, P##deferred, P##eps
 #define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
-kernel void PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE)(                                                                    \
-        global const uchar* Wg, global const uchar* Wu, int ncols, ulong row_bytes, int nrows,                  \
-        global const char* xq, int x_groups, global float* y, int y_stride, int ntok,                           \
-        global const float2* xd, int split, global char* yq, global float2* yd, volatile global int* arrivals,  \
-        int quantize, global const float* in_squares, int deferred, float eps) {                                \
-    PKQ_PLACE(PK_ROWS / 2)                                                                                      \
-    local int last[PK_TOKENS];                                                                                  \
+inline void PKQ_KERNEL(gluq_##TYPE)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                \
+    PKQ_PLACE(PK_ROWS / 2, group)                                                                               \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                                         \
         PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
@@ -535,9 +555,13 @@ kernel void PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE)(                              
             }                                                                                                   \
         }                                                                                                       \
         const int group_rows = PK_WARPS / split * (PK_ROWS / 2);                                                \
-        quantize_finished_groups(quantize, y, y_stride, t0, ntok, get_group_id(0) * group_rows, group_rows, yq, \
-                yd, arrivals, nrows / GROUP, 0, y, y, last, red);                                               \
+        quantize_finished_groups(quantize, y, y_stride, t0, ntok, group * group_rows, group_rows, yq, yd,       \
+                arrivals, nrows / GROUP, 0, y, y, last, red);                                                   \
     }                                                                                                           \
+}                                                                                                               \
+kernel void PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE)(GLUQ_PARAMS()) {                                              \
+    PKQ_LOCALS                                                                                                  \
+    PKQ_KERNEL(gluq_##TYPE)(get_group_id(0), GLUQ_ARGS(), PKQ_LOCAL_ARGS);                                      \
 }
 
 DEFINE_MUL_MVQ(q4_0)
@@ -552,3 +576,87 @@ DEFINE_MUL_MV_GLUQ(q4_0)
 DEFINE_MUL_MV_GLUQ(q8_0)
 DEFINE_MUL_MV_GLUQ(q4_k)
 DEFINE_MUL_MV_GLUQ(q6_k)
+
+// Chained launches (single-token build only): the o product, the gated product and the down product of a decode
+// layer in one launch, which saves two of a layer's five launches. A small model's decode is bound by the host's
+// launches (Qwen2.5-0.5B on an H100: ~11 us of host time each, 1.38 ms of a 1.88 ms token), not by the GPU.
+//
+// Each work-group takes a ticket as it starts (an atomic count): tickets below o_groups are work-groups of the o
+// product, the next g_groups of the gated one, the rest of down. A work-group of a later product first waits until
+// every work-group of the one before has counted itself done. That cannot deadlock: tickets follow start order, so
+// every work-group waited on holds a lower ticket and is running (or finished) already; nothing depends on how the
+// device orders or places work-groups. What the products hand on (Q8 activations, the deferred norm's sums, the
+// residual row) is read after the wait and a device fence, and no work-group has read those addresses earlier in
+// the launch, so no stale cache line can answer. The tails' arrival counts stay per product: a product's tails all
+// finish before its work-groups count themselves done. The last work-group of down resets the chain's counts.
+#ifdef PKQ_SINGLE_TOKEN
+#ifdef WEBLLM_PTX
+inline void chain_pause(void) {
+    asm volatile("nanosleep.u32 64;");
+}
+#else
+inline void chain_pause(void) {
+}
+#endif
+
+// The work-group's ticket: its place in start order. By the whole work-group.
+inline int chain_ticket(volatile global int* tickets, local int* slot) {
+    if (get_local_id(0) == 0) *slot = atomic_inc(tickets);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int ticket = *slot;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return ticket;
+}
+
+// Waits until `count` work-groups have counted themselves into `done`. By the whole work-group.
+inline void chain_wait(volatile global int* done, int count) {
+    if (get_local_id(0) == 0) {
+        while (*done < count) chain_pause();
+    }
+    barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+    device_fence();
+}
+
+// Counts the work-group into `done` once all its writes are visible device-wide; returns how many had counted before
+// it. By the whole work-group.
+inline int chain_done(volatile global int* done, local int* slot) {
+    device_fence();
+    barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+    if (get_local_id(0) == 0) *slot = atomic_inc(done);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return *slot;
+}
+
+// chain: 4 ints, zero between launches (tickets, then the done counts of o, gated, down). Launch: (o_groups +
+// g_groups + the down product's work-groups) work-groups of PK_WARPS warps.
+#define DEFINE_CHAIN_FFN(TYPE)                                                                                  \
+kernel void kernel_chain_ffn_##TYPE##_t1(MVQ_PARAMS(o_), GLUQ_PARAMS(g_), MVQ_PARAMS(d_), int o_groups,         \
+        int g_groups, volatile global int* chain) {                                                             \
+    PKQ_LOCALS                                                                                                  \
+    local int slot;                                                                                             \
+    const int ticket = chain_ticket(chain, &slot);                                                              \
+    if (ticket < o_groups) {                                                                                    \
+        mvq_##TYPE##_t1(ticket, MVQ_ARGS(o_), PKQ_LOCAL_ARGS);                                                  \
+        chain_done(chain + 1, &slot);                                                                           \
+    } else if (ticket < o_groups + g_groups) {                                                                  \
+        chain_wait(chain + 1, o_groups);                                                                        \
+        gluq_##TYPE##_t1(ticket - o_groups, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                     \
+        chain_done(chain + 2, &slot);                                                                           \
+    } else {                                                                                                    \
+        chain_wait(chain + 2, g_groups);                                                                        \
+        const int d_groups = get_num_groups(0) - o_groups - g_groups;                                           \
+        mvq_##TYPE##_t1(ticket - o_groups - g_groups, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                            \
+        if (chain_done(chain + 3, &slot) == d_groups - 1 && get_local_id(0) == 0) {                             \
+            chain[0] = 0;                                                                                       \
+            chain[1] = 0;                                                                                       \
+            chain[2] = 0;                                                                                       \
+            chain[3] = 0;                                                                                       \
+        }                                                                                                       \
+    }                                                                                                           \
+}
+
+DEFINE_CHAIN_FFN(q4_0)
+DEFINE_CHAIN_FFN(q8_0)
+DEFINE_CHAIN_FFN(q4_k)
+DEFINE_CHAIN_FFN(q6_k)
+#endif

@@ -1,0 +1,82 @@
+package io.webllm.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.webllm.engine.gguf.GgufFile;
+import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.opencl.KernelLibrary;
+import io.webllm.engine.tensor.GgmlType;
+import io.webllm.engine.testing.TestDevices;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A single stream's decode with each layer's o, gated and down products chained into one launch
+ * (Options.chainedLayers; mul_mv_q8.cl, kernel_chain_ffn_*) computes exactly what the three launches compute: the
+ * same product bodies with the same arguments, the later products' work-groups waiting on the earlier ones' done
+ * counts. Across 40 decode steps, so that the chain's counts must be back at zero after every launch; a prompt pass
+ * (not chained) between them; and a step of two sequences, which takes the separate launches.
+ */
+class ChainedLayerTests {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void chainedQ4DecodeGivesTheLogitsOfSeparateLaunches() {
+        assertChainedDecodeMatches(ModelShape.TINY_LLAMA3, GgmlType.Q4_0, 11);
+    }
+
+    /** Qwen2's shapes: q/k/v biases, tied embeddings. */
+    @Test
+    void chainedQ8DecodeGivesTheLogitsOfSeparateLaunches() {
+        assertChainedDecodeMatches(ModelShape.TINY_QWEN2, GgmlType.Q8_0, 12);
+    }
+
+    private void assertChainedDecodeMatches(ModelShape shape, GgmlType type, long seed) {
+        Path model = temp.resolve(type + ".gguf");
+        new SyntheticModelWriter(shape, type, seed).write(model);
+        Run chained = run(model, true);
+        Run separate = run(model, false);
+        for (int i = 0; i < separate.logits().length; i++) {
+            assertThat(chained.logits()[i]).as("pass %d", i).isEqualTo(separate.logits()[i]);
+        }
+        assertThat(chained.decodeProfile()).containsKey("kernel_chain_ffn_" + type.name().toLowerCase(java.util.Locale.ROOT)
+                + KernelLibrary.SINGLE_TOKEN + " o+gated+down");
+        assertThat(chained.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_mul_mv_gluq"));
+        assertThat(separate.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_chain"));
+    }
+
+    /** Logits of every pass, and the kernels of one decode step. */
+    private record Run(float[][] logits, Map<String, double[]> decodeProfile) {
+    }
+
+    /** A 20-token prompt, 40 decode steps, a second prompt in slot 1, then a step of both sequences. */
+    private static Run run(Path model, boolean chained) {
+        try (GgufFile file = GgufFile.open(model);
+             ClContext cl = TestDevices.open();
+             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(96, 2, 32, KernelLibrary.Variant.GPU, true)
+                     .withChainedLayers(chained), LoadListener.NONE)) {
+            int[] prompt = new java.util.SplittableRandom(3).ints(20, 3, 512).toArray();
+            float[][] logits = new float[43][];
+            logits[0] = transformer.forward(Batch.sequence(prompt, 0, 0));
+            int token = StoriesGreedyTests.argmax(logits[0]);
+            Map<String, double[]> profile = Map.of();
+            for (int i = 1; i <= 40; i++) {
+                if (i == 2) {
+                    transformer.profile(true);
+                }
+                logits[i] = transformer.forward(Batch.sequence(new int[] {token}, prompt.length + i - 1, 0));
+                if (i == 2) {
+                    profile = transformer.profile(false);
+                }
+                token = StoriesGreedyTests.argmax(logits[i]);
+            }
+            logits[41] = transformer.forward(Batch.sequence(prompt, 0, 1));
+            logits[42] = transformer.forward(new Batch(new int[] {token, 7}, new int[] {60, 20}, new int[] {0, 1}, new int[] {0, 1}));
+            return new Run(logits, profile);
+        }
+    }
+}
