@@ -10,20 +10,20 @@ mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr
 java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true"
 {
 T "checks, then 16 streams"
-CHECK=1 BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 230 bash scripts/device-compare.sh streams old=-Dwebllm.mmv.minTokens=2
+CHECK=1 BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 200 bash scripts/device-compare.sh streams old=-Dwebllm.mmv.minTokens=2
 T "chained layers on the GPU (ChainedLayerTests; a wrong wait would hang, hence its own timeout)"
-timeout 60 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
+timeout 50 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
   --select-class io.webllm.engine.model.ChainedLayerTests 2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
 T "0.5B"
-MODEL=qwen2.5-0.5b:q8_0 timeout 90 bash scripts/device-compare.sh deferred prev old nonorm=-Dwebllm.fuse.norm=false deferred2 chain=-Dwebllm.chain=true
+MODEL=qwen2.5-0.5b:q8_0 timeout 80 bash scripts/device-compare.sh deferred prev old nonorm=-Dwebllm.fuse.norm=false deferred2 chain=-Dwebllm.chain=true
 T "0.5B kernel times on the device (their sum against the token's time: how far launches are the limit)"
-DEVICE_PROFILE=1 MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 64" timeout 30 bash scripts/device-compare.sh deferred
+DEVICE_PROFILE=1 MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 64" timeout 25 bash scripts/device-compare.sh deferred
 T "8B tg"
-timeout 130 bash scripts/device-compare.sh deferred prev nonorm=-Dwebllm.fuse.norm=false chain=-Dwebllm.chain=true
+timeout 100 bash scripts/device-compare.sh deferred prev nonorm=-Dwebllm.fuse.norm=false chain=-Dwebllm.chain=true
 T "kernel-bench"
-timeout 30 .device/jre/bin/java --enable-native-access=ALL-UNNAMED -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kernel-bench --json | cut -c1-700
+timeout 20 .device/jre/bin/java --enable-native-access=ALL-UNNAMED -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kernel-bench --json | cut -c1-700
 T "ctx"
-BENCH_ARGS="-p 4000 -n 64 --batch 512" timeout 50 bash scripts/device-compare.sh ctx unroll2=-Dwebllm.attention.combineUnroll=2
+BENCH_ARGS="-p 4000 -n 64 --batch 512" timeout 40 bash scripts/device-compare.sh ctx unroll2=-Dwebllm.attention.combineUnroll=2
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/open-measurements.txt"
