@@ -505,27 +505,35 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
 // the rope and fills the KV cache (rope_finished_heads). Arguments from n_heads on as kernel_rope_store's from its
 // third on; with `deferred`, its input holds a deferred norm (deferred_rms_scale: in_squares, eps). The host uses it
 // where head_dim is a multiple of a work-group's rows.
+#define MVQ_ROPE_PARAMS(P)                                                                                      \
+        global const uchar* P##W, int P##ncols, ulong P##row_bytes, int P##nrows, global const char* P##xq,     \
+        int P##x_groups, global float* P##y, int P##y_stride, int P##ntok, global const float* P##bias,         \
+        int P##has_bias, global const float2* P##xd, int P##split, int P##n_heads, int P##n_kv_heads,           \
+        int P##head_dim, global const int* P##pos, global const int* P##slot, global half* P##k_cache,          \
+        global half* P##v_cache, int P##ctx, float P##theta_base, float P##freq_scale,                          \
+        global const float* P##freq_factors, int P##has_freq_factors, int P##neox, global const float* P##q_norm, \
+        global const float* P##k_norm, int P##has_norm, float P##eps, volatile global int* P##arrivals,         \
+        global const float* P##in_squares, int P##deferred
+#define MVQ_ROPE_ARGS(P) P##W, P##ncols, P##row_bytes, P##nrows, P##xq, P##x_groups, P##y, P##y_stride, P##ntok, \
+        P##bias, P##has_bias, P##xd, P##split, P##n_heads, P##n_kv_heads, P##head_dim, P##pos, P##slot,         \
+        P##k_cache, P##v_cache, P##ctx, P##theta_base, P##freq_scale, P##freq_factors, P##has_freq_factors,     \
+        P##neox, P##q_norm, P##k_norm, P##has_norm, P##eps, P##arrivals, P##in_squares, P##deferred
 #define DEFINE_MUL_MVQ_ROPE(TYPE)                                                                               \
-kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(                                                                   \
-        global const uchar* W, int ncols, ulong row_bytes, int nrows, global const char* xq, int x_groups,      \
-        global float* y, int y_stride, int ntok, global const float* bias, int has_bias,                        \
-        global const float2* xd, int split, int n_heads, int n_kv_heads, int head_dim, global const int* pos,   \
-        global const int* slot, global half* k_cache, global half* v_cache, int ctx, float theta_base,          \
-        float freq_scale, global const float* freq_factors, int has_freq_factors, int neox,                     \
-        global const float* q_norm, global const float* k_norm, int has_norm, float eps,                        \
-        volatile global int* arrivals, global const float* in_squares, int deferred) {                          \
-    PKQ_LOCALS                                                                                                  \
-    PKQ_PLACE(PK_ROWS, get_group_id(0))                                                                         \
+inline void PKQ_KERNEL(mvq_rope_##TYPE)(int group, MVQ_ROPE_PARAMS(), PKQ_LOCAL_PARAMS) {                        \
+    PKQ_PLACE(PK_ROWS, group)                                                                                   \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, W, row0 + r)                                                                             \
         PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
         PKQ_STORE_ROWS(y, 0)                                                                                    \
-        rope_finished_heads(y, y_stride, t0, ntok, get_group_id(0) * group_rows / head_dim,                     \
-                head_dim / group_rows, n_heads, n_kv_heads, head_dim, pos, slot, k_cache, v_cache, ctx,         \
-                theta_base, freq_scale, freq_factors, has_freq_factors, neox, q_norm, k_norm, has_norm, eps,    \
-                arrivals, last, red);                                                                           \
+        rope_finished_heads(y, y_stride, t0, ntok, group * group_rows / head_dim, head_dim / group_rows,        \
+                n_heads, n_kv_heads, head_dim, pos, slot, k_cache, v_cache, ctx, theta_base, freq_scale,        \
+                freq_factors, has_freq_factors, neox, q_norm, k_norm, has_norm, eps, arrivals, last, red);      \
     }                                                                                                           \
+}                                                                                                               \
+kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(MVQ_ROPE_PARAMS()) {                                         \
+    PKQ_LOCALS                                                                                                  \
+    PKQ_KERNEL(mvq_rope_##TYPE)(get_group_id(0), MVQ_ROPE_ARGS(), PKQ_LOCAL_ARGS);                              \
 }
 
 // silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row; with
