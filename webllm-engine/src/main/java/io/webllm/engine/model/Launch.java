@@ -44,6 +44,19 @@ final class Launch implements Step {
         return kernel;
     }
 
+    /** The index of the token-count argument, or -1. */
+    int tokenCountArg() {
+        return tokenCountArg;
+    }
+
+    /** How many work-groups dimension 0 of a pass of {@code tokens} tokens has (1-D launches with a set local size). */
+    long workGroups(int tokens) {
+        if (global1 != null || local0 == 0) {
+            throw new IllegalStateException(profileKey() + " is not a 1-D launch of set work-groups");
+        }
+        return global0.applyAsLong(tokens) / local0;
+    }
+
     /** Names what this launch works on (a matrix shape) where launches of one kernel differ, for profiles. */
     Launch labeled(String label) {
         this.label = label;

@@ -217,6 +217,9 @@ public final class Transformer implements AutoCloseable {
         // every later attention norm is applied after the previous layer's down product (addResidualProduct)
         layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(0, "attn_norm.weight"))), normed));
         Q8Input attentionInput = normed;
+        // chained launches (Options.chainedLayers): built once the next layer's q/k/v product is known to join or not
+        List<ChainedLaunch> chains = new ArrayList<>();
+        ChainedLaunch previousChain = null;
         for (int l = 0; l < config.layerCount(); l++) {
             ClBuffer keyCache = allocate("key cache of layer " + l, cacheBytes);
             ClBuffer valueCache = allocate("value cache of layer " + l, cacheBytes);
@@ -235,7 +238,14 @@ public final class Transformer implements AutoCloseable {
                     // the dp4a kernels apply the rope themselves; the tensor-core and tiled ones are followed by its launch
                     Q8Input input = attentionInput;
                     Step fused = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, input, keyCache, valueCache, ropeFreqs, qNorm, kNorm, width));
-                    layerLaunches.add(Step.byTokenCount(fused, Step.sequence(product, rope), products.dp4aTokenLimit(stacked)));
+                    Step qkvStep = Step.byTokenCount(fused, Step.sequence(product, rope), products.dp4aTokenLimit(stacked));
+                    if (previousChain != null && previousChain.typeSuffix().equals(stacked.kernelSuffix())) {
+                        // the previous layer's chained launch runs this product in single-token passes
+                        previousChain.append(q8RopeLaunch(stacked, bias, input, keyCache, valueCache, ropeFreqs, qNorm, kNorm,
+                                KernelLibrary.SINGLE_TOKEN));
+                        qkvStep = Step.byTokenCount(Step.NONE, qkvStep, 2);
+                    }
+                    layerLaunches.add(qkvStep);
                 } else {
                     layerLaunches.add(product);
                     layerLaunches.add(rope);
@@ -279,11 +289,15 @@ public final class Transformer implements AutoCloseable {
                     : new ResidualProduct(down, ff, config.feedForwardLength(), feedForward, null,
                             products.matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true, feedForward), normed);
             Step separate = Step.sequence(Step.sequence(o.step(), gated), d.step());
-            Launch chained = chainsFeedForward(o, gate, up, writtenForVector, d, l + 1 == config.layerCount(), options)
+            previousChain = chainsFeedForward(o, gate, up, writtenForVector, d, l + 1 == config.layerCount(), options)
                     ? chainedFeedForward(o, gate, up, ffnInput, d) : null;
-            layerLaunches.add(chained == null ? separate : Step.byTokenCount(chained, separate, 2));
+            if (previousChain != null) {
+                chains.add(previousChain);
+            }
+            layerLaunches.add(previousChain == null ? separate : Step.byTokenCount(previousChain, separate, 2));
             attentionInput = d.output();
         }
+        chains.forEach(ChainedLaunch::build);
         gathered = allocate("rows for logits", 4 * b * config.embeddingLength());
         gather = new Launch(kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered)
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
@@ -665,37 +679,21 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * The chained launch of a layer's o, gated and down products (see {@link #chainsFeedForward}): their single-token
-     * kernels' arguments in order, each product's token count 1, and how many work-groups o and the gated product
-     * have; a work-group per ticket, the products' work-groups together.
+     * The chained launch of a layer's o, gated and down products (see {@link #chainsFeedForward}), from the
+     * single-token launches of the three; the next layer's q/k/v product may join it before it is built.
      */
-    private Launch chainedFeedForward(ResidualProduct o, DeviceTensor gate, DeviceTensor up, Q8Input ffnInput, ResidualProduct down) {
-        ClKernel chain = kernels.create("kernel_chain_ffn_" + gate.kernelSuffix() + KernelLibrary.SINGLE_TOKEN);
-        Launch[] phases = {
-            products.singleTokenQ8Matvec(o.w(), o.input(), o.inStride(), x, 0, config.embeddingLength(), null, true, o.norm()),
-            gatedQ8Launch(gate, up, true, ffnInput, KernelLibrary.SINGLE_TOKEN),
-            products.singleTokenQ8Matvec(down.w(), down.input(), down.inStride(), x, 0, config.embeddingLength(), null, true, down.norm())};
-        int first = 0;
-        for (Launch phase : phases) {
-            int count = phase.kernel().copyArgsTo(chain, first);
-            chain.arg(first + 9, 1); // every product's token count: the chain serves single-token passes
-            first += count;
-        }
-        long oGroups = MatrixProducts.q8GlobalSize(o.w(), false) / MatrixProducts.Q8_GROUP;
-        long gatedGroups = MatrixProducts.q8GlobalSize(gate, true) / MatrixProducts.Q8_GROUP;
-        long downGroups = MatrixProducts.q8GlobalSize(down.w(), false) / MatrixProducts.Q8_GROUP;
-        chain.arg(first, (int) oGroups).arg(first + 1, (int) gatedGroups).arg(first + 2, chainCounts());
-        for (Launch phase : phases) {
-            phase.kernel().close();
-        }
-        long global = (oGroups + gatedGroups + downGroups) * MatrixProducts.Q8_GROUP;
-        return new Launch(chain, -1, n -> global, null, MatrixProducts.Q8_GROUP, 0).labeled("o+gated+down");
+    private ChainedLaunch chainedFeedForward(ResidualProduct o, DeviceTensor gate, DeviceTensor up, Q8Input ffnInput, ResidualProduct down) {
+        return new ChainedLaunch(kernels, gate.kernelSuffix(),
+                products.singleTokenQ8Matvec(o.w(), o.input(), o.inStride(), x, 0, config.embeddingLength(), null, true, o.norm()),
+                gatedQ8Launch(gate, up, true, ffnInput, KernelLibrary.SINGLE_TOKEN),
+                products.singleTokenQ8Matvec(down.w(), down.input(), down.inStride(), x, 0, config.embeddingLength(), null, true, down.norm()),
+                chainCounts());
     }
 
-    /** The chained launches' counts (tickets and three done counts), zero between launches; one set serves them all. */
+    /** The chained launches' counts (tickets and the products' done counts), zero between launches; one set serves them all. */
     private ClBuffer chainCounts() {
         if (chainCounts == null) {
-            chainCounts = zeroed("chain counts", 16);
+            chainCounts = zeroed("chain counts", 32);
         }
         return chainCounts;
     }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A single stream's decode with each layer's o, gated and down products chained into one launch
  * (Options.chainedLayers; mul_mv_q8.cl, kernel_chain_ffn_*) computes exactly what the three launches compute: the
  * same product bodies with the same arguments, the later products' work-groups waiting on the earlier ones' done
- * counts. Across 40 decode steps, so that the chain's counts must be back at zero after every launch; a prompt pass
+ * counts; the next layer's q/k/v product with its rope joins the chain. Across 40 decode steps, so that the chain's counts must be back at zero after every launch; a prompt pass
  * (not chained) between them; and a step of two sequences, which takes the separate launches.
  */
 class ChainedLayerTests {
@@ -43,9 +43,14 @@ class ChainedLayerTests {
         for (int i = 0; i < separate.logits().length; i++) {
             assertThat(chained.logits()[i]).as("pass %d", i).isEqualTo(separate.logits()[i]);
         }
-        assertThat(chained.decodeProfile()).containsKey("kernel_chain_ffn_" + type.name().toLowerCase(java.util.Locale.ROOT)
-                + KernelLibrary.SINGLE_TOKEN + " o+gated+down");
+        String suffix = type.name().toLowerCase(java.util.Locale.ROOT) + KernelLibrary.SINGLE_TOKEN;
+        // two layers: the first layer's chain takes the second's q/k/v product, the last layer's ends with down
+        assertThat(chained.decodeProfile()).containsKeys("kernel_chain_ffn_qkv_" + suffix + " o+gated+down+qkv",
+                "kernel_chain_ffn_" + suffix + " o+gated+down");
         assertThat(chained.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_mul_mv_gluq"));
+        assertThat(chained.decodeProfile().entrySet()).filteredOn(entry -> entry.getKey().startsWith("kernel_mul_mvq_rope"))
+                .as("q/k/v launches of a decode step: the first layer's").singleElement()
+                .satisfies(entry -> assertThat(entry.getValue()[1]).isEqualTo(1));
         assertThat(separate.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_chain"));
     }
 

@@ -635,36 +635,72 @@ inline int chain_done(volatile global int* done, local int* slot) {
     return *slot;
 }
 
+// The o, gated and down products of a chain: the ticket's work-group of the o product, or of the gated one once o is
+// done, or of down once the gated one is; each counts itself into its product's done count. Returns the product
+// (0, 1, 2) with `ticket` made the work-group's index in it; 3 with the ticket past down's (o_groups + g_groups +
+// d_groups) work-groups for the caller's next product.
+#define CHAIN_FFN_PRODUCTS(TYPE)                                                                                \
+    int product = 3;                                                                                            \
+    if (ticket < o_groups) {                                                                                    \
+        product = 0;                                                                                            \
+        mvq_##TYPE##_t1(ticket, MVQ_ARGS(o_), PKQ_LOCAL_ARGS);                                                  \
+    } else if ((ticket -= o_groups) < g_groups) {                                                               \
+        product = 1;                                                                                            \
+        chain_wait(chain + 1, o_groups);                                                                        \
+        gluq_##TYPE##_t1(ticket, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                                \
+    } else if ((ticket -= g_groups) < d_groups) {                                                               \
+        product = 2;                                                                                            \
+        chain_wait(chain + 2, g_groups);                                                                        \
+        mvq_##TYPE##_t1(ticket, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                                  \
+    } else {                                                                                                    \
+        ticket -= d_groups;                                                                                     \
+    }
+
+// Counts the work-group into its product's done count; the last work-group of the chain's last product (`final`)
+// resets the chain's counts (`counts` of them) for the next launch.
+inline void chain_finish(volatile global int* chain, int product, int product_groups, int final, int counts,
+        local int* slot) {
+    if (chain_done(chain + 1 + product, slot) == product_groups - 1 && product == final && get_local_id(0) == 0) {
+        for (int i = 0; i < counts; i++) chain[i] = 0;
+    }
+}
+
 // chain: 4 ints, zero between launches (tickets, then the done counts of o, gated, down). Launch: (o_groups +
-// g_groups + the down product's work-groups) work-groups of PK_WARPS warps.
+// g_groups + d_groups) work-groups of PK_WARPS warps.
 #define DEFINE_CHAIN_FFN(TYPE)                                                                                  \
 kernel void kernel_chain_ffn_##TYPE##_t1(MVQ_PARAMS(o_), GLUQ_PARAMS(g_), MVQ_PARAMS(d_), int o_groups,         \
-        int g_groups, volatile global int* chain) {                                                             \
+        int g_groups, int d_groups, volatile global int* chain) {                                               \
     PKQ_LOCALS                                                                                                  \
     local int slot;                                                                                             \
-    const int ticket = chain_ticket(chain, &slot);                                                              \
-    if (ticket < o_groups) {                                                                                    \
-        mvq_##TYPE##_t1(ticket, MVQ_ARGS(o_), PKQ_LOCAL_ARGS);                                                  \
-        chain_done(chain + 1, &slot);                                                                           \
-    } else if (ticket < o_groups + g_groups) {                                                                  \
-        chain_wait(chain + 1, o_groups);                                                                        \
-        gluq_##TYPE##_t1(ticket - o_groups, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                     \
-        chain_done(chain + 2, &slot);                                                                           \
-    } else {                                                                                                    \
-        chain_wait(chain + 2, g_groups);                                                                        \
-        const int d_groups = get_num_groups(0) - o_groups - g_groups;                                           \
-        mvq_##TYPE##_t1(ticket - o_groups - g_groups, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                            \
-        if (chain_done(chain + 3, &slot) == d_groups - 1 && get_local_id(0) == 0) {                             \
-            chain[0] = 0;                                                                                       \
-            chain[1] = 0;                                                                                       \
-            chain[2] = 0;                                                                                       \
-            chain[3] = 0;                                                                                       \
-        }                                                                                                       \
+    int ticket = chain_ticket(chain, &slot);                                                                    \
+    CHAIN_FFN_PRODUCTS(TYPE)                                                                                    \
+    chain_finish(chain, product, product == 0 ? o_groups : product == 1 ? g_groups : d_groups, 2, 4, &slot);    \
+}
+
+// The same chain followed by the next layer's stacked q/k/v product with its rope (a layer's decode in two launches:
+// this and attention). chain: 5 ints (tickets, the done counts of o, gated, down, q/k/v).
+#define DEFINE_CHAIN_FFN_QKV(TYPE)                                                                              \
+kernel void kernel_chain_ffn_qkv_##TYPE##_t1(MVQ_PARAMS(o_), GLUQ_PARAMS(g_), MVQ_PARAMS(d_),                    \
+        MVQ_ROPE_PARAMS(q_), int o_groups, int g_groups, int d_groups, volatile global int* chain) {           \
+    PKQ_LOCALS                                                                                                  \
+    local int slot;                                                                                             \
+    int ticket = chain_ticket(chain, &slot);                                                                    \
+    CHAIN_FFN_PRODUCTS(TYPE)                                                                                    \
+    if (product == 3) {                                                                                         \
+        chain_wait(chain + 3, d_groups);                                                                        \
+        mvq_rope_##TYPE##_t1(ticket, MVQ_ROPE_ARGS(q_), PKQ_LOCAL_ARGS);                                        \
     }                                                                                                           \
+    const int product_groups = product == 0 ? o_groups : product == 1 ? g_groups : product == 2 ? d_groups      \
+            : (int) get_num_groups(0) - o_groups - g_groups - d_groups;                                         \
+    chain_finish(chain, product, product_groups, 3, 5, &slot);                                                  \
 }
 
 DEFINE_CHAIN_FFN(q4_0)
 DEFINE_CHAIN_FFN(q8_0)
 DEFINE_CHAIN_FFN(q4_k)
 DEFINE_CHAIN_FFN(q6_k)
+DEFINE_CHAIN_FFN_QKV(q4_0)
+DEFINE_CHAIN_FFN_QKV(q8_0)
+DEFINE_CHAIN_FFN_QKV(q4_k)
+DEFINE_CHAIN_FFN_QKV(q6_k)
 #endif
