@@ -64,7 +64,7 @@ final class MatrixProducts {
         }
         Step vector;
         if (q8 && w.integerKernels()) {
-            // the norm only in the single-token kernel (Transformer.addResidualProduct)
+            // the norm only in the single-token kernel (Transformer.residualProduct)
             Step product = Step.byTokenWidth(width -> q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias,
                     accumulate, width.isEmpty() ? null : norm, width));
             if (runsTensorCoreMatvec(w)) {

@@ -39,8 +39,10 @@ import org.jspecify.annotations.Nullable;
  * kernel [ffq]), so no quantize launch runs between them; their arguments are set once at load (see {@link Launch}).
  * A single stream's decode step fuses further: the stacked q/k/v product applies step 3 itself, and the residual
  * products (5, 8) apply the norm after them, deferred: they write y * norm weight quantized with each group's sum of
- * squares, and the products of steps 2 and 7 multiply their sums by the norm's scale ({@link #addResidualProduct}),
- * so such a step makes 5 launches a layer. Then output_norm and the output matrix only for the rows whose logits are
+ * squares, and the products of steps 2 and 7 multiply their sums by the norm's scale ({@link #residualProduct}),
+ * so such a step makes 5 launches a layer; with chained layers ({@link Options#withChainedLayers}) two: attention,
+ * and one launch of a layer's o, gated and down products with the next layer's q/k/v ({@link ChainedLaunch}). Then
+ * output_norm and the output matrix only for the rows whose logits are
  * wanted. Prompts longer than {@code maxBatch} run in consecutive chunks. Not thread-safe: one scheduler thread drives
  * it.
  */
@@ -98,7 +100,7 @@ public final class Transformer implements AutoCloseable {
     private final Q8Input normed;
     /**
      * The same activations where a residual product wrote them in single-token passes, its norm deferred (per-group
-     * sums of squares in their own buffer; see {@link #addResidualProduct}); null where products cannot read them.
+     * sums of squares in their own buffer; see {@link #residualProduct}); null where products cannot read them.
      */
     private final @Nullable Q8Input deferredNormed;
     private final @Nullable ClBuffer ffqScales;
@@ -214,7 +216,7 @@ public final class Transformer implements AutoCloseable {
         // half floats (rope.cl)
         long cacheBytes = 2L * slots * contextLength * config.kvDim();
         Architecture arch = config.architecture();
-        // every later attention norm is applied after the previous layer's down product (addResidualProduct)
+        // every later attention norm is applied after the previous layer's down product (residualProduct)
         layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(0, "attn_norm.weight"))), normed));
         Q8Input attentionInput = normed;
         // chained launches (Options.chainedLayers): built once the next layer's q/k/v product is known to join or not
