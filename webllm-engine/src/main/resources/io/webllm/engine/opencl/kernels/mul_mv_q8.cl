@@ -586,17 +586,22 @@ DEFINE_MUL_MV_GLUQ(q4_k)
 DEFINE_MUL_MV_GLUQ(q6_k)
 
 // Chained launches (single-token build only): the o product, the gated product and the down product of a decode
-// layer in one launch, which saves two of a layer's five launches. A small model's decode is bound by the host's
-// launches (Qwen2.5-0.5B on an H100: ~11 us of host time each, 1.38 ms of a 1.88 ms token), not by the GPU.
+// layer, and where it joins them the next layer's q/k/v product with its rope, in one launch, which saves three of a
+// layer's five launches. A small model's decode is bound by the host's launches (Qwen2.5-0.5B on an H100: ~11 us of
+// host time each, 1.38 ms of a 1.88 ms token), not by the GPU.
 //
 // Each work-group takes a ticket as it starts (an atomic count): tickets below o_groups are work-groups of the o
-// product, the next g_groups of the gated one, the rest of down. A work-group of a later product first waits until
-// every work-group of the one before has counted itself done. That cannot deadlock: tickets follow start order, so
-// every work-group waited on holds a lower ticket and is running (or finished) already; nothing depends on how the
-// device orders or places work-groups. What the products hand on (Q8 activations, the deferred norm's sums, the
-// residual row) is read after the wait and a device fence, and no work-group has read those addresses earlier in
-// the launch, so no stale cache line can answer. The tails' arrival counts stay per product: a product's tails all
-// finish before its work-groups count themselves done. The last work-group of down resets the chain's counts.
+// product, the next g_groups of the gated one, and so on. A work-group of a later product first waits until every
+// work-group of the one before has counted itself done. That cannot deadlock: tickets follow start order, so every
+// work-group waited on holds a lower ticket and is running (or finished) already; nothing depends on how the device
+// orders or places work-groups. Visibility is the release/acquire pattern of a grid-wide barrier: each work-item
+// fences its writes device-wide before its work-group counts itself done; the waiting work-group's first work-item
+// sees the count with a volatile load, and after the work-group's barrier every work-item fences again before it
+// reads, so plain loads see what the earlier products wrote, even where an earlier product of the same launch read
+// the same addresses (the gated product reads the norm that down rewrites for q/k/v). The tails' arrival counts stay
+// per product: a product's tails all finish before its work-groups count themselves done. The last work-group of
+// the last product resets the chain's counts. ChainedLayerTests checks, on PoCL and on the GPU, that the chained
+// decode computes bit for bit what the separate launches compute.
 #ifdef PKQ_SINGLE_TOKEN
 #ifdef WEBLLM_PTX
 inline void chain_pause(void) {
