@@ -74,6 +74,39 @@ class OpenClTests {
         }
     }
 
+    /**
+     * A kernel that runs another's work among its own (mul_mv_q8.cl's chained launches) takes that kernel's arguments
+     * as they were set: buffers, ints, longs, floats and local sizes at their places, shifted by the first index.
+     */
+    @Test
+    void argumentsCopyIntoAnotherKernelAtAnOffset() {
+        String source = """
+                kernel void one(global float* y, int i, long l, float f, local float* scratch) {
+                    scratch[0] = f; barrier(CLK_LOCAL_MEM_FENCE);
+                    y[0] = (float) i + (float) l + scratch[0];
+                }
+                kernel void two(global float* z, int k, global float* y, int i, long l, float f, local float* scratch) {
+                    scratch[0] = f; barrier(CLK_LOCAL_MEM_FENCE);
+                    y[0] = (float) i + (float) l + scratch[0];
+                    z[0] = (float) k;
+                }
+                """;
+        try (ClContext cl = TestDevices.open(); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+             ClProgram program = cl.build("copied arguments", source, "");
+             ClBuffer y = cl.allocate("y", 4);
+             ClBuffer z = cl.allocate("z", 4);
+             ClKernel one = program.kernel("one").arg(0, y).arg(1, 3).arg(2, 40L).arg(3, 0.5f).localArg(4, 4);
+             ClKernel two = program.kernel("two").arg(0, z).arg(1, 7)) {
+            assertThat(one.copyArgsTo(two, 2)).as("argument places of the first kernel").isEqualTo(5);
+            two.run(1, 1);
+            java.lang.foreign.MemorySegment result = arena.allocate(4);
+            cl.read(y, 0, result);
+            assertThat(result.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0)).isEqualTo(43.5f);
+            cl.read(z, 0, result);
+            assertThat(result.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0)).isEqualTo(7f);
+        }
+    }
+
     @Test
     void pinnedMemoryCarriesReadsAndWritesAndIsReleasedOnce() {
         try (ClContext cl = TestDevices.open(); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
