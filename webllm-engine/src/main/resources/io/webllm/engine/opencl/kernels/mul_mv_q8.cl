@@ -19,6 +19,10 @@
 // PK_ROWS x PK_TOKENS floats held for the whole kernel: for 8 tokens ptxas (sm_90) gives the Q4_0 matvec 225
 // registers and 128 bytes of stack, one 256-work-item work-group an SM; for one token 64 registers, three or more.
 // A decode matvec's speed is the loads it keeps in flight, so the single-token build is the one decode uses.
+//
+// Each product is an inline body taking its work-group's index and the local memory (PKQ_LOCALS, which only kernel
+// scope may declare) that its kernel calls with get_group_id(0); the chained launches at the end of this file call
+// several bodies in one launch.
 #ifdef PKQ_SINGLE_TOKEN
 #define PKQ_KERNEL(NAME) NAME##_t1
 #else
