@@ -94,6 +94,7 @@ final class BenchCommand implements Command {
                 result.put("decodeTokensPerSecond", decodeRate);
                 // host time to enqueue a token's launches: near 1000 / decodeTokensPerSecond, the host is the limit
                 result.put("decodeEnqueueMillisPerToken", enqueueNanos / 1e6 / generate);
+                result.put("decodeLaunchesPerToken", model.launchesPerPass(1, 1));
                 result.put("weightBytesPerToken", weightBytes);
                 result.put("achievedGBps", achieved / 1e9);
                 result.put("bandwidthFraction", achieved / copyBytesPerSecond);

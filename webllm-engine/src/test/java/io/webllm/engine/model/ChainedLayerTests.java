@@ -45,6 +45,10 @@ class ChainedLayerTests {
             assertThat(chained.logits()[i]).as("pass %d", i).isEqualTo(separate.logits()[i]);
         }
         assertThat(separate.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_chain"));
+        // embedding, layer 0's norm, then a layer's q/k/v with rope, attention, o, gated and down; gather, output
+        // norm and output product for the logits
+        int layers = shape.layers();
+        assertThat(separate.decodeLaunches()).isEqualTo(2 + 5 * layers + 3);
         if (!Tuning.FUSE_NORM) {
             // -Dwebllm.fuse.norm=false: a norm launch follows o, so nothing chains
             assertThat(chained.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_chain"));
@@ -55,13 +59,16 @@ class ChainedLayerTests {
         assertThat(chained.decodeProfile()).containsKeys("kernel_chain_ffn_qkv_" + suffix + " o+gated+down+qkv",
                 "kernel_chain_ffn_" + suffix + " o+gated+down");
         assertThat(chained.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_mul_mv_gluq"));
+        // layer 0's q/k/v, then attention and the chain a layer: Qwen2.5-0.5B (24 layers) makes 54 launches a token,
+        // not 125
+        assertThat(chained.decodeLaunches()).isEqualTo(3 + 2 * layers + 3);
         assertThat(chained.decodeProfile().entrySet()).filteredOn(entry -> entry.getKey().startsWith("kernel_mul_mvq_rope"))
                 .as("q/k/v launches of a decode step: the first layer's").singleElement()
                 .satisfies(entry -> assertThat(entry.getValue()[1]).isEqualTo(1));
     }
 
-    /** Logits of every pass, and the kernels of one decode step. */
-    private record Run(float[][] logits, Map<String, double[]> decodeProfile) {
+    /** Logits of every pass, the kernels of one decode step, and how many launches a decode step makes. */
+    private record Run(float[][] logits, Map<String, double[]> decodeProfile, int decodeLaunches) {
     }
 
     /** A 20-token prompt, 40 decode steps, a second prompt in slot 1, then a step of both sequences. */
@@ -87,7 +94,7 @@ class ChainedLayerTests {
             }
             logits[41] = transformer.forward(Batch.sequence(prompt, 0, 1));
             logits[42] = transformer.forward(new Batch(new int[] {token, 7}, new int[] {60, 20}, new int[] {0, 1}, new int[] {0, 1}));
-            return new Run(logits, profile);
+            return new Run(logits, profile, transformer.launchesPerPass(1, 1));
         }
     }
 }
