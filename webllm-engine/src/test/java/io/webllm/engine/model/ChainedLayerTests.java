@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A single stream's decode with each layer's o, gated and down products chained into one launch
- * (Options.chainedLayers; mul_mv_q8.cl, kernel_chain_ffn_*) computes exactly what the three launches compute: the
- * same product bodies with the same arguments, the later products' work-groups waiting on the earlier ones' done
- * counts; the next layer's q/k/v product with its rope joins the chain. Across 40 decode steps, so that the chain's counts must be back at zero after every launch; a prompt pass
- * (not chained) between them; and a step of two sequences, which takes the separate launches.
+ * A single stream's decode with each layer's o, gated and down products and the next layer's q/k/v product chained
+ * into one launch (Options.chainedLayers; mul_mv_q8.cl, kernel_chain_ffn_*) computes exactly what the separate
+ * launches compute: the same product bodies with the same arguments, the later products' work-groups waiting on the
+ * earlier ones' done counts. Across 40 decode steps, so that the chain's counts must be back at zero after every
+ * launch; a prompt pass (not chained) between them; and a step of two sequences, which takes the separate launches.
  */
 class ChainedLayerTests {
 
