@@ -2,7 +2,10 @@ package io.webllm.engine.opencl;
 
 import static org.lwjgl.opencl.CL10.clReleaseMemObject;
 
-/** A device buffer; released by {@link #close()} or, at the latest, with its context. */
+/**
+ * A device buffer, or a region of one ({@link ClContext#region}); released by {@link #close()} or, at the latest,
+ * with its context.
+ */
 public final class ClBuffer implements AutoCloseable {
 
     private final ClContext context;
@@ -10,14 +13,21 @@ public final class ClBuffer implements AutoCloseable {
     private final long handle;
     private final long size;
     private final long serial;
+    private final boolean region;
     private boolean released;
 
-    ClBuffer(ClContext context, String name, long handle, long size, long serial) {
+    ClBuffer(ClContext context, String name, long handle, long size, long serial, boolean region) {
         this.context = context;
         this.name = name;
         this.handle = handle;
         this.size = size;
         this.serial = serial;
+        this.region = region;
+    }
+
+    /** Device memory this buffer holds of its own: none for a region of another buffer. */
+    long heldBytes() {
+        return region ? 0 : size;
     }
 
     long serial() {

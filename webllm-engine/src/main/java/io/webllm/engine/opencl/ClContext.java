@@ -24,6 +24,7 @@ public final class ClContext implements AutoCloseable {
     private final Set<AutoCloseable> owned = Collections.newSetFromMap(new IdentityHashMap<>());
     private long nextSerial;
     private long allocatedBytes;
+    private long regionAlignment;
     private boolean closed;
     private KernelLibrary kernels;
 
@@ -152,6 +153,47 @@ public final class ClContext implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code bytes} of {@code parent} from {@code offset} as a buffer of its own (clCreateSubBuffer): kernels take it
+     * as any buffer, and one write to the parent fills several regions at once (a decode step's small inputs: one
+     * enqueue instead of four). {@code offset} must be a multiple of {@link #regionAlignment}. Holds no memory of its
+     * own; released with the context or by {@link #releaseSince} like a buffer.
+     */
+    public ClBuffer region(ClBuffer parent, String name, long offset, long bytes) {
+        checkOpen();
+        parent.checkRange(offset, bytes);
+        if (offset % regionAlignment() != 0) {
+            throw new IllegalArgumentException("region %s at offset %d of %s: offsets must be multiples of %d bytes on %s"
+                    .formatted(name, offset, parent.name(), regionAlignment(), device.name()));
+        }
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer error = stack.mallocInt(1);
+            org.lwjgl.opencl.CLBufferRegion region = org.lwjgl.opencl.CLBufferRegion.malloc(stack).origin(offset).size(bytes);
+            long handle = org.lwjgl.opencl.CL11.nclCreateSubBuffer(parent.handle(), CL_MEM_READ_WRITE,
+                    org.lwjgl.opencl.CL11.CL_BUFFER_CREATE_TYPE_REGION, region.address(), org.lwjgl.system.MemoryUtil.memAddress(error));
+            ClException.check(error.get(0), "clCreateSubBuffer(" + name + ": " + bytes + " bytes at " + offset + " of " + parent.name() + ")");
+            ClBuffer buffer;
+            synchronized (this) {
+                buffer = new ClBuffer(this, name, handle, bytes, nextSerial++, true);
+                owned.add(buffer);
+            }
+            return buffer;
+        }
+    }
+
+    /** The alignment, in bytes, of a {@link #region}'s offset on this device (CL_DEVICE_MEM_BASE_ADDR_ALIGN). */
+    public synchronized long regionAlignment() {
+        if (regionAlignment == 0) {
+            try (MemoryStack stack = MemoryStack.stackPush()) {
+                IntBuffer bits = stack.mallocInt(1);
+                ClException.check(clGetDeviceInfo(device.deviceHandle(), CL_DEVICE_MEM_BASE_ADDR_ALIGN, bits, null),
+                        "clGetDeviceInfo(CL_DEVICE_MEM_BASE_ADDR_ALIGN)");
+                regionAlignment = Math.max(1, bits.get(0) / 8);
+            }
+        }
+        return regionAlignment;
+    }
+
     /** Unmaps a {@link PinnedMemory}'s buffer and waits for it, before the buffer's release. */
     void unmap(ClBuffer buffer, MemorySegment mapped) {
         if (!closed) {
@@ -175,7 +217,7 @@ public final class ClContext implements AutoCloseable {
             }
             ClBuffer buffer;
             synchronized (this) {
-                buffer = new ClBuffer(this, name, handle, bytes, nextSerial++);
+                buffer = new ClBuffer(this, name, handle, bytes, nextSerial++, false);
                 owned.add(buffer);
                 allocatedBytes += bytes;
             }
@@ -216,7 +258,7 @@ public final class ClContext implements AutoCloseable {
 
     synchronized void released(ClBuffer buffer) {
         if (owned.remove(buffer)) {
-            allocatedBytes -= buffer.size();
+            allocatedBytes -= buffer.heldBytes();
         }
     }
 

@@ -107,6 +107,45 @@ class OpenClTests {
         }
     }
 
+    /**
+     * A region of a buffer is a buffer of its own for kernels and copies, holding no memory of its own: what one write
+     * puts into the parent, the region reads at its offset, and a kernel writing the region writes the parent there.
+     */
+    @Test
+    void regionsAreBuffersOverTheirParentsBytes() {
+        try (ClContext cl = TestDevices.open(); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+             ClProgram program = cl.build("regions", "kernel void inc(global int* v) { v[get_global_id(0)] += 1; }", "")) {
+            long align = cl.regionAlignment();
+            assertThat(align).isPositive();
+            ClBuffer parent = cl.allocate("parent", 2 * align);
+            long held = cl.allocatedBytes();
+            ClBuffer second = cl.region(parent, "second", align, 16);
+            assertThat(cl.allocatedBytes()).as("a region holds nothing of its own").isEqualTo(held);
+            java.lang.foreign.MemorySegment values = arena.allocate(2 * align);
+            for (int i = 0; i < 4; i++) {
+                values.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, align / 4 + i, 10 * i);
+            }
+            cl.write(parent, 0, values);
+            try (ClKernel inc = program.kernel("inc").arg(0, second)) {
+                inc.run(4, 0);
+            }
+            java.lang.foreign.MemorySegment read = arena.allocate(16);
+            cl.read(parent, align, read);
+            assertThat(read.toArray(java.lang.foreign.ValueLayout.JAVA_INT)).containsExactly(1, 11, 21, 31);
+            cl.read(second, 0, read);
+            assertThat(read.toArray(java.lang.foreign.ValueLayout.JAVA_INT)).containsExactly(1, 11, 21, 31);
+            if (align > 1) {
+                assertThatThrownBy(() -> cl.region(parent, "misaligned", align / 2, 4))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("multiples of " + align);
+            }
+            assertThatThrownBy(() -> cl.region(parent, "too long", align, align + 4))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            second.close();
+            assertThat(cl.allocatedBytes()).isEqualTo(held);
+            parent.close();
+        }
+    }
+
     @Test
     void pinnedMemoryCarriesReadsAndWritesAndIsReleasedOnce() {
         try (ClContext cl = TestDevices.open(); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
