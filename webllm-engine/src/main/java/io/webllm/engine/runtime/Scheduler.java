@@ -25,6 +25,8 @@ final class Scheduler implements Runnable {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
 
     private final Transformer model;
+    /** The last pass's logits, whose array the next pass reuses where they fit (Transformer.forward). */
+    private float @Nullable [] logitsBuffer;
     private final Tokenizer tokenizer;
     private final SlotTable slots;
     /** Requests handed over by callers; with {@link #pending} bounded, so a full engine refuses work instead of queueing without end. */
@@ -159,7 +161,10 @@ final class Scheduler implements Runnable {
                 sampled.add(sequence);
             }
         }
-        float[] logits = model.forward(new Batch(tokens, positions, slotIds, rows.stream().mapToInt(Integer::intValue).toArray()));
+        // each sequence copies its row before the next pass (Sequence.pick), so one array serves every pass
+        float[] logits = model.forward(new Batch(tokens, positions, slotIds, rows.stream().mapToInt(Integer::intValue).toArray()),
+                logitsBuffer);
+        logitsBuffer = logits;
         for (int i = 0; i < inputs.size(); i++) {
             fedSequences.get(i).fed(inputs.get(i).length);
         }

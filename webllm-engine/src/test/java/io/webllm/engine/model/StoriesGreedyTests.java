@@ -10,7 +10,10 @@ import io.webllm.engine.opencl.KernelLibrary.Variant;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The real pretrained stories260K model must continue a prompt exactly as llama.cpp does (shared/testdata/README.md). */
+/**
+ * The real pretrained stories260K model must continue a prompt exactly as llama.cpp does (shared/testdata/README.md),
+ * its decode writing each step's logits into the array of the step before.
+ */
 class StoriesGreedyTests {
 
     static final int[] PROMPT = StoriesReference.PROMPT_IDS;
@@ -33,9 +36,16 @@ class StoriesGreedyTests {
             for (int i = 0; i < 64; i++) {
                 int next = argmax(logits);
                 text.append(piece(pieces, next));
-                logits = model.forward(Batch.sequence(new int[] {next}, position++, 0));
+                // the decode writes each step's logits into the last step's array, as the engine's scheduler does
+                float[] reused = model.forward(Batch.sequence(new int[] {next}, position++, 0), logits);
+                assertThat(reused).isSameAs(logits);
+                logits = reused;
             }
             assertThat(text.toString().stripLeading()).isEqualTo(EXPECTED);
+            // an array too small for the logits is not written
+            float[] small = new float[1];
+            assertThat(model.forward(Batch.sequence(new int[] {1}, position, 0), small)).isNotSameAs(small).hasSize(logits.length);
+            assertThat(small).containsExactly(0f);
         }
     }
 
