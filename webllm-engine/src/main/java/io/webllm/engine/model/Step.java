@@ -31,15 +31,26 @@ interface Step {
         return tokens -> all;
     }
 
-    /** One step's launches, then another's (either may be a single launch). */
+    /**
+     * One step's launches, then another's (either may be a single launch). The list for a token count is built once
+     * and kept until another count comes: a decode asks for the same count every token, and the layers' sequences
+     * would otherwise allocate a list each, every token. (Steps' lists depend on the token count alone.)
+     */
     static Step sequence(Step first, Step then) {
-        return tokens -> {
-            List<Launch> before = first.launches(tokens);
-            List<Launch> after = then.launches(tokens);
-            List<Launch> all = new java.util.ArrayList<>(before.size() + after.size());
-            all.addAll(before);
-            all.addAll(after);
-            return all;
+        return new Step() {
+            private int lastTokens = -1;
+            private List<Launch> last = List.of();
+
+            @Override
+            public List<Launch> launches(int tokens) {
+                if (tokens != lastTokens) {
+                    List<Launch> all = new java.util.ArrayList<>(first.launches(tokens));
+                    all.addAll(then.launches(tokens));
+                    last = List.copyOf(all);
+                    lastTokens = tokens;
+                }
+                return last;
+            }
         };
     }
 
