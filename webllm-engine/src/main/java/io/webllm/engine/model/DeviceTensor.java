@@ -25,6 +25,11 @@ public record DeviceTensor(String name, GgmlType type, ClBuffer buffer, int colu
      * matrix-matrix kernels (mul_mm_q8.cl): Q4_0 and Q8_0.
      */
     public boolean packed() {
+        return packed(type);
+    }
+
+    /** Whether tensors of this type are {@link #packed()}. */
+    public static boolean packed(GgmlType type) {
         return type == GgmlType.Q4_0 || type == GgmlType.Q8_0;
     }
 

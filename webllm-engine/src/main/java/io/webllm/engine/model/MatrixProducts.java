@@ -141,29 +141,38 @@ final class MatrixProducts {
 
     /**
      * Whether the single-token Q8 matvec of the residual product {@code w} can apply the norm that follows it
-     * (mul_mv_q8.cl, quantize_finished_groups with norm weights): a work-group's rows must lie in one 32-row Q8 group
-     * and divide it, so that the group's last work-group to finish knows it is the last. Passes of one token must run
-     * the dp4a kernels, the only ones with fused tails.
+     * (mul_mv_q8.cl, quantize_finished_groups with norm weights): it reads as the products after it do, and its tail
+     * can quantize its output ({@link #tailQuantizes}).
      */
     boolean appliesFollowingNorm(DeviceTensor w) {
-        int rows = q8GroupRows(w, false);
-        return readsDeferredNorm(w.type(), w.columns()) && w.rows() % 32 == 0 && rows <= 32 && 32 % rows == 0;
+        return readsDeferredNorm(w.type(), w.columns()) && tailQuantizes(w, false);
+    }
+
+    /**
+     * Whether the Q8 matvec of {@code w} (the gated one if {@code gated}) can quantize its output in its tail
+     * (mul_mv_q8.cl, quantize_finished_groups): a work-group's rows must lie in one 32-row Q8 group and divide it, so
+     * that the group's last work-group to finish knows it is the last.
+     */
+    static boolean tailQuantizes(DeviceTensor w, boolean gated) {
+        int rows = q8GroupRows(w, gated);
+        return w.integerKernels() && w.rows() % 32 == 0 && rows <= 32 && 32 % rows == 0;
     }
 
     /**
      * Whether single-token products of weights of this type and row length can read activations with a deferred norm
-     * (mul_mv_q8.cl, PKQ_DEFERRED_SCALE): they run the single-token dp4a Q8 matvecs, not the tensor-core ones.
+     * (mul_mv_q8.cl, PKQ_DEFERRED_SCALE): single tokens run the single-token dp4a Q8 matvecs.
      */
     boolean readsDeferredNorm(GgmlType type, int columns) {
-        boolean singleTokensOnTensorCores = Tuning.MMV_MIN_TOKENS <= 1 && kernels.tensorCores()
-                && (type == GgmlType.Q4_0 || type == GgmlType.Q8_0);
-        return !cpuKernels && q8 && DeviceTensor.repacked(type) && columns % 32 == 0 && Tuning.SINGLE_TOKEN_MATVECS
-                && !singleTokensOnTensorCores;
+        return runsQ8Matvec(type, columns) && Tuning.SINGLE_TOKEN_MATVECS && dp4aTokenLimit(type, columns) > 1;
     }
 
     /** Whether a matrix-vector product of {@code w} runs as a Q8 matvec kernel (mul_mv_q8.cl), which can fuse. */
     boolean runsQ8Matvec(DeviceTensor w) {
-        return !cpuKernels && q8 && w.integerKernels() && w.columns() % 32 == 0;
+        return runsQ8Matvec(w.type(), w.columns());
+    }
+
+    private boolean runsQ8Matvec(GgmlType type, int columns) {
+        return !cpuKernels && q8 && DeviceTensor.repacked(type) && columns % 32 == 0;
     }
 
     /**
@@ -214,7 +223,12 @@ final class MatrixProducts {
      * where they run on tensor cores (their dot4 path, which PoCL tests, replays every lane's loads).
      */
     boolean runsTensorCoreMatvec(DeviceTensor w) {
-        return runsQ8Matvec(w) && w.packed() && kernels.tensorCores() && Tuning.MMV_MIN_TOKENS < Step.MATRIX_MATRIX_MIN_TOKENS;
+        return runsTensorCoreMatvec(w.type(), w.columns());
+    }
+
+    private boolean runsTensorCoreMatvec(GgmlType type, int columns) {
+        return runsQ8Matvec(type, columns) && DeviceTensor.packed(type) && kernels.tensorCores()
+                && Tuning.MMV_MIN_TOKENS < Step.MATRIX_MATRIX_MIN_TOKENS;
     }
 
     /**
@@ -224,7 +238,11 @@ final class MatrixProducts {
      * matvec (or no Q8 matvec: then nothing fuses below it either).
      */
     int dp4aTokenLimit(DeviceTensor w) {
-        return runsTensorCoreMatvec(w) ? Tuning.MMV_MIN_TOKENS : Step.MATRIX_MATRIX_MIN_TOKENS;
+        return dp4aTokenLimit(w.type(), w.columns());
+    }
+
+    private int dp4aTokenLimit(GgmlType type, int columns) {
+        return runsTensorCoreMatvec(type, columns) ? Tuning.MMV_MIN_TOKENS : Step.MATRIX_MATRIX_MIN_TOKENS;
     }
 
     /** The small-batch tensor-core product (mul_mv_mma.cl); arguments as {@link #q8MatvecLaunch}'s. */

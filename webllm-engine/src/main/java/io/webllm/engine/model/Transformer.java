@@ -277,7 +277,7 @@ public final class Transformer implements AutoCloseable {
             boolean writtenForVector = true;
             Step gated;
             if (gate.type() == up.type()) {
-                writtenForVector = ffnQ8 && gatedKernelQuantizes(gate);
+                writtenForVector = ffnQ8 && MatrixProducts.tailQuantizes(gate, true);
                 gated = gatedMatvec(gate, up, writtenForVector, ffnInput);
             } else {
                 // quantizer mixes can give gate and up different types: two products and the SiLU
@@ -757,7 +757,7 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * ff = silu(gate xb) * (up xb): one fused kernel for a few tokens; for prompts two tiled products and the SiLU.
-     * With {@code quantizeOutput} the fused kernel writes ff as Q8 activations too ({@link #gatedKernelQuantizes}).
+     * With {@code quantizeOutput} the fused kernel writes ff as Q8 activations too (MatrixProducts.tailQuantizes).
      */
     private Step gatedMatvec(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input) {
         if (cpuKernels) {
@@ -843,14 +843,6 @@ public final class Transformer implements AutoCloseable {
         return new Launch(kernels.create("kernel_swiglu").arg(0, ff).arg(1, ffUp), -1, n -> (long) n * nff, null, 0, 0);
     }
 
-    /**
-     * Whether the gated Q8 kernel can quantize its own output: a work-group's rows must lie in one 32-row Q8 group
-     * and divide it, so that the group's last work-group to finish knows it is the last (mul_mv_q8.cl).
-     */
-    private boolean gatedKernelQuantizes(DeviceTensor gate) {
-        int rows = MatrixProducts.q8GroupRows(gate, true);
-        return gate.integerKernels() && gate.rows() % 32 == 0 && rows <= 32 && 32 % rows == 0;
-    }
 
     private Launch ropeStore(ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,
             @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm) {
