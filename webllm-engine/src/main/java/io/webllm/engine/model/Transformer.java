@@ -364,11 +364,11 @@ public final class Transformer implements AutoCloseable {
 
         /**
          * Passes recorded as -Dwebllm.commandBuffers says ({@link ClCommandBuffer.Use#configured}), layers chained as
-         * -Dwebllm.chain says (false when unset: see {@link #withChainedLayers}).
+         * -Dwebllm.chain says ({@link Tuning#CHAINED_LAYERS}).
          */
         public Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations) {
             this(contextLength, slots, maxBatch, kernels, quantizedActivations, ClCommandBuffer.Use.configured(),
-                    Boolean.parseBoolean(System.getProperty("webllm.chain", "false").trim()));
+                    Tuning.CHAINED_LAYERS);
         }
 
         /** Q8 activations unless {@code -Dwebllm.activations=f32}. */

@@ -153,6 +153,12 @@ public final class Tuning {
     public static final boolean FUSE_NORM = flag("webllm.fuse.norm", true);
 
     /**
+     * Whether models load with chained decode layers unless their options say otherwise (Transformer.Options
+     * .withChainedLayers), {@code -Dwebllm.chain=true}; off until measured on a GPU (step 39 of docs/performance.md).
+     */
+    public static final boolean CHAINED_LAYERS = flag("webllm.chain", false);
+
+    /**
      * Whether the stacked q/k/v Q8 matvec applies the rope and fills the KV cache (rope_finished_heads) instead of a
      * rope launch after it, {@code -Dwebllm.fuse.rope=false} to measure without.
      */
