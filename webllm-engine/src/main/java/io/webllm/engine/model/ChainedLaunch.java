@@ -60,6 +60,11 @@ final class ChainedLaunch implements Step {
             first += count;
             groups += product.workGroups(1);
         }
+        // then the work-group counts of o, gated and down, and the counts buffer
+        if (chain.declaredArgs() != first + 4) {
+            throw new IllegalStateException("%s declares %d arguments, but its products' kernels declare %d and it adds 4"
+                    .formatted(chain.name(), chain.declaredArgs(), first));
+        }
         for (int i = 0; i < 3; i++) {
             chain.arg(first + i, (int) products.get(i).workGroups(1));
         }

@@ -83,7 +83,8 @@ public final class ClKernel implements AutoCloseable {
     /**
      * Sets this kernel's arguments on {@code target} from index {@code first} on, in order: a kernel that runs this
      * one's work among others (mul_mv_q8.cl's chained launches) takes its arguments as they were set. Returns how many
-     * argument places this kernel has so far; the ones never set are left to the caller.
+     * arguments this kernel declares (CL_KERNEL_NUM_ARGS), where the next kernel's arguments start; the ones never set
+     * are left to the caller.
      */
     public int copyArgsTo(ClKernel target, int first) {
         for (int i = 0; i < values.size(); i++) {
@@ -97,7 +98,16 @@ public final class ClKernel implements AutoCloseable {
                 default -> throw new IllegalStateException("argument " + i + " of " + name + ": " + values.get(i));
             }
         }
-        return values.size();
+        return declaredArgs();
+    }
+
+    /** How many arguments the kernel's source declares. */
+    public int declaredArgs() {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            java.nio.IntBuffer count = stack.mallocInt(1);
+            ClException.check(clGetKernelInfo(handle, CL_KERNEL_NUM_ARGS, count, null), "clGetKernelInfo(" + name + ", CL_KERNEL_NUM_ARGS)");
+            return count.get(0);
+        }
     }
 
     /** Enqueues a 1-D launch of {@code global} work items in groups of {@code local} (0: the driver chooses). */

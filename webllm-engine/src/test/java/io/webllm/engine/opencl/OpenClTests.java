@@ -97,7 +97,8 @@ class OpenClTests {
              ClBuffer z = cl.allocate("z", 4);
              ClKernel one = program.kernel("one").arg(0, y).arg(1, 3).arg(2, 40L).arg(3, 0.5f).localArg(4, 4);
              ClKernel two = program.kernel("two").arg(0, z).arg(1, 7)) {
-            assertThat(one.copyArgsTo(two, 2)).as("argument places of the first kernel").isEqualTo(5);
+            assertThat(one.copyArgsTo(two, 2)).as("arguments the first kernel declares").isEqualTo(5);
+            assertThat(two.declaredArgs()).isEqualTo(7);
             two.run(1, 1);
             java.lang.foreign.MemorySegment result = arena.allocate(4);
             cl.read(y, 0, result);
