@@ -372,7 +372,11 @@ inline void quantize_finished_groups(int quantize, volatile global const float* 
         const ulong k = (ulong) (t0 + t) * groups_per_token + g;
         const int row = g * GROUP + lane;
         float v = live ? y[(ulong) (t0 + t) * y_stride + row] : 0.0f;
-        const float group_squares = lane_sum(v * v, red);
+#ifdef WEBLLM_PTX
+        const float group_squares = weighted ? lane_sum(v * v, red) : 0.0f; // shuffles: a uniform condition will do
+#else
+        const float group_squares = lane_sum(v * v, red); // barriers: every work-item, weighted or not
+#endif
         if (weighted) {
             if (live && lane == 0) squares[k] = group_squares;
             v *= norm_w[row];
