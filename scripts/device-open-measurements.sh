@@ -25,6 +25,8 @@ BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 120 bash scripts/device-compare.s
 T "0.5B: step 34, norms launched, kernel times on the device"
 MODEL=qwen2.5-0.5b:q8_0 timeout 40 bash scripts/device-compare.sh old nonorm=-Dwebllm.fuse.norm=false
 DEVICE_PROFILE=1 MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 64" timeout 25 bash scripts/device-compare.sh deferred
+T "8B tg from a short prompt (llama-bench's tg128 starts at an empty context)"
+BENCH_ARGS="-p 16 -n 128" timeout 40 bash scripts/device-compare.sh short
 T "ctx"
 BENCH_ARGS="-p 4000 -n 64 --batch 512" timeout 40 bash scripts/device-compare.sh ctx unroll2=-Dwebllm.attention.combineUnroll=2
 T end

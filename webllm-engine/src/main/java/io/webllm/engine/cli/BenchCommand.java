@@ -3,6 +3,7 @@ package io.webllm.engine.cli;
 import io.webllm.engine.gguf.GgufFile;
 import io.webllm.engine.gguf.GgufTensorInfo;
 import io.webllm.engine.model.Batch;
+import io.webllm.engine.model.GreedyDecode;
 import io.webllm.engine.model.LoadListener;
 import io.webllm.engine.model.ModelConfig;
 import io.webllm.engine.model.TensorNames;
@@ -10,6 +11,7 @@ import io.webllm.engine.model.Transformer;
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.DeviceSelector;
+import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.sampling.Sampler;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -75,16 +77,31 @@ final class BenchCommand implements Command {
                 long prefillStart = System.nanoTime();
                 float[] logits = model.forward(Batch.sequence(tokens, 0, 0));
                 double prefillSeconds = (System.nanoTime() - prefillStart) / 1e9;
-                int token = Sampler.argmax(logits);
-                long decodeStart = System.nanoTime();
-                long enqueueNanos = 0;
+                int first = Sampler.argmax(logits);
+                // as a sampled request decodes: the host reads each token's logits and picks, then enqueues the next pass
+                int token = first;
+                int[] hostPicked = new int[generate];
+                long hostPickStart = System.nanoTime();
+                long hostPickEnqueueNanos = 0;
                 float[] row = null; // reused, as the engine's scheduler reuses its logits
                 for (int i = 0; i < generate; i++) {
                     row = model.forward(Batch.sequence(new int[] {token}, prompt + i, 0), row);
-                    token = Sampler.argmax(row);
-                    enqueueNanos += model.lastEnqueueNanos();
+                    token = hostPicked[i] = Sampler.argmax(row);
+                    hostPickEnqueueNanos += model.lastEnqueueNanos();
+                }
+                double hostPickSeconds = (System.nanoTime() - hostPickStart) / 1e9;
+                // as a greedy request decodes: the same positions again, each token picked on the device, passes ahead
+                int[] devicePicked = new int[generate];
+                long decodeStart = System.nanoTime();
+                long enqueueNanos = 0;
+                try (GreedyDecode decode = model.greedyDecode(first, prompt, 0, config.vocabularySize(), generate, Tuning.DECODE_LOOKAHEAD)) {
+                    for (int i = 0; i < generate; i++) {
+                        devicePicked[i] = decode.next();
+                        enqueueNanos += model.lastEnqueueNanos();
+                    }
                 }
                 double decodeSeconds = (System.nanoTime() - decodeStart) / 1e9;
+                token = devicePicked[generate - 1];
                 long weightBytes = bytesReadPerToken(file, config);
                 // keys and values, 2 bytes each (the cache holds halves), over the mean context of the decode
                 double kvBytes = 2.0 * config.layerCount() * config.kvDim() * 2 * (prompt + generate / 2.0);
@@ -96,6 +113,12 @@ final class BenchCommand implements Command {
                 result.put("decodeTokensPerSecond", decodeRate);
                 // host time to enqueue a token's launches: near 1000 / decodeTokensPerSecond, the host is the limit
                 result.put("decodeEnqueueMillisPerToken", enqueueNanos / 1e6 / generate);
+                result.put("decodeLookahead", Tuning.DECODE_LOOKAHEAD);
+                result.put("hostPickTokensPerSecond", generate / hostPickSeconds);
+                result.put("hostPickEnqueueMillisPerToken", hostPickEnqueueNanos / 1e6 / generate);
+                // both decodes see the same logits: a difference would be a wrong device pick or a nondeterministic kernel
+                result.put("devicePicksMatchingHost", (int) java.util.stream.IntStream.range(0, generate)
+                        .takeWhile(i -> hostPicked[i] == devicePicked[i]).count());
                 result.put("decodeLaunchesPerToken", model.launchesPerPass(1, 1));
                 result.put("weightBytesPerToken", weightBytes);
                 result.put("achievedGBps", achieved / 1e9);

@@ -143,7 +143,17 @@ public final class Transformer implements AutoCloseable {
      */
     private final MemorySegment hostLogits;
     private final @Nullable PinnedMemory pinnedLogits;
+    /** The device's pick of a greedy decode's next token (greedy.cl), and what it reports: token, NaN seen. */
+    private final Launch greedyNext;
+    private final ClBuffer greedyStatus;
+    /** Where the reports of a greedy decode's passes in flight land, {@link GreedyDecode#MAX_LOOKAHEAD} of them. */
+    private final MemorySegment hostGreedyStatus;
+    private final @Nullable PinnedMemory pinnedGreedyStatus;
+    /** The greedy decode whose passes own passInputs until it closes; null when none is open. */
+    private @Nullable GreedyDecode openDecode;
     private static final int PINNED_LOGIT_ROWS = 16;
+    /** Work-items of greedy.cl's one work-group. */
+    private static final int GREEDY_WIDTH = 256;
     private static final System.Logger LOG = System.getLogger(Transformer.class.getName());
 
     private Transformer(GgufFile file, ClContext cl, ModelConfig config, Options options, LoadListener listener) {
@@ -308,6 +318,12 @@ public final class Transformer implements AutoCloseable {
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
         finalNorm = rmsNorm(gathered, xb, outputNorm, normed);
         outputMatvec = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, normed);
+        greedyStatus = allocate("greedy decode status", 8);
+        greedyNext = new Launch(kernels.create("kernel_greedy_next").arg(0, logits).arg(1, config.vocabularySize())
+                .arg(2, tokenIds).arg(3, positions).arg(4, greedyStatus), -1, n -> GREEDY_WIDTH, null, GREEDY_WIDTH, 0);
+        long statusBytes = 8L * GreedyDecode.MAX_LOOKAHEAD;
+        pinnedGreedyStatus = pinnedOrNull("greedy decode status on the host", statusBytes);
+        hostGreedyStatus = pinnedGreedyStatus != null ? pinnedGreedyStatus.segment() : hostArena.allocate(statusBytes, 4);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
     }
@@ -485,6 +501,9 @@ public final class Transformer implements AutoCloseable {
     }
 
     private float[] forwardLocked(Batch batch, float @Nullable [] reuse) {
+        if (openDecode != null) {
+            throw new IllegalStateException("a greedy decode is running on this model: close it before the next forward pass");
+        }
         long passStart = System.nanoTime();
         for (int i = 0; i < batch.size(); i++) {
             if (batch.positions()[i] < 0 || batch.positions()[i] >= contextLength) {
@@ -525,15 +544,7 @@ public final class Transformer implements AutoCloseable {
             // one write of the four regions, the last as far as its rows
             cl.writeAsync(passInputs, 0, hostInputs.asSlice(0, 3 * inputRegion + 4L * Math.max(1, count)));
             writesPending = true;
-            int tokens = n;
-            int rows = count;
-            ClCommandBuffer pass = recorded == null || profile != null ? null
-                    : recorded.pass(new RecordedPasses.Key(n, split, count), buffer -> recordPass(buffer, tokens, rows));
-            if (pass != null) {
-                pass.enqueue();
-            } else {
-                runPass(n, count);
-            }
+            enqueuePass(n, count);
             if (count > 0) {
                 enqueueNanos = System.nanoTime() - passStart;
                 readLogits(count, resultIndex, result);
@@ -541,6 +552,97 @@ public final class Transformer implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /** Enqueues a pass of n tokens and m logit rows: replayed where recorded, else launch by launch. */
+    private void enqueuePass(int n, int m) {
+        ClCommandBuffer pass = recorded == null || profile != null ? null
+                : recorded.pass(new RecordedPasses.Key(n, split, m), buffer -> recordPass(buffer, n, m));
+        if (pass != null) {
+            pass.enqueue();
+        } else {
+            runPass(n, m);
+        }
+    }
+
+    /**
+     * Starts a greedy decode of the sequence in {@code slot}: {@code token} goes in at {@code position}, and each
+     * {@link GreedyDecode#next()} returns the next token, picked on the device (the argmax of the first
+     * {@code vocabularyLimit} logits), which the following pass embeds without the host in between. Up to
+     * {@code lookahead} passes run ahead of the host, and at most {@code maxPasses} in all (the cache's end bounds
+     * them too). No other pass runs on this model until the decode is closed.
+     */
+    public GreedyDecode greedyDecode(int token, int position, int slot, int vocabularyLimit, int maxPasses, int lookahead) {
+        synchronized (cl) {
+            if (openDecode != null) {
+                throw new IllegalStateException("a greedy decode is already running on this model");
+            }
+            if (position < 0 || position >= contextLength) {
+                throw new IllegalArgumentException("position %d is outside the context of %d tokens".formatted(position, contextLength));
+            }
+            if (slot < 0 || slot >= slots) {
+                throw new IllegalArgumentException("slot %d does not exist (%d slots)".formatted(slot, slots));
+            }
+            if (token < 0 || token >= config.vocabularySize()) {
+                throw new IllegalArgumentException("token id %d is outside the vocabulary of %d".formatted(token, config.vocabularySize()));
+            }
+            if (vocabularyLimit < 1 || vocabularyLimit > config.vocabularySize()) {
+                throw new IllegalArgumentException("a greedy decode picks from 1 to %d tokens, not %d".formatted(config.vocabularySize(), vocabularyLimit));
+            }
+            if (writesPending) {
+                cl.finish();
+            }
+            place(new int[] {token}, 0, 1, 0);
+            place(new int[] {position}, 0, 1, 1);
+            place(new int[] {slot}, 0, 1, 2);
+            place(new int[] {0}, 0, 1, 3);
+            cl.writeAsync(passInputs, 0, hostInputs.asSlice(0, 3 * inputRegion + 4));
+            writesPending = true;
+            greedyNext.kernel().arg(1, vocabularyLimit);
+            int passes = Math.min(maxPasses, contextLength - position);
+            openDecode = new GreedyDecode(this, position, passes, Math.min(lookahead, GreedyDecode.MAX_LOOKAHEAD));
+            return openDecode;
+        }
+    }
+
+    /**
+     * Enqueues the greedy decode's pass at {@code position} (its token already in place on the device) and the
+     * device's pick of the next, whose report is read into place {@code slot} of the host's status ring; returns
+     * the read's event.
+     */
+    long enqueueGreedyPass(int position, int slot) {
+        synchronized (cl) {
+            long start = System.nanoTime();
+            coverPositions(new int[] {position}, 0, 1);
+            enqueuePass(1, 1);
+            run(greedyNext, 1);
+            long event = cl.readAsync(greedyStatus, 0, hostGreedyStatus.asSlice(8L * slot, 8));
+            enqueueNanos = System.nanoTime() - start;
+            return event;
+        }
+    }
+
+    /** The token and NaN flag the device reported into place {@code slot} of the status ring. */
+    int greedyToken(int slot) {
+        return hostGreedyStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * slot);
+    }
+
+    boolean greedySawNaN(int slot) {
+        return hostGreedyStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * slot + 1) != 0;
+    }
+
+    /** Ends the greedy decode: waits for its passes still in flight (their tokens unused) and frees passInputs. */
+    void endGreedy(GreedyDecode decode) {
+        synchronized (cl) {
+            if (openDecode == decode) {
+                try {
+                    cl.finish();
+                } finally {
+                    writesPending = false;
+                    openDecode = null;
+                }
+            }
+        }
     }
 
     /** Copies the pass's {@code count} logit rows to their places {@code resultIndex[i]} of {@code result}. */
@@ -936,6 +1038,9 @@ public final class Transformer implements AutoCloseable {
         }
         if (pinnedLogits != null) {
             pinnedLogits.close();
+        }
+        if (pinnedGreedyStatus != null) {
+            pinnedGreedyStatus.close();
         }
         owned.forEach(ClBuffer::close);
         hostArena.close();

@@ -303,6 +303,36 @@ public final class ClContext implements AutoCloseable {
         ClException.check(error, "clEnqueueReadBuffer(" + buffer.name() + ")");
     }
 
+    /**
+     * Copies a buffer's bytes into host memory once the commands before it have run, without waiting: returns the
+     * event that {@link #await} waits on. {@code target} must stay valid until then (or until a {@link #finish}).
+     */
+    public long readAsync(ClBuffer buffer, long offset, MemorySegment target) {
+        checkOpen();
+        buffer.checkRange(offset, target.byteSize());
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            PointerBuffer event = stack.mallocPointer(1);
+            int error = nclEnqueueReadBuffer(queue, buffer.handle(), 0, offset, target.byteSize(), target.address(), 0, 0,
+                    event.address());
+            ClException.check(error, "clEnqueueReadBuffer(" + buffer.name() + ")");
+            return event.get(0);
+        }
+    }
+
+    /** Waits for an event of {@link #readAsync} and releases it; an error of the commands before it surfaces here. */
+    public void await(long event) {
+        try {
+            ClException.check(clWaitForEvents(event), "clWaitForEvents");
+        } finally {
+            clReleaseEvent(event);
+        }
+    }
+
+    /** Releases an event of {@link #readAsync} that will not be waited on. */
+    public void release(long event) {
+        clReleaseEvent(event);
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the OpenCL context on " + device.name() + " is closed");

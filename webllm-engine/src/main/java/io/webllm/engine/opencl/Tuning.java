@@ -164,6 +164,13 @@ public final class Tuning {
      */
     public static final boolean FUSE_ROPE = flag("webllm.fuse.rope", true);
 
+    /**
+     * Passes a greedy decode keeps in flight (model.GreedyDecode), {@code -Dwebllm.decode.lookahead=N}: the host
+     * enqueues a pass while the device still runs the ones before it, its token picked on the device. 1 waits for
+     * each token before the next pass, as a sampled decode must; a finished sequence wastes up to N - 1 passes.
+     */
+    public static final int DECODE_LOOKAHEAD = atLeastOne("webllm.decode.lookahead", 3);
+
     /** The defines with {@code tokens} tokens a pass of the packed and Q8 matvecs. */
     static String buildDefines(int tokens) {
         return ("-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"

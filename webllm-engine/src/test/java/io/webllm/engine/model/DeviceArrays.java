@@ -25,6 +25,12 @@ final class DeviceArrays {
         return buffer;
     }
 
+    static ClBuffer upload(ClContext cl, Arena arena, String name, int[] values) {
+        ClBuffer buffer = cl.allocate(name, 4L * values.length);
+        cl.write(buffer, 0, arena.allocateFrom(ValueLayout.JAVA_INT, values));
+        return buffer;
+    }
+
     /** values as half floats (each already a half, or rounded to nearest even). */
     static ClBuffer uploadHalves(ClContext cl, Arena arena, String name, float[] values) {
         short[] halves = new short[values.length];

@@ -1,0 +1,102 @@
+package io.webllm.engine.model;
+
+/**
+ * A greedy decode of one sequence whose passes run ahead of the host: each pass's next token is picked on the
+ * device (the argmax of its logits, greedy.cl) and written where the following pass reads its token, so the host
+ * enqueues pass i + 1 while the device still runs pass i and reads back four bytes a token instead of its logits.
+ * Where the host's launches cost as much as the device's work (small models: ~125 launches a token at ~11 us each on
+ * NVIDIA's driver), a decode that waits for each token before the next pass pays both one after the other; this one
+ * pays the larger.
+ *
+ * <p>{@link #next()} returns the tokens in order. A caller that stops early (end of sequence, a stop string) closes
+ * the decode: up to {@code lookahead - 1} passes already enqueued still run, and their tokens are dropped; their
+ * keys and values lie past the sequence's end, where the next pass of that slot overwrites them. Not thread-safe:
+ * one caller drives it, and the model runs no other pass until it is closed.
+ */
+public final class GreedyDecode implements AutoCloseable {
+
+    /** The most passes in flight: the host's status ring has a place for each. */
+    public static final int MAX_LOOKAHEAD = 16;
+
+    private final Transformer model;
+    private final int firstPosition;
+    private final int passes;
+    private final int lookahead;
+    /** The read event of each pass in flight, at its place in the status ring (pass number mod lookahead). */
+    private final long[] events;
+    private int enqueued;
+    private int taken;
+    private boolean closed;
+
+    GreedyDecode(Transformer model, int firstPosition, int passes, int lookahead) {
+        if (lookahead < 1) {
+            throw new IllegalArgumentException("a greedy decode keeps at least one pass in flight, not " + lookahead);
+        }
+        this.model = model;
+        this.firstPosition = firstPosition;
+        this.passes = passes;
+        this.lookahead = lookahead;
+        this.events = new long[lookahead];
+    }
+
+    /** Whether another token can be taken: the passes given at the start, or the cache's end, are not used up. */
+    public boolean hasNext() {
+        return !closed && taken < passes;
+    }
+
+    /** How many tokens {@link #next()} returned: the passes the sequence has fed, one token each. */
+    public int taken() {
+        return taken;
+    }
+
+    /**
+     * The token the next pass picks: tops up the passes in flight to the lookahead, then waits for the oldest. An
+     * OpenCL error of any pass surfaces here; a NaN among the logits fails as the host's argmax would.
+     *
+     * @throws java.util.NoSuchElementException where {@link #hasNext()} is false
+     */
+    public int next() {
+        if (!hasNext()) {
+            throw new java.util.NoSuchElementException(closed ? "the greedy decode is closed"
+                    : "the greedy decode's " + passes + " passes are all taken");
+        }
+        while (enqueued < passes && enqueued - taken < lookahead) {
+            events[enqueued % lookahead] = model.enqueueGreedyPass(firstPosition + enqueued, enqueued % lookahead);
+            enqueued++;
+        }
+        int place = taken % lookahead;
+        long event = events[place];
+        events[place] = 0;
+        model.context().await(event);
+        taken++;
+        int token = model.greedyToken(place);
+        if (model.greedySawNaN(place)) {
+            throw new IllegalStateException("expected finite logits but the pass at position " + (firstPosition + taken - 1)
+                    + " produced NaN");
+        }
+        if (token < 0) {
+            throw new IllegalStateException("expected a finite logit among the vocabulary but every logit of the pass at position "
+                    + (firstPosition + taken - 1) + " is -inf");
+        }
+        return token;
+    }
+
+    /** Waits for the passes still in flight, drops their tokens, and gives the model back to ordinary passes. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            model.endGreedy(this);
+        } finally {
+            for (int i = 0; i < lookahead; i++) {
+                if (events[i] != 0) {
+                    model.context().release(events[i]);
+                    events[i] = 0;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.webllm.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.webllm.engine.gguf.GgufFile;
+import io.webllm.engine.opencl.ClBuffer;
+import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.opencl.ClKernel;
+import io.webllm.engine.opencl.KernelLibrary;
+import io.webllm.engine.sampling.Sampler;
+import io.webllm.engine.tensor.GgmlType;
+import io.webllm.engine.testing.TestDevices;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A greedy decode whose tokens are picked on the device and fed to the next pass without the host (GreedyDecode,
+ * greedy.cl) produces the tokens of the host's own loop: forward a token, argmax its logits, feed the result.
+ */
+class GreedyDecodeTests {
+
+    @TempDir
+    Path temp;
+
+    @ParameterizedTest(name = "lookahead {0}")
+    @ValueSource(ints = {1, 3, 16})
+    void devicePicksTheTokensTheHostPicks(int lookahead) {
+        Path model = temp.resolve("q8.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_QWEN2, GgmlType.Q8_0, 21).write(model);
+        try (GgufFile file = GgufFile.open(model);
+             ClContext cl = TestDevices.open();
+             Transformer transformer = Transformer.load(file, cl, options(), LoadListener.NONE)) {
+            int first = promptAndFirstToken(transformer);
+            int[] host = hostLoop(transformer, first, 24);
+            int[] device = new int[24];
+            try (GreedyDecode decode = transformer.greedyDecode(first, PROMPT.length, 0, transformer.config().vocabularySize(), 24, lookahead)) {
+                for (int i = 0; i < device.length; i++) {
+                    assertThat(decode.hasNext()).isTrue();
+                    device[i] = decode.next();
+                }
+                assertThat(decode.hasNext()).as("24 passes given").isFalse();
+                assertThat(decode.taken()).isEqualTo(24);
+            }
+            assertThat(device).containsExactly(host);
+        }
+    }
+
+    /**
+     * A decode closed early leaves the model usable, and the sequence goes on from the tokens it took: the passes
+     * still in flight when it closed wrote keys and values past that point, which the next passes overwrite.
+     */
+    @Test
+    void aDecodeClosedEarlyLeavesTheSequenceWhereItsTakenTokensEnd() {
+        Path model = temp.resolve("q4.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_LLAMA3, GgmlType.Q4_0, 22).write(model);
+        try (GgufFile file = GgufFile.open(model);
+             ClContext cl = TestDevices.open();
+             Transformer transformer = Transformer.load(file, cl, options(), LoadListener.NONE)) {
+            int first = promptAndFirstToken(transformer);
+            int[] host = hostLoop(transformer, first, 12);
+            int[] taken = new int[5];
+            try (GreedyDecode decode = transformer.greedyDecode(first, PROMPT.length, 0, transformer.config().vocabularySize(), 100, 4)) {
+                for (int i = 0; i < taken.length; i++) {
+                    taken[i] = decode.next();
+                }
+                assertThatThrownBy(() -> transformer.forward(Batch.sequence(new int[] {1}, 0, 1)))
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("greedy decode is running");
+            }
+            assertThat(taken).containsExactly(Arrays.copyOf(host, 5));
+            // the host goes on from the fifth token at its position: its passes overwrite what the closed decode's
+            // three passes in flight wrote there
+            int token = taken[4];
+            for (int i = 5; i < host.length; i++) {
+                token = Sampler.argmax(transformer.forward(Batch.sequence(new int[] {token}, PROMPT.length + i, 0)));
+                assertThat(token).as("token %d", i).isEqualTo(host[i]);
+            }
+            // and a second greedy decode takes over where the host stopped
+            int[] more;
+            try (GreedyDecode decode = transformer.greedyDecode(host[host.length - 1], PROMPT.length + host.length, 0,
+                    transformer.config().vocabularySize(), 3, 2)) {
+                more = new int[] {decode.next(), decode.next(), decode.next()};
+            }
+            assertThat(more).containsExactly(hostLoopFrom(transformer, host[host.length - 1], PROMPT.length + host.length, 3));
+        }
+    }
+
+    /** The cache's end bounds a decode, whatever it was asked for. */
+    @Test
+    void aDecodeStopsAtTheEndOfTheContext() {
+        Path model = temp.resolve("q8.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_QWEN2, GgmlType.Q8_0, 23).write(model);
+        try (GgufFile file = GgufFile.open(model);
+             ClContext cl = TestDevices.open();
+             Transformer transformer = Transformer.load(file, cl, options(), LoadListener.NONE)) {
+            // the cache filled up to where the decode starts
+            int[] prompt = new java.util.SplittableRandom(4).ints(CONTEXT - 3, 3, 500).toArray();
+            int first = Sampler.argmax(transformer.forward(Batch.sequence(prompt, 0, 0)));
+            try (GreedyDecode decode = transformer.greedyDecode(first, CONTEXT - 3, 0, transformer.config().vocabularySize(), 50, 3)) {
+                decode.next();
+                decode.next();
+                decode.next();
+                assertThat(decode.hasNext()).isFalse();
+                assertThatThrownBy(decode::next).isInstanceOf(java.util.NoSuchElementException.class).hasMessageContaining("3 passes");
+            }
+            assertThatThrownBy(() -> transformer.greedyDecode(first, CONTEXT, 0, 10, 1, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the context");
+            assertThatThrownBy(() -> transformer.greedyDecode(first, 0, 0, transformer.config().vocabularySize() + 1, 1, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("picks from 1 to");
+        }
+    }
+
+    /**
+     * The kernel alone: the lowest id among equal maxima, only the first {@code limit} logits, the next position, and
+     * its reports of NaN and of a row of -inf.
+     */
+    @Test
+    void theKernelPicksTheLowestIdOfTheMaximumWithinTheLimit() {
+        try (ClContext cl = TestDevices.open()) {
+            int vocabulary = 70_001;
+            float[] logits = new float[vocabulary];
+            java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+            for (int i = 0; i < vocabulary; i++) {
+                logits[i] = (float) random.nextDouble(-10, 10);
+            }
+            logits[41_337] = 12f;
+            logits[60_001] = 12f; // a tie, later id
+            logits[69_999] = 50f; // past the limit
+            assertThat(pick(cl, logits, 69_000)).containsExactly(41_337, 8, 41_337, 0);
+            logits[41_337] = Float.NaN;
+            assertThat(pick(cl, logits, 69_000)).as("NaN reported, the rest picked").containsExactly(60_001, 8, 60_001, 1);
+            Arrays.fill(logits, Float.NEGATIVE_INFINITY);
+            assertThat(pick(cl, logits, 69_000)).as("nothing to pick: token 0 fed, -1 reported").containsExactly(0, 8, -1, 0);
+        }
+    }
+
+    /** Runs kernel_greedy_next on {@code logits}: {next token id, next position (from 7), status token, NaN flag}. */
+    private static int[] pick(ClContext cl, float[] logits, int limit) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            ClBuffer tokenIds = DeviceArrays.upload(cl, arena, "token ids", new int[] {99});
+            ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[] {7});
+            ClBuffer status = DeviceArrays.upload(cl, arena, "status", new int[] {-5, -5});
+            ClKernel kernel = cl.kernels().create("kernel_greedy_next").arg(0, DeviceArrays.upload(cl, arena, "logits", logits))
+                    .arg(1, limit).arg(2, tokenIds).arg(3, positions).arg(4, status);
+            kernel.run(256, 256);
+            int[] reported = DeviceArrays.ints(cl, arena, status, 2);
+            return new int[] {DeviceArrays.ints(cl, arena, tokenIds, 1)[0], DeviceArrays.ints(cl, arena, positions, 1)[0],
+                    reported[0], reported[1]};
+        }
+    }
+
+    private static final int CONTEXT = 64;
+    private static final int[] PROMPT = {5, 17, 300, 41, 9, 230, 77};
+
+    private static Transformer.Options options() {
+        return new Transformer.Options(CONTEXT, 2, 16, KernelLibrary.Variant.GPU, true);
+    }
+
+    private static int promptAndFirstToken(Transformer transformer) {
+        return Sampler.argmax(transformer.forward(Batch.sequence(PROMPT, 0, 0)));
+    }
+
+    private static int[] hostLoop(Transformer transformer, int first, int steps) {
+        return hostLoopFrom(transformer, first, PROMPT.length, steps);
+    }
+
+    /** Feeds {@code token} at {@code position} and each argmax after it: the next {@code steps} tokens. */
+    private static int[] hostLoopFrom(Transformer transformer, int token, int position, int steps) {
+        int[] tokens = new int[steps];
+        for (int i = 0; i < steps; i++) {
+            token = tokens[i] = Sampler.argmax(transformer.forward(Batch.sequence(new int[] {token}, position + i, 0)));
+        }
+        return tokens;
+    }
+}
