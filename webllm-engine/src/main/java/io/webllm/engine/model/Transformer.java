@@ -569,9 +569,14 @@ public final class Transformer implements AutoCloseable {
      * Starts a greedy decode of the sequence in {@code slot}: {@code token} goes in at {@code position}, and each
      * {@link GreedyDecode#next()} returns the next token, picked on the device (the argmax of the first
      * {@code vocabularyLimit} logits), which the following pass embeds without the host in between. Up to
-     * {@code lookahead} passes run ahead of the host, and at most {@code maxPasses} in all (the cache's end bounds
+     * {@link Tuning#DECODE_LOOKAHEAD} passes run ahead of the host, and at most {@code maxPasses} in all (the cache's end bounds
      * them too). No other pass runs on this model until the decode is closed.
      */
+    public GreedyDecode greedyDecode(int token, int position, int slot, int vocabularyLimit, int maxPasses) {
+        return greedyDecode(token, position, slot, vocabularyLimit, maxPasses, Tuning.DECODE_LOOKAHEAD);
+    }
+
+    /** As {@link #greedyDecode(int, int, int, int, int)}, with {@code lookahead} passes in flight at most. */
     public GreedyDecode greedyDecode(int token, int position, int slot, int vocabularyLimit, int maxPasses, int lookahead) {
         synchronized (cl) {
             if (openDecode != null) {

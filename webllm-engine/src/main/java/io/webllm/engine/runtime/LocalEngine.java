@@ -187,6 +187,11 @@ public final class LocalEngine implements ChatEngine {
         return single.toString();
     }
 
+    /** Tokens the device picked for lone greedy sequences (Scheduler.decodeOnDevice), for tests of that path. */
+    long deviceGreedyTokens() {
+        return scheduler.deviceGreedyTokens();
+    }
+
     @Override
     public void close() {
         if (closed) {

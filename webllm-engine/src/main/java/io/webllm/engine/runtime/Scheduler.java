@@ -3,6 +3,7 @@ package io.webllm.engine.runtime;
 import io.webllm.engine.chat.EngineBusyException;
 import io.webllm.engine.chat.FinishReason;
 import io.webllm.engine.model.Batch;
+import io.webllm.engine.model.GreedyDecode;
 import io.webllm.engine.model.Transformer;
 import io.webllm.engine.output.ToolCallFormat;
 import io.webllm.engine.tokenizer.Tokenizer;
@@ -42,6 +43,7 @@ final class Scheduler implements Runnable {
     /** Requests submitted but not yet admitted into slots, wherever they wait. */
     private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running = true;
+    private volatile long deviceGreedyTokens;
 
     Scheduler(Transformer model, Tokenizer tokenizer, int maxQueued, int stepTokens, int maskWords,
             @Nullable ToolCallFormat toolFormat, boolean reasoningModel) {
@@ -123,6 +125,11 @@ final class Scheduler implements Runnable {
     }
 
     private void step() {
+        if (active.size() == 1 && waiting.isEmpty() && queue.isEmpty() && active.getFirst().picksOnDevice()
+                && decodeOnDevice(active.getFirst())) {
+            retireFinished();
+            return;
+        }
         int budget = stepTokens;
         List<int[]> inputs = new ArrayList<>();
         List<Sequence> fedSequences = new ArrayList<>();
@@ -170,6 +177,32 @@ final class Scheduler implements Runnable {
         }
         takeNextTokens(sampled, logits);
         retireFinished();
+    }
+
+    /**
+     * A lone greedy sequence decodes with its tokens picked on the device, passes enqueued ahead of the host
+     * (Transformer.greedyDecode), for as long as it is alone: a request arriving, a cancellation or the engine
+     * stopping ends the run after the token in hand, and the passes still in flight are dropped (the next step feeds
+     * the sequence's last token again at its position). Returns whether it took a token.
+     */
+    private boolean decodeOnDevice(Sequence sequence) {
+        try (GreedyDecode decode = model.greedyDecode(sequence.lastToken(), sequence.nextPosition(), sequence.slot,
+                sequence.pickableTokens(), sequence.tokensAllowed())) {
+            while (decode.hasNext() && !sequence.finished() && running && queue.isEmpty()
+                    && !sequence.request.publisher.isCancelled()) {
+                int token = decode.next();
+                sequence.fed(1);
+                sequence.takePicked(token);
+                deviceGreedyTokens++;
+            }
+            // none taken (nothing allowed, or a request came in meanwhile): the ordinary step goes on
+            return decode.taken() > 0;
+        }
+    }
+
+    /** Tokens the device picked (decodeOnDevice) since the engine started: how often the fast path served. */
+    long deviceGreedyTokens() {
+        return deviceGreedyTokens;
     }
 
     /**

@@ -159,6 +159,36 @@ final class Sequence {
         return new Pick(token, logprobs, grammarNanos);
     }
 
+    /**
+     * Whether the device can pick this sequence's next tokens (Transformer.greedyDecode): past its prompt, and each
+     * token the argmax of the model's logits, with no grammar mask and no logprobs, which need the host's copy.
+     */
+    boolean picksOnDevice() {
+        return decoding() && matcher == null && !request.sampling.logprobs() && sampling.params().argmaxOfModelLogits();
+    }
+
+    /** The token the next pass feeds: the last one taken, while {@link #decoding()}. */
+    int lastToken() {
+        return tokens[fed];
+    }
+
+    /** The tokens the device may pick from: the tokenizer's, where the model pads its output rows past them. */
+    int pickableTokens() {
+        return Math.min(tokenizer.vocabularySize(), logits.length);
+    }
+
+    /** How many more tokens max_tokens allows (the cache's end is the model's to enforce). */
+    int tokensAllowed() {
+        Integer maxTokens = request.request.maxTokens();
+        return maxTokens == null ? Integer.MAX_VALUE : maxTokens - generated;
+    }
+
+    /** Takes a token the device picked: the sampling state follows it as if the host had drawn it. */
+    void takePicked(int token) {
+        sampling.accept(token);
+        take(new Pick(token, null, 0));
+    }
+
     /** A token {@link #pick} drew, with its logprobs when asked for and the time its grammar took. */
     record Pick(int token, @Nullable List<TokenLogprob> logprobs, long grammarNanos) {
     }

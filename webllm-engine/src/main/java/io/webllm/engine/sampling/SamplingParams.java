@@ -104,6 +104,15 @@ public record SamplingParams(
         return temperature == 0;
     }
 
+    /**
+     * Whether the draw is the argmax of the model's own logits: greedy, and no bias or penalty changes a logit first
+     * (the allowed-token mask of constrained decoding is the caller's to check). Such a draw can be made on the
+     * device (model.GreedyDecode).
+     */
+    public boolean argmaxOfModelLogits() {
+        return greedy() && frequencyPenalty == 0 && presencePenalty == 0 && repetitionPenalty == 1 && logitBias.isEmpty();
+    }
+
     public Builder mutate() {
         return new Builder(this);
     }

@@ -63,7 +63,10 @@ class LocalEngineTests {
 
     @Test
     void greedyCompletionMatchesLlamaCpp() {
+        long pickedOnDevice = engine.deviceGreedyTokens();
         ChatCompletion completion = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(64).build());
+        // a lone greedy request: every token after the prompt's was picked on the device (GreedyDecode)
+        assertThat(engine.deviceGreedyTokens() - pickedOnDevice).isEqualTo(63);
         ChatCompletion.Choice choice = completion.choices().getFirst();
         assertThat(choice.content()).isEqualTo(REFERENCE_CONTINUATION);
         assertThat(choice.finishReason()).isEqualTo(FinishReason.LENGTH);
@@ -129,8 +132,10 @@ class LocalEngineTests {
 
     @Test
     void logprobsReportChosenAndTopTokens() {
+        long pickedOnDevice = engine.deviceGreedyTokens();
         ChatCompletion completion = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(5)
                 .logprobs(true).topLogprobs(3).build());
+        assertThat(engine.deviceGreedyTokens()).as("logprobs need the host's logits").isEqualTo(pickedOnDevice);
         List<TokenLogprob> logprobs = completion.choices().getFirst().logprobs();
         assertThat(logprobs).hasSize(5);
         for (TokenLogprob logprob : logprobs) {
@@ -146,8 +151,10 @@ class LocalEngineTests {
     @Test
     void frequencyPenaltyReducesRepetition() {
         String plain = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(60).build()).choices().getFirst().content();
+        long pickedOnDevice = engine.deviceGreedyTokens();
         String penalised = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(60).frequencyPenalty(2.0).build())
                 .choices().getFirst().content();
+        assertThat(engine.deviceGreedyTokens()).as("penalties change the logits on the host").isEqualTo(pickedOnDevice);
         assertThat(penalised).isNotEqualTo(plain);
         assertThat(count(penalised, " she")).isLessThanOrEqualTo(count(plain, " she"));
     }
