@@ -11,17 +11,17 @@ mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr
 java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true"
 {
 T "GPU tests, then 0.5B"
-CHECK=1 MODEL=qwen2.5-0.5b:q8_0 timeout 200 bash scripts/device-compare.sh deferred chain=-Dwebllm.chain=true prev deferred2
+CHECK=1 MODEL=qwen2.5-0.5b:q8_0 timeout 180 bash scripts/device-compare.sh deferred chain=-Dwebllm.chain=true prev
 T "chained layers on the GPU (ChainedLayerTests; a wrong wait would hang, hence its own timeout)"
-timeout 50 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
+timeout 40 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
   --select-class io.webllm.engine.model.ChainedLayerTests 2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
 T "8B tg"
-timeout 110 bash scripts/device-compare.sh deferred prev chain=-Dwebllm.chain=true nonorm=-Dwebllm.fuse.norm=false
-T "kernel-bench"
-timeout 20 .device/jre/bin/java --enable-native-access=ALL-UNNAMED -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kernel-bench --json | cut -c1-700
+timeout 100 bash scripts/device-compare.sh deferred chain=-Dwebllm.chain=true prev
 T "16 streams"
 BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 120 bash scripts/device-compare.sh streams old=-Dwebllm.mmv.minTokens=2
+T "kernel-bench"
+timeout 20 .device/jre/bin/java --enable-native-access=ALL-UNNAMED -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kernel-bench --json | cut -c1-700
 T "0.5B: step 34, norms launched, kernel times on the device"
 MODEL=qwen2.5-0.5b:q8_0 timeout 40 bash scripts/device-compare.sh old nonorm=-Dwebllm.fuse.norm=false
 DEVICE_PROFILE=1 MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 64" timeout 25 bash scripts/device-compare.sh deferred
