@@ -30,11 +30,7 @@ class GreedyDecodeTests {
     @ParameterizedTest(name = "lookahead {0}")
     @ValueSource(ints = {1, 3, 16})
     void devicePicksTheTokensTheHostPicks(int lookahead) {
-        Path model = temp.resolve("q8.gguf");
-        new SyntheticModelWriter(ModelShape.TINY_QWEN2, GgmlType.Q8_0, 21).write(model);
-        try (GgufFile file = GgufFile.open(model);
-             ClContext cl = TestDevices.open();
-             Transformer transformer = Transformer.load(file, cl, options(), LoadListener.NONE)) {
+        withModel(ModelShape.TINY_QWEN2, GgmlType.Q8_0, 21, transformer -> {
             int first = promptAndFirstToken(transformer);
             int[] host = hostLoop(transformer, first, 24);
             int[] device = new int[24];
@@ -47,7 +43,7 @@ class GreedyDecodeTests {
                 assertThat(decode.taken()).isEqualTo(24);
             }
             assertThat(device).containsExactly(host);
-        }
+        });
     }
 
     /**
@@ -56,11 +52,7 @@ class GreedyDecodeTests {
      */
     @Test
     void aDecodeClosedEarlyLeavesTheSequenceWhereItsTakenTokensEnd() {
-        Path model = temp.resolve("q4.gguf");
-        new SyntheticModelWriter(ModelShape.TINY_LLAMA3, GgmlType.Q4_0, 22).write(model);
-        try (GgufFile file = GgufFile.open(model);
-             ClContext cl = TestDevices.open();
-             Transformer transformer = Transformer.load(file, cl, options(), LoadListener.NONE)) {
+        withModel(ModelShape.TINY_LLAMA3, GgmlType.Q4_0, 22, transformer -> {
             int first = promptAndFirstToken(transformer);
             int[] host = hostLoop(transformer, first, 12);
             int[] taken = new int[5];
@@ -86,17 +78,13 @@ class GreedyDecodeTests {
                 more = new int[] {decode.next(), decode.next(), decode.next()};
             }
             assertThat(more).containsExactly(hostLoopFrom(transformer, host[host.length - 1], PROMPT.length + host.length, 3));
-        }
+        });
     }
 
     /** The cache's end bounds a decode, whatever it was asked for. */
     @Test
     void aDecodeStopsAtTheEndOfTheContext() {
-        Path model = temp.resolve("q8.gguf");
-        new SyntheticModelWriter(ModelShape.TINY_QWEN2, GgmlType.Q8_0, 23).write(model);
-        try (GgufFile file = GgufFile.open(model);
-             ClContext cl = TestDevices.open();
-             Transformer transformer = Transformer.load(file, cl, options(), LoadListener.NONE)) {
+        withModel(ModelShape.TINY_QWEN2, GgmlType.Q8_0, 23, transformer -> {
             // the cache filled up to where the decode starts
             int[] prompt = new java.util.SplittableRandom(4).ints(CONTEXT - 3, 3, 500).toArray();
             int first = Sampler.argmax(transformer.forward(Batch.sequence(prompt, 0, 0)));
@@ -111,7 +99,7 @@ class GreedyDecodeTests {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the context");
             assertThatThrownBy(() -> transformer.greedyDecode(first, 0, 0, transformer.config().vocabularySize() + 1, 1, 1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("picks from 1 to");
-        }
+        });
     }
 
     /**
@@ -150,6 +138,17 @@ class GreedyDecodeTests {
             int[] reported = DeviceArrays.ints(cl, arena, status, 2);
             return new int[] {DeviceArrays.ints(cl, arena, tokenIds, 1)[0], DeviceArrays.ints(cl, arena, positions, 1)[0],
                     reported[0], reported[1]};
+        }
+    }
+
+    /** Runs {@code test} on a synthetic model of this shape, type and seed, loaded on the test device. */
+    private void withModel(ModelShape shape, GgmlType type, long seed, java.util.function.Consumer<Transformer> test) {
+        Path model = temp.resolve(type + "-" + seed + ".gguf");
+        new SyntheticModelWriter(shape, type, seed).write(model);
+        try (GgufFile file = GgufFile.open(model);
+             ClContext cl = TestDevices.open();
+             Transformer transformer = Transformer.load(file, cl, options(), LoadListener.NONE)) {
+            test.accept(transformer);
         }
     }
 
