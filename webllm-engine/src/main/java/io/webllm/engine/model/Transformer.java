@@ -81,6 +81,11 @@ public final class Transformer implements AutoCloseable {
     /** The rows whose logits are wanted, gathered from x before the output norm (which must not run in place). */
     private final ClBuffer gathered;
     private final Step outputMatvec;
+    /**
+     * The output product of a single-token pass where the last layer's down product applied the output norm
+     * (deferred): no gather and no final norm launch. Null where the norm is launched.
+     */
+    private @Nullable Step singleTokenOutput;
     /** Whether the matrix products use the CPU kernels (mul_mv_cpu.cl) rather than the GPU ones. */
     private final boolean cpuKernels;
     /**
@@ -297,12 +302,19 @@ public final class Transformer implements AutoCloseable {
             }
             Q8Input feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, writtenForVector, true) : new Q8Input(xq, xqScales, false, false);
             DeviceTensor down = track(upload.matrix(layer(l, "ffn_down.weight")));
-            // the last layer's down product is followed by no norm: the final norm reads only the rows that give
-            // logits (gathered below)
+            // the last layer's down product: in single-token passes it applies the output norm deferred, where the
+            // output product can read it so; otherwise the final norm reads only the rows that give logits (gathered)
+            FollowingNorm outputNormAfter = l + 1 == config.layerCount() && deferredNormed != null && products.appliesFollowingNorm(down)
+                    && products.readsDeferredNorm(output.type(), output.columns()) ? new FollowingNorm(outputNorm, deferredNormed) : null;
             ResidualProduct d = l + 1 < config.layerCount()
                     ? residualProduct(down, ff, config.feedForwardLength(), feedForward, track(upload.vector(layer(l + 1, "attn_norm.weight"))))
-                    : new ResidualProduct(down, ff, config.feedForwardLength(), feedForward, null,
-                            products.matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true, feedForward), normed);
+                    : new ResidualProduct(down, ff, config.feedForwardLength(), feedForward, outputNormAfter,
+                            products.matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true,
+                                    feedForward, outputNormAfter), normed);
+            if (outputNormAfter != null) {
+                singleTokenOutput = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null,
+                        false, deferredNormed);
+            }
             Step separate = Step.sequence(Step.sequence(o.step(), gated), d.step());
             previousChain = chainsFeedForward(o, gate, up, writtenForVector, d, l + 1 == config.layerCount(), options)
                     ? chainedFeedForward(o, gate, up, ffnInput, d) : null;
@@ -754,7 +766,8 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * Hands every launch of a pass to {@code layers} (the embedding and the layers, for n tokens), then, when m > 0,
-     * to {@code logits} (gather, final norm, output product, for m rows).
+     * to {@code logits} (gather, final norm, output product, for m rows; a single token's output product alone where the
+     * last down product applied the output norm).
      */
     private void forEachLaunch(int n, int m, ObjIntConsumer<Launch> layers, ObjIntConsumer<Launch> logits) {
         layers.accept(embed, n);
@@ -763,7 +776,11 @@ public final class Transformer implements AutoCloseable {
                 layers.accept(launch, n);
             }
         }
-        if (m > 0) {
+        if (m > 0 && n == 1 && singleTokenOutput != null) {
+            for (Launch launch : singleTokenOutput.launches(1)) {
+                logits.accept(launch, 1);
+            }
+        } else if (m > 0) {
             logits.accept(gather, m);
             logits.accept(finalNorm, m);
             for (Launch launch : outputMatvec.launches(m)) {
