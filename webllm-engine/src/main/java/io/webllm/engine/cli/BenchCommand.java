@@ -94,9 +94,9 @@ final class BenchCommand implements Command {
                 int[] devicePicked = new int[generate];
                 long decodeStart = System.nanoTime();
                 long enqueueNanos = 0;
-                try (GreedyDecode decode = model.greedyDecode(first, prompt, 0, config.vocabularySize(), generate, Tuning.DECODE_LOOKAHEAD)) {
+                try (GreedyDecode decode = model.greedyDecode(first, prompt, 0, config.vocabularySize(), generate)) {
                     for (int i = 0; i < generate; i++) {
-                        devicePicked[i] = decode.next();
+                        devicePicked[i] = decode.next()[0];
                         enqueueNanos += model.lastEnqueueNanos();
                     }
                 }
@@ -159,7 +159,9 @@ final class BenchCommand implements Command {
     /**
      * Batched decode as a server runs it: {@code streams} sequences, each in its own cache slot after the same
      * prompt, advance one token each per forward pass. Aggregate tokens/s and the speedup over one stream say how
-     * much of a pass's cost the sequences share (the weights are read once a pass, not once a sequence).
+     * much of a pass's cost the sequences share (the weights are read once a pass, not once a sequence). Measured
+     * twice: tokens picked on the host from each step's logits (sampled requests), then picked on the device with
+     * steps enqueued ahead (greedy requests, and the single stream's decodeTokensPerSecond it is compared with).
      */
     private static Map<String, Object> measureStreams(Transformer model, int[] prompt, int streams, int generate,
                                                       double singleRate, boolean profile) {
@@ -170,7 +172,9 @@ final class BenchCommand implements Command {
         }
         int steps = Math.max(1, generate / 2);
         int[] slotIds = java.util.stream.IntStream.range(0, streams).toArray();
+        int[] firsts = next.clone();
         Map<String, Object> measured = new LinkedHashMap<>();
+        // as sampled requests decode: each step's logits to the host, the tokens picked there
         long start = System.nanoTime();
         long[] forwardNanos = new long[1];
         long enqueueNanos = 0;
@@ -180,16 +184,31 @@ final class BenchCommand implements Command {
             enqueueNanos += model.lastEnqueueNanos();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        double aggregate = (double) steps * streams / seconds;
+        int[] hostLast = next;
+        // as greedy requests decode: the same steps with the tokens picked on the device, steps enqueued ahead
+        int[] positions = new int[streams];
+        java.util.Arrays.fill(positions, prompt.length);
+        long greedyStart = System.nanoTime();
+        try (GreedyDecode decode = model.greedyDecode(firsts, positions, slotIds, model.config().vocabularySize(), steps,
+                Tuning.DECODE_LOOKAHEAD)) {
+            for (int i = 0; i < steps; i++) {
+                next = decode.next();
+            }
+        }
+        double greedySeconds = (System.nanoTime() - greedyStart) / 1e9;
+        double aggregate = (double) steps * streams / greedySeconds;
         measured.put("streams", streams);
         measured.put("steps", steps);
         measured.put("aggregateTokensPerSecond", aggregate);
         measured.put("speedupOverOneStream", aggregate / singleRate);
-        // a step's forward pass (up to its logits on the host) against the whole step (the rest: picking the tokens)
-        measured.put("forwardMillisPerStep", forwardNanos[0] / 1e6 / steps);
+        measured.put("lastTokensMatchHostPicks", java.util.Arrays.equals(next, hostLast));
+        measured.put("hostPickAggregateTokensPerSecond", (double) steps * streams / seconds);
+        // a host-picked step's forward pass (up to its logits on the host) against the whole step (the rest: picking)
+        measured.put("hostPickForwardMillisPerStep", forwardNanos[0] / 1e6 / steps);
         // of which the host spent enqueueing the step's launches: near the forward pass, the host's launches bound it
-        measured.put("enqueueMillisPerStep", enqueueNanos / 1e6 / steps);
-        measured.put("stepMillis", seconds * 1e3 / steps);
+        measured.put("hostPickEnqueueMillisPerStep", enqueueNanos / 1e6 / steps);
+        measured.put("hostPickStepMillis", seconds * 1e3 / steps);
+        measured.put("stepMillis", greedySeconds * 1e3 / steps);
         if (profile) {
             int profiled = Math.min(8, steps);
             model.profile(true);

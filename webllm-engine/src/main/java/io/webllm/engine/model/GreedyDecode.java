@@ -1,9 +1,10 @@
 package io.webllm.engine.model;
 
 /**
- * A greedy decode of one sequence whose passes run ahead of the host: each pass's next token is picked on the
- * device (the argmax of its logits, greedy.cl) and written where the following pass reads its token, so the host
- * enqueues pass i + 1 while the device still runs pass i and reads back four bytes a token instead of its logits.
+ * A greedy decode of one or more sequences whose passes run ahead of the host: each pass feeds a token of each
+ * sequence, and their next tokens are picked on the device (the argmax of each logits row, greedy.cl) and written
+ * where the following pass reads its tokens, so the host enqueues pass i + 1 while the device still runs pass i and
+ * reads back eight bytes a token instead of its logits (600 KB for a 150k vocabulary).
  * Where the host's launches cost as much as the device's work (small models: ~125 launches a token at ~11 us each on
  * NVIDIA's driver), a decode that waits for each token before the next pass pays both one after the other; this one
  * pays the larger.
@@ -19,7 +20,8 @@ public final class GreedyDecode implements AutoCloseable {
     public static final int MAX_LOOKAHEAD = 16;
 
     private final Transformer model;
-    private final int firstPosition;
+    /** Each sequence's position in the first pass. */
+    private final int[] firstPositions;
     private final int passes;
     private final int lookahead;
     /** The read event of each pass in flight, at its place in the status ring (pass number mod lookahead). */
@@ -28,12 +30,12 @@ public final class GreedyDecode implements AutoCloseable {
     private int taken;
     private boolean closed;
 
-    GreedyDecode(Transformer model, int firstPosition, int passes, int lookahead) {
+    GreedyDecode(Transformer model, int[] firstPositions, int passes, int lookahead) {
         if (lookahead < 1) {
             throw new IllegalArgumentException("a greedy decode keeps at least one pass in flight, not " + lookahead);
         }
         this.model = model;
-        this.firstPosition = firstPosition;
+        this.firstPositions = firstPositions;
         this.passes = passes;
         this.lookahead = lookahead;
         this.events = new long[lookahead];
@@ -44,41 +46,45 @@ public final class GreedyDecode implements AutoCloseable {
         return !closed && taken < passes;
     }
 
-    /** How many tokens {@link #next()} returned: the passes the sequence has fed, one token each. */
+    /** How many passes {@link #next()} returned the tokens of: the tokens each sequence has fed. */
     public int taken() {
         return taken;
     }
 
     /**
-     * The token the next pass picks: tops up the passes in flight to the lookahead, then waits for the oldest. An
-     * OpenCL error of any pass surfaces here; a NaN among the logits fails as the host's argmax would.
+     * The tokens the next pass picks, one for each sequence in the order given at the start: tops up the passes in
+     * flight to the lookahead, then waits for the oldest. An OpenCL error of any pass surfaces here; a NaN among the
+     * logits fails as the host's argmax would.
      *
      * @throws java.util.NoSuchElementException where {@link #hasNext()} is false
      */
-    public int next() {
+    public int[] next() {
         if (!hasNext()) {
             throw new java.util.NoSuchElementException(closed ? "the greedy decode is closed"
                     : "the greedy decode's " + passes + " passes are all taken");
         }
         while (enqueued < passes && enqueued - taken < lookahead) {
-            events[enqueued % lookahead] = model.enqueueGreedyPass(firstPosition + enqueued, enqueued % lookahead);
+            events[enqueued % lookahead] = model.enqueueGreedyPass(firstPositions, enqueued, enqueued % lookahead);
             enqueued++;
         }
         int place = taken % lookahead;
         long event = events[place];
         events[place] = 0;
         model.context().await(event);
-        taken++;
-        int token = model.greedyToken(place);
-        if (model.greedySawNaN(place)) {
-            throw new IllegalStateException("expected finite logits but the pass at position " + (firstPosition + taken - 1)
-                    + " produced NaN");
+        int pass = taken++;
+        int[] tokens = new int[firstPositions.length];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = model.greedyToken(place, i);
+            if (model.greedySawNaN(place, i)) {
+                throw new IllegalStateException("expected finite logits but the pass at position " + (firstPositions[i] + pass)
+                        + " produced NaN");
+            }
+            if (tokens[i] < 0) {
+                throw new IllegalStateException("expected a finite logit among the vocabulary but every logit of the pass at position "
+                        + (firstPositions[i] + pass) + " is -inf");
+            }
         }
-        if (token < 0) {
-            throw new IllegalStateException("expected a finite logit among the vocabulary but every logit of the pass at position "
-                    + (firstPosition + taken - 1) + " is -inf");
-        }
-        return token;
+        return tokens;
     }
 
     /** Waits for the passes still in flight, drops their tokens, and gives the model back to ordinary passes. */

@@ -148,16 +148,16 @@ public final class Transformer implements AutoCloseable {
      */
     private final MemorySegment hostLogits;
     private final @Nullable PinnedMemory pinnedLogits;
-    /** The device's pick of a greedy decode's next token (greedy.cl), and what it reports: token, NaN seen. */
+    /** The device's pick of a greedy decode's next tokens (greedy.cl), and what it reports a row: token, NaN seen. */
     private final Launch greedyNext;
     private final ClBuffer greedyStatus;
-    /** Where the reports of a greedy decode's passes in flight land, {@link GreedyDecode#MAX_LOOKAHEAD} of them. */
+    /** Where the reports of a greedy decode's passes in flight land: {@link GreedyDecode#MAX_LOOKAHEAD} places of maxBatch rows. */
     private final MemorySegment hostGreedyStatus;
     private final @Nullable PinnedMemory pinnedGreedyStatus;
     /** The greedy decode whose passes own passInputs until it closes; null when none is open. */
     private @Nullable GreedyDecode openDecode;
     private static final int PINNED_LOGIT_ROWS = 16;
-    /** Work-items of greedy.cl's one work-group. */
+    /** Work-items of greedy.cl's work-group of a row. */
     private static final int GREEDY_WIDTH = 256;
     private static final System.Logger LOG = System.getLogger(Transformer.class.getName());
 
@@ -330,10 +330,11 @@ public final class Transformer implements AutoCloseable {
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
         finalNorm = rmsNorm(gathered, xb, outputNorm, normed);
         outputMatvec = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, normed);
-        greedyStatus = allocate("greedy decode status", 8);
+        greedyStatus = allocate("greedy decode status", 8 * b);
         greedyNext = new Launch(kernels.create("kernel_greedy_next").arg(0, logits).arg(1, config.vocabularySize())
-                .arg(2, tokenIds).arg(3, positions).arg(4, greedyStatus), -1, n -> GREEDY_WIDTH, null, GREEDY_WIDTH, 0);
-        long statusBytes = 8L * GreedyDecode.MAX_LOOKAHEAD;
+                .arg(2, config.vocabularySize()).arg(3, tokenIds).arg(4, positions).arg(5, greedyStatus),
+                -1, rows -> (long) rows * GREEDY_WIDTH, null, GREEDY_WIDTH, 0);
+        long statusBytes = 8L * b * GreedyDecode.MAX_LOOKAHEAD;
         pinnedGreedyStatus = pinnedOrNull("greedy decode status on the host", statusBytes);
         hostGreedyStatus = pinnedGreedyStatus != null ? pinnedGreedyStatus.segment() : hostArena.allocate(statusBytes, 4);
         upload.finish();
@@ -581,27 +582,55 @@ public final class Transformer implements AutoCloseable {
      * Starts a greedy decode of the sequence in {@code slot}: {@code token} goes in at {@code position}, and each
      * {@link GreedyDecode#next()} returns the next token, picked on the device (the argmax of the first
      * {@code vocabularyLimit} logits), which the following pass embeds without the host in between. Up to
-     * {@link Tuning#DECODE_LOOKAHEAD} passes run ahead of the host, and at most {@code maxPasses} in all (the cache's end bounds
-     * them too). No other pass runs on this model until the decode is closed.
+     * {@link Tuning#DECODE_LOOKAHEAD} passes run ahead of the host, and at most {@code maxPasses} in all (the cache's
+     * end bounds them too). No other pass runs on this model until the decode is closed.
      */
     public GreedyDecode greedyDecode(int token, int position, int slot, int vocabularyLimit, int maxPasses) {
-        return greedyDecode(token, position, slot, vocabularyLimit, maxPasses, Tuning.DECODE_LOOKAHEAD);
+        return greedyDecode(new int[] {token}, new int[] {position}, new int[] {slot}, vocabularyLimit, maxPasses, Tuning.DECODE_LOOKAHEAD);
+    }
+
+    /** As {@link #greedyDecode(int[], int[], int[], int, int, int)} with {@link Tuning#DECODE_LOOKAHEAD} passes in flight. */
+    public GreedyDecode greedyDecode(int[] tokens, int[] positions, int[] slots, int vocabularyLimit, int maxPasses) {
+        return greedyDecode(tokens, positions, slots, vocabularyLimit, maxPasses, Tuning.DECODE_LOOKAHEAD);
     }
 
     /** As {@link #greedyDecode(int, int, int, int, int)}, with {@code lookahead} passes in flight at most. */
     public GreedyDecode greedyDecode(int token, int position, int slot, int vocabularyLimit, int maxPasses, int lookahead) {
+        return greedyDecode(new int[] {token}, new int[] {position}, new int[] {slot}, vocabularyLimit, maxPasses, lookahead);
+    }
+
+    /**
+     * As {@link #greedyDecode(int, int, int, int, int)} for several sequences at once, a token of each a pass (token
+     * {@code i} of sequence {@code slots[i]} at {@code positions[i]}), with {@code lookahead} passes in flight at most;
+     * {@link GreedyDecode#next()} returns a token of each, in the same order.
+     */
+    public GreedyDecode greedyDecode(int[] tokens, int[] positions, int[] slots, int vocabularyLimit, int maxPasses, int lookahead) {
         synchronized (cl) {
             if (openDecode != null) {
                 throw new IllegalStateException("a greedy decode is already running on this model");
             }
-            if (position < 0 || position >= contextLength) {
-                throw new IllegalArgumentException("position %d is outside the context of %d tokens".formatted(position, contextLength));
+            int k = tokens.length;
+            if (k == 0 || k > maxBatch || positions.length != k || slots.length != k) {
+                throw new IllegalArgumentException("a greedy decode takes 1 to %d sequences, a token, position and slot each; got %d tokens, %d positions, %d slots"
+                        .formatted(maxBatch, k, positions.length, slots.length));
             }
-            if (slot < 0 || slot >= slots) {
-                throw new IllegalArgumentException("slot %d does not exist (%d slots)".formatted(slot, slots));
-            }
-            if (token < 0 || token >= config.vocabularySize()) {
-                throw new IllegalArgumentException("token id %d is outside the vocabulary of %d".formatted(token, config.vocabularySize()));
+            int furthest = 0;
+            for (int i = 0; i < k; i++) {
+                if (positions[i] < 0 || positions[i] >= contextLength) {
+                    throw new IllegalArgumentException("position %d is outside the context of %d tokens".formatted(positions[i], contextLength));
+                }
+                if (slots[i] < 0 || slots[i] >= this.slots) {
+                    throw new IllegalArgumentException("slot %d does not exist (%d slots)".formatted(slots[i], this.slots));
+                }
+                for (int j = 0; j < i; j++) {
+                    if (slots[j] == slots[i]) {
+                        throw new IllegalArgumentException("slot %d appears twice: a greedy decode feeds one token of each sequence a pass".formatted(slots[i]));
+                    }
+                }
+                if (tokens[i] < 0 || tokens[i] >= config.vocabularySize()) {
+                    throw new IllegalArgumentException("token id %d is outside the vocabulary of %d".formatted(tokens[i], config.vocabularySize()));
+                }
+                furthest = Math.max(furthest, positions[i]);
             }
             if (vocabularyLimit < 1 || vocabularyLimit > config.vocabularySize()) {
                 throw new IllegalArgumentException("a greedy decode picks from 1 to %d tokens, not %d".formatted(config.vocabularySize(), vocabularyLimit));
@@ -609,43 +638,49 @@ public final class Transformer implements AutoCloseable {
             if (writesPending) {
                 cl.finish();
             }
-            place(new int[] {token}, 0, 1, 0);
-            place(new int[] {position}, 0, 1, 1);
-            place(new int[] {slot}, 0, 1, 2);
-            place(new int[] {0}, 0, 1, 3);
-            cl.writeAsync(passInputs, 0, hostInputs.asSlice(0, 3 * inputRegion + 4));
+            place(tokens, 0, k, 0);
+            place(positions, 0, k, 1);
+            place(slots, 0, k, 2);
+            place(java.util.stream.IntStream.range(0, k).toArray(), 0, k, 3);
+            cl.writeAsync(passInputs, 0, hostInputs.asSlice(0, 3 * inputRegion + 4L * k));
             writesPending = true;
             greedyNext.kernel().arg(1, vocabularyLimit);
-            int passes = Math.min(maxPasses, contextLength - position);
-            openDecode = new GreedyDecode(this, position, passes, Math.min(lookahead, GreedyDecode.MAX_LOOKAHEAD));
+            int passes = Math.min(maxPasses, contextLength - furthest);
+            openDecode = new GreedyDecode(this, positions.clone(), passes, Math.min(lookahead, GreedyDecode.MAX_LOOKAHEAD));
             return openDecode;
         }
     }
 
     /**
-     * Enqueues the greedy decode's pass at {@code position} (its token already in place on the device) and the
-     * device's pick of the next, whose report is read into place {@code slot} of the host's status ring; returns
-     * the read's event.
+     * Enqueues the greedy decode's pass {@code pass} (its tokens already in place on the device, each sequence
+     * {@code pass} positions past its first) and the device's pick of the next, whose report is read into place
+     * {@code place} of the host's status ring; returns the read's event.
      */
-    long enqueueGreedyPass(int position, int slot) {
+    long enqueueGreedyPass(int[] firstPositions, int pass, int place) {
         synchronized (cl) {
             long start = System.nanoTime();
-            coverPositions(new int[] {position}, 0, 1);
-            enqueuePass(1, 1);
-            run(greedyNext, 1);
-            long event = cl.readAsync(greedyStatus, 0, hostGreedyStatus.asSlice(8L * slot, 8));
+            int k = firstPositions.length;
+            int[] at = new int[k];
+            for (int i = 0; i < k; i++) {
+                at[i] = firstPositions[i] + pass;
+            }
+            coverPositions(at, 0, k);
+            enqueuePass(k, k);
+            run(greedyNext, k);
+            long event = cl.readAsync(greedyStatus, 0, hostGreedyStatus.asSlice(8L * maxBatch * place, 8L * k));
             enqueueNanos = System.nanoTime() - start;
             return event;
         }
     }
 
-    /** The token and NaN flag the device reported into place {@code slot} of the status ring. */
-    int greedyToken(int slot) {
-        return hostGreedyStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * slot);
+    /** The token the device reported for row {@code row} into place {@code place} of the status ring. */
+    int greedyToken(int place, int row) {
+        return hostGreedyStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row));
     }
 
-    boolean greedySawNaN(int slot) {
-        return hostGreedyStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * slot + 1) != 0;
+    /** Whether row {@code row}'s logits in place {@code place} of the status ring held a NaN. */
+    boolean greedySawNaN(int place, int row) {
+        return hostGreedyStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row) + 1) != 0;
     }
 
     /** Ends the greedy decode: waits for its passes still in flight (their tokens unused) and frees passInputs. */

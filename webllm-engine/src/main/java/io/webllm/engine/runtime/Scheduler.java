@@ -125,8 +125,7 @@ final class Scheduler implements Runnable {
     }
 
     private void step() {
-        if (active.size() == 1 && waiting.isEmpty() && queue.isEmpty() && active.getFirst().picksOnDevice()
-                && decodeOnDevice(active.getFirst())) {
+        if (decodesOnDevice() && decodeOnDevice()) {
             retireFinished();
             return;
         }
@@ -180,27 +179,68 @@ final class Scheduler implements Runnable {
     }
 
     /**
-     * A lone greedy sequence decodes with its tokens picked on the device, passes enqueued ahead of the host
-     * (Transformer.greedyDecode), for as long as it is alone: a request arriving, a cancellation or the engine
-     * stopping ends the run after the token in hand, and the passes still in flight are dropped (the next step feeds
-     * the sequence's last token again at its position). Returns whether it took a token.
+     * Whether this step can be a greedy decode on the device: every active sequence decodes greedily on the model's
+     * own logits (Sequence.picksOnDevice), they fit one pass, and nothing waits that a free slot could take.
      */
-    private boolean decodeOnDevice(Sequence sequence) {
-        try (GreedyDecode decode = model.greedyDecode(sequence.lastToken(), sequence.nextPosition(), sequence.slot,
-                sequence.pickableTokens(), sequence.tokensAllowed())) {
-            while (decode.hasNext() && !sequence.finished() && running && queue.isEmpty()
-                    && !sequence.request.publisher.isCancelled()) {
-                int token = decode.next();
-                sequence.fed(1);
-                sequence.takePicked(token);
-                deviceGreedyTokens++;
+    private boolean decodesOnDevice() {
+        if (active.isEmpty() || active.size() > stepTokens || !queue.isEmpty()
+                || (!waiting.isEmpty() && slots.free() >= waiting.peek().request.n())) {
+            return false;
+        }
+        for (Sequence sequence : active) {
+            if (!sequence.picksOnDevice()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The active sequences decode with their tokens picked on the device, passes enqueued ahead of the host
+     * (Transformer.greedyDecode), until one of them finishes or is cancelled, a request arrives or the engine stops:
+     * the run ends after the tokens in hand, and the passes still in flight are dropped (the next step feeds each
+     * sequence's last token again at its position). Returns whether it took any tokens.
+     */
+    private boolean decodeOnDevice() {
+        int k = active.size();
+        int[] tokens = new int[k];
+        int[] positions = new int[k];
+        int[] slotIds = new int[k];
+        int allowed = Integer.MAX_VALUE;
+        int pickable = Integer.MAX_VALUE;
+        for (int i = 0; i < k; i++) {
+            Sequence sequence = active.get(i);
+            tokens[i] = sequence.lastToken();
+            positions[i] = sequence.nextPosition();
+            slotIds[i] = sequence.slot;
+            allowed = Math.min(allowed, sequence.tokensAllowed());
+            pickable = Math.min(pickable, sequence.pickableTokens());
+        }
+        try (GreedyDecode decode = model.greedyDecode(tokens, positions, slotIds, pickable, allowed)) {
+            while (decode.hasNext() && running && queue.isEmpty() && allLive()) {
+                int[] picked = decode.next();
+                for (int i = 0; i < k; i++) {
+                    active.get(i).fed(1);
+                    active.get(i).takePicked(picked[i]);
+                }
+                deviceGreedyTokens += k;
             }
             // none taken (nothing allowed, or a request came in meanwhile): the ordinary step goes on
             return decode.taken() > 0;
         }
     }
 
-    /** Tokens the device picked (decodeOnDevice) since the engine started: how often the fast path served. */
+    /** Whether no active sequence has finished or been cancelled. */
+    private boolean allLive() {
+        for (Sequence sequence : active) {
+            if (sequence.finished() || sequence.request.publisher.isCancelled()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Tokens the device picked (decodeOnDevice) since the engine started: how often that path served. */
     long deviceGreedyTokens() {
         return deviceGreedyTokens;
     }

@@ -37,7 +37,7 @@ class GreedyDecodeTests {
             try (GreedyDecode decode = transformer.greedyDecode(first, PROMPT.length, 0, transformer.config().vocabularySize(), 24, lookahead)) {
                 for (int i = 0; i < device.length; i++) {
                     assertThat(decode.hasNext()).isTrue();
-                    device[i] = decode.next();
+                    device[i] = decode.next()[0];
                 }
                 assertThat(decode.hasNext()).as("24 passes given").isFalse();
                 assertThat(decode.taken()).isEqualTo(24);
@@ -58,7 +58,7 @@ class GreedyDecodeTests {
             int[] taken = new int[5];
             try (GreedyDecode decode = transformer.greedyDecode(first, PROMPT.length, 0, transformer.config().vocabularySize(), 100, 4)) {
                 for (int i = 0; i < taken.length; i++) {
-                    taken[i] = decode.next();
+                    taken[i] = decode.next()[0];
                 }
                 assertThatThrownBy(() -> transformer.forward(Batch.sequence(new int[] {1}, 0, 1)))
                         .isInstanceOf(IllegalStateException.class).hasMessageContaining("greedy decode is running");
@@ -75,7 +75,7 @@ class GreedyDecodeTests {
             int[] more;
             try (GreedyDecode decode = transformer.greedyDecode(host[host.length - 1], PROMPT.length + host.length, 0,
                     transformer.config().vocabularySize(), 3, 2)) {
-                more = new int[] {decode.next(), decode.next(), decode.next()};
+                more = new int[] {decode.next()[0], decode.next()[0], decode.next()[0]};
             }
             assertThat(more).containsExactly(hostLoopFrom(transformer, host[host.length - 1], PROMPT.length + host.length, 3));
         });
@@ -104,41 +104,84 @@ class GreedyDecodeTests {
 
     /**
      * The kernel alone: the lowest id among equal maxima, only the first {@code limit} logits, the next position, and
-     * its reports of NaN and of a row of -inf.
+     * its reports of NaN and of a row of -inf; each row of a pass on its own.
      */
     @Test
     void theKernelPicksTheLowestIdOfTheMaximumWithinTheLimit() {
         try (ClContext cl = TestDevices.open()) {
             int vocabulary = 70_001;
-            float[] logits = new float[vocabulary];
+            float[] logits = new float[2 * vocabulary];
             java.util.SplittableRandom random = new java.util.SplittableRandom(5);
-            for (int i = 0; i < vocabulary; i++) {
+            for (int i = 0; i < logits.length; i++) {
                 logits[i] = (float) random.nextDouble(-10, 10);
             }
             logits[41_337] = 12f;
             logits[60_001] = 12f; // a tie, later id
             logits[69_999] = 50f; // past the limit
-            assertThat(pick(cl, logits, 69_000)).containsExactly(41_337, 8, 41_337, 0);
+            logits[vocabulary + 7] = 11f; // the second row's own maximum
+            assertThat(pick(cl, logits, vocabulary, 69_000)).containsExactly(41_337, 7, 8, 19, 41_337, 0, 7, 0);
             logits[41_337] = Float.NaN;
-            assertThat(pick(cl, logits, 69_000)).as("NaN reported, the rest picked").containsExactly(60_001, 8, 60_001, 1);
-            Arrays.fill(logits, Float.NEGATIVE_INFINITY);
-            assertThat(pick(cl, logits, 69_000)).as("nothing to pick: token 0 fed, -1 reported").containsExactly(0, 8, -1, 0);
+            assertThat(pick(cl, logits, vocabulary, 69_000)).as("NaN reported, the rest picked")
+                    .containsExactly(60_001, 7, 8, 19, 60_001, 1, 7, 0);
+            Arrays.fill(logits, 0, vocabulary, Float.NEGATIVE_INFINITY);
+            assertThat(pick(cl, logits, vocabulary, 69_000)).as("nothing to pick: token 0 fed, -1 reported")
+                    .containsExactly(0, 7, 8, 19, -1, 0, 7, 0);
         }
     }
 
-    /** Runs kernel_greedy_next on {@code logits}: {next token id, next position (from 7), status token, NaN flag}. */
-    private static int[] pick(ClContext cl, float[] logits, int limit) {
+    /**
+     * Runs kernel_greedy_next on two rows of {@code logits}: the token ids the next pass reads, its positions (7 and
+     * 18 before), and the reports of both rows (token, NaN flag).
+     */
+    private static int[] pick(ClContext cl, float[] logits, int rowStride, int limit) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            ClBuffer tokenIds = DeviceArrays.upload(cl, arena, "token ids", new int[] {99});
-            ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[] {7});
-            ClBuffer status = DeviceArrays.upload(cl, arena, "status", new int[] {-5, -5});
+            ClBuffer tokenIds = DeviceArrays.upload(cl, arena, "token ids", new int[] {99, 98});
+            ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[] {7, 18});
+            ClBuffer status = DeviceArrays.upload(cl, arena, "status", new int[] {-5, -5, -5, -5});
             ClKernel kernel = cl.kernels().create("kernel_greedy_next").arg(0, DeviceArrays.upload(cl, arena, "logits", logits))
-                    .arg(1, limit).arg(2, tokenIds).arg(3, positions).arg(4, status);
-            kernel.run(256, 256);
-            int[] reported = DeviceArrays.ints(cl, arena, status, 2);
-            return new int[] {DeviceArrays.ints(cl, arena, tokenIds, 1)[0], DeviceArrays.ints(cl, arena, positions, 1)[0],
-                    reported[0], reported[1]};
+                    .arg(1, limit).arg(2, rowStride).arg(3, tokenIds).arg(4, positions).arg(5, status);
+            kernel.run(2 * 256, 256);
+            int[] ids = DeviceArrays.ints(cl, arena, tokenIds, 2);
+            int[] next = DeviceArrays.ints(cl, arena, positions, 2);
+            int[] reported = DeviceArrays.ints(cl, arena, status, 4);
+            return new int[] {ids[0], ids[1], next[0], next[1], reported[0], reported[1], reported[2], reported[3]};
         }
+    }
+
+    /** Three sequences in one decode: each gets the tokens the host's batched loop picks for it. */
+    @Test
+    void severalSequencesDecodeTogether() {
+        withModel(ModelShape.TINY_QWEN2, GgmlType.Q8_0, 24, transformer -> {
+            int[] slots = {2, 0, 1};
+            int[] starts = new int[3];
+            int[] firsts = new int[3];
+            for (int s = 0; s < 3; s++) {
+                int[] prompt = new java.util.SplittableRandom(10 + s).ints(5 + 3 * s, 3, 500).toArray();
+                firsts[s] = Sampler.argmax(transformer.forward(Batch.sequence(prompt, 0, slots[s])));
+                starts[s] = prompt.length;
+            }
+            int vocabulary = transformer.config().vocabularySize();
+            int[][] host = new int[10][];
+            int[] tokens = firsts.clone();
+            for (int step = 0; step < host.length; step++) {
+                int[] positions = new int[3];
+                for (int s = 0; s < 3; s++) {
+                    positions[s] = starts[s] + step;
+                }
+                float[] logits = transformer.forward(new Batch(tokens, positions, slots, new int[] {0, 1, 2}));
+                for (int s = 0; s < 3; s++) {
+                    tokens[s] = Sampler.argmax(Arrays.copyOfRange(logits, s * vocabulary, (s + 1) * vocabulary));
+                }
+                host[step] = tokens.clone();
+            }
+            try (GreedyDecode decode = transformer.greedyDecode(firsts, starts, slots, vocabulary, host.length, 3)) {
+                for (int[] expected : host) {
+                    assertThat(decode.next()).containsExactly(expected);
+                }
+            }
+            assertThatThrownBy(() -> transformer.greedyDecode(firsts, starts, new int[] {1, 0, 1}, vocabulary, 1, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slot 1 appears twice");
+        });
     }
 
     /** Runs {@code test} on a synthetic model of this shape, type and seed, loaded on the test device. */
@@ -156,7 +199,7 @@ class GreedyDecodeTests {
     private static final int[] PROMPT = {5, 17, 300, 41, 9, 230, 77};
 
     private static Transformer.Options options() {
-        return new Transformer.Options(CONTEXT, 2, 16, KernelLibrary.Variant.GPU, true);
+        return new Transformer.Options(CONTEXT, 3, 16, KernelLibrary.Variant.GPU, true);
     }
 
     private static int promptAndFirstToken(Transformer transformer) {

@@ -1,18 +1,21 @@
-// The next token of a greedy decode, picked on the device so that the host can enqueue the next pass before it has
-// seen this one's token (model/GreedyDecode.java): the argmax of the pass's first logits row over its first `limit`
-// entries, lowest id on ties as LogitSampler.argmax, becomes the token id the next pass embeds, at the next position.
-// status[0] reports the token, or -1 where every logit is -inf; status[1] is 1 where a logit is NaN (the host then
-// fails the decode as its own argmax would). One work-group of GREEDY_WIDTH work-items: a 150k vocabulary is ~600
-// loads a work-item, coalesced across the group.
+// The next tokens of a greedy decode, picked on the device so that the host can enqueue the next pass before it has
+// seen this one's tokens (model/GreedyDecode.java). A pass feeds one token of each sequence, and logits row r is
+// batch token r's: the argmax of row r over its first `limit` entries, lowest id on ties as LogitSampler.argmax,
+// becomes the token id the next pass embeds at place r, one position on. status[2r] reports the token, or -1 where
+// every logit is -inf; status[2r + 1] is 1 where a logit is NaN (the host then fails the decode as its own argmax
+// would). A work-group of GREEDY_WIDTH work-items a row: a 150k vocabulary is ~600 loads a work-item, coalesced
+// across the group.
 #define GREEDY_WIDTH 256
 
 kernel __attribute__((reqd_work_group_size(GREEDY_WIDTH, 1, 1)))
-void kernel_greedy_next(global const float* logits, int limit, global int* token_ids, global int* positions,
-                        global int* status) {
+void kernel_greedy_next(global const float* logits, int limit, int row_stride, global int* token_ids,
+                        global int* positions, global int* status) {
     local float values[GREEDY_WIDTH];
     local int ids[GREEDY_WIDTH];
     local int not_a_number;
     const int lid = get_local_id(0);
+    const int row = get_group_id(0);
+    logits += (ulong) row * row_stride;
     if (lid == 0) {
         not_a_number = 0;
     }
@@ -48,9 +51,9 @@ void kernel_greedy_next(global const float* logits, int limit, global int* token
     if (lid == 0) {
         const int token = ids[0] == INT_MAX ? -1 : ids[0];
         // a pass after a failed pick still needs a valid token id; the host discards what it computes
-        token_ids[0] = max(token, 0);
-        positions[0] += 1;
-        status[0] = token;
-        status[1] = not_a_number;
+        token_ids[row] = max(token, 0);
+        positions[row] += 1;
+        status[2 * row] = token;
+        status[2 * row + 1] = not_a_number;
     }
 }
