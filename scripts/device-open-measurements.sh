@@ -19,7 +19,7 @@ timeout 40 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp
 T "8B tg"
 timeout 100 bash scripts/device-compare.sh deferred chain=-Dwebllm.chain=true prev
 T "16 streams"
-BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 120 bash scripts/device-compare.sh streams old=-Dwebllm.mmv.minTokens=2
+BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 90 bash scripts/device-compare.sh streams
 T "kernel-bench"
 timeout 20 .device/jre/bin/java --enable-native-access=ALL-UNNAMED -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kernel-bench --json | cut -c1-700
 T "0.5B: step 34, norms launched, kernel times on the device"
