@@ -101,8 +101,9 @@ final class MatrixProducts {
     private Launch q8MatvecLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm, String width) {
         boolean deferred = input.deferredIn(width);
-        ClKernel kernel = productArgs("kernel_mul_mvq_" + w.kernelSuffix() + width, w, input, inStride, out, outOffset, outStride,
-                bias, accumulate)
+        // the kernel without the norm tail and deferred scale where neither is used: their code costs registers
+        String kernelName = (norm == null && !deferred ? "kernel_mul_mvq_plain_" : "kernel_mul_mvq_") + w.kernelSuffix() + width;
+        ClKernel kernel = productArgs(kernelName, w, input, inStride, out, outOffset, outStride, bias, accumulate)
                 .arg(14, q8Split(w))
                 .arg(15, norm != null ? 1 : 0).arg(16, norm != null ? norm.weight() : out).arg(17, rmsEpsilon)
                 .arg(18, norm != null ? norm.into().deferredSquares() : out)

@@ -208,7 +208,7 @@ public final class Transformer implements AutoCloseable {
         ffqScales = ffnQ8 ? allocate("q8 feed-forward activation scales", 8 * b * (config.feedForwardLength() / 32)) : null;
         normed = new Q8Input(xq, xqScales, true, true);
         // buffers of their own: the residual product that writes them reads its input from xq (the attention output)
-        deferredNormed = Tuning.FUSE_NORM && readsDeferredNorms(file)
+        deferredNormed = Tuning.defersNorms(config.embeddingLength()) && readsDeferredNorms(file)
                 ? new Q8Input(allocate("q8 residual norms", b * config.embeddingLength()),
                         allocate("q8 residual norm scales", 8 * b * (config.embeddingLength() / 32)), true, true,
                         allocate("residual norm sums of squares", 4 * b * (config.embeddingLength() / 32)))

@@ -127,6 +127,15 @@ public final class Tuning {
         };
     }
 
+    private static String choice(String property, String fallback, String... others) {
+        String value = System.getProperty(property, fallback).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!value.equals(fallback) && !java.util.List.of(others).contains(value)) {
+            throw new IllegalArgumentException(property + " must be one of " + fallback + ", " + String.join(", ", others)
+                    + ", but was '" + value + "'");
+        }
+        return value;
+    }
+
     private static int multipleOf32(String property, int fallback) {
         int value = Integer.getInteger(property, fallback);
         if (value < 32 || value % 32 != 0) {
@@ -144,13 +153,34 @@ public final class Tuning {
     public static final boolean SINGLE_TOKEN_MATVECS = flag("webllm.mv.singleToken", true);
 
     /**
-     * Whether single-token passes defer the rms_norm after each residual add to the products that read it (mul_mv_q8.cl:
-     * the residual matvec's tail quantizes y * norm weight per 32-row group and leaves each group's sum of squares; the
-     * next products multiply their sums by the row's scale) instead of launching it, {@code -Dwebllm.fuse.norm=false}
-     * to measure the launch. Its predecessor, one work-group normalising the whole row after the others finished, cost
-     * more than the launch on 4,096-value rows (H100: 8B 227 tok/s against 234) and was used only up to 2,048.
+     * {@code -Dwebllm.fuse.norm=auto|true|false}: whether single-token passes defer the rms_norm after each residual
+     * add to the products that read it (mul_mv_q8.cl: the residual matvec's tail quantizes y * norm weight per 32-row
+     * group and leaves each group's sum of squares; the next products multiply their sums by the row's scale) instead
+     * of launching it; see {@link #defersNorms}.
      */
-    public static final boolean FUSE_NORM = flag("webllm.fuse.norm", true);
+    private static final String FUSE_NORM_SETTING = choice("webllm.fuse.norm", "auto", "true", "false");
+
+    /** Whether norms may be deferred at all ({@code -Dwebllm.fuse.norm} is not false): for rows {@link #defersNorms} allows. */
+    public static final boolean FUSE_NORM = !"false".equals(FUSE_NORM_SETTING);
+
+    /** The longest rows whose norms {@code auto} defers. */
+    public static final int DEFERRED_NORM_MAX_ROW = 2048;
+
+    /**
+     * Whether a model whose residual rows have {@code rowLength} values defers its norms: always with {@code true},
+     * never with {@code false}, and with {@code auto} (the default) up to {@link #DEFERRED_NORM_MAX_ROW} values. The
+     * tail costs the residual products' kernel registers (74 against 34 for the single-token Q4_0 one, ptxas sm_90),
+     * which on an H100 made the 8B's o and down products 0.51 ms a token slower against the 0.43 ms its 64 norm
+     * launches take on the device (session 10), while Qwen2.5-0.5B (896 values) decoded 6% faster with it: small
+     * models are bound by their launches, large ones by their products' loads in flight.
+     */
+    public static boolean defersNorms(int rowLength) {
+        return switch (FUSE_NORM_SETTING) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> rowLength <= DEFERRED_NORM_MAX_ROW;
+        };
+    }
 
     /**
      * Whether models load with chained decode layers unless their options say otherwise (Transformer.Options

@@ -270,27 +270,33 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + suffix + width(tokens));
+             ClKernel plain = cl.kernels().create("kernel_mul_mvq_plain_" + suffix + width(tokens));
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix + width(tokens))) {
             ClBuffer xq = input.quants();
             ClBuffer xd = input.scales();
             Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
             // every split of the columns between the warps of a row set (the host picks one by the row length)
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
+            // the kernel that can apply a norm and a deferred scale, with neither, and the one built without them
+            for (ClKernel product : java.util.List.of(kernel, plain)) {
             cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
-            Q8TestActivations.matvecArgsWithoutNorm(kernel, weights, rowBytes, ROWS, COLUMNS, xq, xd, ys, biases, tokens, split);
-            Q8TestActivations.runRows(kernel, ROWS, split, false);
+            Q8TestActivations.matvecArgsWithoutNorm(product, weights, rowBytes, ROWS, COLUMNS, xq, xd, ys, biases, tokens, split);
+            Q8TestActivations.runRows(product, ROWS, split, false);
             float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {
                     double exact = before[t * ROWS + r] + new QuantizedProducts(w).dotWithQuantized(r, read, t) + bias[r];
                     // float32 sums of 40 group terms: relative to the size of the terms, not of their sum
                     double terms = Math.abs(before[t * ROWS + r]) + new QuantizedProducts(w).magnitudeWithQuantized(r, read, t) + Math.abs(bias[r]);
-                    assertThat((double) y[t * ROWS + r]).as("split %d row %d token %d", split, r, t).isCloseTo(exact, offset(1e-5 * (1 + terms)));
+                    assertThat((double) y[t * ROWS + r]).as("%s split %d row %d token %d", product.name(), split, r, t)
+                            .isCloseTo(exact, offset(1e-5 * (1 + terms)));
                     double floatProduct = before[t * ROWS + r] + w.dot(r, x, t * COLUMNS) + bias[r];
                     assertThat(Math.abs(y[t * ROWS + r] - floatProduct)).as("quantization error of row %d token %d", r, t)
                             .isLessThanOrEqualTo(new QuantizedProducts(w).quantizationBound(r, read, t) + 1e-4 * (1 + Math.abs(floatProduct)));
                 }
             }
+            }
+            float[] y;
 
             Q8TestActivations.gatedArgs(glu, weights, upWeights, rowBytes, ROWS, COLUMNS, xq, xd, ys, tokens, split);
             Q8TestActivations.runRows(glu, ROWS, split, true);

@@ -433,21 +433,36 @@ inline float deferred_rms_scale(global const float* squares, int groups, int n, 
 #define MVQ_ARGS(P) P##W, P##ncols, P##row_bytes, P##nrows, P##xq, P##x_groups, P##y, P##y_off, P##y_stride,     \
         P##ntok, P##bias, P##has_bias, P##accumulate, P##xd, P##split, P##norm, P##norm_w, P##eps,              \
         P##norm_squares, P##norm_q, P##norm_d, P##arrivals, P##in_squares, P##deferred
-#define DEFINE_MUL_MVQ(TYPE)                                                                                    \
-inline void PKQ_KERNEL(mvq_##TYPE)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                  \
+// A body with FUSED 0 compiles without the norm tail and the deferred scale, whatever `norm` and `deferred` say:
+// kernel_mul_mvq_plain_* for the products that use neither. The tail's code alone costs the single-token Q4_0 kernel
+// 11 registers (ptxas, sm_90: 63 -> 74), past the 64 that four 256-work-item work-groups an SM allow; on an H100
+// the 8B's down product took 0.84 ms a token with it (norm off) against 0.58 without (session 10).
+#define DEFINE_MVQ_BODY(NAME, TYPE, FUSED)                                                                      \
+inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                       \
     PKQ_PLACE(PK_ROWS, group)                                                                                   \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, W, row0 + r)                                                                             \
-        PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
+        if (FUSED) {                                                                                            \
+            PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                       \
+        }                                                                                                       \
         PKQ_STORE_ROWS(y + y_off, accumulate)                                                                   \
-        quantize_finished_groups(norm, y + y_off, y_stride, t0, ntok, group * group_rows, group_rows, norm_q,   \
-                norm_d, arrivals, nrows / GROUP, 1, norm_w, norm_squares, last, red);                           \
+        if (FUSED) {                                                                                            \
+            quantize_finished_groups(norm, y + y_off, y_stride, t0, ntok, group * group_rows, group_rows,       \
+                    norm_q, norm_d, arrivals, nrows / GROUP, 1, norm_w, norm_squares, last, red);               \
+        }                                                                                                       \
     }                                                                                                           \
-}                                                                                                               \
+}
+#define DEFINE_MUL_MVQ(TYPE)                                                                                    \
+DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1)                                                                            \
+DEFINE_MVQ_BODY(mvq_plain_##TYPE, TYPE, 0)                                                                      \
 kernel void PKQ_KERNEL(kernel_mul_mvq_##TYPE)(MVQ_PARAMS()) {                                                   \
     PKQ_LOCALS                                                                                                  \
     PKQ_KERNEL(mvq_##TYPE)(get_group_id(0), MVQ_ARGS(), PKQ_LOCAL_ARGS);                                        \
+}                                                                                                               \
+kernel void PKQ_KERNEL(kernel_mul_mvq_plain_##TYPE)(MVQ_PARAMS()) {                                             \
+    PKQ_LOCALS                                                                                                  \
+    PKQ_KERNEL(mvq_plain_##TYPE)(get_group_id(0), MVQ_ARGS(), PKQ_LOCAL_ARGS);                                  \
 }
 
 // After a pass of the stacked q/k/v product wrote its rows for tokens t0 ..: each work-group counts itself in per
