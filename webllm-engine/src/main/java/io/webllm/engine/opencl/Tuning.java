@@ -184,9 +184,11 @@ public final class Tuning {
 
     /**
      * Whether models load with chained decode layers unless their options say otherwise (Transformer.Options
-     * .withChainedLayers), {@code -Dwebllm.chain=true}; off until measured on a GPU (step 39 of docs/performance.md).
+     * .withChainedLayers), {@code -Dwebllm.chain=false} to launch each product. They chain only where norms are
+     * deferred ({@link #defersNorms}: small models, bound by their launches). Measured on two H100s (session 10,
+     * Qwen2.5-0.5B Q8_0): 741 against 730 tok/s where a launch cost the host ~7 us, 722 against 586 where it cost ~13.
      */
-    public static final boolean CHAINED_LAYERS = flag("webllm.chain", false);
+    public static final boolean CHAINED_LAYERS = flag("webllm.chain", true);
 
     /**
      * Whether the stacked q/k/v Q8 matvec applies the rope and fills the KV cache (rope_finished_heads) instead of a

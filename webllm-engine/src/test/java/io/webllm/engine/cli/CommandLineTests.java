@@ -85,17 +85,24 @@ class CommandLineTests {
         assertThat(bench.json().get("decodeProfile").has("outside layer kernels")).isTrue();
     }
 
-    /** bench --streams: several sequences a step, their aggregate speed, and a step's time against its forward pass. */
+    /**
+     * bench --streams: several sequences a step, their aggregate speed picked on the device and on the host (the
+     * same tokens either way), and a host-picked step's time against its forward pass.
+     */
     @Test
     void benchWithStreamsReportsTheBatchedStep() {
         Result bench = run("bench", "-m", STORIES, "-p", "16", "-n", "8", "--streams", "3", "--json");
         assertThat(bench.exit()).as(bench.err()).isZero();
+        assertThat(bench.json().get("devicePicksMatchingHost").asInt()).isEqualTo(8);
         JsonNode streams = bench.json().get("streams");
         assertThat(streams.get("streams").asInt()).isEqualTo(3);
         assertThat(streams.get("aggregateTokensPerSecond").asDouble()).isPositive();
-        double forward = streams.get("forwardMillisPerStep").asDouble();
-        assertThat(forward).isPositive().isLessThanOrEqualTo(streams.get("stepMillis").asDouble());
-        assertThat(streams.get("enqueueMillisPerStep").asDouble()).isPositive().isLessThanOrEqualTo(forward);
+        assertThat(streams.get("hostPickAggregateTokensPerSecond").asDouble()).isPositive();
+        assertThat(streams.get("lastTokensMatchHostPicks").asBoolean()).isTrue();
+        assertThat(streams.get("stepMillis").asDouble()).isPositive();
+        double forward = streams.get("hostPickForwardMillisPerStep").asDouble();
+        assertThat(forward).isPositive().isLessThanOrEqualTo(streams.get("hostPickStepMillis").asDouble());
+        assertThat(streams.get("hostPickEnqueueMillisPerStep").asDouble()).isPositive().isLessThanOrEqualTo(forward);
     }
 
     /** kernel-bench: device times of the Q4_0 matvec and its probes, and the host time of one launch's enqueue. */
