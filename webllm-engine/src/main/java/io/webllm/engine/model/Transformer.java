@@ -130,17 +130,8 @@ public final class Transformer implements AutoCloseable {
     private java.util.@Nullable Map<String, double[]> profile;
     /** Passes recorded as command buffers, replayed with one enqueue (null where off or unsupported). */
     private final @Nullable RecordedPasses recorded;
-    /**
-     * The host copy of a pass's ints (token ids, positions, slots, logit rows), each at its place in passInputs, whose
-     * regions the kernels read: one write a pass instead of four (a write costs an enqueue, ~5-10 us of host time on
-     * NVIDIA's driver, and a decode token is host-bound on small models).
-     */
-    private final MemorySegment hostInputs;
-    private final ClBuffer passInputs;
-    /** Bytes from one of passInputs' regions to the next: maxBatch ints, rounded up to the device's region alignment. */
-    private final long inputRegion;
-    /** Whether async host-to-device copies may still read the host segments above. */
-    private boolean writesPending;
+    /** A pass's token ids, positions, slots and logit rows, written in one go (tokenIds etc. are its regions). */
+    private final PassInputs inputs;
     /**
      * Logits on their way to the host, up to {@link #PINNED_LOGIT_ROWS} rows a read, more in turns: in pinned memory
      * (a read into pageable memory goes through the driver's staging copy), or where the driver refuses it in
@@ -154,7 +145,7 @@ public final class Transformer implements AutoCloseable {
     /** Where the reports of a greedy decode's passes in flight land: {@link GreedyDecode#MAX_LOOKAHEAD} places of maxBatch rows. */
     private final MemorySegment hostGreedyStatus;
     private final @Nullable PinnedMemory pinnedGreedyStatus;
-    /** The greedy decode whose passes own passInputs until it closes; null when none is open. */
+    /** The greedy decode whose passes own the pass inputs until it closes; null when none is open. */
     private @Nullable GreedyDecode openDecode;
     private static final int PINNED_LOGIT_ROWS = 16;
     /** Work-items of greedy.cl's work-group of a row. */
@@ -216,13 +207,11 @@ public final class Transformer implements AutoCloseable {
         Q8Input attentionOutput = new Q8Input(xq, xqScales, attentionQuantizes, attentionQuantizes);
         ffUp = allocate("ffn up activations", 4 * b * config.feedForwardLength());
         logits = allocate("logits", 4 * b * config.vocabularySize());
-        inputRegion = MatrixProducts.roundUp(4 * b, cl.regionAlignment());
-        passInputs = allocate("pass inputs", 4 * inputRegion);
-        tokenIds = track(cl.region(passInputs, "token ids", 0, 4 * b));
-        positions = track(cl.region(passInputs, "positions", inputRegion, 4 * b));
-        slotIds = track(cl.region(passInputs, "slots", 2 * inputRegion, 4 * b));
-        logitRows = track(cl.region(passInputs, "logit rows", 3 * inputRegion, 4 * b));
-        hostInputs = hostArena.allocate(4 * inputRegion, 4);
+        inputs = new PassInputs(cl, maxBatch, hostArena);
+        tokenIds = inputs.tokenIds();
+        positions = inputs.positions();
+        slotIds = inputs.slots();
+        logitRows = inputs.logitRows();
         long logitBytes = 4L * Math.min(b, PINNED_LOGIT_ROWS) * config.vocabularySize();
         pinnedLogits = pinnedOrNull("logits on the host", logitBytes);
         hostLogits = pinnedLogits != null ? pinnedLogits.segment() : hostArena.allocate(logitBytes, 4);
@@ -534,13 +523,6 @@ public final class Transformer implements AutoCloseable {
         float[] result = reuse != null && reuse.length >= floats ? reuse : new float[floats];
         for (int start = 0; start < batch.size(); start += maxBatch) {
             int n = Math.min(maxBatch, batch.size() - start);
-            if (writesPending) {
-                // the host copies of an earlier chunk may still be in flight: let them finish before reuse
-                cl.finish();
-            }
-            place(batch.tokens(), start, n, 0);
-            place(batch.positions(), start, n, 1);
-            place(batch.slots(), start, n, 2);
             coverPositions(batch.positions(), start, n);
             // the logit rows that fall in this chunk, in request order
             int[] wanted = new int[batch.logitRows().length];
@@ -553,15 +535,12 @@ public final class Transformer implements AutoCloseable {
                     resultIndex[count++] = r;
                 }
             }
-            place(wanted, 0, count, 3);
-            // one write of the four regions, the last as far as its rows
-            cl.writeAsync(passInputs, 0, hostInputs.asSlice(0, 3 * inputRegion + 4L * Math.max(1, count)));
-            writesPending = true;
+            inputs.write(batch.tokens(), batch.positions(), batch.slots(), start, n, wanted, count);
             enqueuePass(n, count);
             if (count > 0) {
                 enqueueNanos = System.nanoTime() - passStart;
                 readLogits(count, resultIndex, result);
-                writesPending = false; // a blocking read on the in-order queue: everything before it is done
+                inputs.drained(); // a blocking read on the in-order queue: everything before it is done
             }
         }
         return result;
@@ -635,15 +614,7 @@ public final class Transformer implements AutoCloseable {
             if (vocabularyLimit < 1 || vocabularyLimit > config.vocabularySize()) {
                 throw new IllegalArgumentException("a greedy decode picks from 1 to %d tokens, not %d".formatted(config.vocabularySize(), vocabularyLimit));
             }
-            if (writesPending) {
-                cl.finish();
-            }
-            place(tokens, 0, k, 0);
-            place(positions, 0, k, 1);
-            place(slots, 0, k, 2);
-            place(java.util.stream.IntStream.range(0, k).toArray(), 0, k, 3);
-            cl.writeAsync(passInputs, 0, hostInputs.asSlice(0, 3 * inputRegion + 4L * k));
-            writesPending = true;
+            inputs.write(tokens, positions, slots, 0, k, java.util.stream.IntStream.range(0, k).toArray(), k);
             greedyNext.kernel().arg(1, vocabularyLimit);
             int passes = Math.min(maxPasses, contextLength - furthest);
             openDecode = new GreedyDecode(this, positions.clone(), passes, Math.min(lookahead, GreedyDecode.MAX_LOOKAHEAD));
@@ -683,14 +654,14 @@ public final class Transformer implements AutoCloseable {
         return hostGreedyStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row) + 1) != 0;
     }
 
-    /** Ends the greedy decode: waits for its passes still in flight (their tokens unused) and frees passInputs. */
+    /** Ends the greedy decode: waits for its passes still in flight (their tokens unused) and frees the pass inputs. */
     void endGreedy(GreedyDecode decode) {
         synchronized (cl) {
             if (openDecode == decode) {
                 try {
                     cl.finish();
+                    inputs.drained();
                 } finally {
-                    writesPending = false;
                     openDecode = null;
                 }
             }
@@ -776,15 +747,6 @@ public final class Transformer implements AutoCloseable {
         java.util.Map<String, double[]> measured = profile == null ? java.util.Map.of() : profile;
         profile = enabled ? new java.util.TreeMap<>() : null;
         return measured;
-    }
-
-    /**
-     * Enqueues a copy of {@code n} ints without waiting: the queue is in order, so the kernels see the data, and the
-     * logits read at the end of the pass is the one synchronisation point of a decode step.
-     */
-    /** values[start .. start + n) into region {@code region} of the host copy of passInputs. */
-    private void place(int[] values, int start, int n, int region) {
-        MemorySegment.copy(values, start, hostInputs, ValueLayout.JAVA_INT, region * inputRegion, n);
     }
 
     /** The launches of a pass of n tokens, then the logits of the m rows already in logitRows (none if m is 0). */
@@ -1090,9 +1052,7 @@ public final class Transformer implements AutoCloseable {
         if (recorded != null) {
             recorded.close();
         }
-        if (writesPending) {
-            cl.finish(); // the device may still be reading the host copies freed below
-        }
+        inputs.close(); // first: it waits for a write that may still read its host copy
         if (pinnedLogits != null) {
             pinnedLogits.close();
         }
