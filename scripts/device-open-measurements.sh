@@ -13,6 +13,9 @@ MODEL=llama-3.1-8b:q8_0 timeout 90 bash scripts/device-compare.sh main
 MODEL=llama-3.1-8b:q4_k_m timeout 90 bash scripts/device-compare.sh main
 T "0.5B: chained (the default) against separate launches"
 MODEL=qwen2.5-0.5b:q8_0 timeout 40 bash scripts/device-compare.sh main nochain=-Dwebllm.chain=false
+T "0.5B attention chunks (19 us a layer at 512 positions: fewer, longer chunks shorten the combine)"
+MODEL=qwen2.5-0.5b:q8_0 timeout 45 bash scripts/device-compare.sh span64=-Dwebllm.attention.minSpan=64 \
+  span128=-Dwebllm.attention.minSpan=128 span256=-Dwebllm.attention.minSpan=256
 T "16 streams"
 BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 60 bash scripts/device-compare.sh streams
 T "8B device events (where a token's time goes now)"
