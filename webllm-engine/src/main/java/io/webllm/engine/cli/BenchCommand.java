@@ -33,8 +33,9 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "-m FILE [-p 512] [-n 128] [--device D] [--batch 256] [--streams 1] [--profile] [--json]  prefill and decode tokens/s, "
-                + "load time, bandwidth share; --streams N also decodes N sequences a step (aggregate tokens/s, speedup over one)";
+        return "-m FILE [-p 512] [-n 128] [--device D] [--batch 256] [--streams 1] [--profile] [--json]  prefill and decode tokens/s "
+                + "(greedy, picked on the device; hostPick*: picked on the host, as sampled requests), load time, bandwidth share; "
+                + "--streams N also decodes N sequences a step (aggregate tokens/s, speedup over one)";
     }
 
     @Override
