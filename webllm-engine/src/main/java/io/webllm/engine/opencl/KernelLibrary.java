@@ -132,13 +132,6 @@ public final class KernelLibrary {
         return source(List.of(files));
     }
 
-    /** The engine's kernel sources followed by further files of the kernels folder (diagnostic programs). */
-    public static String sourceWith(String... extraFiles) {
-        List<String> files = new java.util.ArrayList<>(SOURCES);
-        files.addAll(List.of(extraFiles));
-        return source(files);
-    }
-
     private static String source(List<String> files) {
         StringBuilder source = new StringBuilder();
         for (String name : files) {
