@@ -76,8 +76,8 @@ public final class GreedyDecode implements AutoCloseable {
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = model.greedyToken(place, i);
             if (model.greedySawNaN(place, i)) {
-                throw new IllegalStateException("expected finite logits but the pass at position " + (firstPositions[i] + pass)
-                        + " produced NaN");
+                throw new io.webllm.engine.sampling.NonFiniteLogitsException("expected finite logits but the pass at position "
+                        + (firstPositions[i] + pass) + " produced NaN for sequence " + i + " of " + tokens.length);
             }
             if (tokens[i] < 0) {
                 throw new IllegalStateException("expected a finite logit among the vocabulary but every logit of the pass at position "

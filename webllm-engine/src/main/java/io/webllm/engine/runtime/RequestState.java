@@ -32,6 +32,8 @@ final class RequestState {
     int completionTokens;
     int cachedPromptTokens;
     int unfinished;
+    /** Whether the request failed on its own (Scheduler.failRequest): its stream ends with that error, no usage chunk. */
+    boolean failed;
 
     RequestState(String id, String model, ChatRequest request, SamplingParams sampling, int[] prompt,
             ChunkPublisher<ChatChunk> publisher, @Nullable CompiledGrammar grammar, @Nullable ToolCallFormat forcedToolCall) {

@@ -6,6 +6,8 @@ import io.webllm.engine.model.Batch;
 import io.webllm.engine.model.GreedyDecode;
 import io.webllm.engine.model.Transformer;
 import io.webllm.engine.output.ToolCallFormat;
+import io.webllm.engine.sampling.NoTokenSampleableException;
+import io.webllm.engine.sampling.NonFiniteLogitsException;
 import io.webllm.engine.tokenizer.Tokenizer;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -218,7 +220,13 @@ final class Scheduler implements Runnable {
         }
         try (GreedyDecode decode = model.greedyDecode(tokens, positions, slotIds, pickable, allowed)) {
             while (decode.hasNext() && running && queue.isEmpty() && allLive()) {
-                int[] picked = decode.next();
+                int[] picked;
+                try {
+                    picked = decode.next();
+                } catch (NonFiniteLogitsException e) {
+                    // an ordinary step redoes the pass and fails only the sequence whose logits hold the NaN
+                    break;
+                }
                 for (int i = 0; i < k; i++) {
                     active.get(i).fed(1);
                     active.get(i).takePicked(picked[i]);
@@ -251,22 +259,47 @@ final class Scheduler implements Runnable {
      * grammar over a 150k vocabulary takes ~0.3-1.5 ms, 16 of them one after another would hold a decode step back
      * by more than the GPU's pass), then publish them one by one on this thread, in batch order.
      */
-    private static void takeNextTokens(List<Sequence> sampled, float[] logits) {
+    private void takeNextTokens(List<Sequence> sampled, float[] logits) {
         List<Integer> live = new ArrayList<>();
         for (int r = 0; r < sampled.size(); r++) {
             if (!sampled.get(r).request.publisher.isCancelled()) {
                 live.add(r);
             }
         }
-        if (live.size() == 1) {
-            sampled.get(live.getFirst()).onLogits(logits, live.getFirst());
+        Sequence.Pick[] picks = new Sequence.Pick[live.size()];
+        RuntimeException[] errors = new RuntimeException[live.size()];
+        java.util.stream.IntStream.range(0, live.size()).parallel().forEach(i -> {
+            try {
+                picks[i] = sampled.get(live.get(i)).pick(logits, live.get(i));
+            } catch (NonFiniteLogitsException | NoTokenSampleableException e) {
+                errors[i] = e; // this sequence's own: its request fails, the others go on
+            }
+        });
+        for (int i = 0; i < picks.length; i++) {
+            Sequence sequence = sampled.get(live.get(i));
+            if (errors[i] != null) {
+                failRequest(sequence.request, errors[i]);
+            } else if (!sequence.finished()) {
+                sequence.take(picks[i]);
+            }
+        }
+    }
+
+    /**
+     * Ends a request that failed on its own (its logits hold a NaN, or its settings leave no token to draw): its
+     * stream ends with the error, its sequences stop and free their slots, and every other request goes on.
+     */
+    private void failRequest(RequestState request, RuntimeException error) {
+        if (request.failed) {
             return;
         }
-        Sequence.Pick[] picks = new Sequence.Pick[live.size()];
-        java.util.stream.IntStream.range(0, live.size()).parallel()
-                .forEach(i -> picks[i] = sampled.get(live.get(i)).pick(logits, live.get(i)));
-        for (int i = 0; i < picks.length; i++) {
-            sampled.get(live.get(i)).take(picks[i]);
+        request.failed = true;
+        LOG.log(Level.WARNING, "request {0} failed: {1}", request.id, error.getMessage());
+        request.publisher.fail(error);
+        for (Sequence sequence : active) {
+            if (sequence.request == request) {
+                sequence.abandon();
+            }
         }
     }
 
@@ -277,7 +310,7 @@ final class Scheduler implements Runnable {
             if (sequence.finished()) {
                 it.remove();
                 slots.release(sequence.slot, sequence.cachedTokens(), sequence.cachedLength());
-                if (--sequence.request.unfinished == 0) {
+                if (--sequence.request.unfinished == 0 && !sequence.request.failed) {
                     sequence.request.finishStream(now);
                 }
             }

@@ -193,11 +193,6 @@ final class Sequence {
     record Pick(int token, @Nullable List<TokenLogprob> logprobs, long grammarNanos) {
     }
 
-    /** Picks and takes the next token from this sequence's logits row. */
-    void onLogits(float[] batchLogits, int row) {
-        take(pick(batchLogits, row));
-    }
-
     /** Publishes a picked token: counts it, emits what it produced, and decides whether to stop. */
     void take(Pick pick) {
         int token = pick.token();
@@ -248,6 +243,13 @@ final class Sequence {
             return true;
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    /** Stops the sequence without emitting anything: its request failed (Scheduler.failRequest). */
+    void abandon() {
+        if (finish == null) {
+            finish = FinishReason.ABORT;
         }
     }
 

@@ -313,8 +313,8 @@ public final class LogitSampler implements Sampler {
         return new TokenLogprobs(token, (float) (values[token] - logNormalizer), alternatives);
     }
 
-    private static IllegalStateException notANumber(int token) {
-        return new IllegalStateException("expected finite logits but token " + token + " has NaN");
+    private static NonFiniteLogitsException notANumber(int token) {
+        return new NonFiniteLogitsException("expected finite logits but token " + token + " has NaN");
     }
 
     private static NoTokenSampleableException nothingLeft(int vocabulary) {
