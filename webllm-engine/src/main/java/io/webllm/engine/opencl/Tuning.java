@@ -1,5 +1,7 @@
 package io.webllm.engine.opencl;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The GPU kernels' tunables: work-group shapes of the matrix kernels and attention, shared by the kernels (as build
  * defines) and the host (which sizes launches from them), and which launches fuse. Defaults are the measured best
@@ -127,13 +129,14 @@ public final class Tuning {
         };
     }
 
-    private static String choice(String property, String fallback, String... others) {
-        String value = System.getProperty(property, fallback).trim().toLowerCase(java.util.Locale.ROOT);
-        if (!value.equals(fallback) && !java.util.List.of(others).contains(value)) {
+    /** {@code value} of {@code property} trimmed and lower-cased: {@code fallback} when null, else one of {@code others}. */
+    private static String choice(String property, @Nullable String value, String fallback, String... others) {
+        String read = value == null ? fallback : value.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!read.equals(fallback) && !java.util.List.of(others).contains(read)) {
             throw new IllegalArgumentException(property + " must be one of " + fallback + ", " + String.join(", ", others)
                     + ", but was '" + value + "'");
         }
-        return value;
+        return read;
     }
 
     private static int multipleOf32(String property, int fallback) {
@@ -158,7 +161,12 @@ public final class Tuning {
      * group and leaves each group's sum of squares; the next products multiply their sums by the row's scale) instead
      * of launching it; see {@link #defersNorms}.
      */
-    private static final String FUSE_NORM_SETTING = choice("webllm.fuse.norm", "auto", "true", "false");
+    private static final String FUSE_NORM_SETTING = fuseNormSetting(System.getProperty("webllm.fuse.norm"));
+
+    /** {@code -Dwebllm.fuse.norm}'s value as the engine reads it: auto when unset. */
+    static String fuseNormSetting(@Nullable String value) {
+        return choice("webllm.fuse.norm", value, "auto", "true", "false");
+    }
 
     /** Whether norms may be deferred at all ({@code -Dwebllm.fuse.norm} is not false): for rows {@link #defersNorms} allows. */
     public static final boolean FUSE_NORM = !"false".equals(FUSE_NORM_SETTING);
@@ -175,7 +183,12 @@ public final class Tuning {
      * models are bound by their launches, large ones by their products' loads in flight.
      */
     public static boolean defersNorms(int rowLength) {
-        return switch (FUSE_NORM_SETTING) {
+        return defersNorms(FUSE_NORM_SETTING, rowLength);
+    }
+
+    /** {@link #defersNorms(int)} under {@code setting} (auto, true or false, as {@link #fuseNormSetting} reads it). */
+    static boolean defersNorms(String setting, int rowLength) {
+        return switch (setting) {
             case "true" -> true;
             case "false" -> false;
             default -> rowLength <= DEFERRED_NORM_MAX_ROW;
