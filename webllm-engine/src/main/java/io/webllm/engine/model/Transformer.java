@@ -42,9 +42,10 @@ import org.jspecify.annotations.Nullable;
  * squares, and the products of steps 2 and 7 multiply their sums by the norm's scale ({@link #residualProduct}),
  * so such a step makes 5 launches a layer; with chained layers ({@link Options#withChainedLayers}) two: attention,
  * and one launch of a layer's o, gated and down products with the next layer's q/k/v ({@link ChainedLaunch}). Then
- * output_norm and the output matrix only for the rows whose logits are
- * wanted. Prompts longer than {@code maxBatch} run in consecutive chunks. Not thread-safe: one scheduler thread drives
- * it.
+ * output_norm and the output matrix only for the rows whose logits are wanted (in such a step the last down product
+ * applies output_norm too, so only the output matrix runs). Prompts longer than {@code maxBatch} run in consecutive
+ * chunks. Greedy decodes can pick their tokens on the device and run ahead of the host ({@link GreedyDecode}). Not
+ * thread-safe: one scheduler thread drives it.
  */
 public final class Transformer implements AutoCloseable {
 
@@ -370,7 +371,7 @@ public final class Transformer implements AutoCloseable {
                           ClCommandBuffer.Use recordedPasses, boolean chainedLayers) {
 
         public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO, true, ClCommandBuffer.Use.OFF,
-                false);
+                Tuning.CHAINED_LAYERS);
 
         public Options {
             if (slots < 1 || maxBatch < 1) {
@@ -423,8 +424,8 @@ public final class Transformer implements AutoCloseable {
         /**
          * Whether a single stream's decode step runs each layer's o, gated and down products as one launch (mul_mv_q8.cl,
          * kernel_chain_ffn_*: work-groups of a later product wait on the earlier ones' done counts, in start order),
-         * which saves two launches a layer where the host's launches bound the decode (small models). Off by default
-         * until measured on a GPU.
+         * which saves three launches a layer; it applies where norms are deferred (small models, Tuning.defersNorms).
+         * On by default ({@link Tuning#CHAINED_LAYERS}).
          */
         public Options withChainedLayers(boolean enabled) {
             return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, enabled);
@@ -508,15 +509,7 @@ public final class Transformer implements AutoCloseable {
         }
         long passStart = System.nanoTime();
         for (int i = 0; i < batch.size(); i++) {
-            if (batch.positions()[i] < 0 || batch.positions()[i] >= contextLength) {
-                throw new IllegalArgumentException("position %d is outside the context of %d tokens".formatted(batch.positions()[i], contextLength));
-            }
-            if (batch.slots()[i] < 0 || batch.slots()[i] >= slots) {
-                throw new IllegalArgumentException("slot %d does not exist (%d slots)".formatted(batch.slots()[i], slots));
-            }
-            if (batch.tokens()[i] < 0 || batch.tokens()[i] >= config.vocabularySize()) {
-                throw new IllegalArgumentException("token id %d is outside the vocabulary of %d".formatted(batch.tokens()[i], config.vocabularySize()));
-            }
+            checkInput(batch.tokens()[i], batch.positions()[i], batch.slots()[i]);
         }
         int vocab = config.vocabularySize();
         int floats = batch.logitRows().length * vocab;
@@ -544,6 +537,19 @@ public final class Transformer implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /** Fails naming the value outside its range: a token id, its position in the cache, its sequence's slot. */
+    private void checkInput(int token, int position, int slot) {
+        if (position < 0 || position >= contextLength) {
+            throw new IllegalArgumentException("position %d is outside the context of %d tokens".formatted(position, contextLength));
+        }
+        if (slot < 0 || slot >= slots) {
+            throw new IllegalArgumentException("slot %d does not exist (%d slots)".formatted(slot, slots));
+        }
+        if (token < 0 || token >= config.vocabularySize()) {
+            throw new IllegalArgumentException("token id %d is outside the vocabulary of %d".formatted(token, config.vocabularySize()));
+        }
     }
 
     /** Enqueues a pass of n tokens and m logit rows: replayed where recorded, else launch by launch. */
@@ -593,24 +599,15 @@ public final class Transformer implements AutoCloseable {
                 throw new IllegalArgumentException("a greedy decode takes 1 to %d sequences, a token, position and slot each; got %d tokens, %d positions, %d slots"
                         .formatted(maxBatch, k, positions.length, slots.length));
             }
-            int furthest = 0;
             for (int i = 0; i < k; i++) {
-                if (positions[i] < 0 || positions[i] >= contextLength) {
-                    throw new IllegalArgumentException("position %d is outside the context of %d tokens".formatted(positions[i], contextLength));
-                }
-                if (slots[i] < 0 || slots[i] >= this.slots) {
-                    throw new IllegalArgumentException("slot %d does not exist (%d slots)".formatted(slots[i], this.slots));
-                }
+                checkInput(tokens[i], positions[i], slots[i]);
                 for (int j = 0; j < i; j++) {
                     if (slots[j] == slots[i]) {
                         throw new IllegalArgumentException("slot %d appears twice: a greedy decode feeds one token of each sequence a pass".formatted(slots[i]));
                     }
                 }
-                if (tokens[i] < 0 || tokens[i] >= config.vocabularySize()) {
-                    throw new IllegalArgumentException("token id %d is outside the vocabulary of %d".formatted(tokens[i], config.vocabularySize()));
-                }
-                furthest = Math.max(furthest, positions[i]);
             }
+            int furthest = Arrays.stream(positions).max().orElseThrow();
             if (vocabularyLimit < 1 || vocabularyLimit > config.vocabularySize()) {
                 throw new IllegalArgumentException("a greedy decode picks from 1 to %d tokens, not %d".formatted(config.vocabularySize(), vocabularyLimit));
             }
@@ -631,11 +628,11 @@ public final class Transformer implements AutoCloseable {
         synchronized (cl) {
             long start = System.nanoTime();
             int k = firstPositions.length;
-            int[] at = new int[k];
-            for (int i = 0; i < k; i++) {
-                at[i] = firstPositions[i] + pass;
+            int furthest = 0;
+            for (int first : firstPositions) {
+                furthest = Math.max(furthest, first + pass);
             }
-            coverPositions(at, 0, k);
+            coverPositions(furthest, k);
             enqueuePass(k, k);
             run(greedyNext, k);
             long event = cl.readAsync(greedyStatus, 0, hostGreedyStatus.asSlice(8L * maxBatch * place, 8L * k));
@@ -707,6 +704,11 @@ public final class Transformer implements AutoCloseable {
         for (int i = start; i < start + n; i++) {
             furthest = Math.max(furthest, positions[i]);
         }
+        coverPositions(furthest, n);
+    }
+
+    /** Splits the attention of a pass of {@code n} tokens whose furthest position is {@code furthest}. */
+    private void coverPositions(int furthest, int n) {
         AttentionSplit next = AttentionSplit.of(furthest, n, attentionGroupsPerToken(), attentionGroups);
         if (!next.equals(split)) {
             split = next;

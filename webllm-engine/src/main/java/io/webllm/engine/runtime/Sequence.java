@@ -164,7 +164,7 @@ final class Sequence {
      * token the argmax of the model's logits, with no grammar mask and no logprobs, which need the host's copy.
      */
     boolean picksOnDevice() {
-        return decoding() && matcher == null && !request.sampling.logprobs() && sampling.params().argmaxOfModelLogits();
+        return decoding() && matcher == null && !sampling.params().logprobs() && sampling.params().argmaxOfModelLogits();
     }
 
     /** The token the next pass feeds: the last one taken, while {@link #decoding()}. */
