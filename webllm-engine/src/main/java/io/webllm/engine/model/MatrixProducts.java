@@ -101,13 +101,8 @@ final class MatrixProducts {
     private Launch q8MatvecLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm, String width) {
         boolean deferred = input.deferredIn(width);
-        boolean normsIn = input.normsIn(width);
-        if (normsIn && (norm != null || deferred)) {
-            throw new IllegalArgumentException("a product that normalises its input applies no norm after it and reads no deferred one");
-        }
         // the kernel without the norm tail and deferred scale where neither is used: their code costs registers
-        String kernelName = (normsIn ? "kernel_mul_mvq_normed_" : norm == null && !deferred ? "kernel_mul_mvq_plain_" : "kernel_mul_mvq_")
-                + w.kernelSuffix() + width;
+        String kernelName = (norm == null && !deferred ? "kernel_mul_mvq_plain_" : "kernel_mul_mvq_") + w.kernelSuffix() + width;
         ClKernel kernel = productArgs(kernelName, w, input, inStride, out, outOffset, outStride, bias, accumulate)
                 .arg(14, q8Split(w))
                 .arg(15, norm != null ? 1 : 0).arg(16, norm != null ? norm.weight() : out).arg(17, rmsEpsilon)
@@ -116,9 +111,6 @@ final class MatrixProducts {
                 .arg(20, norm != null ? norm.into().scales() : input.scales())
                 .arg(21, gpuArrivals())
                 .arg(22, deferred ? input.deferredSquares() : out).arg(23, deferred ? 1 : 0);
-        if (normsIn) {
-            input.inputNormArgs(kernel, 24, w.columns());
-        }
         long global = q8GlobalSize(w, false);
         return new Launch(kernel, 9, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns());
     }

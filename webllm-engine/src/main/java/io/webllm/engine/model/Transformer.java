@@ -40,9 +40,7 @@ import org.jspecify.annotations.Nullable;
  * A single stream's decode step fuses further: the stacked q/k/v product applies step 3 itself, and the residual
  * products (5, 8) apply the norm after them, deferred: they write y * norm weight quantized with each group's sum of
  * squares, and the products of steps 2 and 7 multiply their sums by the norm's scale ({@link #residualProduct}),
- * so such a step makes 5 launches a layer (where rows are too long to defer norms, the products of steps 2 and 7 and
- * the output product apply the norm to their input themselves instead, {@link InputNorm}: 5 launches too);
- * with chained layers ({@link Options#withChainedLayers}) two: attention,
+ * so such a step makes 5 launches a layer; with chained layers ({@link Options#withChainedLayers}) two: attention,
  * and one launch of a layer's o, gated and down products with the next layer's q/k/v ({@link ChainedLaunch}). Then
  * output_norm and the output matrix only for the rows whose logits are wanted (in such a step the last down product
  * applies output_norm too, so only the output matrix runs). Prompts longer than {@code maxBatch} run in consecutive
@@ -86,8 +84,7 @@ public final class Transformer implements AutoCloseable {
     private final Step outputMatvec;
     /**
      * The output product of a single-token pass where the last layer's down product applied the output norm
-     * (deferred) or where the output product applies it itself: no gather and no final norm launch. Null where the
-     * norm is launched.
+     * (deferred): no gather and no final norm launch. Null where the norm is launched.
      */
     private @Nullable Step singleTokenOutput;
     /** Whether the matrix products use the CPU kernels (mul_mv_cpu.cl) rather than the GPU ones. */
@@ -112,11 +109,6 @@ public final class Transformer implements AutoCloseable {
      * sums of squares in their own buffer; see {@link #residualProduct}); null where products cannot read them.
      */
     private final @Nullable Q8Input deferredNormed;
-    /**
-     * Whether single-token passes launch no norms where they are not deferred: the products after each norm apply it
-     * to their input themselves ({@link InputNorm}; Tuning.NORMS_IN_PRODUCTS).
-     */
-    private final boolean normsInProducts;
     private final @Nullable ClBuffer ffqScales;
     /**
      * Counts of finished work-groups for kernels whose last work-group to finish completes a shared result: the
@@ -208,14 +200,11 @@ public final class Transformer implements AutoCloseable {
         ffqScales = ffnQ8 ? allocate("q8 feed-forward activation scales", 8 * b * (config.feedForwardLength() / 32)) : null;
         normed = new Q8Input(xq, xqScales, true, true);
         // buffers of their own: the residual product that writes them reads its input from xq (the attention output)
-        NormPlacement norms = options.norms().resolve(config.embeddingLength());
-        deferredNormed = norms == NormPlacement.DEFERRED && readsDeferredNorms(file)
+        deferredNormed = Tuning.defersNorms(config.embeddingLength()) && readsDeferredNorms(file)
                 ? new Q8Input(allocate("q8 residual norms", b * config.embeddingLength()),
                         allocate("q8 residual norm scales", 8 * b * (config.embeddingLength() / 32)), true, true,
                         allocate("residual norm sums of squares", 4 * b * (config.embeddingLength() / 32)))
                 : null;
-        // where norms are launched, single-token passes apply them in the products that read them instead
-        normsInProducts = q8 && norms == NormPlacement.IN_PRODUCTS && readsDeferredNorms(file);
         Q8Input attentionOutput = new Q8Input(xq, xqScales, attentionQuantizes, attentionQuantizes);
         ffUp = allocate("ffn up activations", 4 * b * config.feedForwardLength());
         logits = allocate("logits", 4 * b * config.vocabularySize());
@@ -236,10 +225,8 @@ public final class Transformer implements AutoCloseable {
         long cacheBytes = 2L * slots * contextLength * config.kvDim();
         Architecture arch = config.architecture();
         // every later attention norm is applied after the previous layer's down product (residualProduct)
-        ClBuffer firstNormWeight = track(upload.vector(layer(0, "attn_norm.weight")));
-        Launch firstNorm = rmsNorm(x, xb, firstNormWeight, normed);
-        layerLaunches.add(normsInProducts ? Step.byTokenCount(Step.NONE, firstNorm, 2) : firstNorm);
-        Q8Input attentionInput = normsInProducts ? normed.normalisedInProducts(new InputNorm(x, firstNormWeight)) : normed;
+        layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(0, "attn_norm.weight"))), normed));
+        Q8Input attentionInput = normed;
         // chained launches (Options.chainedLayers): built once the next layer's q/k/v product is known to join or not
         List<ChainedLaunch> chains = new ArrayList<>();
         ChainedLaunch previousChain = null;
@@ -328,11 +315,6 @@ public final class Transformer implements AutoCloseable {
             attentionInput = d.output();
         }
         chains.forEach(ChainedLaunch::build);
-        if (normsInProducts && products.readsDeferredNorm(output.type(), output.columns())) {
-            // a single token's logits: the output product normalises the last layer's residual row itself
-            singleTokenOutput = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null,
-                    false, normed.normalisedInProducts(new InputNorm(x, outputNorm)));
-        }
         gathered = allocate("rows for logits", 4 * b * config.embeddingLength());
         gather = new Launch(kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered)
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
@@ -386,7 +368,7 @@ public final class Transformer implements AutoCloseable {
      * variant, or AUTO by device type; the three-argument form takes {@code -Dwebllm.kernels}, AUTO if unset).
      */
     public record Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations,
-                          ClCommandBuffer.Use recordedPasses, boolean chainedLayers, NormPlacement norms) {
+                          ClCommandBuffer.Use recordedPasses, boolean chainedLayers) {
 
         public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO, true, ClCommandBuffer.Use.OFF,
                 Tuning.CHAINED_LAYERS);
@@ -397,13 +379,6 @@ public final class Transformer implements AutoCloseable {
             }
             java.util.Objects.requireNonNull(kernels, "kernels");
             java.util.Objects.requireNonNull(recordedPasses, "recordedPasses");
-            java.util.Objects.requireNonNull(norms, "norms");
-        }
-
-        /** Norms placed as {@link NormPlacement#AUTO} says. */
-        public Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations,
-                       ClCommandBuffer.Use recordedPasses, boolean chainedLayers) {
-            this(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, NormPlacement.AUTO);
         }
 
         /**
@@ -425,11 +400,11 @@ public final class Transformer implements AutoCloseable {
         }
 
         public Options withContextLength(int tokens) {
-            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, norms);
+            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers);
         }
 
         public Options withKernels(KernelLibrary.Variant variant) {
-            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations, recordedPasses, chainedLayers, norms);
+            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations, recordedPasses, chainedLayers);
         }
 
         /**
@@ -438,12 +413,12 @@ public final class Transformer implements AutoCloseable {
          * largest value, as llama.cpp does) or with float activations. The CPU kernels always use floats.
          */
         public Options withQuantizedActivations(boolean enabled) {
-            return new Options(contextLength, slots, maxBatch, kernels, enabled, recordedPasses, chainedLayers, norms);
+            return new Options(contextLength, slots, maxBatch, kernels, enabled, recordedPasses, chainedLayers);
         }
 
         /** Whether passes are recorded once and replayed as command buffers (cl_khr_command_buffer). */
         public Options withRecordedPasses(ClCommandBuffer.Use use) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, use, chainedLayers, norms);
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, use, chainedLayers);
         }
 
         /**
@@ -453,12 +428,7 @@ public final class Transformer implements AutoCloseable {
          * On by default ({@link Tuning#CHAINED_LAYERS}).
          */
         public Options withChainedLayers(boolean enabled) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, enabled, norms);
-        }
-
-        /** Where single-token passes apply the rms_norms between the products (passes of several tokens launch them). */
-        public Options withNorms(NormPlacement placement) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, placement);
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, enabled);
         }
 
         private static boolean configuredQuantizedActivations() {
@@ -828,13 +798,11 @@ public final class Transformer implements AutoCloseable {
      */
     private ResidualProduct residualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
         boolean fused = deferredNormed != null && products.appliesFollowingNorm(w);
-        Q8Input output = fused ? deferredNormed : normsInProducts ? normed.normalisedInProducts(new InputNorm(x, normWeight)) : normed;
+        Q8Input output = fused ? deferredNormed : normed;
         Launch norm = rmsNorm(x, xb, normWeight, output);
         FollowingNorm following = fused ? new FollowingNorm(normWeight, deferredNormed) : null;
         Step product = products.matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input, following);
-        boolean singleTokensSkipNorm = fused || normsInProducts;
-        return new ResidualProduct(w, in, inStride, input, following,
-                Step.sequence(product, singleTokensSkipNorm ? Step.byTokenCount(Step.NONE, norm, 2) : norm), output);
+        return new ResidualProduct(w, in, inStride, input, following, Step.sequence(product, fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm), output);
     }
 
     /**
@@ -955,15 +923,11 @@ public final class Transformer implements AutoCloseable {
      */
     private Launch gatedQ8Launch(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input, String width) {
         boolean deferred = input.deferredIn(width);
-        boolean normsIn = input.normsIn(width);
-        ClKernel kernel = gatedArgs((normsIn ? "kernel_mul_mv_gluq_normed_" : "kernel_mul_mv_gluq_") + gate.kernelSuffix() + width, gate, up)
+        ClKernel kernel = gatedArgs("kernel_mul_mv_gluq_" + gate.kernelSuffix() + width, gate, up)
                 .arg(5, input.quants()).arg(6, config.embeddingLength() / 32).arg(10, input.scales()).arg(11, MatrixProducts.q8Split(gate))
                 .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
                 .arg(14, products.gpuArrivals()).arg(15, quantizeOutput ? 1 : 0)
                 .arg(16, deferred ? input.deferredSquares() : ff).arg(17, deferred ? 1 : 0).arg(18, config.rmsEpsilon());
-        if (normsIn) {
-            input.inputNormArgs(kernel, 19, gate.columns());
-        }
         long global = MatrixProducts.q8GlobalSize(gate, true);
         return new Launch(kernel, 9, n -> global, null, MatrixProducts.Q8_GROUP, 0);
     }
@@ -1038,17 +1002,13 @@ public final class Transformer implements AutoCloseable {
     private Launch q8RopeLaunch(DeviceTensor w, @Nullable ClBuffer bias, Q8Input input, ClBuffer keyCache, ClBuffer valueCache,
             @Nullable ClBuffer ropeFreqs, @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm, String width) {
         boolean deferred = input.deferredIn(width);
-        boolean normsIn = input.normsIn(width);
-        ClKernel kernel = kernels.create((normsIn ? "kernel_mul_mvq_rope_normed_" : "kernel_mul_mvq_rope_") + w.kernelSuffix() + width)
+        ClKernel kernel = kernels.create("kernel_mul_mvq_rope_" + w.kernelSuffix() + width)
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
                 .arg(4, input.quants()).arg(5, config.embeddingLength() / 32).arg(6, qkv).arg(7, qkvDim)
                 .arg(9, bias != null ? bias : qkv).arg(10, bias != null ? 1 : 0).arg(11, input.scales()).arg(12, MatrixProducts.q8Split(w));
         ropeArgs(kernel, 13, keyCache, valueCache, ropeFreqs, qNorm, kNorm)
                 .arg(30, products.gpuArrivals())
                 .arg(31, deferred ? input.deferredSquares() : qkv).arg(32, deferred ? 1 : 0);
-        if (normsIn) {
-            input.inputNormArgs(kernel, 33, w.columns());
-        }
         long global = MatrixProducts.q8GlobalSize(w, false);
         return new Launch(kernel, 8, n -> global, null, MatrixProducts.Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns() + " rope");
     }

@@ -204,14 +204,6 @@ public final class Tuning {
     public static final boolean CHAINED_LAYERS = flag("webllm.chain", true);
 
     /**
-     * Whether single-token passes of models whose norms are launched (rows too long to defer, {@link #defersNorms})
-     * apply each norm in the products that read it instead (mul_mv_q8.cl, PKQ_NORMED_INPUT: every work-group
-     * normalises and quantizes the row into its local memory), {@code -Dwebllm.fuse.inputNorm=false} to launch them:
-     * an 8B decode token launches 65 norms (~7 us each on an H100).
-     */
-    public static final boolean NORMS_IN_PRODUCTS = flag("webllm.fuse.inputNorm", true);
-
-    /**
      * Whether the stacked q/k/v Q8 matvec applies the rope and fills the KV cache (rope_finished_heads) instead of a
      * rope launch after it, {@code -Dwebllm.fuse.rope=false} to measure without.
      */

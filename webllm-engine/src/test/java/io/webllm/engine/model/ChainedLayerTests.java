@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.webllm.engine.gguf.GgufFile;
 import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.KernelLibrary;
+import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.tensor.GgmlType;
 import io.webllm.engine.testing.TestDevices;
 import java.nio.file.Path;
@@ -44,8 +45,8 @@ class ChainedLayerTests {
             assertThat(chained.logits()[i]).as("pass %d", i).isEqualTo(separate.logits()[i]);
         }
         assertThat(separate.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_chain"));
-        if (NormPlacement.AUTO.resolve(shape.embedding()) != NormPlacement.DEFERRED) {
-            // -Dwebllm.fuse.norm=false: o applies no norm after it (the products after it do, or a launch), so nothing chains
+        if (!Tuning.FUSE_NORM) {
+            // -Dwebllm.fuse.norm=false: a norm launch follows o, so nothing chains
             assertThat(chained.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_chain"));
             return;
         }

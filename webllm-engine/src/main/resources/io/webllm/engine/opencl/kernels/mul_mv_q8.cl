@@ -142,14 +142,12 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
 
 // Once each work-item holds w[r] of group s for every row r: add each row's dot product with tokens t0 .. to
 // acc[r][t]. x_groups: groups per token row of the activations.
-// XQ, XD: the activations' quants (as int8 vectors) and scales, in global memory, or in local memory where the
-// work-group normalised its input itself (PKQ_NORMED_X).
-#define PKQ_ACCUMULATE(TYPE, XQ, XD)                                                                            \
+#define PKQ_ACCUMULATE(TYPE)                                                                                    \
     _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                                   \
         if (t0 + t < ntok) {                                                                                    \
             const ulong xg = (ulong) (t0 + t) * x_groups + s;                                                   \
-            const int8 xv = (XQ)[xg];                                                                           \
-            const float2 xs = (XD)[xg];                                                                         \
+            const int8 xv = ((global const int8*) xq)[xg];                                                      \
+            const float2 xs = xd[xg];                                                                           \
             const int2 xe = xextra_##TYPE(xv);                                                                  \
             _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) acc[r][t] += dotq_##TYPE(w[r], xv, xs, xe);    \
         }                                                                                                       \
@@ -253,12 +251,10 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
 
 // One pass over the weights for tokens t0 .. t0 + PK_TOKENS - 1: afterwards lane 0 of slice 0 holds acc[r][t] for
 // every row r of its row set. MATRIX and ROW are expressions of r: the weights row r reads and its row index.
-// PKQ_PASS reads the activations from xq and xd; PKQ_PASS_FROM from XQ and XD (see PKQ_ACCUMULATE).
-#define PKQ_PASS(TYPE, MATRIX, ROW) PKQ_PASS_FROM(TYPE, MATRIX, ROW, ((global const int8*) xq), xd)
 #if PK_PREFETCH
 // With PK_PREFETCH the next round's weights are loaded before this round's are multiplied, so a lane keeps two
 // rounds of loads in flight (the compiler does not hoist loads across iterations of a loop of unknown length).
-#define PKQ_PASS_FROM(TYPE, MATRIX, ROW, XQ, XD)                                                                \
+#define PKQ_PASS(TYPE, MATRIX, ROW)                                                                             \
     float acc[PK_ROWS][PK_TOKENS];                                                                              \
     for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                     \
     {                                                                                                           \
@@ -274,19 +270,19 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
             if (after < groups)                                                                                 \
                 _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                           \
                     next[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + after);  \
-            PKQ_ACCUMULATE(TYPE, XQ, XD);                                                                       \
+            PKQ_ACCUMULATE(TYPE);                                                                               \
         }                                                                                                       \
     }                                                                                                           \
     PKQ_REDUCE();
 #else
-#define PKQ_PASS_FROM(TYPE, MATRIX, ROW, XQ, XD)                                                                \
+#define PKQ_PASS(TYPE, MATRIX, ROW)                                                                             \
     float acc[PK_ROWS][PK_TOKENS];                                                                              \
     for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                     \
     for (int s = slice * MV_LANES + lane; s < groups; s += MV_LANES * split) {                                  \
         wq_##TYPE w[PK_ROWS];                                                                                   \
         _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                   \
             w[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + s);                 \
-        PKQ_ACCUMULATE(TYPE, XQ, XD);                                                                           \
+        PKQ_ACCUMULATE(TYPE);                                                                                   \
     }                                                                                                           \
     PKQ_REDUCE();
 #endif
@@ -421,81 +417,6 @@ inline float deferred_rms_scale(global const float* squares, int groups, int n, 
         }                                                                                                       \
     }
 
-// Where a product body reads its activations (NORMED in the DEFINE_ macros below: the prefix of these six names).
-// PKQ_GLOBAL_INPUT: Q8 activations in global memory (xq, xd), as a norm launch, attention or a tail wrote them.
-// PKQ_NORMED_INPUT (single-token build only): the norm before the product, in the product: each work-group applies
-// rms_norm with weights norm_weight to the pass's row norm_row and quantizes it into its local memory `normed`
-// (ncols quants, then ncols / 32 float2 scales; rms_norm_q8_local), and the host launches no norm. The deferred
-// scale is not built in: such an input has none.
-#define PKQ_GLOBAL_INPUT_PARAMS
-#define PKQ_GLOBAL_INPUT_ARGS
-#define PKQ_GLOBAL_INPUT_PROLOGUE
-#define PKQ_GLOBAL_INPUT_XQ ((global const int8*) xq)
-#define PKQ_GLOBAL_INPUT_XD xd
-#define PKQ_GLOBAL_INPUT_DEFERRED(SQUARES, DEFERRED, EPS) PKQ_DEFERRED_SCALE(SQUARES, DEFERRED, EPS)
-#define PKQ_NORMED_INPUT_PARAMS , global const float* norm_row, global const float* norm_weight, local char* normed
-#define PKQ_NORMED_INPUT_ARGS , norm_row, norm_weight, normed
-#define PKQ_NORMED_INPUT_PROLOGUE                                                                               \
-    rms_norm_q8_local(norm_row, norm_weight, ncols, eps, normed, (local float2*) (normed + ncols), red);
-#define PKQ_NORMED_INPUT_XQ ((local const int8*) normed)
-#define PKQ_NORMED_INPUT_XD ((local const float2*) (normed + ncols))
-#define PKQ_NORMED_INPUT_DEFERRED(SQUARES, DEFERRED, EPS)
-
-// The rms_norm of a row of n values (a multiple of 32) with weights w, as Q8 activations in local memory: quants q,
-// scales d. Bit for bit what kernel_rms_norm_q8 writes when the work-group has its size (the same sum of squares,
-// row_rms_scale, then (x * scale) * w per value and the same rounding). A work-item quantizes half a group (16
-// values) from its own loads, the pair's max and quant sum exchanged (a shuffle on NVIDIA, local memory elsewhere),
-// where a warp per group took 16 rounds of two 5-step reductions for 4,096 values. By the whole work-group; after
-// it every work-item may read all of q and d.
-inline void rms_norm_q8_local(global const float* x, global const float* w, int n, float eps, local char* q,
-        local float2* d, local float* red) {
-    const float scale = row_rms_scale(x, n, eps, red);
-    const int lid = get_local_id(0);
-    const int lsz = get_local_size(0);
-    const int rounds = (n + 16 * lsz - 1) / (16 * lsz);
-    for (int part = 0; part < rounds; part++) {
-        const int i0 = (part * lsz + lid) * 16;
-        const int live = i0 < n;
-        float v[16];
-        float amax = 0.0f;
-        _Pragma("unroll") for (int k = 0; k < 16; k += 4) {
-            const float4 xv = live ? vload4(0, x + i0 + k) : (float4) (0.0f);
-            const float4 wv = live ? vload4(0, w + i0 + k) : (float4) (0.0f);
-            v[k] = xv.x * scale * wv.x;
-            v[k + 1] = xv.y * scale * wv.y;
-            v[k + 2] = xv.z * scale * wv.z;
-            v[k + 3] = xv.w * scale * wv.w;
-            amax = fmax(amax, fmax(fmax(fabs(v[k]), fabs(v[k + 1])), fmax(fabs(v[k + 2]), fabs(v[k + 3]))));
-        }
-#ifdef WEBLLM_PTX
-        amax = fmax(amax, lane_xor(amax, 1));
-#else
-        red[lid] = amax;
-        barrier(CLK_LOCAL_MEM_FENCE);
-        amax = fmax(amax, red[lid ^ 1]);
-        barrier(CLK_LOCAL_MEM_FENCE);
-#endif
-        const float dq = amax / Q8_MAX;
-        const float id = dq > 0.0f ? 1.0f / dq : 0.0f;
-        float sum = 0.0f; // of integers: exact in any order
-        _Pragma("unroll") for (int k = 0; k < 16; k++) {
-            const float c = clamp(round(v[k] * id), -Q8_MAX, Q8_MAX);
-            if (live) q[i0 + k] = (char) c;
-            sum += c;
-        }
-#ifdef WEBLLM_PTX
-        sum += lane_xor(sum, 1);
-#else
-        red[lid] = sum;
-        barrier(CLK_LOCAL_MEM_FENCE);
-        sum += red[lid ^ 1];
-        barrier(CLK_LOCAL_MEM_FENCE);
-#endif
-        if (live && (lid & 1) == 0) d[i0 / GROUP] = (float2) (dq, dq * sum);
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-}
-
 // Rows of the residual products (o, down: y += W x, y_off 0, nrows values a token); with `norm` the rms_norm that
 // follows them, deferred (quantize_finished_groups): y * norm_w as Q8 activations in norm_q/norm_d and each group's
 // sum of squares in norm_squares. With `deferred`, the product's own input is such activations (in_squares, eps).
@@ -516,13 +437,12 @@ inline void rms_norm_q8_local(global const float* x, global const float* w, int 
 // kernel_mul_mvq_plain_* for the products that use neither. The tail's code alone costs the single-token Q4_0 kernel
 // 11 registers (ptxas, sm_90: 63 -> 74), past the 64 that four 256-work-item work-groups an SM allow; on an H100
 // the 8B's down product took 0.84 ms a token with it (norm off) against 0.58 without (session 10).
-#define DEFINE_MVQ_BODY(NAME, TYPE, FUSED, NORMED)                                                              \
-inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS() NORMED##_PARAMS, PKQ_LOCAL_PARAMS) {                       \
+#define DEFINE_MVQ_BODY(NAME, TYPE, FUSED)                                                                      \
+inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                       \
     PKQ_PLACE(PK_ROWS, group)                                                                                   \
-    NORMED##_PROLOGUE                                                                                           \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        PKQ_PASS_FROM(TYPE, W, row0 + r, NORMED##_XQ, NORMED##_XD)                                              \
+        PKQ_PASS(TYPE, W, row0 + r)                                                                             \
         if (FUSED) {                                                                                            \
             PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                       \
         }                                                                                                       \
@@ -534,8 +454,8 @@ inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS() NORMED##_PARAMS, PKQ_LOCAL_
     }                                                                                                           \
 }
 #define DEFINE_MUL_MVQ(TYPE)                                                                                    \
-DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1, PKQ_GLOBAL_INPUT)                                                          \
-DEFINE_MVQ_BODY(mvq_plain_##TYPE, TYPE, 0, PKQ_GLOBAL_INPUT)                                                    \
+DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1)                                                                            \
+DEFINE_MVQ_BODY(mvq_plain_##TYPE, TYPE, 0)                                                                      \
 kernel void PKQ_KERNEL(kernel_mul_mvq_##TYPE)(MVQ_PARAMS()) {                                                   \
     PKQ_LOCALS                                                                                                  \
     PKQ_KERNEL(mvq_##TYPE)(get_group_id(0), MVQ_ARGS(), PKQ_LOCAL_ARGS);                                        \
@@ -621,22 +541,19 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
         P##bias, P##has_bias, P##xd, P##split, P##n_heads, P##n_kv_heads, P##head_dim, P##pos, P##slot,         \
         P##k_cache, P##v_cache, P##ctx, P##theta_base, P##freq_scale, P##freq_factors, P##has_freq_factors,     \
         P##neox, P##q_norm, P##k_norm, P##has_norm, P##eps, P##arrivals, P##in_squares, P##deferred
-#define DEFINE_MVQ_ROPE_BODY(NAME, TYPE, NORMED)                                                                \
-inline void PKQ_KERNEL(NAME)(int group, MVQ_ROPE_PARAMS() NORMED##_PARAMS, PKQ_LOCAL_PARAMS) {                  \
+#define DEFINE_MUL_MVQ_ROPE(TYPE)                                                                               \
+inline void PKQ_KERNEL(mvq_rope_##TYPE)(int group, MVQ_ROPE_PARAMS(), PKQ_LOCAL_PARAMS) {                        \
     PKQ_PLACE(PK_ROWS, group)                                                                                   \
-    NORMED##_PROLOGUE                                                                                           \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        PKQ_PASS_FROM(TYPE, W, row0 + r, NORMED##_XQ, NORMED##_XD)                                              \
-        NORMED##_DEFERRED(in_squares, deferred, eps)                                                            \
+        PKQ_PASS(TYPE, W, row0 + r)                                                                             \
+        PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
         PKQ_STORE_ROWS(y, 0)                                                                                    \
         rope_finished_heads(y, y_stride, t0, ntok, group * group_rows / head_dim, head_dim / group_rows,        \
                 n_heads, n_kv_heads, head_dim, pos, slot, k_cache, v_cache, ctx, theta_base, freq_scale,        \
                 freq_factors, has_freq_factors, neox, q_norm, k_norm, has_norm, eps, arrivals, last, red);      \
     }                                                                                                           \
-}
-#define DEFINE_MUL_MVQ_ROPE(TYPE)                                                                               \
-DEFINE_MVQ_ROPE_BODY(mvq_rope_##TYPE, TYPE, PKQ_GLOBAL_INPUT)                                                   \
+}                                                                                                               \
 kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(MVQ_ROPE_PARAMS()) {                                         \
     PKQ_LOCALS                                                                                                  \
     PKQ_KERNEL(mvq_rope_##TYPE)(get_group_id(0), MVQ_ROPE_ARGS(), PKQ_LOCAL_ARGS);                              \
@@ -653,13 +570,12 @@ kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(MVQ_ROPE_PARAMS()) {         
         float P##eps
 #define GLUQ_ARGS(P) P##Wg, P##Wu, P##ncols, P##row_bytes, P##nrows, P##xq, P##x_groups, P##y, P##y_stride,      \
         P##ntok, P##xd, P##split, P##yq, P##yd, P##arrivals, P##quantize, P##in_squares, P##deferred, P##eps
-#define DEFINE_GLUQ_BODY(NAME, TYPE, NORMED)                                                                    \
-inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS() NORMED##_PARAMS, PKQ_LOCAL_PARAMS) {                      \
+#define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
+inline void PKQ_KERNEL(gluq_##TYPE)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                \
     PKQ_PLACE(PK_ROWS / 2, group)                                                                               \
-    NORMED##_PROLOGUE                                                                                           \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        PKQ_PASS_FROM(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2, NORMED##_XQ, NORMED##_XD)                          \
-        NORMED##_DEFERRED(in_squares, deferred, eps)                                                            \
+        PKQ_PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                                         \
+        PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
         if (lane == 0 && slice == 0) {                                                                          \
             _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
                 _Pragma("unroll") for (int r = 0; r < PK_ROWS; r += 2) {                                      \
@@ -673,9 +589,7 @@ inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS() NORMED##_PARAMS, PKQ_LOCAL
         quantize_finished_groups(quantize, y, y_stride, t0, ntok, group * group_rows, group_rows, yq, yd,       \
                 arrivals, nrows / GROUP, 0, y, y, last, red);                                                   \
     }                                                                                                           \
-}
-#define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
-DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, PKQ_GLOBAL_INPUT)                                                           \
+}                                                                                                               \
 kernel void PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE)(GLUQ_PARAMS()) {                                              \
     PKQ_LOCALS                                                                                                  \
     PKQ_KERNEL(gluq_##TYPE)(get_group_id(0), GLUQ_ARGS(), PKQ_LOCAL_ARGS);                                      \
@@ -693,35 +607,6 @@ DEFINE_MUL_MV_GLUQ(q4_0)
 DEFINE_MUL_MV_GLUQ(q8_0)
 DEFINE_MUL_MV_GLUQ(q4_k)
 DEFINE_MUL_MV_GLUQ(q6_k)
-
-#ifdef PKQ_SINGLE_TOKEN
-// The products that follow a norm, with the norm in them (PKQ_NORMED_INPUT): a decode layer's stacked q/k/v product
-// with its rope, its gated product, and the output product (plain). Extra arguments after the kernel's own:
-// norm_row, norm_weight, and `normed`, local memory of ncols + ncols / 4 bytes. Single-token passes of models whose
-// norms are launched (rows too long to defer, Tuning.defersNorms) use them: each saves a norm launch, ~7 us of an 8B
-// decode layer's two on an H100, for a prologue of one sum of squares and one half group to quantize a work-item.
-#define DEFINE_NORMED_PRODUCTS(TYPE)                                                                            \
-DEFINE_MVQ_BODY(mvq_normed_##TYPE, TYPE, 0, PKQ_NORMED_INPUT)                                                   \
-kernel void PKQ_KERNEL(kernel_mul_mvq_normed_##TYPE)(MVQ_PARAMS() PKQ_NORMED_INPUT_PARAMS) {                    \
-    PKQ_LOCALS                                                                                                  \
-    PKQ_KERNEL(mvq_normed_##TYPE)(get_group_id(0), MVQ_ARGS() PKQ_NORMED_INPUT_ARGS, PKQ_LOCAL_ARGS);           \
-}                                                                                                               \
-DEFINE_MVQ_ROPE_BODY(mvq_rope_normed_##TYPE, TYPE, PKQ_NORMED_INPUT)                                            \
-kernel void PKQ_KERNEL(kernel_mul_mvq_rope_normed_##TYPE)(MVQ_ROPE_PARAMS() PKQ_NORMED_INPUT_PARAMS) {          \
-    PKQ_LOCALS                                                                                                  \
-    PKQ_KERNEL(mvq_rope_normed_##TYPE)(get_group_id(0), MVQ_ROPE_ARGS() PKQ_NORMED_INPUT_ARGS, PKQ_LOCAL_ARGS); \
-}                                                                                                               \
-DEFINE_GLUQ_BODY(gluq_normed_##TYPE, TYPE, PKQ_NORMED_INPUT)                                                    \
-kernel void PKQ_KERNEL(kernel_mul_mv_gluq_normed_##TYPE)(GLUQ_PARAMS() PKQ_NORMED_INPUT_PARAMS) {               \
-    PKQ_LOCALS                                                                                                  \
-    PKQ_KERNEL(gluq_normed_##TYPE)(get_group_id(0), GLUQ_ARGS() PKQ_NORMED_INPUT_ARGS, PKQ_LOCAL_ARGS);         \
-}
-
-DEFINE_NORMED_PRODUCTS(q4_0)
-DEFINE_NORMED_PRODUCTS(q8_0)
-DEFINE_NORMED_PRODUCTS(q4_k)
-DEFINE_NORMED_PRODUCTS(q6_k)
-#endif
 
 // Chained launches (single-token build only): the o product, the gated product and the down product of a decode
 // layer, and where it joins them the next layer's q/k/v product with its rope, in one launch, which saves three of a
