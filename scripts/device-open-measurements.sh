@@ -14,12 +14,15 @@ MODEL=llama-3.1-8b:q4_k_m timeout 90 bash scripts/device-compare.sh main
 T "0.5B: chained (the default) against separate launches"
 MODEL=qwen2.5-0.5b:q8_0 timeout 40 bash scripts/device-compare.sh main nochain=-Dwebllm.chain=false
 T "0.5B attention chunks (19 us a layer at 512 positions: fewer, longer chunks shorten the combine)"
-MODEL=qwen2.5-0.5b:q8_0 timeout 45 bash scripts/device-compare.sh span64=-Dwebllm.attention.minSpan=64 \
-  span128=-Dwebllm.attention.minSpan=128 span256=-Dwebllm.attention.minSpan=256
+MODEL=qwen2.5-0.5b:q8_0 timeout 60 bash scripts/device-compare.sh span64=-Dwebllm.attention.minSpan=64 \
+  span128=-Dwebllm.attention.minSpan=128 span256=-Dwebllm.attention.minSpan=256 noprefetch=-Dwebllm.attention.prefetchV=false
 T "16 streams"
 BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 60 bash scripts/device-compare.sh streams
 T "8B device events (where a token's time goes now)"
-DEVICE_PROFILE=1 BENCH_ARGS="-p 512 -n 32" timeout 40 bash scripts/device-compare.sh main
+DEVICE_PROFILE=1 BENCH_ARGS="-p 512 -n 32" timeout 70 bash scripts/device-compare.sh main \
+  noprefetch=-Dwebllm.attention.prefetchV=false span64=-Dwebllm.attention.minSpan=64
+T "0.5B device events"
+MODEL=qwen2.5-0.5b:q8_0 DEVICE_PROFILE=1 BENCH_ARGS="-p 512 -n 32" timeout 40 bash scripts/device-compare.sh main
 T "ctx"
 BENCH_ARGS="-p 4000 -n 64 --batch 512" timeout 40 bash scripts/device-compare.sh ctx unroll2=-Dwebllm.attention.combineUnroll=2
 T "kernel-bench (crashed the JVM inside NVIDIA's compiler in session 10: last on purpose)"

@@ -44,7 +44,10 @@ class AttentionKernelTests extends OnTestDevice {
             "128, 9 290, 64, 5, false, 14, 2",
             "64, 33, 32, 2, true, 3, 3",
             // 19 chunks: rounds of the combine's loads (AT_COMBINE_UNROLL) with a partial last one
-            "128, 299 150, 32, 19, true, 8, 2"})
+            "128, 299 150, 32, 19, true, 8, 2",
+            // chunks shorter than a work-group's round of 32 positions (-Dwebllm.attention.minSpan): idle warps
+            "128, 299 150, 16, 19, true, 8, 2",
+            "64, 100, 8, 13, false, 14, 2"})
     void splitAttentionMatchesSoftmaxAttention(int headDim, String positionList, int span, int live, boolean quantize,
             int heads, int kvHeads) {
         int[] positions = java.util.Arrays.stream(positionList.split(" ")).mapToInt(Integer::parseInt).toArray();
