@@ -11,7 +11,7 @@ T "GPU tests (a fresh machine spends ~60 s compiling kernels first)"
 timeout 170 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
   --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.AttentionKernelTests \
-  --select-class io.webllm.engine.model.GreedyDecodeTests --select-class io.webllm.engine.model.ChainedLayerTests \
+  --select-class io.webllm.engine.model.DeviceDecodeTests --select-class io.webllm.engine.model.ChainedLayerTests \
   --select-class io.webllm.engine.model.StoriesGreedyTests ${EXTRA_TESTS:-} 2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
 T "8B Q4_0"
 timeout 130 bash scripts/device-compare.sh main span16=-Dwebllm.attention.minSpan=16 s10=-Dwebllm.attention.prefetchV=false

@@ -24,7 +24,7 @@ echo "== correctness on the GPU (reference tests with -Dwebllm.test.device=gpu)"
   --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.KQuantKernelTests \
   --select-class io.webllm.engine.model.MixedTypeModelTests --select-class io.webllm.engine.model.RecordedPassTests \
   --select-class io.webllm.engine.model.Q8MatrixMatrixKernelTests --select-class io.webllm.engine.model.Q8SmallBatchKernelTests \
-  --select-class io.webllm.engine.model.AttentionKernelTests --select-class io.webllm.engine.model.GreedyDecodeTests \
+  --select-class io.webllm.engine.model.AttentionKernelTests --select-class io.webllm.engine.model.DeviceDecodeTests \
   2>&1 | tail -25 | tee "$OUT/correctness.txt"
 
 models=("$@")

@@ -3,7 +3,8 @@ package io.webllm.engine.cli;
 import io.webllm.engine.gguf.GgufFile;
 import io.webllm.engine.gguf.GgufTensorInfo;
 import io.webllm.engine.model.Batch;
-import io.webllm.engine.model.GreedyDecode;
+import io.webllm.engine.model.DeviceDecode;
+import io.webllm.engine.model.DeviceDraw;
 import io.webllm.engine.model.LoadListener;
 import io.webllm.engine.model.ModelConfig;
 import io.webllm.engine.model.TensorNames;
@@ -34,7 +35,8 @@ final class BenchCommand implements Command {
     @Override
     public String usage() {
         return "-m FILE [-p 512] [-n 128] [--device D] [--batch 256] [--streams 1] [--profile] [--json]  prefill and decode tokens/s "
-                + "(greedy, picked on the device; hostPick*: picked on the host, as sampled requests), load time, bandwidth share; "
+                + "(greedy, picked on the device; sampled*: drawn on the device at temperature 0.8; hostPick*: picked on the host, "
+                + "as requests with top-k, top-p or logprobs), load time, bandwidth share; "
                 + "--streams N also decodes N sequences a step (aggregate tokens/s, speedup over one)";
     }
 
@@ -95,13 +97,24 @@ final class BenchCommand implements Command {
                 int[] devicePicked = new int[generate];
                 long decodeStart = System.nanoTime();
                 long enqueueNanos = 0;
-                try (GreedyDecode decode = model.greedyDecode(first, prompt, 0, config.vocabularySize(), generate)) {
+                try (DeviceDecode decode = model.greedyDecode(first, prompt, 0, config.vocabularySize(), generate)) {
                     for (int i = 0; i < generate; i++) {
                         devicePicked[i] = decode.next()[0];
                         enqueueNanos += model.lastEnqueueNanos();
                     }
                 }
                 double decodeSeconds = (System.nanoTime() - decodeStart) / 1e9;
+                if (model.drawsOnDevice()) {
+                    // as a sampled request decodes (temperature 0.8): the same positions, each token drawn on the device
+                    long sampledStart = System.nanoTime();
+                    try (DeviceDecode decode = model.deviceDecode(new int[] {first}, new int[] {prompt}, new int[] {0},
+                            new DeviceDraw[] {new DeviceDraw(0.8f, 0, 1, 0)}, config.vocabularySize(), generate, Tuning.DECODE_LOOKAHEAD)) {
+                        for (int i = 0; i < generate; i++) {
+                            decode.next();
+                        }
+                    }
+                    result.put("sampledTokensPerSecond", generate / ((System.nanoTime() - sampledStart) / 1e9));
+                }
                 token = devicePicked[generate - 1];
                 long weightBytes = bytesReadPerToken(file, config);
                 // keys and values, 2 bytes each (the cache holds halves), over the mean context of the decode
@@ -190,7 +203,7 @@ final class BenchCommand implements Command {
         int[] positions = new int[streams];
         java.util.Arrays.fill(positions, prompt.length);
         long greedyStart = System.nanoTime();
-        try (GreedyDecode decode = model.greedyDecode(firsts, positions, slotIds, model.config().vocabularySize(), steps,
+        try (DeviceDecode decode = model.greedyDecode(firsts, positions, slotIds, model.config().vocabularySize(), steps,
                 Tuning.DECODE_LOOKAHEAD)) {
             for (int i = 0; i < steps; i++) {
                 next = decode.next();
@@ -198,6 +211,21 @@ final class BenchCommand implements Command {
         }
         double greedySeconds = (System.nanoTime() - greedyStart) / 1e9;
         double aggregate = (double) steps * streams / greedySeconds;
+        if (model.drawsOnDevice()) {
+            // as sampled requests decode (temperature 0.8, a seed each): the same steps, the tokens drawn on the device
+            DeviceDraw[] draws = new DeviceDraw[streams];
+            for (int s = 0; s < streams; s++) {
+                draws[s] = new DeviceDraw(0.8f, 0, s + 1, 0);
+            }
+            long sampledStart = System.nanoTime();
+            try (DeviceDecode decode = model.deviceDecode(firsts, positions, slotIds, draws, model.config().vocabularySize(), steps,
+                    Tuning.DECODE_LOOKAHEAD)) {
+                for (int i = 0; i < steps; i++) {
+                    decode.next();
+                }
+            }
+            measured.put("sampledAggregateTokensPerSecond", (double) steps * streams / ((System.nanoTime() - sampledStart) / 1e9));
+        }
         measured.put("streams", streams);
         measured.put("steps", steps);
         measured.put("aggregateTokensPerSecond", aggregate);

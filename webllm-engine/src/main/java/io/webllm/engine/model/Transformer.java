@@ -44,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  * and one launch of a layer's o, gated and down products with the next layer's q/k/v ({@link ChainedLaunch}). Then
  * output_norm and the output matrix only for the rows whose logits are wanted (in such a step the last down product
  * applies output_norm too, so only the output matrix runs). Prompts longer than {@code maxBatch} run in consecutive
- * chunks. Greedy decodes can pick their tokens on the device and run ahead of the host ({@link GreedyDecode}). Not
+ * chunks. Greedy decodes can pick their tokens on the device and run ahead of the host ({@link DeviceDecode}). Not
  * thread-safe: one scheduler thread drives it.
  */
 public final class Transformer implements AutoCloseable {
@@ -142,15 +142,28 @@ public final class Transformer implements AutoCloseable {
     private final @Nullable PinnedMemory pinnedLogits;
     /** The device's pick of a greedy decode's next tokens (greedy.cl), and what it reports a row: token, NaN seen. */
     private final Launch greedyNext;
+    /**
+     * The device's draw of a sampled decode's next tokens (sample.cl), reporting as greedyNext does; null where the
+     * device has no double precision (cl_khr_fp64), which the host's draws are computed in.
+     */
+    private final @Nullable Launch sampleNext;
+    /** sample.cl's sample_row of each sequence of a sampled decode, and their host copy. */
+    private final ClBuffer sampleRows;
+    private final MemorySegment hostSampleRows;
+    /** The pick the open device decode launches after each pass: greedyNext or sampleNext. */
+    private @Nullable Launch decodePick;
     private final ClBuffer greedyStatus;
-    /** Where the reports of a greedy decode's passes in flight land: {@link GreedyDecode#MAX_LOOKAHEAD} places of maxBatch rows. */
+    /** Where the reports of a greedy decode's passes in flight land: {@link DeviceDecode#MAX_LOOKAHEAD} places of maxBatch rows. */
     private final MemorySegment hostGreedyStatus;
     private final @Nullable PinnedMemory pinnedGreedyStatus;
     /** The greedy decode whose passes own the pass inputs until it closes; null when none is open. */
-    private @Nullable GreedyDecode openDecode;
+    private @Nullable DeviceDecode openDecode;
     private static final int PINNED_LOGIT_ROWS = 16;
     /** Work-items of greedy.cl's work-group of a row. */
     private static final int GREEDY_WIDTH = 256;
+    /** Work-items of sample.cl's work-group of a row, and the bytes of its sample_row. */
+    private static final int SAMPLE_WIDTH = 256;
+    private static final int SAMPLE_ROW_BYTES = 32;
     private static final System.Logger LOG = System.getLogger(Transformer.class.getName());
 
     private Transformer(GgufFile file, ClContext cl, ModelConfig config, Options options, LoadListener listener) {
@@ -324,11 +337,36 @@ public final class Transformer implements AutoCloseable {
         greedyNext = new Launch(kernels.create("kernel_greedy_next").arg(0, logits).arg(1, config.vocabularySize())
                 .arg(2, config.vocabularySize()).arg(3, tokenIds).arg(4, positions).arg(5, greedyStatus),
                 -1, rows -> (long) rows * GREEDY_WIDTH, null, GREEDY_WIDTH, 0);
-        long statusBytes = 8L * b * GreedyDecode.MAX_LOOKAHEAD;
+        sampleRows = allocate("sampled decode rows", SAMPLE_ROW_BYTES * b);
+        hostSampleRows = hostArena.allocate(SAMPLE_ROW_BYTES * b, 8);
+        sampleNext = sampleLaunch();
+        long statusBytes = 8L * b * DeviceDecode.MAX_LOOKAHEAD;
         pinnedGreedyStatus = pinnedOrNull("greedy decode status on the host", statusBytes);
         hostGreedyStatus = pinnedGreedyStatus != null ? pinnedGreedyStatus.segment() : hostArena.allocate(statusBytes, 4);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
+    }
+
+    /** sample.cl's kernel with its arguments set, or null where the device lacks the double precision it is built with. */
+    private @Nullable Launch sampleLaunch() {
+        ClKernel kernel;
+        try {
+            kernel = kernels.create("kernel_sample_next");
+        } catch (io.webllm.engine.opencl.ClException e) {
+            LOG.log(System.Logger.Level.INFO, "sampled requests pick their tokens on the host: no double precision on {0}", cl.device().name());
+            return null;
+        }
+        kernel.arg(0, logits).arg(1, config.vocabularySize()).arg(2, config.vocabularySize()).arg(3, tokenIds).arg(4, positions)
+                .arg(5, greedyStatus).arg(6, sampleRows);
+        return new Launch(kernel, -1, rows -> (long) rows * SAMPLE_WIDTH, null, SAMPLE_WIDTH, 0);
+    }
+
+    /**
+     * Whether a {@link DeviceDecode} can draw sampled tokens here ({@link DeviceDraw} with a temperature): the device
+     * has double precision (cl_khr_fp64), in which the host's sampler computes its weights and sums.
+     */
+    public boolean drawsOnDevice() {
+        return sampleNext != null;
     }
 
     /** Pinned host memory, or null (logged) where the driver cannot give it: ordinary memory is slower, not wrong. */
@@ -565,39 +603,56 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * Starts a greedy decode of the sequence in {@code slot}: {@code token} goes in at {@code position}, and each
-     * {@link GreedyDecode#next()} returns the next token, picked on the device (the argmax of the first
+     * {@link DeviceDecode#next()} returns the next token, picked on the device (the argmax of the first
      * {@code vocabularyLimit} logits), which the following pass embeds without the host in between. Up to
      * {@link Tuning#DECODE_LOOKAHEAD} passes run ahead of the host, and at most {@code maxPasses} in all (the cache's
      * end bounds them too). No other pass runs on this model until the decode is closed.
      */
-    public GreedyDecode greedyDecode(int token, int position, int slot, int vocabularyLimit, int maxPasses) {
+    public DeviceDecode greedyDecode(int token, int position, int slot, int vocabularyLimit, int maxPasses) {
         return greedyDecode(new int[] {token}, new int[] {position}, new int[] {slot}, vocabularyLimit, maxPasses, Tuning.DECODE_LOOKAHEAD);
     }
 
     /** As {@link #greedyDecode(int[], int[], int[], int, int, int)} with {@link Tuning#DECODE_LOOKAHEAD} passes in flight. */
-    public GreedyDecode greedyDecode(int[] tokens, int[] positions, int[] slots, int vocabularyLimit, int maxPasses) {
+    public DeviceDecode greedyDecode(int[] tokens, int[] positions, int[] slots, int vocabularyLimit, int maxPasses) {
         return greedyDecode(tokens, positions, slots, vocabularyLimit, maxPasses, Tuning.DECODE_LOOKAHEAD);
     }
 
     /** As {@link #greedyDecode(int, int, int, int, int)}, with {@code lookahead} passes in flight at most. */
-    public GreedyDecode greedyDecode(int token, int position, int slot, int vocabularyLimit, int maxPasses, int lookahead) {
+    public DeviceDecode greedyDecode(int token, int position, int slot, int vocabularyLimit, int maxPasses, int lookahead) {
         return greedyDecode(new int[] {token}, new int[] {position}, new int[] {slot}, vocabularyLimit, maxPasses, lookahead);
     }
 
     /**
      * As {@link #greedyDecode(int, int, int, int, int)} for several sequences at once, a token of each a pass (token
      * {@code i} of sequence {@code slots[i]} at {@code positions[i]}), with {@code lookahead} passes in flight at most;
-     * {@link GreedyDecode#next()} returns a token of each, in the same order.
+     * {@link DeviceDecode#next()} returns a token of each, in the same order.
      */
-    public GreedyDecode greedyDecode(int[] tokens, int[] positions, int[] slots, int vocabularyLimit, int maxPasses, int lookahead) {
+    public DeviceDecode greedyDecode(int[] tokens, int[] positions, int[] slots, int vocabularyLimit, int maxPasses, int lookahead) {
+        DeviceDraw[] draws = new DeviceDraw[tokens.length];
+        Arrays.fill(draws, DeviceDraw.GREEDY);
+        return deviceDecode(tokens, positions, slots, draws, vocabularyLimit, maxPasses, lookahead);
+    }
+
+    /**
+     * As {@link #greedyDecode(int[], int[], int[], int, int, int)}, each sequence's tokens picked as {@code draws[i]}
+     * says: the argmax, or a draw from its first {@code vocabularyLimit} logits with temperature and min-p, which gives
+     * the tokens sampling.LogitSampler would draw on the host from the same uniform numbers (sample.cl; only where
+     * {@link #drawsOnDevice()}).
+     */
+    public DeviceDecode deviceDecode(int[] tokens, int[] positions, int[] slots, DeviceDraw[] draws, int vocabularyLimit,
+            int maxPasses, int lookahead) {
         synchronized (cl) {
             if (openDecode != null) {
-                throw new IllegalStateException("a greedy decode is already running on this model");
+                throw new IllegalStateException("a device decode is already running on this model");
             }
             int k = tokens.length;
-            if (k == 0 || k > maxBatch || positions.length != k || slots.length != k) {
-                throw new IllegalArgumentException("a greedy decode takes 1 to %d sequences, a token, position and slot each; got %d tokens, %d positions, %d slots"
-                        .formatted(maxBatch, k, positions.length, slots.length));
+            if (k == 0 || k > maxBatch || positions.length != k || slots.length != k || draws.length != k) {
+                throw new IllegalArgumentException("a device decode takes 1 to %d sequences, a token, position, slot and draw each; got %d tokens, %d positions, %d slots, %d draws"
+                        .formatted(maxBatch, k, positions.length, slots.length, draws.length));
+            }
+            boolean sampled = Arrays.stream(draws).anyMatch(draw -> !draw.greedy());
+            if (sampled && sampleNext == null) {
+                throw new IllegalStateException("this device cannot draw sampled tokens (no double precision): pick them on the host");
             }
             for (int i = 0; i < k; i++) {
                 checkInput(tokens[i], positions[i], slots[i]);
@@ -612,9 +667,16 @@ public final class Transformer implements AutoCloseable {
                 throw new IllegalArgumentException("a greedy decode picks from 1 to %d tokens, not %d".formatted(config.vocabularySize(), vocabularyLimit));
             }
             inputs.write(tokens, positions, slots, 0, k, java.util.stream.IntStream.range(0, k).toArray(), k);
-            greedyNext.kernel().arg(1, vocabularyLimit);
+            if (sampled) {
+                writeSampleRows(draws);
+                sampleNext.kernel().arg(1, vocabularyLimit);
+                decodePick = sampleNext;
+            } else {
+                greedyNext.kernel().arg(1, vocabularyLimit);
+                decodePick = greedyNext;
+            }
             int passes = Math.min(maxPasses, contextLength - furthest);
-            openDecode = new GreedyDecode(this, positions.clone(), passes, Math.min(lookahead, GreedyDecode.MAX_LOOKAHEAD));
+            openDecode = new DeviceDecode(this, positions.clone(), passes, Math.min(lookahead, DeviceDecode.MAX_LOOKAHEAD));
             return openDecode;
         }
     }
@@ -624,7 +686,7 @@ public final class Transformer implements AutoCloseable {
      * {@code pass} positions past its first) and the device's pick of the next, whose report is read into place
      * {@code place} of the host's status ring; returns the read's event.
      */
-    long enqueueGreedyPass(int[] firstPositions, int pass, int place) {
+    long enqueueDevicePass(int[] firstPositions, int pass, int place) {
         synchronized (cl) {
             long start = System.nanoTime();
             int k = firstPositions.length;
@@ -634,25 +696,39 @@ public final class Transformer implements AutoCloseable {
             }
             coverPositions(furthest, k);
             enqueuePass(k, k);
-            run(greedyNext, k);
+            run(java.util.Objects.requireNonNull(decodePick, "no device decode is open"), k);
             long event = cl.readAsync(greedyStatus, 0, hostGreedyStatus.asSlice(8L * maxBatch * place, 8L * k));
             enqueueNanos = System.nanoTime() - start;
             return event;
         }
     }
 
+    /** sample.cl's sample_row for each draw, written to the device before the decode's first pass reads them. */
+    private void writeSampleRows(DeviceDraw[] draws) {
+        for (int i = 0; i < draws.length; i++) {
+            long at = (long) SAMPLE_ROW_BYTES * i;
+            DeviceDraw draw = draws[i];
+            hostSampleRows.set(ValueLayout.JAVA_DOUBLE, at, draw.minP() > 0 ? Math.log(draw.minP()) : Double.NEGATIVE_INFINITY);
+            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 8, draw.seed());
+            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 16, draw.firstDraw());
+            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 24, draw.temperature());
+            hostSampleRows.set(ValueLayout.JAVA_INT, at + 28, 0);
+        }
+        cl.write(sampleRows, 0, hostSampleRows.asSlice(0, (long) SAMPLE_ROW_BYTES * draws.length));
+    }
+
     /** The token the device reported for row {@code row} into place {@code place} of the status ring. */
-    int greedyToken(int place, int row) {
+    int pickedToken(int place, int row) {
         return hostGreedyStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row));
     }
 
     /** Whether row {@code row}'s logits in place {@code place} of the status ring held a NaN. */
-    boolean greedySawNaN(int place, int row) {
+    boolean pickSawNaN(int place, int row) {
         return hostGreedyStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row) + 1) != 0;
     }
 
     /** Ends the greedy decode: waits for its passes still in flight (their tokens unused) and frees the pass inputs. */
-    void endGreedy(GreedyDecode decode) {
+    void endDeviceDecode(DeviceDecode decode) {
         synchronized (cl) {
             if (openDecode == decode) {
                 try {

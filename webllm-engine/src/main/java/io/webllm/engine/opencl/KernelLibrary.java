@@ -16,7 +16,7 @@ public final class KernelLibrary {
 
     /** Resource files, helpers first. */
     private static final List<String> SOURCES = List.of("quants.cl", "repack.cl", "reduce.cl", "xstage.cl", "mul_mv.cl",
-            "mul_mv_packed.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl", "mul_mm.cl", "mul_mm_q8.cl", "mul_mv_mma.cl", "mul_mv_cpu.cl", "norm.cl", "attention.cl", "gather.cl", "greedy.cl", "bench.cl");
+            "mul_mv_packed.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl", "mul_mm.cl", "mul_mm_q8.cl", "mul_mv_mma.cl", "mul_mv_cpu.cl", "norm.cl", "attention.cl", "gather.cl", "greedy.cl", "sample.cl", "bench.cl");
     /** The Q8 matvecs again, for one token a pass (mul_mv_q8.cl: kernels named ..._t1), and what they need. */
     private static final List<String> SINGLE_TOKEN_SOURCES = List.of("quants.cl", "reduce.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl");
     /** Suffix of the kernels of the single-token program. */

@@ -212,7 +212,7 @@ public final class Tuning {
     public static final boolean FUSE_ROPE = flag("webllm.fuse.rope", true);
 
     /**
-     * Passes a greedy decode keeps in flight (model.GreedyDecode), {@code -Dwebllm.decode.lookahead=N}: the host
+     * Passes a greedy decode keeps in flight (model.DeviceDecode), {@code -Dwebllm.decode.lookahead=N}: the host
      * enqueues a pass while the device still runs the ones before it, its token picked on the device. 1 waits for
      * each token before the next pass, as a sampled decode must; a finished sequence wastes up to N - 1 passes.
      */

@@ -188,8 +188,8 @@ public final class LocalEngine implements ChatEngine {
     }
 
     /** Tokens the device picked for greedy sequences (Scheduler.decodeOnDevice), for tests of that path. */
-    long deviceGreedyTokens() {
-        return scheduler.deviceGreedyTokens();
+    long devicePickedTokens() {
+        return scheduler.devicePickedTokens();
     }
 
     @Override

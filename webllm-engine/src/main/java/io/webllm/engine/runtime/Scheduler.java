@@ -3,8 +3,10 @@ package io.webllm.engine.runtime;
 import io.webllm.engine.chat.EngineBusyException;
 import io.webllm.engine.chat.FinishReason;
 import io.webllm.engine.model.Batch;
-import io.webllm.engine.model.GreedyDecode;
+import io.webllm.engine.model.DeviceDecode;
+import io.webllm.engine.model.DeviceDraw;
 import io.webllm.engine.model.Transformer;
+import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.output.ToolCallFormat;
 import io.webllm.engine.sampling.NoTokenSampleableException;
 import io.webllm.engine.sampling.NonFiniteLogitsException;
@@ -45,7 +47,7 @@ final class Scheduler implements Runnable {
     /** Requests submitted but not yet admitted into slots, wherever they wait. */
     private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running = true;
-    private volatile long deviceGreedyTokens;
+    private volatile long devicePickedTokens;
 
     Scheduler(Transformer model, Tokenizer tokenizer, int maxQueued, int stepTokens, int maskWords,
             @Nullable ToolCallFormat toolFormat, boolean reasoningModel) {
@@ -181,8 +183,9 @@ final class Scheduler implements Runnable {
     }
 
     /**
-     * Whether this step can be a greedy decode on the device: every active sequence decodes greedily on the model's
-     * own logits (Sequence.picksOnDevice), they fit one pass, and nothing waits that a free slot could take.
+     * Whether this step can be a decode on the device: every active sequence's tokens can be picked there
+     * (Sequence.picksOnDevice: greedy, or drawn with temperature and min-p where the device can draw), they fit one
+     * pass, and nothing waits that a free slot could take.
      */
     private boolean decodesOnDevice() {
         if (active.isEmpty() || active.size() > stepTokens || !queue.isEmpty()
@@ -190,7 +193,7 @@ final class Scheduler implements Runnable {
             return false;
         }
         for (Sequence sequence : active) {
-            if (!sequence.picksOnDevice()) {
+            if (!sequence.picksOnDevice() || (!sequence.greedy() && !model.drawsOnDevice())) {
                 return false;
             }
         }
@@ -199,7 +202,7 @@ final class Scheduler implements Runnable {
 
     /**
      * The active sequences decode with their tokens picked on the device, passes enqueued ahead of the host
-     * (Transformer.greedyDecode), until one of them finishes or is cancelled, a request arrives or the engine stops:
+     * (Transformer.deviceDecode: the draws are the ones the host would make, so a sequence may go on on either side), until one of them finishes or is cancelled, a request arrives or the engine stops:
      * the run ends after the tokens in hand, and the passes still in flight are dropped (the next step feeds each
      * sequence's last token again at its position). Returns whether it took any tokens.
      */
@@ -208,6 +211,7 @@ final class Scheduler implements Runnable {
         int[] tokens = new int[k];
         int[] positions = new int[k];
         int[] slotIds = new int[k];
+        DeviceDraw[] draws = new DeviceDraw[k];
         int allowed = Integer.MAX_VALUE;
         int pickable = Integer.MAX_VALUE;
         for (int i = 0; i < k; i++) {
@@ -215,10 +219,11 @@ final class Scheduler implements Runnable {
             tokens[i] = sequence.lastToken();
             positions[i] = sequence.nextPosition();
             slotIds[i] = sequence.slot;
+            draws[i] = sequence.deviceDraw();
             allowed = Math.min(allowed, sequence.tokensAllowed());
             pickable = Math.min(pickable, sequence.pickableTokens());
         }
-        try (GreedyDecode decode = model.greedyDecode(tokens, positions, slotIds, pickable, allowed)) {
+        try (DeviceDecode decode = model.deviceDecode(tokens, positions, slotIds, draws, pickable, allowed, Tuning.DECODE_LOOKAHEAD)) {
             while (decode.hasNext() && running && queue.isEmpty() && allLive()) {
                 int[] picked;
                 try {
@@ -231,7 +236,7 @@ final class Scheduler implements Runnable {
                     active.get(i).fed(1);
                     active.get(i).takePicked(picked[i]);
                 }
-                deviceGreedyTokens += k;
+                devicePickedTokens += k;
             }
             // none taken (nothing allowed, or a request came in meanwhile): the ordinary step goes on
             return decode.taken() > 0;
@@ -249,8 +254,8 @@ final class Scheduler implements Runnable {
     }
 
     /** Tokens the device picked (decodeOnDevice) since the engine started: how often that path served. */
-    long deviceGreedyTokens() {
-        return deviceGreedyTokens;
+    long devicePickedTokens() {
+        return devicePickedTokens;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.webllm.engine.chat.FinishReason;
 import io.webllm.engine.chat.TokenLogprob;
 import io.webllm.engine.chat.ToolCall;
 import io.webllm.engine.grammar.GrammarMatcher;
+import io.webllm.engine.model.DeviceDraw;
 import io.webllm.engine.output.OutputPipeline;
 import io.webllm.engine.output.ParsedDelta;
 import io.webllm.engine.output.ReasoningSplitter;
@@ -160,11 +161,22 @@ final class Sequence {
     }
 
     /**
-     * Whether the device can pick this sequence's next tokens (Transformer.greedyDecode): past its prompt, and each
-     * token the argmax of the model's logits, with no grammar mask and no logprobs, which need the host's copy.
+     * Whether the device can pick this sequence's next tokens (Transformer.deviceDecode): past its prompt, each token
+     * the argmax of the model's logits or a draw from them with temperature and min-p alone
+     * (SamplingParams.drawableOnDevice), with no grammar mask and no logprobs, which need the host's copy.
      */
     boolean picksOnDevice() {
-        return decoding() && matcher == null && !sampling.params().logprobs() && sampling.params().argmaxOfModelLogits();
+        return decoding() && matcher == null && !sampling.params().logprobs() && sampling.params().drawableOnDevice(logits.length);
+    }
+
+    /** Whether this sequence's tokens are the argmax (no draw: any device can pick them). */
+    boolean greedy() {
+        return sampling.params().greedy();
+    }
+
+    /** How the device picks this sequence's next tokens, from its next draw on (where {@link #picksOnDevice}). */
+    DeviceDraw deviceDraw() {
+        return DeviceDraw.of(sampling.params(), sampling.seed(), sampling.draws());
     }
 
     /** The token the next pass feeds: the last one taken, while {@link #decoding()}. */
@@ -185,7 +197,11 @@ final class Sequence {
 
     /** Takes a token the device picked: the sampling state follows it as if the host had drawn it. */
     void takePicked(int token) {
-        sampling.accept(token);
+        if (greedy()) {
+            sampling.accept(token);
+        } else {
+            sampling.acceptDrawn(token);
+        }
         take(new Pick(token, null, 0));
     }
 

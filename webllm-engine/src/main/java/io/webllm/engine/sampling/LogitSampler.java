@@ -5,8 +5,10 @@ import java.util.List;
 
 /**
  * The standard sampler: the {@link LogitProcessor} chain, then temperature (0 takes the argmax), then top-k, top-p
- * and min-p truncation in that order, each on the distribution the previous one left, then one draw from the
- * request's PRNG.
+ * and min-p truncation in that order, each on the distribution the previous one left, then one draw: the sequence's
+ * next uniform number ({@link CounterUniform}) times the kept weights' total, walked in id order (candidates most
+ * likely first after top-k or top-p). Drawn this way without top-k and top-p, the device draws the same tokens
+ * (opencl kernels/sample.cl).
  *
  * <p>Temperature comes before truncation, as in OpenAI's API and Hugging Face transformers, so {@code top_p} and
  * {@code min_p} see the distribution that is actually drawn from. (llama.cpp's default chain applies temperature
@@ -97,7 +99,7 @@ public final class LogitSampler implements Sampler {
             for (int token = 0; token < vocabulary; token++) {
                 total += weights[token];
             }
-            double target = state.random().nextDouble() * total;
+            double target = state.nextUniform() * total;
             double cumulative = 0;
             int last = -1;
             for (int token = 0; token < vocabulary; token++) {
@@ -116,7 +118,7 @@ public final class LogitSampler implements Sampler {
             total += weights[CandidateKeys.token(keys[i])];
         }
         // walk the candidates in their current order, which truncate leaves deterministic
-        double target = state.random().nextDouble() * total;
+        double target = state.nextUniform() * total;
         double cumulative = 0;
         for (int i = 0; i < size - 1; i++) {
             cumulative += weights[CandidateKeys.token(keys[i])];

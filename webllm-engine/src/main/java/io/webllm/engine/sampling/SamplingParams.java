@@ -107,10 +107,20 @@ public record SamplingParams(
     /**
      * Whether the draw is the argmax of the model's own logits: greedy, and no bias or penalty changes a logit first
      * (the allowed-token mask of constrained decoding is the caller's to check). Such a draw can be made on the
-     * device (model.GreedyDecode).
+     * device (model.DeviceDecode).
      */
     public boolean argmaxOfModelLogits() {
         return greedy() && frequencyPenalty == 0 && presencePenalty == 0 && repetitionPenalty == 1 && logitBias.isEmpty();
+    }
+
+    /**
+     * Whether the device can draw with these settings from the model's own logits over {@code vocabularySize} tokens
+     * (opencl kernels/greedy.cl and sample.cl): greedy ones ({@link #argmaxOfModelLogits}), or temperature with min-p
+     * at most, no top-k or top-p (their sorted candidates stay on the host), no bias or penalty.
+     */
+    public boolean drawableOnDevice(int vocabularySize) {
+        return argmaxOfModelLogits() || (frequencyPenalty == 0 && presencePenalty == 0 && repetitionPenalty == 1
+                && logitBias.isEmpty() && (topK == 0 || topK >= vocabularySize) && topP >= 1);
     }
 
     public Builder mutate() {

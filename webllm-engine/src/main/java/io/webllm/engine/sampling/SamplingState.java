@@ -2,12 +2,12 @@ package io.webllm.engine.sampling;
 
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything one sequence carries from step to step: its parameters, the PRNG, which tokens it has seen, and scratch
- * buffers sized to the vocabulary so that sampling allocates nothing per token.
+ * Everything one sequence carries from step to step: its parameters, its seed and how many draws it has made (the
+ * draws' uniform numbers are {@link CounterUniform}'s), which tokens it has seen, and scratch buffers sized to the
+ * vocabulary so that sampling allocates nothing per token.
  *
  * <p>Call {@link #acceptPrompt(int[])} once with the prompt and {@link #accept(int)} with every token generated
  * (including the one {@link Sampler#sample} just chose); the sampler reads the penalties' inputs from here. Not
@@ -15,19 +15,17 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SamplingState {
 
-    /** The PRNG algorithm: LXM is specified bit for bit, so a seed gives the same draws on every JVM. */
+    /** The PRNG that picks an unseeded request's seed. */
     static final String PRNG_ALGORITHM = "L64X128MixRandom";
 
     // resolution of top-p's histogram: 2048 buckets over 32 logit units, 1/64 of a unit each
     private static final int NUCLEUS_BUCKETS = 2048;
 
-    private static final RandomGeneratorFactory<RandomGenerator> PRNG_FACTORY =
-            RandomGeneratorFactory.of(PRNG_ALGORITHM);
-
     private final SamplingParams params;
     private final int vocabularySize;
     private final long seed;
-    private final RandomGenerator random;
+    // draws made so far: the next one's index in the seed's sequence of uniform numbers
+    private long draws;
 
     // token -> occurrences among generated tokens (frequency / presence penalties)
     private final int[] generatedCounts;
@@ -64,7 +62,6 @@ public final class SamplingState {
         this.params = params;
         this.vocabularySize = vocabularySize;
         this.seed = seed;
-        this.random = PRNG_FACTORY.create(seed);
         this.generatedCounts = new int[vocabularySize];
         this.seen = new long[(vocabularySize + 63) >>> 6];
         this.keys = new long[vocabularySize];
@@ -101,6 +98,20 @@ public final class SamplingState {
         for (int token : tokens) {
             markSeen(checkToken(token));
         }
+    }
+
+    /** How many draws this sequence has made: the index of its next uniform number. */
+    public long draws() {
+        return draws;
+    }
+
+    /**
+     * Records a token drawn elsewhere with this sequence's next uniform number (on the device, opencl kernels/sample.cl,
+     * from the same distribution), as {@link #accept} records one the host drew.
+     */
+    public void acceptDrawn(int token) {
+        draws++;
+        accept(token);
     }
 
     /** Records a generated token. */
@@ -156,8 +167,9 @@ public final class SamplingState {
         return bucketMass;
     }
 
-    RandomGenerator random() {
-        return random;
+    /** The uniform number of the next draw, in [0, 1). */
+    double nextUniform() {
+        return CounterUniform.at(seed, draws++);
     }
 
     int seenCount() {

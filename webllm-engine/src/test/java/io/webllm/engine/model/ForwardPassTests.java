@@ -88,19 +88,19 @@ class ForwardPassTests extends OnTestDevice {
 
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("shapesAndTypes")
-    void prefillAndGreedyDecodeMatchTheReference(ModelShape shape, GgmlType type, Kernels variant) {
+    void prefillAndDeviceDecodeMatchTheReference(ModelShape shape, GgmlType type, Kernels variant) {
         Path path = models.resolve(shape.id() + "-" + type + ".gguf");
         if (!java.nio.file.Files.exists(path)) {
             new SyntheticModelWriter(shape, type, 42).write(path);
         }
-        assertPrefillAndGreedyDecodeMatchTheReference(cl, path, variant);
+        assertPrefillAndDeviceDecodeMatchTheReference(cl, path, variant);
     }
 
     /**
      * PROMPT prefilled in chunks of 32 and 7 (the batch limit here) with logits for every position, then 64 greedy
      * decode steps, each against the reference.
      */
-    static void assertPrefillAndGreedyDecodeMatchTheReference(ClContext cl, Path path, Kernels variant) {
+    static void assertPrefillAndDeviceDecodeMatchTheReference(ClContext cl, Path path, Kernels variant) {
         int maxBatch = 32;
         try (GgufFile file = GgufFile.open(path);
              Transformer model = Transformer.load(file, cl, variant.options(CONTEXT, 1, maxBatch), LoadListener.NONE)) {

@@ -63,10 +63,10 @@ class LocalEngineTests {
 
     @Test
     void greedyCompletionMatchesLlamaCpp() {
-        long pickedOnDevice = engine.deviceGreedyTokens();
+        long pickedOnDevice = engine.devicePickedTokens();
         ChatCompletion completion = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(64).build());
-        // a lone greedy request: every token after the prompt's was picked on the device (GreedyDecode)
-        assertThat(engine.deviceGreedyTokens() - pickedOnDevice).isEqualTo(63);
+        // a lone greedy request: every token after the prompt's was picked on the device (DeviceDecode)
+        assertThat(engine.devicePickedTokens() - pickedOnDevice).isEqualTo(63);
         ChatCompletion.Choice choice = completion.choices().getFirst();
         assertThat(choice.content()).isEqualTo(REFERENCE_CONTINUATION);
         assertThat(choice.finishReason()).isEqualTo(FinishReason.LENGTH);
@@ -118,6 +118,28 @@ class LocalEngineTests {
         assertThat(other).isNotEqualTo(first);
     }
 
+    /**
+     * A sampled request without logprobs draws its tokens on the device (sample.cl), one with logprobs on the host
+     * (they need the logits there): the same seed gives the same text either way, since both draw the same uniform
+     * numbers from the same weights. With min-p too; top-k keeps the draws on the host.
+     */
+    @Test
+    void sampledTokensDrawnOnTheDeviceAreTheHostsDraws() {
+        for (ChatRequest.Builder base : List.of(prompt("Once upon a time").temperature(0.9).seed(21L).maxTokens(40),
+                prompt("Once upon a time").temperature(1.2).minP(0.05).seed(22L).maxTokens(40))) {
+            long before = engine.devicePickedTokens();
+            String device = engine.complete(base.build()).choices().getFirst().content();
+            long drawnOnDevice = engine.devicePickedTokens() - before;
+            String host = engine.complete(base.logprobs(true).build()).choices().getFirst().content();
+            assertThat(engine.devicePickedTokens() - before).as("logprobs draw on the host").isEqualTo(drawnOnDevice);
+            assertThat(drawnOnDevice).as("tokens drawn on the device").isGreaterThanOrEqualTo(30);
+            assertThat(device).isEqualTo(host).isNotEqualTo(REFERENCE_CONTINUATION.substring(0, Math.min(device.length(), REFERENCE_CONTINUATION.length())));
+        }
+        long before = engine.devicePickedTokens();
+        engine.complete(prompt("Once upon a time").temperature(0.9).topK(40).seed(23L).maxTokens(10).build());
+        assertThat(engine.devicePickedTokens()).as("top-k draws on the host").isEqualTo(before);
+    }
+
     @Test
     void logitBiasBansAndForcesTokens() {
         int comma = engine.tokenizer().tokenId(",").orElseThrow();
@@ -132,10 +154,10 @@ class LocalEngineTests {
 
     @Test
     void logprobsReportChosenAndTopTokens() {
-        long pickedOnDevice = engine.deviceGreedyTokens();
+        long pickedOnDevice = engine.devicePickedTokens();
         ChatCompletion completion = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(5)
                 .logprobs(true).topLogprobs(3).build());
-        assertThat(engine.deviceGreedyTokens()).as("logprobs need the host's logits").isEqualTo(pickedOnDevice);
+        assertThat(engine.devicePickedTokens()).as("logprobs need the host's logits").isEqualTo(pickedOnDevice);
         List<TokenLogprob> logprobs = completion.choices().getFirst().logprobs();
         assertThat(logprobs).hasSize(5);
         for (TokenLogprob logprob : logprobs) {
@@ -151,10 +173,10 @@ class LocalEngineTests {
     @Test
     void frequencyPenaltyReducesRepetition() {
         String plain = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(60).build()).choices().getFirst().content();
-        long pickedOnDevice = engine.deviceGreedyTokens();
+        long pickedOnDevice = engine.devicePickedTokens();
         String penalised = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(60).frequencyPenalty(2.0).build())
                 .choices().getFirst().content();
-        assertThat(engine.deviceGreedyTokens()).as("penalties change the logits on the host").isEqualTo(pickedOnDevice);
+        assertThat(engine.devicePickedTokens()).as("penalties change the logits on the host").isEqualTo(pickedOnDevice);
         assertThat(penalised).isNotEqualTo(plain);
         assertThat(count(penalised, " she")).isLessThanOrEqualTo(count(plain, " she"));
     }

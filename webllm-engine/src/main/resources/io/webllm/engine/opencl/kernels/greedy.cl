@@ -1,5 +1,5 @@
 // The next tokens of a greedy decode, picked on the device so that the host can enqueue the next pass before it has
-// seen this one's tokens (model/GreedyDecode.java). A pass feeds one token of each sequence, and logits row r is
+// seen this one's tokens (model/DeviceDecode.java). A pass feeds one token of each sequence, and logits row r is
 // batch token r's: the argmax of row r over its first `limit` entries, lowest id on ties as LogitSampler.argmax,
 // becomes the token id the next pass embeds at place r, one position on. status[2r] reports the token, or -1 where
 // every logit is -inf; status[2r + 1] is 1 where a logit is NaN (the host then fails the decode as its own argmax

@@ -1,10 +1,11 @@
 package io.webllm.engine.model;
 
 /**
- * A greedy decode of one or more sequences whose passes run ahead of the host: each pass feeds a token of each
- * sequence, and their next tokens are picked on the device (the argmax of each logits row, greedy.cl) and written
- * where the following pass reads its tokens, so the host enqueues pass i + 1 while the device still runs pass i and
- * reads back eight bytes a token instead of its logits (600 KB for a 150k vocabulary).
+ * A decode of one or more sequences whose passes run ahead of the host: each pass feeds a token of each sequence, and
+ * their next tokens are picked on the device (the argmax of each logits row, greedy.cl, or a draw as the host's
+ * sampler makes it, sample.cl: {@link DeviceDraw}) and written where the following pass reads its tokens, so the host
+ * enqueues pass i + 1 while the device still runs pass i and reads back eight bytes a token instead of its logits
+ * (600 KB for a 150k vocabulary).
  * Where the host's launches cost as much as the device's work (small models: ~125 launches a token at ~11 us each on
  * NVIDIA's driver), a decode that waits for each token before the next pass pays both one after the other; this one
  * pays the larger.
@@ -14,7 +15,7 @@ package io.webllm.engine.model;
  * keys and values lie past the sequence's end, where the next pass of that slot overwrites them. Not thread-safe:
  * one caller drives it, and the model runs no other pass until it is closed.
  */
-public final class GreedyDecode implements AutoCloseable {
+public final class DeviceDecode implements AutoCloseable {
 
     /** The most passes in flight: the host's status ring has a place for each. */
     public static final int MAX_LOOKAHEAD = 16;
@@ -30,9 +31,9 @@ public final class GreedyDecode implements AutoCloseable {
     private int taken;
     private boolean closed;
 
-    GreedyDecode(Transformer model, int[] firstPositions, int passes, int lookahead) {
+    DeviceDecode(Transformer model, int[] firstPositions, int passes, int lookahead) {
         if (lookahead < 1) {
-            throw new IllegalArgumentException("a greedy decode keeps at least one pass in flight, not " + lookahead);
+            throw new IllegalArgumentException("a device decode keeps at least one pass in flight, not " + lookahead);
         }
         this.model = model;
         this.firstPositions = firstPositions;
@@ -60,11 +61,11 @@ public final class GreedyDecode implements AutoCloseable {
      */
     public int[] next() {
         if (!hasNext()) {
-            throw new java.util.NoSuchElementException(closed ? "the greedy decode is closed"
-                    : "the greedy decode's " + passes + " passes are all taken");
+            throw new java.util.NoSuchElementException(closed ? "the device decode is closed"
+                    : "the device decode's " + passes + " passes are all taken");
         }
         while (enqueued < passes && enqueued - taken < lookahead) {
-            events[enqueued % lookahead] = model.enqueueGreedyPass(firstPositions, enqueued, enqueued % lookahead);
+            events[enqueued % lookahead] = model.enqueueDevicePass(firstPositions, enqueued, enqueued % lookahead);
             enqueued++;
         }
         int place = taken % lookahead;
@@ -74,8 +75,8 @@ public final class GreedyDecode implements AutoCloseable {
         int pass = taken++;
         int[] tokens = new int[firstPositions.length];
         for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = model.greedyToken(place, i);
-            if (model.greedySawNaN(place, i)) {
+            tokens[i] = model.pickedToken(place, i);
+            if (model.pickSawNaN(place, i)) {
                 throw new io.webllm.engine.sampling.NonFiniteLogitsException("expected finite logits but the pass at position "
                         + (firstPositions[i] + pass) + " produced NaN for sequence " + i + " of " + tokens.length);
             }
@@ -95,7 +96,7 @@ public final class GreedyDecode implements AutoCloseable {
         }
         closed = true;
         try {
-            model.endGreedy(this);
+            model.endDeviceDecode(this);
         } finally {
             for (int i = 0; i < lookahead; i++) {
                 if (events[i] != 0) {

@@ -19,10 +19,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A greedy decode whose tokens are picked on the device and fed to the next pass without the host (GreedyDecode,
+ * A greedy decode whose tokens are picked on the device and fed to the next pass without the host (DeviceDecode,
  * greedy.cl) produces the tokens of the host's own loop: forward a token, argmax its logits, feed the result.
  */
-class GreedyDecodeTests {
+class DeviceDecodeTests {
 
     @TempDir
     Path temp;
@@ -34,7 +34,7 @@ class GreedyDecodeTests {
             int first = promptAndFirstToken(transformer);
             int[] host = hostLoop(transformer, first, 24);
             int[] device = new int[24];
-            try (GreedyDecode decode = transformer.greedyDecode(first, PROMPT.length, 0, transformer.config().vocabularySize(), 24, lookahead)) {
+            try (DeviceDecode decode = transformer.greedyDecode(first, PROMPT.length, 0, transformer.config().vocabularySize(), 24, lookahead)) {
                 for (int i = 0; i < device.length; i++) {
                     assertThat(decode.hasNext()).isTrue();
                     device[i] = decode.next()[0];
@@ -56,7 +56,7 @@ class GreedyDecodeTests {
             int first = promptAndFirstToken(transformer);
             int[] host = hostLoop(transformer, first, 12);
             int[] taken = new int[5];
-            try (GreedyDecode decode = transformer.greedyDecode(first, PROMPT.length, 0, transformer.config().vocabularySize(), 100, 4)) {
+            try (DeviceDecode decode = transformer.greedyDecode(first, PROMPT.length, 0, transformer.config().vocabularySize(), 100, 4)) {
                 for (int i = 0; i < taken.length; i++) {
                     taken[i] = decode.next()[0];
                 }
@@ -73,7 +73,7 @@ class GreedyDecodeTests {
             }
             // and a second greedy decode takes over where the host stopped
             int[] more;
-            try (GreedyDecode decode = transformer.greedyDecode(host[host.length - 1], PROMPT.length + host.length, 0,
+            try (DeviceDecode decode = transformer.greedyDecode(host[host.length - 1], PROMPT.length + host.length, 0,
                     transformer.config().vocabularySize(), 3, 2)) {
                 more = new int[] {decode.next()[0], decode.next()[0], decode.next()[0]};
             }
@@ -88,7 +88,7 @@ class GreedyDecodeTests {
             // the cache filled up to where the decode starts
             int[] prompt = new java.util.SplittableRandom(4).ints(CONTEXT - 3, 3, 500).toArray();
             int first = Sampler.argmax(transformer.forward(Batch.sequence(prompt, 0, 0)));
-            try (GreedyDecode decode = transformer.greedyDecode(first, CONTEXT - 3, 0, transformer.config().vocabularySize(), 50, 3)) {
+            try (DeviceDecode decode = transformer.greedyDecode(first, CONTEXT - 3, 0, transformer.config().vocabularySize(), 50, 3)) {
                 decode.next();
                 decode.next();
                 decode.next();
@@ -174,7 +174,7 @@ class GreedyDecodeTests {
                 }
                 host[step] = tokens.clone();
             }
-            try (GreedyDecode decode = transformer.greedyDecode(firsts, starts, slots, vocabulary, host.length, 3)) {
+            try (DeviceDecode decode = transformer.greedyDecode(firsts, starts, slots, vocabulary, host.length, 3)) {
                 for (int[] expected : host) {
                     assertThat(decode.next()).containsExactly(expected);
                 }

@@ -1,0 +1,186 @@
+// The next tokens of a decode, drawn on the device as sampling.LogitSampler draws them on the host, so that sampled
+// requests, like greedy ones (greedy.cl), run passes ahead of the host (model/DeviceDecode.java). Logits row r is
+// batch token r's; its draw becomes the token id the next pass embeds at place r, one position on.
+//
+// What it draws from, per row (sample_row, written by the host once a decode starts): temperature T (0: the argmax,
+// lowest id on ties), and min-p (a floor of max + ln(min_p) on the temperature-scaled logits; ln_min_p -inf: off).
+// Top-k and top-p stay on the host (they need the candidates sorted): the host sends here only rows without them.
+// The draw is the host's, bit for bit: the same float weights (exp_nonpositive is sampling.NonPositiveExp's double
+// polynomial, contraction off), the same uniform number (sampling.CounterUniform: a SplitMix64 output of the seed
+// and the draw's index, which advances here), and the same walk in id order to the first token whose cumulative
+// weight passes u x total. Only the order of the double sums differs (blocks of ids, then the blocks), so a draw
+// could differ from the host's only where u x total falls within ~1e-16 of a token's boundary.
+//
+// A work-group of SAMPLE_WIDTH work-items a row, three passes over it: the maximum (and the argmax, NaN), the weight
+// sums of SAMPLE_WIDTH blocks of consecutive ids, then the one block where the draw falls, walked by its work-item.
+// status[2r]: the token (-1 where every logit is -inf), status[2r + 1]: 1 where a logit is NaN, as greedy.cl.
+#ifdef cl_khr_fp64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#pragma OPENCL FP_CONTRACT OFF
+
+#define SAMPLE_WIDTH 256
+
+typedef struct {
+    double ln_min_p; // ln(min_p), or -inf for no floor
+    ulong seed;
+    ulong draw;      // the index of this row's next draw; the kernel advances it
+    float temperature;
+    int unused;
+} sample_row;
+
+// exp(x) for x <= 0 as sampling.NonPositiveExp computes it (its comments say how): the same double operations in the
+// same order, so the same float.
+inline float exp_nonpositive(float x) {
+    if (!(x >= -87.3f)) {
+        return 0.0f;
+    }
+    const double t = (double) x * 1.4426950408889634;
+    const double shifted = t + 0x1.8p52;
+    const long bits = as_long(shifted);
+    const double g = (t - (shifted - 0x1.8p52)) * 0.6931471805599453;
+    const double g2 = g * g;
+    const double p = (1.0 + g + g2 * (1.0 / 2 + g * (1.0 / 6)))
+            + g2 * g2 * ((1.0 / 24 + g * (1.0 / 120)) + g2 * (1.0 / 720 + g * (1.0 / 5040)));
+    return (float) (p * as_double((bits + 1023) << 52));
+}
+
+// sampling.CounterUniform.at: a double in [0, 1) from the seed and the draw's index.
+inline double counter_uniform(ulong seed, ulong index) {
+    ulong z = seed + (index + 1) * 0x9E3779B97F4A7C15UL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+    z ^= z >> 31;
+    return (double) (z >> 11) * 0x1.0p-53;
+}
+
+// A logit divided by the temperature as the host's float division does: the double quotient of two floats, rounded
+// to float, is the correctly rounded float quotient (OpenCL's own float division may be 2.5 ulp off).
+inline float scaled_logit(float v, float temperature) {
+    return temperature == 1.0f ? v : (float) ((double) v / (double) temperature);
+}
+
+kernel __attribute__((reqd_work_group_size(SAMPLE_WIDTH, 1, 1)))
+void kernel_sample_next(global const float* logits, int limit, int row_stride, global int* token_ids,
+                        global int* positions, global int* status, global sample_row* rows) {
+    local float values[SAMPLE_WIDTH];
+    local int ids[SAMPLE_WIDTH];
+    local double sums[SAMPLE_WIDTH];
+    local int not_a_number;
+    local int chosen;
+    const int lid = get_local_id(0);
+    const int row = get_group_id(0);
+    logits += (ulong) row * row_stride;
+    const sample_row params = rows[row];
+    const int greedy = params.temperature == 0.0f;
+    // greedy rows take the argmax of the logits as they are; their weights below are computed and ignored
+    const float temperature = greedy ? 1.0f : params.temperature;
+    if (lid == 0) {
+        not_a_number = 0;
+        chosen = -1;
+    }
+
+    // pass 1: the largest scaled logit and its lowest id, and NaN (strided: coalesced)
+    float best = -INFINITY;
+    int best_id = INT_MAX;
+    int nan_seen = 0;
+    for (int i = lid; i < limit; i += SAMPLE_WIDTH) {
+        const float v = scaled_logit(logits[i], temperature);
+        if (v > best) {
+            best = v;
+            best_id = i;
+        }
+        nan_seen |= isnan(v);
+    }
+    values[lid] = best;
+    ids[lid] = best_id;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (nan_seen) {
+        not_a_number = 1;
+    }
+    for (int span = SAMPLE_WIDTH / 2; span > 0; span >>= 1) {
+        if (lid < span) {
+            const float other = values[lid + span];
+            const int other_id = ids[lid + span];
+            if (other > values[lid] || (other == values[lid] && other_id < ids[lid])) {
+                values[lid] = other;
+                ids[lid] = other_id;
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float top = values[0];
+    const int argmax = ids[0] == INT_MAX ? -1 : ids[0];
+    // min-p keeps logits >= max + ln(min_p), compared in double as the host compares them; without it every finite
+    // logit is kept (a -inf one weighs 0)
+    const int floored = params.ln_min_p > -INFINITY;
+    const double floor = (double) top + params.ln_min_p;
+
+    // pass 2: the weight of each block of consecutive ids, summed in id order
+    const int block = (limit + SAMPLE_WIDTH - 1) / SAMPLE_WIDTH;
+    const int first = min(limit, lid * block);
+    const int end = min(limit, first + block);
+    double sum = 0.0;
+    for (int i = first; i < end; i++) {
+        const float v = scaled_logit(logits[i], temperature);
+        if (!floored || (double) v >= floor) {
+            sum += exp_nonpositive(v - top);
+        }
+    }
+    sums[lid] = sum;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    // inclusive prefix sums of the blocks (Hillis-Steele): sums[b] = blocks 0 .. b
+    for (int offset = 1; offset < SAMPLE_WIDTH; offset <<= 1) {
+        const double add = lid >= offset ? sums[lid - offset] : 0.0;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        sums[lid] += add;
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const double total = sums[SAMPLE_WIDTH - 1];
+    const double target = counter_uniform(params.seed, params.draw) * total;
+    const double before = lid == 0 ? 0.0 : sums[lid - 1];
+
+    // pass 3: the block the draw falls in (at most one: before <= target < its inclusive sum) walks to its token
+    if (!greedy && argmax >= 0 && before <= target && target < sums[lid]) {
+        double cumulative = before;
+        for (int i = first; i < end; i++) {
+            const float v = scaled_logit(logits[i], temperature);
+            if (!floored || (double) v >= floor) {
+                const float w = exp_nonpositive(v - top);
+                if (w > 0.0f) {
+                    cumulative += w;
+                    if (target < cumulative) {
+                        chosen = i;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lid == 0) {
+        int token = argmax;
+        if (!greedy && argmax >= 0) {
+            token = chosen;
+            if (token < 0) {
+                // rounding left the draw at or past the last boundary: the host then takes the last token it kept
+                // (the last with a positive weight; with min-p, the last at or above the floor)
+                for (int i = limit - 1; i >= 0; i--) {
+                    const float v = scaled_logit(logits[i], temperature);
+                    if (floored ? (double) v >= floor : exp_nonpositive(v - top) > 0.0f) {
+                        token = i;
+                        break;
+                    }
+                }
+            }
+            rows[row].draw = params.draw + 1;
+        }
+        // a pass after a failed pick still needs a valid token id; the host discards what it computes
+        token_ids[row] = max(token, 0);
+        positions[row] += 1;
+        status[2 * row] = token;
+        status[2 * row + 1] = not_a_number;
+    }
+}
+// OpenCL C's default again for the sources after this one
+#pragma OPENCL FP_CONTRACT ON
+#endif

@@ -1,0 +1,125 @@
+package io.webllm.engine.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.webllm.engine.opencl.ClBuffer;
+import io.webllm.engine.opencl.ClKernel;
+import io.webllm.engine.sampling.Sampler;
+import io.webllm.engine.sampling.SamplingParams;
+import io.webllm.engine.sampling.SamplingState;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The device's draw (sample.cl) gives the token the host's sampler (sampling.LogitSampler) draws from the same logits
+ * with the same settings, seed and draw index: temperatures below, at and above 1, min-p, a greedy row among sampled
+ * ones, a vocabulary that is no multiple of the work-group, -inf logits, ties, and 60 successive draws a row (the
+ * kernel advances each row's draw index itself). Rows that a NaN or all -inf logits leave without a draw report it
+ * as greedy.cl does.
+ */
+class SampleKernelTests extends OnTestDevice {
+
+    private static final int VOCABULARY = 5_003;
+    private static final int LIMIT = 4_990; // the last rows are padding, as Qwen's output rows past its tokenizer
+    private static final int DRAWS = 60;
+
+    private record Row(double temperature, double minP, long seed, int firstDraw) {
+    }
+
+    private static final Row[] ROWS = {
+            new Row(1.0, 0, 11, 0), new Row(0.7, 0, 12, 5), new Row(1.3, 0.05, 13, 0), new Row(0, 0, 0, 0),
+            new Row(0.2, 0, 14, 2), new Row(1.0, 0.2, 15, 9)};
+
+    @Test
+    void deviceDrawsAreTheHostSamplersDraws() {
+        int rows = ROWS.length;
+        float[] logits = new float[rows * VOCABULARY];
+        SplittableRandom random = new SplittableRandom(7);
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < VOCABULARY; t++) {
+                // a spread like a model's: most logits far below a few; some -inf, and repeated values (ties)
+                double u = random.nextDouble();
+                float v = (float) (u < 0.02 ? 8 + 4 * random.nextDouble() : 2 * random.nextGaussian());
+                logits[r * VOCABULARY + t] = t % 97 == 0 ? Float.NEGATIVE_INFINITY : t % 89 == 0 ? 3.5f : v;
+            }
+        }
+        int[][] device = new int[rows][DRAWS];
+        try (Arena arena = Arena.ofConfined();
+             ClBuffer logitRows = DeviceArrays.upload(cl, arena, "logits", logits);
+             ClBuffer tokens = cl.allocate("tokens", 4L * rows);
+             ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[rows]);
+             ClBuffer status = cl.allocate("status", 8L * rows);
+             ClBuffer params = cl.allocate("rows", 32L * rows);
+             ClKernel kernel = cl.kernels().create("kernel_sample_next")) {
+            MemorySegment host = arena.allocate(32L * rows, 8);
+            for (int r = 0; r < rows; r++) {
+                Row row = ROWS[r];
+                host.set(ValueLayout.JAVA_DOUBLE, 32L * r, row.minP() > 0 ? Math.log(row.minP()) : Double.NEGATIVE_INFINITY);
+                host.set(ValueLayout.JAVA_LONG, 32L * r + 8, row.seed());
+                host.set(ValueLayout.JAVA_LONG, 32L * r + 16, row.firstDraw());
+                host.set(ValueLayout.JAVA_FLOAT, 32L * r + 24, (float) row.temperature());
+            }
+            cl.write(params, 0, host);
+            kernel.arg(0, logitRows).arg(1, LIMIT).arg(2, VOCABULARY).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params);
+            for (int d = 0; d < DRAWS; d++) {
+                kernel.run(256L * rows, 256);
+                int[] reported = DeviceArrays.ints(cl, arena, status, 2 * rows);
+                int[] fed = DeviceArrays.ints(cl, arena, tokens, rows);
+                for (int r = 0; r < rows; r++) {
+                    device[r][d] = reported[2 * r];
+                    assertThat(reported[2 * r + 1]).as("NaN flag").isZero();
+                    assertThat(fed[r]).as("the token the next pass feeds").isEqualTo(reported[2 * r]);
+                }
+            }
+            assertThat(DeviceArrays.ints(cl, arena, positions, rows)).containsOnly(DRAWS);
+        }
+        for (int r = 0; r < rows; r++) {
+            Row row = ROWS[r];
+            SamplingState state = SamplingState.create(SamplingParams.builder().temperature(row.temperature()).minP(row.minP())
+                    .seed(row.seed()).build(), VOCABULARY);
+            for (int i = 0; i < row.firstDraw(); i++) {
+                state.acceptDrawn(0);
+            }
+            int[] hostDraws = new int[DRAWS];
+            for (int d = 0; d < DRAWS; d++) {
+                float[] copy = java.util.Arrays.copyOfRange(logits, r * VOCABULARY, (r + 1) * VOCABULARY);
+                java.util.Arrays.fill(copy, LIMIT, VOCABULARY, Float.NEGATIVE_INFINITY);
+                hostDraws[d] = Sampler.standard().sample(copy, state);
+            }
+            assertThat(device[r]).as("row %d: %s", r, row).containsExactly(hostDraws);
+            if (row.temperature() > 0.5) {
+                assertThat(java.util.Arrays.stream(hostDraws).distinct().count()).as("row %d draws vary", r).isGreaterThan(5);
+            }
+        }
+    }
+
+    @Test
+    void aNaNOrNothingToDrawIsReported() {
+        float[] logits = new float[2 * VOCABULARY];
+        java.util.Arrays.fill(logits, 0, VOCABULARY, Float.NEGATIVE_INFINITY);
+        logits[VOCABULARY + 17] = Float.NaN;
+        try (Arena arena = Arena.ofConfined();
+             ClBuffer logitRows = DeviceArrays.upload(cl, arena, "logits", logits);
+             ClBuffer tokens = cl.allocate("tokens", 8);
+             ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[2]);
+             ClBuffer status = cl.allocate("status", 16);
+             ClBuffer params = cl.allocate("rows", 64);
+             ClKernel kernel = cl.kernels().create("kernel_sample_next")) {
+            MemorySegment host = arena.allocate(64, 8);
+            for (int r = 0; r < 2; r++) {
+                host.set(ValueLayout.JAVA_DOUBLE, 32L * r, Double.NEGATIVE_INFINITY);
+                host.set(ValueLayout.JAVA_FLOAT, 32L * r + 24, 0.8f);
+            }
+            cl.write(params, 0, host);
+            kernel.arg(0, logitRows).arg(1, VOCABULARY).arg(2, VOCABULARY).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params);
+            kernel.run(512, 256);
+            int[] reported = DeviceArrays.ints(cl, arena, status, 4);
+            assertThat(reported[0]).as("all -inf: no token").isEqualTo(-1);
+            assertThat(reported[3]).as("NaN flag").isEqualTo(1);
+            assertThat(DeviceArrays.ints(cl, arena, tokens, 1)).as("a valid id still fed").containsExactly(0);
+        }
+    }
+}
