@@ -1,22 +1,22 @@
 #!/usr/bin/env bash
-# A short device command for a change to the decode kernels (after scripts/prepare-device.sh; carry [".device"]): the
-# kernel, attention and greedy-decode tests on the GPU, then 8B Q4_0 and Qwen2.5-0.5B Q8_0 against the session-10
-# behaviour on the same card (s10: value rows loaded after the scores) and shorter attention chunks, and 16 streams;
-# each part under a timeout, so that a command cut short still returns what it measured.
+# A short device command after a change to decoding (after scripts/prepare-device.sh; carry [".device"]): the device
+# pick and draw tests and the engine's on the GPU, then 8B Q4_0 and Qwen2.5-0.5B Q8_0 (greedy, sampled on the device,
+# and host-picked decode), and 16 streams; each part under a timeout, so that a command cut short still returns what
+# it measured. VARIANTS adds device-compare variants to the 8B run (e.g. "s10=-Dwebllm.attention.prefetchV=false").
 t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
 mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
 java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true"
 {
 T "GPU tests (a fresh machine spends ~60 s compiling kernels first)"
-timeout 170 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
+timeout 150 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
-  --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.AttentionKernelTests \
-  --select-class io.webllm.engine.model.DeviceDecodeTests --select-class io.webllm.engine.model.ChainedLayerTests \
-  --select-class io.webllm.engine.model.StoriesGreedyTests ${EXTRA_TESTS:-} 2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
+  --select-class io.webllm.engine.model.SampleKernelTests --select-class io.webllm.engine.model.DeviceDecodeTests \
+  --select-class io.webllm.engine.runtime.LocalEngineTests --select-class io.webllm.engine.model.StoriesGreedyTests \
+  ${EXTRA_TESTS:-} 2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
 T "8B Q4_0"
-timeout 130 bash scripts/device-compare.sh main span16=-Dwebllm.attention.minSpan=16 s10=-Dwebllm.attention.prefetchV=false
+timeout 100 bash scripts/device-compare.sh main ${VARIANTS:-}
 T "0.5B"
-MODEL=qwen2.5-0.5b:q8_0 timeout 60 bash scripts/device-compare.sh main span16=-Dwebllm.attention.minSpan=16 span8=-Dwebllm.attention.minSpan=8
+MODEL=qwen2.5-0.5b:q8_0 timeout 40 bash scripts/device-compare.sh main
 T "16 streams"
 BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 50 bash scripts/device-compare.sh streams
 T end

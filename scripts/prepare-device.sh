@@ -19,7 +19,7 @@ cp ../shared/testdata/models/stories260K.gguf .device/testdata/models/
 # a real vocabulary for synthetic models whose text must tokenize like a real model's (serve-bench)
 mkdir -p .device/testdata/tokenizer && cp ../shared/testdata/tokenizer/ggml-vocab-qwen2.gguf .device/testdata/tokenizer/
 if [ ! -x .device/jre/bin/java ]; then
-  "$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.unsupported,java.logging,java.net.http,jdk.httpserver \
+  "$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.unsupported,java.logging,java.net.http,jdk.httpserver,java.xml \
     --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output .device/jre
 fi
 du -sh .device

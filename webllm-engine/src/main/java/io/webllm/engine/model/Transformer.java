@@ -164,6 +164,8 @@ public final class Transformer implements AutoCloseable {
     /** Work-items of sample.cl's work-group of a row, and the bytes of its sample_row. */
     private static final int SAMPLE_WIDTH = 256;
     private static final int SAMPLE_ROW_BYTES = 32;
+    /** The longest logits row sample.cl draws from: SAMPLE_WIDTH blocks of SAMPLE_MAX_BLOCK ids. */
+    private static final int SAMPLE_MAX_VOCABULARY = SAMPLE_WIDTH * 1024;
     private static final System.Logger LOG = System.getLogger(Transformer.class.getName());
 
     private Transformer(GgufFile file, ClContext cl, ModelConfig config, Options options, LoadListener listener) {
@@ -349,6 +351,11 @@ public final class Transformer implements AutoCloseable {
 
     /** sample.cl's kernel with its arguments set, or null where the device lacks the double precision it is built with. */
     private @Nullable Launch sampleLaunch() {
+        if (config.vocabularySize() > SAMPLE_MAX_VOCABULARY) {
+            LOG.log(System.Logger.Level.INFO, "sampled requests pick their tokens on the host: {0} tokens are more than the device draw takes",
+                    config.vocabularySize());
+            return null;
+        }
         ClKernel kernel;
         try {
             kernel = kernels.create("kernel_sample_next");

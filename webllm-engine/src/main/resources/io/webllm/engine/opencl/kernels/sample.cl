@@ -12,13 +12,16 @@
 // could differ from the host's only where u x total falls within ~1e-16 of a token's boundary.
 //
 // A work-group of SAMPLE_WIDTH work-items a row, three passes over it: the maximum (and the argmax, NaN), the weight
-// sums of SAMPLE_WIDTH blocks of consecutive ids, then the one block where the draw falls, walked by its work-item.
+// sums of SAMPLE_WIDTH blocks of consecutive ids (a work-item's block read four logits a load), then the one block
+// where the draw falls: its weights computed by the whole work-group into local memory, walked there by its owner.
+// Rows of up to SAMPLE_WIDTH x SAMPLE_MAX_BLOCK ids (Transformer checks the vocabulary).
 // status[2r]: the token (-1 where every logit is -inf), status[2r + 1]: 1 where a logit is NaN, as greedy.cl.
 #ifdef cl_khr_fp64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #pragma OPENCL FP_CONTRACT OFF
 
 #define SAMPLE_WIDTH 256
+#define SAMPLE_MAX_BLOCK 1024
 
 typedef struct {
     double ln_min_p; // ln(min_p), or -inf for no floor
@@ -65,8 +68,10 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
     local float values[SAMPLE_WIDTH];
     local int ids[SAMPLE_WIDTH];
     local double sums[SAMPLE_WIDTH];
+    local float block_weights[SAMPLE_MAX_BLOCK];
     local int not_a_number;
     local int chosen;
+    local int owner;
     const int lid = get_local_id(0);
     const int row = get_group_id(0);
     logits += (ulong) row * row_stride;
@@ -77,6 +82,7 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
     if (lid == 0) {
         not_a_number = 0;
         chosen = -1;
+        owner = -1;
     }
 
     // pass 1: the largest scaled logit and its lowest id, and NaN (strided: coalesced)
@@ -115,15 +121,26 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
     const int floored = params.ln_min_p > -INFINITY;
     const double floor = (double) top + params.ln_min_p;
 
-    // pass 2: the weight of each block of consecutive ids, summed in id order
-    const int block = (limit + SAMPLE_WIDTH - 1) / SAMPLE_WIDTH;
+    // pass 2: the weight of each block of consecutive ids, summed in id order (blocks of a multiple of 4 ids, read a
+    // float4 at a time: a work-item's loads are its own cache lines, not its warp's)
+    const int block = ((limit + SAMPLE_WIDTH - 1) / SAMPLE_WIDTH + 3) & ~3;
     const int first = min(limit, lid * block);
     const int end = min(limit, first + block);
     double sum = 0.0;
-    for (int i = first; i < end; i++) {
-        const float v = scaled_logit(logits[i], temperature);
-        if (!floored || (double) v >= floor) {
-            sum += exp_nonpositive(v - top);
+    for (int i = first; i < end; i += 4) {
+        float4 v4;
+        if (i + 4 <= end) {
+            v4 = vload4(0, logits + i);
+        } else {
+            v4 = (float4) (logits[i], i + 1 < end ? logits[i + 1] : -INFINITY, i + 2 < end ? logits[i + 2] : -INFINITY,
+                    -INFINITY);
+        }
+        const float v[4] = {v4.x, v4.y, v4.z, v4.w};
+        for (int k = 0; k < 4; k++) {
+            const float scaled = scaled_logit(v[k], temperature);
+            if (!floored || (double) scaled >= floor) {
+                sum += exp_nonpositive(scaled - top);
+            }
         }
     }
     sums[lid] = sum;
@@ -139,19 +156,29 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
     const double target = counter_uniform(params.seed, params.draw) * total;
     const double before = lid == 0 ? 0.0 : sums[lid - 1];
 
-    // pass 3: the block the draw falls in (at most one: before <= target < its inclusive sum) walks to its token
+    // pass 3: the block the draw falls in (at most one: before <= target < its inclusive sum); the whole work-group
+    // computes its weights into local memory (0 where not kept), and its owner walks them to the token
     if (!greedy && argmax >= 0 && before <= target && target < sums[lid]) {
+        owner = lid;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int walker = owner;
+    const int walk_first = min(limit, max(walker, 0) * block);
+    const int walk_end = min(limit, walk_first + block);
+    for (int i = walk_first + lid; i < walk_end; i += SAMPLE_WIDTH) {
+        const float v = scaled_logit(logits[i], temperature);
+        block_weights[i - walk_first] = !floored || (double) v >= floor ? exp_nonpositive(v - top) : 0.0f;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lid == walker) {
         double cumulative = before;
-        for (int i = first; i < end; i++) {
-            const float v = scaled_logit(logits[i], temperature);
-            if (!floored || (double) v >= floor) {
-                const float w = exp_nonpositive(v - top);
-                if (w > 0.0f) {
-                    cumulative += w;
-                    if (target < cumulative) {
-                        chosen = i;
-                        break;
-                    }
+        for (int i = 0; i < walk_end - walk_first; i++) {
+            const float w = block_weights[i];
+            if (w > 0.0f) {
+                cumulative += w;
+                if (target < cumulative) {
+                    chosen = walk_first + i;
+                    break;
                 }
             }
         }
