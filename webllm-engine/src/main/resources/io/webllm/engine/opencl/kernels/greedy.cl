@@ -7,6 +7,31 @@
 // across the group.
 #define GREEDY_WIDTH 256
 
+// The largest of the work-items' (best, best_id) pairs, the lowest id on ties, into values[0] and ids[0] (width
+// work-items, a power of two; values and ids hold one each), and not_a_number set where any work-item saw a NaN
+// (lid 0 zeroed it before the call). By the whole work-group (barriers). sample.cl's draws take the argmax the same way.
+inline void argmax_across(float best, int best_id, int nan_seen, local float* values, local int* ids,
+        local int* not_a_number, int width) {
+    const int lid = get_local_id(0);
+    values[lid] = best;
+    ids[lid] = best_id;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (nan_seen) {
+        *not_a_number = 1;
+    }
+    for (int span = width / 2; span > 0; span >>= 1) {
+        if (lid < span) {
+            const float other = values[lid + span];
+            const int other_id = ids[lid + span];
+            if (other > values[lid] || (other == values[lid] && other_id < ids[lid])) {
+                values[lid] = other;
+                ids[lid] = other_id;
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+}
+
 kernel __attribute__((reqd_work_group_size(GREEDY_WIDTH, 1, 1)))
 void kernel_greedy_next(global const float* logits, int limit, int row_stride, global int* token_ids,
                         global int* positions, global int* status) {
@@ -31,23 +56,7 @@ void kernel_greedy_next(global const float* logits, int limit, int row_stride, g
         }
         nan_seen |= isnan(v);
     }
-    values[lid] = best;
-    ids[lid] = best_id;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    if (nan_seen) {
-        not_a_number = 1;
-    }
-    for (int span = GREEDY_WIDTH / 2; span > 0; span >>= 1) {
-        if (lid < span) {
-            const float other = values[lid + span];
-            const int other_id = ids[lid + span];
-            if (other > values[lid] || (other == values[lid] && other_id < ids[lid])) {
-                values[lid] = other;
-                ids[lid] = other_id;
-            }
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    argmax_across(best, best_id, nan_seen, values, ids, &not_a_number, GREEDY_WIDTH);
     if (lid == 0) {
         const int token = ids[0] == INT_MAX ? -1 : ids[0];
         // a pass after a failed pick still needs a valid token id; the host discards what it computes

@@ -97,23 +97,7 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
         }
         nan_seen |= isnan(v);
     }
-    values[lid] = best;
-    ids[lid] = best_id;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    if (nan_seen) {
-        not_a_number = 1;
-    }
-    for (int span = SAMPLE_WIDTH / 2; span > 0; span >>= 1) {
-        if (lid < span) {
-            const float other = values[lid + span];
-            const int other_id = ids[lid + span];
-            if (other > values[lid] || (other == values[lid] && other_id < ids[lid])) {
-                values[lid] = other;
-                ids[lid] = other_id;
-            }
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    argmax_across(best, best_id, nan_seen, values, ids, &not_a_number, SAMPLE_WIDTH);
     const float top = values[0];
     const int argmax = ids[0] == INT_MAX ? -1 : ids[0];
     // min-p keeps logits >= max + ln(min_p), compared in double as the host compares them; without it every finite
