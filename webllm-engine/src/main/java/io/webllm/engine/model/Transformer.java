@@ -44,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  * and one launch of a layer's o, gated and down products with the next layer's q/k/v ({@link ChainedLaunch}). Then
  * output_norm and the output matrix only for the rows whose logits are wanted (in such a step the last down product
  * applies output_norm too, so only the output matrix runs). Prompts longer than {@code maxBatch} run in consecutive
- * chunks. Greedy decodes can pick their tokens on the device and run ahead of the host ({@link DeviceDecode}). Not
+ * chunks. Greedy and sampled decodes can pick their tokens on the device and run ahead of the host ({@link DeviceDecode}). Not
  * thread-safe: one scheduler thread drives it.
  */
 public final class Transformer implements AutoCloseable {
@@ -152,11 +152,11 @@ public final class Transformer implements AutoCloseable {
     private final MemorySegment hostSampleRows;
     /** The pick the open device decode launches after each pass: greedyNext or sampleNext. */
     private @Nullable Launch decodePick;
-    private final ClBuffer greedyStatus;
-    /** Where the reports of a greedy decode's passes in flight land: {@link DeviceDecode#MAX_LOOKAHEAD} places of maxBatch rows. */
-    private final MemorySegment hostGreedyStatus;
-    private final @Nullable PinnedMemory pinnedGreedyStatus;
-    /** The greedy decode whose passes own the pass inputs until it closes; null when none is open. */
+    private final ClBuffer pickStatus;
+    /** Where the reports of a device decode's passes in flight land: {@link DeviceDecode#MAX_LOOKAHEAD} places of maxBatch rows. */
+    private final MemorySegment hostPickStatus;
+    private final @Nullable PinnedMemory pinnedPickStatus;
+    /** The device decode whose passes own the pass inputs until it closes; null when none is open. */
     private @Nullable DeviceDecode openDecode;
     private static final int PINNED_LOGIT_ROWS = 16;
     /** Work-items of greedy.cl's work-group of a row. */
@@ -335,16 +335,16 @@ public final class Transformer implements AutoCloseable {
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
         finalNorm = rmsNorm(gathered, xb, outputNorm, normed);
         outputMatvec = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, normed);
-        greedyStatus = allocate("greedy decode status", 8 * b);
+        pickStatus = allocate("device decode status", 8 * b);
         greedyNext = new Launch(kernels.create("kernel_greedy_next").arg(0, logits).arg(1, config.vocabularySize())
-                .arg(2, config.vocabularySize()).arg(3, tokenIds).arg(4, positions).arg(5, greedyStatus),
+                .arg(2, config.vocabularySize()).arg(3, tokenIds).arg(4, positions).arg(5, pickStatus),
                 -1, rows -> (long) rows * GREEDY_WIDTH, null, GREEDY_WIDTH, 0);
         sampleRows = allocate("sampled decode rows", SAMPLE_ROW_BYTES * b);
         hostSampleRows = hostArena.allocate(SAMPLE_ROW_BYTES * b, 8);
         sampleNext = sampleLaunch();
         long statusBytes = 8L * b * DeviceDecode.MAX_LOOKAHEAD;
-        pinnedGreedyStatus = pinnedOrNull("greedy decode status on the host", statusBytes);
-        hostGreedyStatus = pinnedGreedyStatus != null ? pinnedGreedyStatus.segment() : hostArena.allocate(statusBytes, 4);
+        pinnedPickStatus = pinnedOrNull("device decode status on the host", statusBytes);
+        hostPickStatus = pinnedPickStatus != null ? pinnedPickStatus.segment() : hostArena.allocate(statusBytes, 4);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
     }
@@ -364,7 +364,7 @@ public final class Transformer implements AutoCloseable {
             return null;
         }
         kernel.arg(0, logits).arg(1, config.vocabularySize()).arg(2, config.vocabularySize()).arg(3, tokenIds).arg(4, positions)
-                .arg(5, greedyStatus).arg(6, sampleRows);
+                .arg(5, pickStatus).arg(6, sampleRows);
         return new Launch(kernel, -1, rows -> (long) rows * SAMPLE_WIDTH, null, SAMPLE_WIDTH, 0);
     }
 
@@ -550,7 +550,7 @@ public final class Transformer implements AutoCloseable {
 
     private float[] forwardLocked(Batch batch, float @Nullable [] reuse) {
         if (openDecode != null) {
-            throw new IllegalStateException("a greedy decode is running on this model: close it before the next forward pass");
+            throw new IllegalStateException("a device decode is running on this model: close it before the next forward pass");
         }
         long passStart = System.nanoTime();
         for (int i = 0; i < batch.size(); i++) {
@@ -665,13 +665,13 @@ public final class Transformer implements AutoCloseable {
                 checkInput(tokens[i], positions[i], slots[i]);
                 for (int j = 0; j < i; j++) {
                     if (slots[j] == slots[i]) {
-                        throw new IllegalArgumentException("slot %d appears twice: a greedy decode feeds one token of each sequence a pass".formatted(slots[i]));
+                        throw new IllegalArgumentException("slot %d appears twice: a device decode feeds one token of each sequence a pass".formatted(slots[i]));
                     }
                 }
             }
             int furthest = Arrays.stream(positions).max().orElseThrow();
             if (vocabularyLimit < 1 || vocabularyLimit > config.vocabularySize()) {
-                throw new IllegalArgumentException("a greedy decode picks from 1 to %d tokens, not %d".formatted(config.vocabularySize(), vocabularyLimit));
+                throw new IllegalArgumentException("a device decode picks from 1 to %d tokens, not %d".formatted(config.vocabularySize(), vocabularyLimit));
             }
             inputs.write(tokens, positions, slots, 0, k, java.util.stream.IntStream.range(0, k).toArray(), k);
             if (sampled) {
@@ -689,7 +689,7 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * Enqueues the greedy decode's pass {@code pass} (its tokens already in place on the device, each sequence
+     * Enqueues the device decode's pass {@code pass} (its tokens already in place on the device, each sequence
      * {@code pass} positions past its first) and the device's pick of the next, whose report is read into place
      * {@code place} of the host's status ring; returns the read's event.
      */
@@ -704,7 +704,7 @@ public final class Transformer implements AutoCloseable {
             coverPositions(furthest, k);
             enqueuePass(k, k);
             run(java.util.Objects.requireNonNull(decodePick, "no device decode is open"), k);
-            long event = cl.readAsync(greedyStatus, 0, hostGreedyStatus.asSlice(8L * maxBatch * place, 8L * k));
+            long event = cl.readAsync(pickStatus, 0, hostPickStatus.asSlice(8L * maxBatch * place, 8L * k));
             enqueueNanos = System.nanoTime() - start;
             return event;
         }
@@ -726,15 +726,15 @@ public final class Transformer implements AutoCloseable {
 
     /** The token the device reported for row {@code row} into place {@code place} of the status ring. */
     int pickedToken(int place, int row) {
-        return hostGreedyStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row));
+        return hostPickStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row));
     }
 
     /** Whether row {@code row}'s logits in place {@code place} of the status ring held a NaN. */
     boolean pickSawNaN(int place, int row) {
-        return hostGreedyStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row) + 1) != 0;
+        return hostPickStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row) + 1) != 0;
     }
 
-    /** Ends the greedy decode: waits for its passes still in flight (their tokens unused) and frees the pass inputs. */
+    /** Ends the device decode: waits for its passes still in flight (their tokens unused) and frees the pass inputs. */
     void endDeviceDecode(DeviceDecode decode) {
         synchronized (cl) {
             if (openDecode == decode) {
@@ -1141,8 +1141,8 @@ public final class Transformer implements AutoCloseable {
         if (pinnedLogits != null) {
             pinnedLogits.close();
         }
-        if (pinnedGreedyStatus != null) {
-            pinnedGreedyStatus.close();
+        if (pinnedPickStatus != null) {
+            pinnedPickStatus.close();
         }
         owned.forEach(ClBuffer::close);
         hostArena.close();

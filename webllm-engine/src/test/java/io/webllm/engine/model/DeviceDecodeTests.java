@@ -9,6 +9,8 @@ import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.KernelLibrary;
 import io.webllm.engine.sampling.Sampler;
+import io.webllm.engine.sampling.SamplingParams;
+import io.webllm.engine.sampling.SamplingState;
 import io.webllm.engine.tensor.GgmlType;
 import io.webllm.engine.testing.TestDevices;
 import java.nio.file.Path;
@@ -61,7 +63,7 @@ class DeviceDecodeTests {
                     taken[i] = decode.next()[0];
                 }
                 assertThatThrownBy(() -> transformer.forward(Batch.sequence(new int[] {1}, 0, 1)))
-                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("greedy decode is running");
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("device decode is running");
             }
             assertThat(taken).containsExactly(Arrays.copyOf(host, 5));
             // the host goes on from the fifth token at its position: its passes overwrite what the closed decode's
@@ -185,6 +187,68 @@ class DeviceDecodeTests {
     }
 
     /** Runs {@code test} on a synthetic model of this shape, type and seed, loaded on the test device. */
+    /**
+     * Sequences drawn on the device (sample.cl) alongside a greedy one give the tokens the host's loop gives: the same
+     * passes, each sequence's token drawn by LogitSampler from its row with its own seed and draw count, and the
+     * device decode starting at a sequence's third draw as the scheduler would after two host-drawn tokens.
+     * stories260K: a trained model's logits leave the draws room (a synthetic model's are so peaked that every draw
+     * is its argmax).
+     */
+    @Test
+    void sampledSequencesDrawTheHostSamplersTokens() {
+        try (GgufFile file = GgufFile.open(io.webllm.engine.testing.TestData.model("stories260K.gguf"));
+             ClContext cl = TestDevices.open();
+             Transformer transformer = Transformer.load(file, cl, options(), LoadListener.NONE)) {
+            int[] slots = {0, 1, 2};
+            SamplingParams[] params = {SamplingParams.builder().temperature(0).build(),
+                    SamplingParams.builder().temperature(0.9).seed(5L).build(),
+                    SamplingParams.builder().temperature(1.1).minP(0.1).seed(6L).build()};
+            int vocabulary = transformer.config().vocabularySize();
+            SamplingState[] states = new SamplingState[3];
+            int[] starts = new int[3];
+            int[] firsts = new int[3];
+            for (int s = 0; s < 3; s++) {
+                states[s] = SamplingState.create(params[s], vocabulary);
+                int[] prompt = new java.util.SplittableRandom(20 + s).ints(4 + 2 * s, 3, 500).toArray();
+                float[] logits = transformer.forward(Batch.sequence(prompt, 0, slots[s]));
+                firsts[s] = Sampler.standard().sample(logits, states[s]);
+                int second = Sampler.standard().sample(transformer.forward(Batch.sequence(new int[] {firsts[s]}, prompt.length, slots[s])), states[s]);
+                firsts[s] = second;
+                starts[s] = prompt.length + 1;
+            }
+            DeviceDraw[] draws = new DeviceDraw[3];
+            SamplingState[] hostStates = new SamplingState[3];
+            for (int s = 0; s < 3; s++) {
+                draws[s] = DeviceDraw.of(params[s], states[s].seed(), states[s].draws());
+                // the host's loop continues from the same point: a fresh state advanced by the same draws
+                hostStates[s] = SamplingState.create(params[s], vocabulary);
+                for (long d = 0; d < states[s].draws(); d++) {
+                    hostStates[s].acceptDrawn(0);
+                }
+            }
+            assertThat(draws[1].firstDraw()).isEqualTo(2);
+            int[][] host = new int[12][];
+            int[] tokens = firsts.clone();
+            for (int step = 0; step < host.length; step++) {
+                int[] positions = new int[3];
+                for (int s = 0; s < 3; s++) {
+                    positions[s] = starts[s] + step;
+                }
+                float[] logits = transformer.forward(new Batch(tokens, positions, slots, new int[] {0, 1, 2}));
+                for (int s = 0; s < 3; s++) {
+                    tokens[s] = Sampler.standard().sample(Arrays.copyOfRange(logits, s * vocabulary, (s + 1) * vocabulary), hostStates[s]);
+                }
+                host[step] = tokens.clone();
+            }
+            try (DeviceDecode decode = transformer.deviceDecode(firsts, starts, slots, draws, vocabulary, host.length, 3)) {
+                for (int[] expected : host) {
+                    assertThat(decode.next()).containsExactly(expected);
+                }
+            }
+            assertThat(Arrays.stream(host).mapToInt(step -> step[1]).distinct().count()).as("sampled tokens vary: %s", Arrays.deepToString(host)).isGreaterThan(3);
+        }
+    }
+
     private void withModel(ModelShape shape, GgmlType type, long seed, java.util.function.Consumer<Transformer> test) {
         Path model = temp.resolve(type + "-" + seed + ".gguf");
         new SyntheticModelWriter(shape, type, seed).write(model);
