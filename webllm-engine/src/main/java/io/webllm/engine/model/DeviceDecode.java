@@ -17,6 +17,9 @@ package io.webllm.engine.model;
  */
 public final class DeviceDecode implements AutoCloseable {
 
+    /** A row's report where the device left its draw to the host (sample.cl, kernel_sample_truncated_next). */
+    static final int DRAW_ON_HOST = -2;
+
     /** The most passes in flight: the host's status ring has a place for each. */
     public static final int MAX_LOOKAHEAD = 16;
 
@@ -79,6 +82,10 @@ public final class DeviceDecode implements AutoCloseable {
             if (model.pickSawNaN(place, i)) {
                 throw new io.webllm.engine.sampling.NonFiniteLogitsException("expected finite logits but the pass at position "
                         + (firstPositions[i] + pass) + " produced NaN for sequence " + i + " of " + tokens.length);
+            }
+            if (tokens[i] == DRAW_ON_HOST) {
+                throw new DrawOnHostException(i, "the device left the draw at position " + (firstPositions[i] + pass)
+                        + " of sequence " + i + " to the host: its top-k or top-p candidates were too many to sort");
             }
             if (tokens[i] < 0) {
                 throw new IllegalStateException("expected a finite logit among the vocabulary but every logit of the pass at position "

@@ -147,11 +147,13 @@ public final class Transformer implements AutoCloseable {
      * device has no double precision (cl_khr_fp64), which the host's draws are computed in.
      */
     private final @Nullable Launch sampleNext;
+    /** The device's draw of rows with top-k or top-p (sample.cl); null with sampleNext. */
+    private final @Nullable Launch truncatedNext;
     /** sample.cl's sample_row of each sequence of a sampled decode, and their host copy. */
     private final ClBuffer sampleRows;
     private final MemorySegment hostSampleRows;
-    /** The pick the open device decode launches after each pass: greedyNext or sampleNext. */
-    private @Nullable Launch decodePick;
+    /** The picks the open device decode launches after each pass: greedyNext, or sampleNext (and truncatedNext). */
+    private List<Launch> decodePicks = List.of();
     private final ClBuffer pickStatus;
     /** Where the reports of a device decode's passes in flight land: {@link DeviceDecode#MAX_LOOKAHEAD} places of maxBatch rows. */
     private final MemorySegment hostPickStatus;
@@ -163,7 +165,7 @@ public final class Transformer implements AutoCloseable {
     private static final int GREEDY_WIDTH = 256;
     /** Work-items of sample.cl's work-group of a row, and the bytes of its sample_row. */
     private static final int SAMPLE_WIDTH = 256;
-    private static final int SAMPLE_ROW_BYTES = 32;
+    private static final int SAMPLE_ROW_BYTES = 40;
     /** The longest logits row sample.cl draws from: SAMPLE_WIDTH blocks of SAMPLE_MAX_BLOCK ids. */
     private static final int SAMPLE_MAX_VOCABULARY = SAMPLE_WIDTH * 1024;
     private static final System.Logger LOG = System.getLogger(Transformer.class.getName());
@@ -341,7 +343,8 @@ public final class Transformer implements AutoCloseable {
                 -1, rows -> (long) rows * GREEDY_WIDTH, null, GREEDY_WIDTH, 0);
         sampleRows = allocate("sampled decode rows", SAMPLE_ROW_BYTES * b);
         hostSampleRows = hostArena.allocate(SAMPLE_ROW_BYTES * b, 8);
-        sampleNext = sampleLaunch();
+        sampleNext = sampleLaunch("kernel_sample_next");
+        truncatedNext = sampleNext == null ? null : sampleLaunch("kernel_sample_truncated_next");
         long statusBytes = 8L * b * DeviceDecode.MAX_LOOKAHEAD;
         pinnedPickStatus = pinnedOrNull("device decode status on the host", statusBytes);
         hostPickStatus = pinnedPickStatus != null ? pinnedPickStatus.segment() : hostArena.allocate(statusBytes, 4);
@@ -349,8 +352,8 @@ public final class Transformer implements AutoCloseable {
         recorded = RecordedPasses.on(cl, options.recordedPasses());
     }
 
-    /** sample.cl's kernel with its arguments set, or null where the device lacks the double precision it is built with. */
-    private @Nullable Launch sampleLaunch() {
+    /** A sample.cl kernel with its arguments set, or null where the device lacks the double precision it is built with. */
+    private @Nullable Launch sampleLaunch(String name) {
         if (config.vocabularySize() > SAMPLE_MAX_VOCABULARY) {
             LOG.log(System.Logger.Level.INFO, "sampled requests pick their tokens on the host: {0} tokens are more than the device draw takes",
                     config.vocabularySize());
@@ -358,7 +361,7 @@ public final class Transformer implements AutoCloseable {
         }
         ClKernel kernel;
         try {
-            kernel = kernels.create("kernel_sample_next");
+            kernel = kernels.create(name);
         } catch (io.webllm.engine.opencl.ClException e) {
             LOG.log(System.Logger.Level.INFO, "sampled requests pick their tokens on the host: no double precision on {0}", cl.device().name());
             return null;
@@ -677,10 +680,15 @@ public final class Transformer implements AutoCloseable {
             if (sampled) {
                 writeSampleRows(draws);
                 sampleNext.kernel().arg(1, vocabularyLimit);
-                decodePick = sampleNext;
+                decodePicks = List.of(sampleNext);
+                if (Arrays.stream(draws).anyMatch(DeviceDraw::truncates)) {
+                    // each kernel draws its own rows and leaves the other's alone
+                    java.util.Objects.requireNonNull(truncatedNext).kernel().arg(1, vocabularyLimit);
+                    decodePicks = List.of(sampleNext, truncatedNext);
+                }
             } else {
                 greedyNext.kernel().arg(1, vocabularyLimit);
-                decodePick = greedyNext;
+                decodePicks = List.of(greedyNext);
             }
             int passes = Math.min(maxPasses, contextLength - furthest);
             openDecode = new DeviceDecode(this, positions.clone(), passes, Math.min(lookahead, DeviceDecode.MAX_LOOKAHEAD));
@@ -703,7 +711,9 @@ public final class Transformer implements AutoCloseable {
             }
             coverPositions(furthest, k);
             enqueuePass(k, k);
-            run(java.util.Objects.requireNonNull(decodePick, "no device decode is open"), k);
+            for (Launch pick : decodePicks) {
+                run(pick, k);
+            }
             long event = cl.readAsync(pickStatus, 0, hostPickStatus.asSlice(8L * maxBatch * place, 8L * k));
             enqueueNanos = System.nanoTime() - start;
             return event;
@@ -716,10 +726,11 @@ public final class Transformer implements AutoCloseable {
             long at = (long) SAMPLE_ROW_BYTES * i;
             DeviceDraw draw = draws[i];
             hostSampleRows.set(ValueLayout.JAVA_DOUBLE, at, draw.minP() > 0 ? Math.log(draw.minP()) : Double.NEGATIVE_INFINITY);
-            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 8, draw.seed());
-            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 16, draw.firstDraw());
-            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 24, draw.temperature());
-            hostSampleRows.set(ValueLayout.JAVA_INT, at + 28, 0);
+            hostSampleRows.set(ValueLayout.JAVA_DOUBLE, at + 8, draw.topP());
+            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 16, draw.seed());
+            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 24, draw.firstDraw());
+            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 32, draw.temperature());
+            hostSampleRows.set(ValueLayout.JAVA_INT, at + 36, draw.topK());
         }
         cl.write(sampleRows, 0, hostSampleRows.asSlice(0, (long) SAMPLE_ROW_BYTES * draws.length));
     }

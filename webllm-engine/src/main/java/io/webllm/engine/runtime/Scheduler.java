@@ -5,6 +5,7 @@ import io.webllm.engine.chat.FinishReason;
 import io.webllm.engine.model.Batch;
 import io.webllm.engine.model.DeviceDecode;
 import io.webllm.engine.model.DeviceDraw;
+import io.webllm.engine.model.DrawOnHostException;
 import io.webllm.engine.model.Transformer;
 import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.output.ToolCallFormat;
@@ -182,6 +183,9 @@ final class Scheduler implements Runnable {
         retireFinished();
     }
 
+    /** Tokens a sequence draws on the host after the device declined one of its draws (DrawOnHostException). */
+    private static final int HOST_DRAWS_AFTER_DECLINE = 16;
+
     /**
      * Whether this step can be a decode on the device: every active sequence's tokens can be picked there
      * (Sequence.picksOnDevice: greedy, or drawn with temperature and min-p where the device can draw), they fit one
@@ -230,6 +234,10 @@ final class Scheduler implements Runnable {
                     picked = decode.next();
                 } catch (NonFiniteLogitsException e) {
                     // an ordinary step redoes the pass and fails only the sequence whose logits hold the NaN
+                    break;
+                } catch (DrawOnHostException e) {
+                    // an ordinary step redoes the pass and draws on the host, as it will for this sequence a while
+                    active.get(e.sequence()).drawOnHost(HOST_DRAWS_AFTER_DECLINE);
                     break;
                 }
                 for (int i = 0; i < k; i++) {

@@ -6,6 +6,7 @@ import io.webllm.engine.chat.TokenLogprob;
 import io.webllm.engine.chat.ToolCall;
 import io.webllm.engine.grammar.GrammarMatcher;
 import io.webllm.engine.model.DeviceDraw;
+import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.output.OutputPipeline;
 import io.webllm.engine.output.ParsedDelta;
 import io.webllm.engine.output.ReasoningSplitter;
@@ -57,6 +58,8 @@ final class Sequence {
     private final ToolCallIdGenerator callIds;
     private final float[] logits;
     private int generated;
+    // draws the host makes before the device may draw this sequence's tokens again (drawOnHost)
+    private int hostDrawsLeft;
     private @Nullable FinishReason finish;
 
     Sequence(RequestState request, int index, SlotTable.Lease lease, Tokenizer tokenizer, int contextLength,
@@ -148,6 +151,7 @@ final class Sequence {
         }
         int token = sampler.sample(logits, sampling);
         sampling.accept(token);
+        hostDrawsLeft = Math.max(0, hostDrawsLeft - 1);
         List<TokenLogprob> logprobs = request.sampling.logprobs() ? List.of(logprob(sampling.lastLogprobs())) : null;
         if (matcher != null) {
             long start = System.nanoTime();
@@ -166,7 +170,16 @@ final class Sequence {
      * (SamplingParams.drawableOnDevice), with no grammar mask and no logprobs, which need the host's copy.
      */
     boolean picksOnDevice() {
-        return decoding() && matcher == null && !sampling.params().logprobs() && sampling.params().drawableOnDevice(logits.length);
+        return decoding() && matcher == null && !sampling.params().logprobs() && hostDrawsLeft == 0
+                && sampling.params().drawableOnDevice(Tuning.DEVICE_TRUNCATION);
+    }
+
+    /**
+     * Draws the next {@code tokens} on the host: the device left a draw to it (DrawOnHostException: a top-p nucleus
+     * too wide for its candidates), and the next draws are likely to be the same kind.
+     */
+    void drawOnHost(int tokens) {
+        hostDrawsLeft = tokens;
     }
 
     /** Whether this sequence's tokens are the argmax (no draw: any device can pick them). */

@@ -114,13 +114,13 @@ public record SamplingParams(
     }
 
     /**
-     * Whether the device can draw with these settings from the model's own logits over {@code vocabularySize} tokens
-     * (opencl kernels/greedy.cl and sample.cl): greedy ones ({@link #argmaxOfModelLogits}), or temperature with min-p
-     * at most, no top-k or top-p (their sorted candidates stay on the host), no bias or penalty.
+     * Whether the device can draw with these settings from the model's own logits (opencl kernels/greedy.cl and
+     * sample.cl): greedy ones ({@link #argmaxOfModelLogits}), or sampled ones without bias or penalties, with
+     * top-k and top-p only where {@code truncation} (the device's draw of them is switched on).
      */
-    public boolean drawableOnDevice(int vocabularySize) {
+    public boolean drawableOnDevice(boolean truncation) {
         return argmaxOfModelLogits() || (frequencyPenalty == 0 && presencePenalty == 0 && repetitionPenalty == 1
-                && logitBias.isEmpty() && (topK == 0 || topK >= vocabularySize) && topP >= 1);
+                && logitBias.isEmpty() && (truncation || (topK == 0 && topP >= 1)));
     }
 
     public Builder mutate() {

@@ -188,7 +188,8 @@ class DeviceDecodeTests {
 
     /** Runs {@code test} on a synthetic model of this shape, type and seed, loaded on the test device. */
     /**
-     * Sequences drawn on the device (sample.cl) alongside a greedy one give the tokens the host's loop gives: the same
+     * Sequences drawn on the device (sample.cl: temperature, min-p, and top-k with top-p through the truncating kernel)
+     * alongside a greedy one give the tokens the host's loop gives: the same
      * passes, each sequence's token drawn by LogitSampler from its row with its own seed and draw count, and the
      * device decode starting at a sequence's third draw as the scheduler would after two host-drawn tokens.
      * stories260K: a trained model's logits leave the draws room (a synthetic model's are so peaked that every draw
@@ -198,16 +199,19 @@ class DeviceDecodeTests {
     void sampledSequencesDrawTheHostSamplersTokens() {
         try (GgufFile file = GgufFile.open(io.webllm.engine.testing.TestData.model("stories260K.gguf"));
              ClContext cl = TestDevices.open();
-             Transformer transformer = Transformer.load(file, cl, options(), LoadListener.NONE)) {
-            int[] slots = {0, 1, 2};
+             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(CONTEXT, 4, 16, KernelLibrary.Variant.GPU, true),
+                     LoadListener.NONE)) {
+            int[] slots = {0, 1, 2, 3};
             SamplingParams[] params = {SamplingParams.builder().temperature(0).build(),
                     SamplingParams.builder().temperature(0.9).seed(5L).build(),
-                    SamplingParams.builder().temperature(1.1).minP(0.1).seed(6L).build()};
+                    SamplingParams.builder().temperature(1.1).minP(0.1).seed(6L).build(),
+                    SamplingParams.builder().temperature(0.8).topK(20).topP(0.9).seed(7L).build()};
+            int n = slots.length;
             int vocabulary = transformer.config().vocabularySize();
-            SamplingState[] states = new SamplingState[3];
-            int[] starts = new int[3];
-            int[] firsts = new int[3];
-            for (int s = 0; s < 3; s++) {
+            SamplingState[] states = new SamplingState[n];
+            int[] starts = new int[n];
+            int[] firsts = new int[n];
+            for (int s = 0; s < n; s++) {
                 states[s] = SamplingState.create(params[s], vocabulary);
                 int[] prompt = new java.util.SplittableRandom(20 + s).ints(4 + 2 * s, 3, 500).toArray();
                 float[] logits = transformer.forward(Batch.sequence(prompt, 0, slots[s]));
@@ -216,9 +220,9 @@ class DeviceDecodeTests {
                 firsts[s] = second;
                 starts[s] = prompt.length + 1;
             }
-            DeviceDraw[] draws = new DeviceDraw[3];
-            SamplingState[] hostStates = new SamplingState[3];
-            for (int s = 0; s < 3; s++) {
+            DeviceDraw[] draws = new DeviceDraw[n];
+            SamplingState[] hostStates = new SamplingState[n];
+            for (int s = 0; s < n; s++) {
                 draws[s] = DeviceDraw.of(params[s], states[s].seed(), states[s].draws());
                 // the host's loop continues from the same point: a fresh state advanced by the same draws
                 hostStates[s] = SamplingState.create(params[s], vocabulary);
@@ -227,15 +231,16 @@ class DeviceDecodeTests {
                 }
             }
             assertThat(draws[1].firstDraw()).isEqualTo(2);
+            assertThat(draws[3].truncates()).isTrue();
             int[][] host = new int[12][];
             int[] tokens = firsts.clone();
             for (int step = 0; step < host.length; step++) {
-                int[] positions = new int[3];
-                for (int s = 0; s < 3; s++) {
+                int[] positions = new int[n];
+                for (int s = 0; s < n; s++) {
                     positions[s] = starts[s] + step;
                 }
-                float[] logits = transformer.forward(new Batch(tokens, positions, slots, new int[] {0, 1, 2}));
-                for (int s = 0; s < 3; s++) {
+                float[] logits = transformer.forward(new Batch(tokens, positions, slots, new int[] {0, 1, 2, 3}));
+                for (int s = 0; s < n; s++) {
                     tokens[s] = Sampler.standard().sample(Arrays.copyOfRange(logits, s * vocabulary, (s + 1) * vocabulary), hostStates[s]);
                 }
                 host[step] = tokens.clone();

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The device's draw (sample.cl) gives the token the host's sampler (sampling.LogitSampler) draws from the same logits
- * with the same settings, seed and draw index: temperatures below, at and above 1, min-p, a greedy row among sampled
- * ones, a vocabulary that is no multiple of the work-group, -inf logits, ties, and 60 successive draws a row (the
+ * with the same settings, seed and draw index: temperatures below, at and above 1, min-p, top-k, top-p and their
+ * combinations (kernel_sample_truncated_next, launched beside kernel_sample_next), a greedy row among sampled ones, a vocabulary that is no multiple of the work-group, -inf logits, ties, and 60 successive draws a row (the
  * kernel advances each row's draw index itself). Rows that a NaN or all -inf logits leave without a draw report it
  * as greedy.cl does.
  */
@@ -26,12 +26,19 @@ class SampleKernelTests extends OnTestDevice {
     private static final int LIMIT = 4_990; // the last rows are padding, as Qwen's output rows past its tokenizer
     private static final int DRAWS = 60;
 
-    private record Row(double temperature, double minP, long seed, int firstDraw) {
+    private record Row(double temperature, int topK, double topP, double minP, long seed, int firstDraw) {
+
+        Row(double temperature, double minP, long seed, int firstDraw) {
+            this(temperature, 0, 1, minP, seed, firstDraw);
+        }
     }
 
+    /** Rows for kernel_sample_next (no top-k, top-p) and for kernel_sample_truncated_next, both launched over all. */
     private static final Row[] ROWS = {
             new Row(1.0, 0, 11, 0), new Row(0.7, 0, 12, 5), new Row(1.3, 0.05, 13, 0), new Row(0, 0, 0, 0),
-            new Row(0.2, 0, 14, 2), new Row(1.0, 0.2, 15, 9)};
+            new Row(0.2, 0, 14, 2), new Row(1.0, 0.2, 15, 9),
+            new Row(1.0, 40, 1, 0, 16, 0), new Row(0.8, 5, 0.8, 0, 17, 3), new Row(1.0, 0, 0.9, 0, 18, 0),
+            new Row(1.2, 0, 0.5, 0.3, 19, 1), new Row(0.6, 50, 0.95, 0.05, 20, 0)};
 
     @Test
     void deviceDrawsAreTheHostSamplersDraws() {
@@ -52,20 +59,16 @@ class SampleKernelTests extends OnTestDevice {
              ClBuffer tokens = cl.allocate("tokens", 4L * rows);
              ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[rows]);
              ClBuffer status = cl.allocate("status", 8L * rows);
-             ClBuffer params = cl.allocate("rows", 32L * rows);
-             ClKernel kernel = cl.kernels().create("kernel_sample_next")) {
-            MemorySegment host = arena.allocate(32L * rows, 8);
-            for (int r = 0; r < rows; r++) {
-                Row row = ROWS[r];
-                host.set(ValueLayout.JAVA_DOUBLE, 32L * r, row.minP() > 0 ? Math.log(row.minP()) : Double.NEGATIVE_INFINITY);
-                host.set(ValueLayout.JAVA_LONG, 32L * r + 8, row.seed());
-                host.set(ValueLayout.JAVA_LONG, 32L * r + 16, row.firstDraw());
-                host.set(ValueLayout.JAVA_FLOAT, 32L * r + 24, (float) row.temperature());
+             ClBuffer params = cl.allocate("rows", 40L * rows);
+             ClKernel kernel = cl.kernels().create("kernel_sample_next");
+             ClKernel truncated = cl.kernels().create("kernel_sample_truncated_next")) {
+            cl.write(params, 0, rowParams(arena, ROWS));
+            for (ClKernel k : java.util.List.of(kernel, truncated)) {
+                k.arg(0, logitRows).arg(1, LIMIT).arg(2, VOCABULARY).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params);
             }
-            cl.write(params, 0, host);
-            kernel.arg(0, logitRows).arg(1, LIMIT).arg(2, VOCABULARY).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params);
             for (int d = 0; d < DRAWS; d++) {
                 kernel.run(256L * rows, 256);
+                truncated.run(256L * rows, 256);
                 int[] reported = DeviceArrays.ints(cl, arena, status, 2 * rows);
                 int[] fed = DeviceArrays.ints(cl, arena, tokens, rows);
                 for (int r = 0; r < rows; r++) {
@@ -79,7 +82,7 @@ class SampleKernelTests extends OnTestDevice {
         for (int r = 0; r < rows; r++) {
             Row row = ROWS[r];
             SamplingState state = SamplingState.create(SamplingParams.builder().temperature(row.temperature()).minP(row.minP())
-                    .seed(row.seed()).build(), VOCABULARY);
+                    .topK(row.topK()).topP(row.topP()).seed(row.seed()).build(), VOCABULARY);
             for (int i = 0; i < row.firstDraw(); i++) {
                 state.acceptDrawn(0);
             }
@@ -90,10 +93,62 @@ class SampleKernelTests extends OnTestDevice {
                 hostDraws[d] = Sampler.standard().sample(copy, state);
             }
             assertThat(device[r]).as("row %d: %s", r, row).containsExactly(hostDraws);
-            if (row.temperature() > 0.5) {
+            if (row.temperature() > 0.5 && row.topK() != 5) {
                 assertThat(java.util.Arrays.stream(hostDraws).distinct().count()).as("row %d draws vary", r).isGreaterThan(5);
             }
         }
+    }
+
+    /**
+     * A top-p cut over a flat distribution needs more candidates than the kernel sorts (and top-k 2,000 more than it
+     * holds): the row reports -2, the host's to draw, without advancing its draw index; a row beside it draws. (A flat
+     * row with top-k 10 is left to the host too: every token lies within the narrowest level.)
+     */
+    @Test
+    void aCutTooWideForTheDeviceIsLeftToTheHost() {
+        float[] logits = new float[3 * VOCABULARY];
+        SplittableRandom random = new SplittableRandom(8);
+        for (int i = 0; i < logits.length; i++) {
+            // the first two rows flat, the third spread as a model's
+            logits[i] = (float) (i < 2 * VOCABULARY ? 0.01 * random.nextDouble() : 3 * random.nextGaussian());
+        }
+        Row[] rows = {new Row(1.0, 0, 0.9, 0, 1, 4), new Row(1.0, 2_000, 1, 0, 2, 4), new Row(1.0, 10, 1, 0, 3, 4)};
+        try (Arena arena = Arena.ofConfined();
+             ClBuffer logitRows = DeviceArrays.upload(cl, arena, "logits", logits);
+             ClBuffer tokens = cl.allocate("tokens", 12);
+             ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[3]);
+             ClBuffer status = cl.allocate("status", 24);
+             ClBuffer params = cl.allocate("rows", 120);
+             ClKernel kernel = cl.kernels().create("kernel_sample_truncated_next")) {
+            cl.write(params, 0, rowParams(arena, rows));
+            kernel.arg(0, logitRows).arg(1, VOCABULARY).arg(2, VOCABULARY).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params);
+            kernel.run(3 * 256L, 256);
+            int[] reported = DeviceArrays.ints(cl, arena, status, 6);
+            assertThat(reported[0]).as("flat top-p").isEqualTo(-2);
+            assertThat(reported[2]).as("top-k past the cap").isEqualTo(-2);
+            assertThat(reported[4]).as("top-k 10 draws").isBetween(0, VOCABULARY - 1);
+            MemorySegment after = arena.allocate(120, 8);
+            cl.read(params, 0, after);
+            cl.finish();
+            assertThat(after.get(ValueLayout.JAVA_LONG, 24)).as("draw index of a row left to the host").isEqualTo(4);
+            assertThat(after.get(ValueLayout.JAVA_LONG, 80 + 24)).as("draw index of the row drawn").isEqualTo(5);
+        }
+    }
+
+    /** sample.cl's sample_row of each row: ln(min-p), top-p, seed, draw index, temperature, top-k. */
+    private static MemorySegment rowParams(Arena arena, Row[] rows) {
+        MemorySegment host = arena.allocate(40L * rows.length, 8);
+        for (int r = 0; r < rows.length; r++) {
+            Row row = rows[r];
+            long at = 40L * r;
+            host.set(ValueLayout.JAVA_DOUBLE, at, row.minP() > 0 ? Math.log(row.minP()) : Double.NEGATIVE_INFINITY);
+            host.set(ValueLayout.JAVA_DOUBLE, at + 8, row.topP());
+            host.set(ValueLayout.JAVA_LONG, at + 16, row.seed());
+            host.set(ValueLayout.JAVA_LONG, at + 24, row.firstDraw());
+            host.set(ValueLayout.JAVA_FLOAT, at + 32, (float) row.temperature());
+            host.set(ValueLayout.JAVA_INT, at + 36, row.topK());
+        }
+        return host;
     }
 
     @Test
@@ -106,14 +161,9 @@ class SampleKernelTests extends OnTestDevice {
              ClBuffer tokens = cl.allocate("tokens", 8);
              ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[2]);
              ClBuffer status = cl.allocate("status", 16);
-             ClBuffer params = cl.allocate("rows", 64);
+             ClBuffer params = cl.allocate("rows", 80);
              ClKernel kernel = cl.kernels().create("kernel_sample_next")) {
-            MemorySegment host = arena.allocate(64, 8);
-            for (int r = 0; r < 2; r++) {
-                host.set(ValueLayout.JAVA_DOUBLE, 32L * r, Double.NEGATIVE_INFINITY);
-                host.set(ValueLayout.JAVA_FLOAT, 32L * r + 24, 0.8f);
-            }
-            cl.write(params, 0, host);
+            cl.write(params, 0, rowParams(arena, new Row[] {new Row(0.8, 0, 1, 0), new Row(0.8, 0, 2, 0)}));
             kernel.arg(0, logitRows).arg(1, VOCABULARY).arg(2, VOCABULARY).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params);
             kernel.run(512, 256);
             int[] reported = DeviceArrays.ints(cl, arena, status, 4);

@@ -25,11 +25,18 @@
 
 typedef struct {
     double ln_min_p; // ln(min_p), or -inf for no floor
+    double top_p;    // 1: none
     ulong seed;
     ulong draw;      // the index of this row's next draw; the kernel advances it
     float temperature;
-    int unused;
+    int top_k;       // 0: none
 } sample_row;
+
+// Whether a row's draw truncates to the most likely tokens first (top-k, top-p): kernel_sample_truncated_next draws
+// those rows, kernel_sample_next the others; each launch leaves the other kernel's rows alone.
+inline int truncates(sample_row params) {
+    return params.temperature != 0.0f && (params.top_k > 0 || params.top_p < 1.0);
+}
 
 // exp(x) for x <= 0 as sampling.NonPositiveExp computes it (its comments say how): the same double operations in the
 // same order, so the same float.
@@ -76,6 +83,9 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
     const int row = get_group_id(0);
     logits += (ulong) row * row_stride;
     const sample_row params = rows[row];
+    if (truncates(params)) {
+        return; // the whole work-group: kernel_sample_truncated_next's row
+    }
     const int greedy = params.temperature == 0.0f;
     // greedy rows take the argmax of the logits as they are; their weights below are computed and ignored
     const float temperature = greedy ? 1.0f : params.temperature;
@@ -192,6 +202,254 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
         status[2 * row + 1] = not_a_number;
     }
 }
+// Top-k and top-p on the device, as LogitSampler.truncate and drawTruncated do them: the candidates that can make the
+// cut, sorted most likely first (lowest id on ties: CandidateKeys' order), then the host's sequential sums and walk
+// over them by one work-item, in the same order as the host's, so the same cut and the same token. The candidates
+// are the tokens within delta of the largest scaled logit, delta the smallest of TRUNCATE_LEVELS that holds the top
+// k (or, top-p alone, mass enough for the nucleus) in at most TRUNCATE_CAP tokens. Where none does (a flat
+// distribution, k past the cap) the row reports -2: the host draws that token itself (the decode ends there, nothing
+// drawn is lost: the draw index has not advanced).
+#define TRUNCATE_CAP 1024
+#define TRUNCATE_LEVELS 9
+
+// CandidateKeys.key: the high word the logit's order reversed, the low word the id; ascending signed order is most
+// likely first, lowest id on ties.
+inline long candidate_key(float logit, int token) {
+    const int bits = as_int(logit);
+    const int ascending = bits ^ ((bits >> 31) & 0x7fffffff);
+    return ((long) ~ascending << 32) | (long) (uint) token;
+}
+
+inline float candidate_logit(long key) {
+    const int ascending = ~(int) (key >> 32);
+    return as_float(ascending ^ ((ascending >> 31) & 0x7fffffff));
+}
+
+inline int candidate_token(long key) {
+    return (int) (key & 0xffffffffL);
+}
+
+kernel __attribute__((reqd_work_group_size(SAMPLE_WIDTH, 1, 1)))
+void kernel_sample_truncated_next(global const float* logits, int limit, int row_stride, global int* token_ids,
+                                  global int* positions, global int* status, global sample_row* rows) {
+    local float values[SAMPLE_WIDTH];
+    local int ids[SAMPLE_WIDTH];
+    local double level_mass[TRUNCATE_LEVELS * SAMPLE_WIDTH];
+    local int level_count[TRUNCATE_LEVELS * SAMPLE_WIDTH];
+    local long keys[TRUNCATE_CAP];
+    local int not_a_number;
+    local int finite;
+    local int candidates;
+    local int level;
+    local double row_total;
+    const int lid = get_local_id(0);
+    const int row = get_group_id(0);
+    logits += (ulong) row * row_stride;
+    const sample_row params = rows[row];
+    if (!truncates(params)) {
+        return; // the whole work-group: kernel_sample_next's row
+    }
+    const float temperature = params.temperature;
+    if (lid == 0) {
+        not_a_number = 0;
+        finite = 0;
+        candidates = 0;
+    }
+
+    // pass 1: the largest scaled logit, NaN, and how many logits are finite
+    float best = -INFINITY;
+    int best_id = INT_MAX;
+    int nan_seen = 0;
+    int finite_seen = 0;
+    for (int i = lid; i < limit; i += SAMPLE_WIDTH) {
+        const float v = scaled_logit(logits[i], temperature);
+        if (v > best) {
+            best = v;
+            best_id = i;
+        }
+        nan_seen |= isnan(v);
+        finite_seen += v > -INFINITY;
+    }
+    argmax_across(best, best_id, nan_seen, values, ids, &not_a_number, SAMPLE_WIDTH);
+    atomic_add(&finite, finite_seen);
+    const float top = values[0];
+
+    // pass 2: for each level delta, the tokens within delta of the top and their weight (and the weight of all)
+    const float deltas[TRUNCATE_LEVELS] = {0.25f, 0.5f, 1.0f, 2.0f, 4.0f, 8.0f, 16.0f, 32.0f, 64.0f};
+    int count[TRUNCATE_LEVELS];
+    double mass[TRUNCATE_LEVELS];
+    for (int j = 0; j < TRUNCATE_LEVELS; j++) {
+        count[j] = 0;
+        mass[j] = 0.0;
+    }
+    double all = 0.0;
+    for (int i = lid; i < limit; i += SAMPLE_WIDTH) {
+        const float v = scaled_logit(logits[i], temperature);
+        const float w = exp_nonpositive(v - top);
+        all += w;
+        for (int j = 0; j < TRUNCATE_LEVELS; j++) {
+            if (v > -INFINITY && top - v <= deltas[j]) {
+                count[j]++;
+                mass[j] += w;
+            }
+        }
+    }
+    for (int j = 0; j < TRUNCATE_LEVELS; j++) {
+        level_count[j * SAMPLE_WIDTH + lid] = count[j];
+        level_mass[j * SAMPLE_WIDTH + lid] = mass[j];
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (lid < TRUNCATE_LEVELS) {
+        int c = 0;
+        double m = 0.0;
+        for (int i = 0; i < SAMPLE_WIDTH; i++) {
+            c += level_count[lid * SAMPLE_WIDTH + i];
+            m += level_mass[lid * SAMPLE_WIDTH + i];
+        }
+        level_count[lid * SAMPLE_WIDTH] = c;
+        level_mass[lid * SAMPLE_WIDTH] = m;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    // the row's total weight (top-p alone cuts at top_p times it), summed over the work-items' partial sums in
+    // work-item order: another order than the host's, so the cut could differ only within ~1e-16 of a boundary
+    local double* totals = (local double*) keys; // free until the candidates are gathered
+    totals[lid] = all;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int topk_on = params.top_k > 0 && params.top_k < finite;
+    const int topp_on = params.top_p < 1.0 && (topk_on ? params.top_k : finite) > 1;
+    if (lid == 0) {
+        double z = 0.0;
+        for (int i = 0; i < SAMPLE_WIDTH; i++) {
+            z += totals[i];
+        }
+        int chosen_level = -1;
+        for (int j = 0; j < TRUNCATE_LEVELS && chosen_level < 0; j++) {
+            const int c = level_count[j * SAMPLE_WIDTH];
+            // one level beyond the first that holds the nucleus, against the rounding of a sum in another order
+            const int holds = topk_on ? c >= params.top_k
+                    : level_mass[j * SAMPLE_WIDTH] >= params.top_p * z * (1.0 + 1e-9);
+            if (holds && c <= TRUNCATE_CAP) {
+                chosen_level = j;
+            } else if (c > TRUNCATE_CAP) {
+                break;
+            }
+        }
+        level = finite == 0 || not_a_number || !(topk_on || topp_on) ? -1 : chosen_level;
+        row_total = z;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int chosen = level;
+    const double z = row_total;
+
+    // pass 3: the candidates within the chosen level's delta, gathered (in any order) and sorted
+    if (chosen >= 0) {
+        for (int i = lid; i < limit; i += SAMPLE_WIDTH) {
+            const float v = scaled_logit(logits[i], temperature);
+            if (v > -INFINITY && top - v <= deltas[chosen]) {
+                keys[atomic_inc(&candidates)] = candidate_key(v, i);
+            }
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int n = chosen >= 0 ? candidates : 0;
+    int padded = 1;
+    while (padded < n) {
+        padded <<= 1;
+    }
+    for (int i = n + lid; i < padded; i += SAMPLE_WIDTH) {
+        keys[i] = LONG_MAX;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    // bitonic sort, ascending (every work-item runs every stage: the loops' bounds are uniform)
+    for (int size = 2; size <= padded; size <<= 1) {
+        for (int stride = size >> 1; stride > 0; stride >>= 1) {
+            for (int i = lid; i < padded / 2; i += SAMPLE_WIDTH) {
+                const int a = 2 * i - (i & (stride - 1));
+                const int b = a + stride;
+                const int ascending = (a & size) == 0;
+                const long ka = keys[a];
+                const long kb = keys[b];
+                if ((ka > kb) == ascending) {
+                    keys[a] = kb;
+                    keys[b] = ka;
+                }
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+    }
+
+    // the host's cut and walk, in its order, by one work-item
+    if (lid == 0) {
+        int token = -1;
+        if (finite == 0) {
+            token = -1;
+        } else if (not_a_number) {
+            token = 0; // reported as NaN; the host fails the draw
+        } else if (chosen < 0) {
+            token = -2; // the host draws it
+        } else {
+            int size = topk_on ? params.top_k : n;
+            if (topp_on) {
+                double threshold;
+                if (topk_on) {
+                    double kept_mass = 0.0;
+                    for (int i = 0; i < size; i++) {
+                        kept_mass += exp_nonpositive(candidate_logit(keys[i]) - top);
+                    }
+                    threshold = params.top_p * kept_mass;
+                } else {
+                    threshold = params.top_p * z;
+                }
+                double cumulative = 0.0;
+                int kept = 0;
+                for (int i = 0; i < size; i++) {
+                    cumulative += exp_nonpositive(candidate_logit(keys[i]) - top);
+                    if (cumulative >= threshold) {
+                        kept = i + 1;
+                        break;
+                    }
+                }
+                if (kept > 0) {
+                    size = kept;
+                } else if (!topk_on) {
+                    token = -2; // the host's nucleus then widens its buckets: let it
+                }
+            }
+            if (token != -2 && params.ln_min_p > -INFINITY) {
+                const double floor = (double) top + params.ln_min_p;
+                int kept = 0;
+                for (int i = 0; i < size; i++) {
+                    if ((double) candidate_logit(keys[i]) >= floor) {
+                        keys[kept++] = keys[i];
+                    }
+                }
+                size = kept;
+            }
+            if (token != -2) {
+                double total = 0.0;
+                for (int i = 0; i < size; i++) {
+                    total += exp_nonpositive(candidate_logit(keys[i]) - top);
+                }
+                const double target = counter_uniform(params.seed, params.draw) * total;
+                double cumulative = 0.0;
+                token = candidate_token(keys[size - 1]);
+                for (int i = 0; i < size - 1; i++) {
+                    cumulative += exp_nonpositive(candidate_logit(keys[i]) - top);
+                    if (target < cumulative) {
+                        token = candidate_token(keys[i]);
+                        break;
+                    }
+                }
+                rows[row].draw = params.draw + 1;
+            }
+        }
+        token_ids[row] = max(token, 0);
+        positions[row] += 1;
+        status[2 * row] = token;
+        status[2 * row + 1] = not_a_number;
+    }
+}
+
 // OpenCL C's default again for the sources after this one
 #pragma OPENCL FP_CONTRACT ON
 #endif
