@@ -36,6 +36,6 @@ for variant in "$@"; do
   line=$(SKIP_CHECK=1 JAVA_OPTS="$profiling $opts" BENCH_ARGS="$args" bash $R "$model" 2>&1 | grep '"model' | tail -1)
   restore
   echo "== $label ${opts:-(defaults)}"
-  echo "$line" | grep -o '"prefillTokensPerSecond[^,]*\|"decodeTokensPerSecond[^,]*\|"decodeEnqueueMillisPerToken[^,]*\|"bandwidthFraction[^,]*\|"hostPickTokensPerSecond[^,]*\|"devicePicksMatchingHost[^,]*\|"sampledTokensPerSecond[^,]*\|"decodeLaunchesPerToken[^,]*' | tr '\n' ' '; echo
+  echo "$line" | grep -o '"prefillTokensPerSecond[^,]*\|"decodeTokensPerSecond[^,]*\|"decodeEnqueueMillisPerToken[^,]*\|"bandwidthFraction[^,]*\|"hostPickTokensPerSecond[^,]*\|"devicePicksMatchingHost[^,]*\|"sampledTokensPerSecond[^,]*\|"topKTopP[A-Za-z]*[^,]*\|"decodeLaunchesPerToken[^,]*' | tr '\n' ' '; echo
   echo "$line" | grep -o '"decodeProfile":{[^}]*}\|"streams":{[^}]*}\|"stepProfile":{[^}]*}' | cut -c1-1200
 done

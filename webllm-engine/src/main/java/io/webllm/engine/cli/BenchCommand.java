@@ -114,6 +114,23 @@ final class BenchCommand implements Command {
                         }
                     }
                     result.put("sampledTokensPerSecond", generate / ((System.nanoTime() - sampledStart) / 1e9));
+                    // with top-k 40 and top-p 0.9 (Ollama's defaults), the device's sorted cut (kernel_sample_truncated_next,
+                    // -Dwebllm.sample.truncateOnDevice for the engine): where a cut is too wide the device leaves the draw to
+                    // the host, and the count of tokens drawn before that says so
+                    int drawn = 0;
+                    long truncatedStart = System.nanoTime();
+                    try (DeviceDecode decode = model.deviceDecode(new int[] {first}, new int[] {prompt}, new int[] {0},
+                            new DeviceDraw[] {new DeviceDraw(0.8f, 40, 0.9, 0, 1, 0)}, config.vocabularySize(), generate,
+                            Tuning.DECODE_LOOKAHEAD)) {
+                        for (; drawn < generate; drawn++) {
+                            decode.next();
+                        }
+                    } catch (io.webllm.engine.model.DrawOnHostException e) {
+                        result.put("topKTopPDrawnBeforeHost", drawn);
+                    }
+                    if (drawn > 0) {
+                        result.put("topKTopPTokensPerSecond", drawn / ((System.nanoTime() - truncatedStart) / 1e9));
+                    }
                 }
                 token = devicePicked[generate - 1];
                 long weightBytes = bytesReadPerToken(file, config);

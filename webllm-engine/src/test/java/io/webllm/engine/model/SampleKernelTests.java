@@ -38,7 +38,10 @@ class SampleKernelTests extends OnTestDevice {
             new Row(1.0, 0, 11, 0), new Row(0.7, 0, 12, 5), new Row(1.3, 0.05, 13, 0), new Row(0, 0, 0, 0),
             new Row(0.2, 0, 14, 2), new Row(1.0, 0.2, 15, 9),
             new Row(1.0, 40, 1, 0, 16, 0), new Row(0.8, 5, 0.8, 0, 17, 3), new Row(1.0, 0, 0.9, 0, 18, 0),
-            new Row(1.2, 0, 0.5, 0.3, 19, 1), new Row(0.6, 50, 0.95, 0.05, 20, 0)};
+            new Row(1.2, 0, 0.5, 0.3, 19, 1), new Row(0.6, 50, 0.95, 0.05, 20, 0),
+            // PEAKED rows: two tokens far above the rest, so that the top k reach past the kernel's widest distance
+            new Row(1.0, 40, 0.9, 0, 21, 0), new Row(1.0, 3, 1, 0, 22, 0)};
+    private static final int PEAKED = 11;
 
     @Test
     void deviceDrawsAreTheHostSamplersDraws() {
@@ -51,6 +54,9 @@ class SampleKernelTests extends OnTestDevice {
                 double u = random.nextDouble();
                 float v = (float) (u < 0.02 ? 8 + 4 * random.nextDouble() : 2 * random.nextGaussian());
                 logits[r * VOCABULARY + t] = t % 97 == 0 ? Float.NEGATIVE_INFINITY : t % 89 == 0 ? 3.5f : v;
+                if (r >= PEAKED) {
+                    logits[r * VOCABULARY + t] = t == 77 ? 200f : t == 78 ? 199.5f : v;
+                }
             }
         }
         int[][] device = new int[rows][DRAWS];
@@ -93,16 +99,16 @@ class SampleKernelTests extends OnTestDevice {
                 hostDraws[d] = Sampler.standard().sample(copy, state);
             }
             assertThat(device[r]).as("row %d: %s", r, row).containsExactly(hostDraws);
-            if (row.temperature() > 0.5 && row.topK() != 5) {
-                assertThat(java.util.Arrays.stream(hostDraws).distinct().count()).as("row %d draws vary", r).isGreaterThan(5);
+            if (row.temperature() > 0.5 && row.topK() != 5 || r >= PEAKED) {
+                assertThat(java.util.Arrays.stream(hostDraws).distinct().count()).as("row %d draws vary", r)
+                        .isGreaterThan(r >= PEAKED ? 1 : 5);
             }
         }
     }
 
     /**
      * A top-p cut over a flat distribution needs more candidates than the kernel sorts (and top-k 2,000 more than it
-     * holds): the row reports -2, the host's to draw, without advancing its draw index; a row beside it draws. (A flat
-     * row with top-k 10 is left to the host too: every token lies within the narrowest level.)
+     * holds): the row reports -2, the host's to draw, without advancing its draw index; a row beside it draws.
      */
     @Test
     void aCutTooWideForTheDeviceIsLeftToTheHost() {

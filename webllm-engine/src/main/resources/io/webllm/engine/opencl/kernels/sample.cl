@@ -206,11 +206,13 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
 // cut, sorted most likely first (lowest id on ties: CandidateKeys' order), then the host's sequential sums and walk
 // over them by one work-item, in the same order as the host's, so the same cut and the same token. The candidates
 // are the tokens within delta of the largest scaled logit, delta the smallest of TRUNCATE_LEVELS that holds the top
-// k (or, top-p alone, mass enough for the nucleus) in at most TRUNCATE_CAP tokens. Where none does (a flat
-// distribution, k past the cap) the row reports -2: the host draws that token itself (the decode ends there, nothing
+// k (or, top-p alone, mass enough for the nucleus) in at most TRUNCATE_CAP tokens, or bisected between two levels
+// when one holds too few and the next too many. Where none does (a nucleus wider than the cap, k past it) the row
+// reports -2: the host draws that token itself (the decode ends there, nothing
 // drawn is lost: the draw index has not advanced).
 #define TRUNCATE_CAP 1024
-#define TRUNCATE_LEVELS 9
+#define TRUNCATE_LEVELS 13
+#define TRUNCATE_BISECTIONS 16
 
 // CandidateKeys.key: the high word the logit's order reversed, the low word the id; ascending signed order is most
 // likely first, lowest id on ties.
@@ -229,18 +231,26 @@ inline int candidate_token(long key) {
     return (int) (key & 0xffffffffL);
 }
 
+// Whether the tokens within a distance of the top (count of them, their weight) hold the cut: the top k, or the mass
+// the nucleus needs (with a margin against the float sums' rounding: a distance too wide costs only a longer sort).
+inline int holds_cut(int count, float mass, int topk_on, sample_row params, double z) {
+    return topk_on ? count >= params.top_k : (double) mass >= params.top_p * z * (1.0 + 1e-4);
+}
+
 kernel __attribute__((reqd_work_group_size(SAMPLE_WIDTH, 1, 1)))
 void kernel_sample_truncated_next(global const float* logits, int limit, int row_stride, global int* token_ids,
                                   global int* positions, global int* status, global sample_row* rows) {
     local float values[SAMPLE_WIDTH];
     local int ids[SAMPLE_WIDTH];
-    local double level_mass[TRUNCATE_LEVELS * SAMPLE_WIDTH];
+    local float level_mass[TRUNCATE_LEVELS * SAMPLE_WIDTH]; // only picks a level, with a margin: float will do
     local int level_count[TRUNCATE_LEVELS * SAMPLE_WIDTH];
     local long keys[TRUNCATE_CAP];
     local int not_a_number;
     local int finite;
     local int candidates;
-    local int level;
+    local float delta;
+    local float bisect_narrow;
+    local float bisect_wide;
     local double row_total;
     const int lid = get_local_id(0);
     const int row = get_group_id(0);
@@ -275,7 +285,9 @@ void kernel_sample_truncated_next(global const float* logits, int limit, int row
     const float top = values[0];
 
     // pass 2: for each level delta, the tokens within delta of the top and their weight (and the weight of all)
-    const float deltas[TRUNCATE_LEVELS] = {0.25f, 0.5f, 1.0f, 2.0f, 4.0f, 8.0f, 16.0f, 32.0f, 64.0f};
+    // from 1/1024 up: a random model's logits lie close together, a trained one's far apart
+    const float deltas[TRUNCATE_LEVELS] = {0x1p-10f, 0x1p-8f, 0x1p-6f, 0x1p-4f, 0.25f, 0.5f, 1.0f, 2.0f, 4.0f, 8.0f,
+            16.0f, 32.0f, 64.0f};
     int count[TRUNCATE_LEVELS];
     double mass[TRUNCATE_LEVELS];
     for (int j = 0; j < TRUNCATE_LEVELS; j++) {
@@ -296,7 +308,7 @@ void kernel_sample_truncated_next(global const float* logits, int limit, int row
     }
     for (int j = 0; j < TRUNCATE_LEVELS; j++) {
         level_count[j * SAMPLE_WIDTH + lid] = count[j];
-        level_mass[j * SAMPLE_WIDTH + lid] = mass[j];
+        level_mass[j * SAMPLE_WIDTH + lid] = (float) mass[j];
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     if (lid < TRUNCATE_LEVELS) {
@@ -307,7 +319,7 @@ void kernel_sample_truncated_next(global const float* logits, int limit, int row
             m += level_mass[lid * SAMPLE_WIDTH + i];
         }
         level_count[lid * SAMPLE_WIDTH] = c;
-        level_mass[lid * SAMPLE_WIDTH] = m;
+        level_mass[lid * SAMPLE_WIDTH] = (float) m;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     // the row's total weight (top-p alone cuts at top_p times it), summed over the work-items' partial sums in
@@ -322,36 +334,90 @@ void kernel_sample_truncated_next(global const float* logits, int limit, int row
         for (int i = 0; i < SAMPLE_WIDTH; i++) {
             z += totals[i];
         }
-        int chosen_level = -1;
-        for (int j = 0; j < TRUNCATE_LEVELS && chosen_level < 0; j++) {
+        // the narrowest level that holds the cut in at most TRUNCATE_CAP candidates; where one level holds too little
+        // and the next too many, the distance between them is bisected below
+        float chosen_delta = -1.0f;
+        float narrow = 0.0f;
+        float wide = -1.0f;
+        for (int j = 0; j < TRUNCATE_LEVELS; j++) {
             const int c = level_count[j * SAMPLE_WIDTH];
-            // one level beyond the first that holds the nucleus, against the rounding of a sum in another order
-            const int holds = topk_on ? c >= params.top_k
-                    : level_mass[j * SAMPLE_WIDTH] >= params.top_p * z * (1.0 + 1e-9);
-            if (holds && c <= TRUNCATE_CAP) {
-                chosen_level = j;
-            } else if (c > TRUNCATE_CAP) {
+            if (c > TRUNCATE_CAP) {
+                wide = deltas[j];
                 break;
             }
+            if (holds_cut(c, level_mass[j * SAMPLE_WIDTH], topk_on, params, z)) {
+                chosen_delta = deltas[j];
+                break;
+            }
+            narrow = deltas[j];
         }
-        level = finite == 0 || not_a_number || !(topk_on || topp_on) ? -1 : chosen_level;
+        if (topk_on && chosen_delta < 0.0f && wide < 0.0f) {
+            // fewer than k tokens lie within the widest distance: the rest weigh under e^-64 of the top's 1, too
+            // little to change any of the host's double sums (or ever be drawn), so the cut over these is the same
+            chosen_delta = deltas[TRUNCATE_LEVELS - 1];
+        }
+        const int drawable = finite > 0 && !not_a_number && (topk_on || topp_on);
+        delta = drawable ? chosen_delta : -1.0f;
+        bisect_narrow = narrow;
+        bisect_wide = drawable && chosen_delta < 0.0f ? wide : -1.0f;
         row_total = z;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    const int chosen = level;
     const double z = row_total;
-
-    // pass 3: the candidates within the chosen level's delta, gathered (in any order) and sorted
-    if (chosen >= 0) {
+    // bisection between a level too narrow and the next too wide (each step a pass counting the tokens within the
+    // middle distance); every work-item runs it while the bracket is open (uniform: read after barriers)
+    for (int step = 0; step < TRUNCATE_BISECTIONS; step++) {
+        const float wide_now = bisect_wide;
+        if (wide_now < 0.0f) {
+            break;
+        }
+        const float middle = 0.5f * (bisect_narrow + wide_now);
+        int c = 0;
+        double m = 0.0;
         for (int i = lid; i < limit; i += SAMPLE_WIDTH) {
             const float v = scaled_logit(logits[i], temperature);
-            if (v > -INFINITY && top - v <= deltas[chosen]) {
+            if (v > -INFINITY && top - v <= middle) {
+                c++;
+                m += exp_nonpositive(v - top);
+            }
+        }
+        level_count[lid] = c;
+        level_mass[lid] = (float) m;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (lid == 0) {
+            int count = 0;
+            double sum = 0.0;
+            for (int i = 0; i < SAMPLE_WIDTH; i++) {
+                count += level_count[i];
+                sum += level_mass[i];
+            }
+            if (count > TRUNCATE_CAP) {
+                bisect_wide = middle;
+            } else if (holds_cut(count, (float) sum, topk_on, params, z)) {
+                delta = middle;
+                bisect_wide = -1.0f;
+            } else {
+                bisect_narrow = middle;
+            }
+            if (step == TRUNCATE_BISECTIONS - 1) {
+                bisect_wide = -1.0f;
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float chosen = delta;
+
+    // pass 3: the candidates within the chosen level's delta, gathered (in any order) and sorted
+    if (chosen >= 0.0f) {
+        for (int i = lid; i < limit; i += SAMPLE_WIDTH) {
+            const float v = scaled_logit(logits[i], temperature);
+            if (v > -INFINITY && top - v <= chosen) {
                 keys[atomic_inc(&candidates)] = candidate_key(v, i);
             }
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    const int n = chosen >= 0 ? candidates : 0;
+    const int n = chosen >= 0.0f ? candidates : 0;
     int padded = 1;
     while (padded < n) {
         padded <<= 1;
@@ -385,10 +451,10 @@ void kernel_sample_truncated_next(global const float* logits, int limit, int row
             token = -1;
         } else if (not_a_number) {
             token = 0; // reported as NaN; the host fails the draw
-        } else if (chosen < 0) {
+        } else if (chosen < 0.0f) {
             token = -2; // the host draws it
         } else {
-            int size = topk_on ? params.top_k : n;
+            int size = topk_on ? min(params.top_k, n) : n;
             if (topp_on) {
                 double threshold;
                 if (topk_on) {
