@@ -187,7 +187,7 @@ public final class LocalEngine implements ChatEngine {
         return single.toString();
     }
 
-    /** Tokens the device picked for greedy sequences (Scheduler.decodeOnDevice), for tests of that path. */
+    /** Tokens the device picked or drew (Scheduler.decodeOnDevice), for tests of that path. */
     long devicePickedTokens() {
         return scheduler.devicePickedTokens();
     }

@@ -188,8 +188,9 @@ final class Scheduler implements Runnable {
 
     /**
      * Whether this step can be a decode on the device: every active sequence's tokens can be picked there
-     * (Sequence.picksOnDevice: greedy, or drawn with temperature and min-p where the device can draw), they fit one
-     * pass, and nothing waits that a free slot could take.
+     * (Sequence.picksOnDevice: greedy, or drawn with temperature and min-p, and top-k and top-p where
+     * Tuning.DEVICE_TRUNCATION allows, on a device that can draw), they fit one pass, and nothing waits that a free
+     * slot could take.
      */
     private boolean decodesOnDevice() {
         if (active.isEmpty() || active.size() > stepTokens || !queue.isEmpty()
@@ -206,9 +207,10 @@ final class Scheduler implements Runnable {
 
     /**
      * The active sequences decode with their tokens picked on the device, passes enqueued ahead of the host
-     * (Transformer.deviceDecode: the draws are the ones the host would make, so a sequence may go on on either side), until one of them finishes or is cancelled, a request arrives or the engine stops:
-     * the run ends after the tokens in hand, and the passes still in flight are dropped (the next step feeds each
-     * sequence's last token again at its position). Returns whether it took any tokens.
+     * (Transformer.deviceDecode: the draws are the ones the host would make, so a sequence may go on on either side),
+     * until one of them finishes or is cancelled, a request arrives, the device leaves a draw to the host, or the
+     * engine stops: the run ends after the tokens in hand, and the passes still in flight are dropped (the next step
+     * feeds each sequence's last token again at its position). Returns whether it took any tokens.
      */
     private boolean decodeOnDevice() {
         int k = active.size();

@@ -166,8 +166,9 @@ final class Sequence {
 
     /**
      * Whether the device can pick this sequence's next tokens (Transformer.deviceDecode): past its prompt, each token
-     * the argmax of the model's logits or a draw from them with temperature and min-p alone
-     * (SamplingParams.drawableOnDevice), with no grammar mask and no logprobs, which need the host's copy.
+     * the argmax of the model's logits or a draw from them without bias or penalties (SamplingParams.drawableOnDevice;
+     * top-k and top-p only with Tuning.DEVICE_TRUNCATION), with no grammar mask and no logprobs, which need the host's
+     * copy, and not while the host draws after the device declined a draw ({@link #drawOnHost}).
      */
     boolean picksOnDevice() {
         return decoding() && matcher == null && !sampling.params().logprobs() && hostDrawsLeft == 0

@@ -7,8 +7,8 @@ import java.util.List;
  * The standard sampler: the {@link LogitProcessor} chain, then temperature (0 takes the argmax), then top-k, top-p
  * and min-p truncation in that order, each on the distribution the previous one left, then one draw: the sequence's
  * next uniform number ({@link CounterUniform}) times the kept weights' total, walked in id order (candidates most
- * likely first after top-k or top-p). Drawn this way without top-k and top-p, the device draws the same tokens
- * (opencl kernels/sample.cl).
+ * likely first after top-k or top-p). The device draws the same tokens from the same logits (opencl kernels/sample.cl:
+ * SampleKernelTests compares them draw for draw).
  *
  * <p>Temperature comes before truncation, as in OpenAI's API and Hugging Face transformers, so {@code top_p} and
  * {@code min_p} see the distribution that is actually drawn from. (llama.cpp's default chain applies temperature
