@@ -119,25 +119,37 @@ class SampleKernelTests extends OnTestDevice {
             logits[i] = (float) (i < 2 * VOCABULARY ? 0.01 * random.nextDouble() : 3 * random.nextGaussian());
         }
         Row[] rows = {new Row(1.0, 0, 0.9, 0, 1, 4), new Row(1.0, 2_000, 1, 0, 2, 4), new Row(1.0, 10, 1, 0, 3, 4)};
+        OneDraw draw = drawOnce("kernel_sample_truncated_next", logits, rows);
+        assertThat(draw.status()[0]).as("flat top-p").isEqualTo(-2);
+        assertThat(draw.status()[2]).as("top-k past the cap").isEqualTo(-2);
+        assertThat(draw.status()[4]).as("top-k 10 draws").isBetween(0, VOCABULARY - 1);
+        assertThat(draw.drawIndices()).as("draw indices: not advanced where left to the host").containsExactly(4, 4, 5);
+    }
+
+    /** What one launch of a draw kernel reported (status: token and NaN flag a row), and each row's draw index after. */
+    private record OneDraw(int[] status, int[] fed, long[] drawIndices) {
+    }
+
+    private static OneDraw drawOnce(String kernelName, float[] logits, Row[] rows) {
+        int n = rows.length;
         try (Arena arena = Arena.ofConfined();
              ClBuffer logitRows = DeviceArrays.upload(cl, arena, "logits", logits);
-             ClBuffer tokens = cl.allocate("tokens", 12);
-             ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[3]);
-             ClBuffer status = cl.allocate("status", 24);
-             ClBuffer params = cl.allocate("rows", 120);
-             ClKernel kernel = cl.kernels().create("kernel_sample_truncated_next")) {
+             ClBuffer tokens = cl.allocate("tokens", 4L * n);
+             ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[n]);
+             ClBuffer status = cl.allocate("status", 8L * n);
+             ClBuffer params = cl.allocate("rows", 40L * n);
+             ClKernel kernel = cl.kernels().create(kernelName)) {
             cl.write(params, 0, rowParams(arena, rows));
             kernel.arg(0, logitRows).arg(1, VOCABULARY).arg(2, VOCABULARY).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params);
-            kernel.run(3 * 256L, 256);
-            int[] reported = DeviceArrays.ints(cl, arena, status, 6);
-            assertThat(reported[0]).as("flat top-p").isEqualTo(-2);
-            assertThat(reported[2]).as("top-k past the cap").isEqualTo(-2);
-            assertThat(reported[4]).as("top-k 10 draws").isBetween(0, VOCABULARY - 1);
-            MemorySegment after = arena.allocate(120, 8);
+            kernel.run(256L * n, 256);
+            MemorySegment after = arena.allocate(40L * n, 8);
             cl.read(params, 0, after);
             cl.finish();
-            assertThat(after.get(ValueLayout.JAVA_LONG, 24)).as("draw index of a row left to the host").isEqualTo(4);
-            assertThat(after.get(ValueLayout.JAVA_LONG, 80 + 24)).as("draw index of the row drawn").isEqualTo(5);
+            long[] drawIndices = new long[n];
+            for (int r = 0; r < n; r++) {
+                drawIndices[r] = after.get(ValueLayout.JAVA_LONG, 40L * r + 24);
+            }
+            return new OneDraw(DeviceArrays.ints(cl, arena, status, 2 * n), DeviceArrays.ints(cl, arena, tokens, n), drawIndices);
         }
     }
 
@@ -162,20 +174,9 @@ class SampleKernelTests extends OnTestDevice {
         float[] logits = new float[2 * VOCABULARY];
         java.util.Arrays.fill(logits, 0, VOCABULARY, Float.NEGATIVE_INFINITY);
         logits[VOCABULARY + 17] = Float.NaN;
-        try (Arena arena = Arena.ofConfined();
-             ClBuffer logitRows = DeviceArrays.upload(cl, arena, "logits", logits);
-             ClBuffer tokens = cl.allocate("tokens", 8);
-             ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[2]);
-             ClBuffer status = cl.allocate("status", 16);
-             ClBuffer params = cl.allocate("rows", 80);
-             ClKernel kernel = cl.kernels().create("kernel_sample_next")) {
-            cl.write(params, 0, rowParams(arena, new Row[] {new Row(0.8, 0, 1, 0), new Row(0.8, 0, 2, 0)}));
-            kernel.arg(0, logitRows).arg(1, VOCABULARY).arg(2, VOCABULARY).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params);
-            kernel.run(512, 256);
-            int[] reported = DeviceArrays.ints(cl, arena, status, 4);
-            assertThat(reported[0]).as("all -inf: no token").isEqualTo(-1);
-            assertThat(reported[3]).as("NaN flag").isEqualTo(1);
-            assertThat(DeviceArrays.ints(cl, arena, tokens, 1)).as("a valid id still fed").containsExactly(0);
-        }
+        OneDraw draw = drawOnce("kernel_sample_next", logits, new Row[] {new Row(0.8, 0, 1, 0), new Row(0.8, 0, 2, 0)});
+        assertThat(draw.status()[0]).as("all -inf: no token").isEqualTo(-1);
+        assertThat(draw.status()[3]).as("NaN flag").isEqualTo(1);
+        assertThat(draw.fed()[0]).as("a valid id still fed").isZero();
     }
 }

@@ -69,6 +69,27 @@ inline float scaled_logit(float v, float temperature) {
     return temperature == 1.0f ? v : (float) ((double) v / (double) temperature);
 }
 
+// A draw's first pass (strided: coalesced): the largest scaled logit into values[0] and its lowest id into ids[0]
+// (argmax_across), NaN into not_a_number; returns how many finite logits this work-item saw. By the whole work-group.
+inline int scan_top(global const float* logits, int limit, float temperature, local float* values, local int* ids,
+        local int* not_a_number) {
+    float best = -INFINITY;
+    int best_id = INT_MAX;
+    int nan_seen = 0;
+    int finite_seen = 0;
+    for (int i = get_local_id(0); i < limit; i += SAMPLE_WIDTH) {
+        const float v = scaled_logit(logits[i], temperature);
+        if (v > best) {
+            best = v;
+            best_id = i;
+        }
+        nan_seen |= isnan(v);
+        finite_seen += v > -INFINITY;
+    }
+    argmax_across(best, best_id, nan_seen, values, ids, not_a_number, SAMPLE_WIDTH);
+    return finite_seen;
+}
+
 kernel __attribute__((reqd_work_group_size(SAMPLE_WIDTH, 1, 1)))
 void kernel_sample_next(global const float* logits, int limit, int row_stride, global int* token_ids,
                         global int* positions, global int* status, global sample_row* rows) {
@@ -95,19 +116,8 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
         owner = -1;
     }
 
-    // pass 1: the largest scaled logit and its lowest id, and NaN (strided: coalesced)
-    float best = -INFINITY;
-    int best_id = INT_MAX;
-    int nan_seen = 0;
-    for (int i = lid; i < limit; i += SAMPLE_WIDTH) {
-        const float v = scaled_logit(logits[i], temperature);
-        if (v > best) {
-            best = v;
-            best_id = i;
-        }
-        nan_seen |= isnan(v);
-    }
-    argmax_across(best, best_id, nan_seen, values, ids, &not_a_number, SAMPLE_WIDTH);
+    // pass 1: the largest scaled logit and its lowest id, and NaN
+    scan_top(logits, limit, temperature, values, ids, &not_a_number);
     const float top = values[0];
     const int argmax = ids[0] == INT_MAX ? -1 : ids[0];
     // min-p keeps logits >= max + ln(min_p), compared in double as the host compares them; without it every finite
@@ -267,21 +277,7 @@ void kernel_sample_truncated_next(global const float* logits, int limit, int row
     }
 
     // pass 1: the largest scaled logit, NaN, and how many logits are finite
-    float best = -INFINITY;
-    int best_id = INT_MAX;
-    int nan_seen = 0;
-    int finite_seen = 0;
-    for (int i = lid; i < limit; i += SAMPLE_WIDTH) {
-        const float v = scaled_logit(logits[i], temperature);
-        if (v > best) {
-            best = v;
-            best_id = i;
-        }
-        nan_seen |= isnan(v);
-        finite_seen += v > -INFINITY;
-    }
-    argmax_across(best, best_id, nan_seen, values, ids, &not_a_number, SAMPLE_WIDTH);
-    atomic_add(&finite, finite_seen);
+    atomic_add(&finite, scan_top(logits, limit, temperature, values, ids, &not_a_number));
     const float top = values[0];
 
     // pass 2: for each level delta, the tokens within delta of the top and their weight (and the weight of all)
