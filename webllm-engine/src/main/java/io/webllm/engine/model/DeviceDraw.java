@@ -31,12 +31,14 @@ public record DeviceDraw(float temperature, int topK, double topP, double minP, 
     }
 
     /**
-     * The draw of a sequence with these settings (where {@link SamplingParams#drawableOnDevice}), its seed, and the
-     * draws it has made so far.
+     * The draw of a sequence with these settings (where {@link SamplingParams#drawableOnDevice}), its seed, the draws
+     * it has made so far, and the size of the vocabulary it draws from: a top-k of at least that many cuts nothing
+     * (the host's sampler skips it), so the draw has none.
      */
-    public static DeviceDraw of(SamplingParams params, long seed, long drawsSoFar) {
+    public static DeviceDraw of(SamplingParams params, long seed, long drawsSoFar, int vocabularySize) {
+        int topK = params.topK() >= vocabularySize ? 0 : params.topK();
         return params.greedy() ? GREEDY
-                : new DeviceDraw((float) params.temperature(), params.topK(), params.topP(), params.minP(), seed, drawsSoFar);
+                : new DeviceDraw((float) params.temperature(), topK, params.topP(), params.minP(), seed, drawsSoFar);
     }
 
     boolean greedy() {

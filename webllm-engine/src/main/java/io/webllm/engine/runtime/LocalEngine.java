@@ -192,6 +192,16 @@ public final class LocalEngine implements ChatEngine {
         return scheduler.devicePickedTokens();
     }
 
+    /** Draws the device left to the host, for tests of that path. */
+    long deviceDeclinedDraws() {
+        return scheduler.deviceDeclinedDraws();
+    }
+
+    /** Whether top-k and top-p draws go to the device (-Dwebllm.sample.truncateOnDevice until set), for tests. */
+    void drawTruncationsOnDevice(boolean enabled) {
+        scheduler.deviceTruncation(enabled);
+    }
+
     @Override
     public void close() {
         if (closed) {

@@ -49,6 +49,9 @@ final class Scheduler implements Runnable {
     private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running = true;
     private volatile long devicePickedTokens;
+    private volatile long deviceDeclinedDraws;
+    // whether top-k and top-p draws go to the device too (Tuning.DEVICE_TRUNCATION; tests switch it per engine)
+    private volatile boolean deviceTruncation = Tuning.DEVICE_TRUNCATION;
 
     Scheduler(Transformer model, Tokenizer tokenizer, int maxQueued, int stepTokens, int maskWords,
             @Nullable ToolCallFormat toolFormat, boolean reasoningModel) {
@@ -198,7 +201,7 @@ final class Scheduler implements Runnable {
             return false;
         }
         for (Sequence sequence : active) {
-            if (!sequence.picksOnDevice() || (!sequence.greedy() && !model.drawsOnDevice())) {
+            if (!sequence.picksOnDevice(deviceTruncation) || (!sequence.greedy() && !model.drawsOnDevice())) {
                 return false;
             }
         }
@@ -240,6 +243,7 @@ final class Scheduler implements Runnable {
                 } catch (DrawOnHostException e) {
                     // an ordinary step redoes the pass and draws on the host, as it will for this sequence a while
                     active.get(e.sequence()).drawOnHost(HOST_DRAWS_AFTER_DECLINE);
+                    deviceDeclinedDraws++;
                     break;
                 }
                 for (int i = 0; i < k; i++) {
@@ -266,6 +270,16 @@ final class Scheduler implements Runnable {
     /** Tokens the device picked (decodeOnDevice) since the engine started: how often that path served. */
     long devicePickedTokens() {
         return devicePickedTokens;
+    }
+
+    /** Draws the device left to the host (DrawOnHostException) since the engine started. */
+    long deviceDeclinedDraws() {
+        return deviceDeclinedDraws;
+    }
+
+    /** Whether top-k and top-p draws may go to the device (Tuning.DEVICE_TRUNCATION until set). */
+    void deviceTruncation(boolean enabled) {
+        deviceTruncation = enabled;
     }
 
     /**

@@ -6,7 +6,6 @@ import io.webllm.engine.chat.TokenLogprob;
 import io.webllm.engine.chat.ToolCall;
 import io.webllm.engine.grammar.GrammarMatcher;
 import io.webllm.engine.model.DeviceDraw;
-import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.output.OutputPipeline;
 import io.webllm.engine.output.ParsedDelta;
 import io.webllm.engine.output.ReasoningSplitter;
@@ -167,12 +166,12 @@ final class Sequence {
     /**
      * Whether the device can pick this sequence's next tokens (Transformer.deviceDecode): past its prompt, each token
      * the argmax of the model's logits or a draw from them without bias or penalties (SamplingParams.drawableOnDevice;
-     * top-k and top-p only with Tuning.DEVICE_TRUNCATION), with no grammar mask and no logprobs, which need the host's
+     * top-k and top-p only with {@code truncation}), with no grammar mask and no logprobs, which need the host's
      * copy, and not while the host draws after the device declined a draw ({@link #drawOnHost}).
      */
-    boolean picksOnDevice() {
+    boolean picksOnDevice(boolean truncation) {
         return decoding() && matcher == null && !sampling.params().logprobs() && hostDrawsLeft == 0
-                && sampling.params().drawableOnDevice(Tuning.DEVICE_TRUNCATION);
+                && sampling.params().drawableOnDevice(truncation);
     }
 
     /**
@@ -190,7 +189,7 @@ final class Sequence {
 
     /** How the device picks this sequence's next tokens, from its next draw on (where {@link #picksOnDevice}). */
     DeviceDraw deviceDraw() {
-        return DeviceDraw.of(sampling.params(), sampling.seed(), sampling.draws());
+        return DeviceDraw.of(sampling.params(), sampling.seed(), sampling.draws(), logits.length);
     }
 
     /** The token the next pass feeds: the last one taken, while {@link #decoding()}. */

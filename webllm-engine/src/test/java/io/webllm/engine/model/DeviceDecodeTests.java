@@ -223,7 +223,7 @@ class DeviceDecodeTests {
             DeviceDraw[] draws = new DeviceDraw[n];
             SamplingState[] hostStates = new SamplingState[n];
             for (int s = 0; s < n; s++) {
-                draws[s] = DeviceDraw.of(params[s], states[s].seed(), states[s].draws());
+                draws[s] = DeviceDraw.of(params[s], states[s].seed(), states[s].draws(), vocabulary);
                 // the host's loop continues from the same point: a fresh state advanced by the same draws
                 hostStates[s] = SamplingState.create(params[s], vocabulary);
                 for (long d = 0; d < states[s].draws(); d++) {

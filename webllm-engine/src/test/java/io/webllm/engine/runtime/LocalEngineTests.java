@@ -140,6 +140,31 @@ class LocalEngineTests {
         assertThat(engine.devicePickedTokens()).as("top-k draws on the host").isEqualTo(before);
     }
 
+    /**
+     * With top-k and top-p drawn on the device too (-Dwebllm.sample.truncateOnDevice, switched on for this engine
+     * here), the same seed gives the same text as the host's draws. A top-p so close to 1 that the device cannot
+     * tell its nucleus from the whole row is left to the host (DrawOnHostException): the text is still the host's.
+     */
+    @Test
+    void topKAndTopPDrawnOnTheDeviceAreTheHostsDraws() {
+        engine.drawTruncationsOnDevice(true);
+        try {
+            ChatRequest.Builder truncated = prompt("Once upon a time").temperature(0.9).topK(40).topP(0.9).seed(31L).maxTokens(40);
+            long before = engine.devicePickedTokens();
+            String device = engine.complete(truncated.build()).choices().getFirst().content();
+            assertThat(engine.devicePickedTokens() - before).as("tokens drawn on the device").isGreaterThanOrEqualTo(30);
+            assertThat(device).isEqualTo(engine.complete(truncated.logprobs(true).build()).choices().getFirst().content());
+
+            ChatRequest.Builder wide = prompt("Once upon a time").temperature(0.9).topP(0.99995).seed(32L).maxTokens(40);
+            long declined = engine.deviceDeclinedDraws();
+            String left = engine.complete(wide.build()).choices().getFirst().content();
+            assertThat(engine.deviceDeclinedDraws()).as("draws left to the host").isGreaterThan(declined);
+            assertThat(left).isEqualTo(engine.complete(wide.logprobs(true).build()).choices().getFirst().content());
+        } finally {
+            engine.drawTruncationsOnDevice(io.webllm.engine.opencl.Tuning.DEVICE_TRUNCATION);
+        }
+    }
+
     @Test
     void logitBiasBansAndForcesTokens() {
         int comma = engine.tokenizer().tokenId(",").orElseThrow();
