@@ -212,14 +212,16 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
         status[2 * row + 1] = not_a_number;
     }
 }
+
 // Top-k and top-p on the device, as LogitSampler.truncate and drawTruncated do them: the candidates that can make the
 // cut, sorted most likely first (lowest id on ties: CandidateKeys' order), then the host's sequential sums and walk
 // over them by one work-item, in the same order as the host's, so the same cut and the same token. The candidates
 // are the tokens within delta of the largest scaled logit, delta the smallest of TRUNCATE_LEVELS that holds the top
 // k (or, top-p alone, mass enough for the nucleus) in at most TRUNCATE_CAP tokens, or bisected between two levels
 // when one holds too few and the next too many. Where none does (a nucleus wider than the cap, k past it) the row
-// reports -2: the host draws that token itself (the decode ends there, nothing
-// drawn is lost: the draw index has not advanced).
+// reports -2: the host draws that token itself (the decode ends there; nothing is lost, the draw index has not
+// advanced). Fewer than k tokens within the widest distance are the cut themselves: the rest weigh too little
+// (under e^-64 of the top's 1) to change any of the host's double sums or ever be drawn.
 #define TRUNCATE_CAP 1024
 #define TRUNCATE_LEVELS 13
 #define TRUNCATE_BISECTIONS 16
