@@ -140,34 +140,11 @@ public final class Transformer implements AutoCloseable {
      */
     private final MemorySegment hostLogits;
     private final @Nullable PinnedMemory pinnedLogits;
-    /** The device's pick of a greedy decode's next tokens (greedy.cl), and what it reports a row: token, NaN seen. */
-    private final Launch greedyNext;
-    /**
-     * The device's draw of a sampled decode's next tokens (sample.cl), reporting as greedyNext does; null where the
-     * device has no double precision (cl_khr_fp64), which the host's draws are computed in.
-     */
-    private final @Nullable Launch sampleNext;
-    /** The device's draw of rows with top-k or top-p (sample.cl); null with sampleNext. */
-    private final @Nullable Launch truncatedNext;
-    /** sample.cl's sample_row of each sequence of a sampled decode, and their host copy. */
-    private final ClBuffer sampleRows;
-    private final MemorySegment hostSampleRows;
-    /** The picks the open device decode launches after each pass: greedyNext, or sampleNext (and truncatedNext). */
-    private List<Launch> decodePicks = List.of();
-    private final ClBuffer pickStatus;
-    /** Where the reports of a device decode's passes in flight land: {@link DeviceDecode#MAX_LOOKAHEAD} places of maxBatch rows. */
-    private final MemorySegment hostPickStatus;
-    private final @Nullable PinnedMemory pinnedPickStatus;
+    /** The kernels that pick a device decode's tokens after each pass, and where their reports land. */
+    private final DevicePicks picks;
     /** The device decode whose passes own the pass inputs until it closes; null when none is open. */
     private @Nullable DeviceDecode openDecode;
     private static final int PINNED_LOGIT_ROWS = 16;
-    /** Work-items of greedy.cl's work-group of a row. */
-    private static final int GREEDY_WIDTH = 256;
-    /** Work-items of sample.cl's work-group of a row, and the bytes of its sample_row. */
-    private static final int SAMPLE_WIDTH = 256;
-    private static final int SAMPLE_ROW_BYTES = 40;
-    /** The longest logits row sample.cl draws from: SAMPLE_WIDTH blocks of SAMPLE_MAX_BLOCK ids. */
-    private static final int SAMPLE_MAX_VOCABULARY = SAMPLE_WIDTH * 1024;
     private static final System.Logger LOG = System.getLogger(Transformer.class.getName());
 
     private Transformer(GgufFile file, ClContext cl, ModelConfig config, Options options, LoadListener listener) {
@@ -337,38 +314,9 @@ public final class Transformer implements AutoCloseable {
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
         finalNorm = rmsNorm(gathered, xb, outputNorm, normed);
         outputMatvec = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, normed);
-        pickStatus = allocate("device decode status", 8 * b);
-        greedyNext = new Launch(kernels.create("kernel_greedy_next").arg(0, logits).arg(1, config.vocabularySize())
-                .arg(2, config.vocabularySize()).arg(3, tokenIds).arg(4, positions).arg(5, pickStatus),
-                -1, rows -> (long) rows * GREEDY_WIDTH, null, GREEDY_WIDTH, 0);
-        sampleRows = allocate("sampled decode rows", SAMPLE_ROW_BYTES * b);
-        hostSampleRows = hostArena.allocate(SAMPLE_ROW_BYTES * b, 8);
-        sampleNext = sampleLaunch("kernel_sample_next");
-        truncatedNext = sampleNext == null ? null : sampleLaunch("kernel_sample_truncated_next");
-        long statusBytes = 8L * b * DeviceDecode.MAX_LOOKAHEAD;
-        pinnedPickStatus = pinnedOrNull("device decode status on the host", statusBytes);
-        hostPickStatus = pinnedPickStatus != null ? pinnedPickStatus.segment() : hostArena.allocate(statusBytes, 4);
+        picks = new DevicePicks(cl, kernels, logits, config.vocabularySize(), tokenIds, positions, maxBatch);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
-    }
-
-    /** A sample.cl kernel with its arguments set, or null where the device lacks the double precision it is built with. */
-    private @Nullable Launch sampleLaunch(String name) {
-        if (config.vocabularySize() > SAMPLE_MAX_VOCABULARY) {
-            LOG.log(System.Logger.Level.INFO, "sampled requests pick their tokens on the host: {0} tokens are more than the device draw takes",
-                    config.vocabularySize());
-            return null;
-        }
-        ClKernel kernel;
-        try {
-            kernel = kernels.create(name);
-        } catch (io.webllm.engine.opencl.ClException e) {
-            LOG.log(System.Logger.Level.INFO, "sampled requests pick their tokens on the host: no double precision on {0}", cl.device().name());
-            return null;
-        }
-        kernel.arg(0, logits).arg(1, config.vocabularySize()).arg(2, config.vocabularySize()).arg(3, tokenIds).arg(4, positions)
-                .arg(5, pickStatus).arg(6, sampleRows);
-        return new Launch(kernel, -1, rows -> (long) rows * SAMPLE_WIDTH, null, SAMPLE_WIDTH, 0);
     }
 
     /**
@@ -376,7 +324,7 @@ public final class Transformer implements AutoCloseable {
      * has double precision (cl_khr_fp64), in which the host's sampler computes its weights and sums.
      */
     public boolean drawsOnDevice() {
-        return sampleNext != null;
+        return picks.draws();
     }
 
     /** Pinned host memory, or null (logged) where the driver cannot give it: ordinary memory is slower, not wrong. */
@@ -661,7 +609,7 @@ public final class Transformer implements AutoCloseable {
                         .formatted(maxBatch, k, positions.length, slots.length, draws.length));
             }
             boolean sampled = Arrays.stream(draws).anyMatch(draw -> !draw.greedy());
-            if (sampled && sampleNext == null) {
+            if (sampled && !picks.draws()) {
                 throw new IllegalStateException("this device cannot draw sampled tokens (no double precision): pick them on the host");
             }
             for (int i = 0; i < k; i++) {
@@ -677,19 +625,7 @@ public final class Transformer implements AutoCloseable {
                 throw new IllegalArgumentException("a device decode picks from 1 to %d tokens, not %d".formatted(config.vocabularySize(), vocabularyLimit));
             }
             inputs.write(tokens, positions, slots, 0, k, java.util.stream.IntStream.range(0, k).toArray(), k);
-            if (sampled) {
-                writeSampleRows(draws);
-                sampleNext.kernel().arg(1, vocabularyLimit);
-                decodePicks = List.of(sampleNext);
-                if (Arrays.stream(draws).anyMatch(DeviceDraw::truncates)) {
-                    // each kernel draws its own rows and leaves the other's alone
-                    java.util.Objects.requireNonNull(truncatedNext).kernel().arg(1, vocabularyLimit);
-                    decodePicks = List.of(sampleNext, truncatedNext);
-                }
-            } else {
-                greedyNext.kernel().arg(1, vocabularyLimit);
-                decodePicks = List.of(greedyNext);
-            }
+            picks.prepare(draws, vocabularyLimit);
             int passes = Math.min(maxPasses, contextLength - furthest);
             openDecode = new DeviceDecode(this, positions.clone(), passes, Math.min(lookahead, DeviceDecode.MAX_LOOKAHEAD));
             return openDecode;
@@ -711,38 +647,23 @@ public final class Transformer implements AutoCloseable {
             }
             coverPositions(furthest, k);
             enqueuePass(k, k);
-            for (Launch pick : decodePicks) {
+            for (Launch pick : picks.launches()) {
                 run(pick, k);
             }
-            long event = cl.readAsync(pickStatus, 0, hostPickStatus.asSlice(8L * maxBatch * place, 8L * k));
+            long event = picks.readAsync(place, k);
             enqueueNanos = System.nanoTime() - start;
             return event;
         }
     }
 
-    /** sample.cl's sample_row for each draw, written to the device before the decode's first pass reads them. */
-    private void writeSampleRows(DeviceDraw[] draws) {
-        for (int i = 0; i < draws.length; i++) {
-            long at = (long) SAMPLE_ROW_BYTES * i;
-            DeviceDraw draw = draws[i];
-            hostSampleRows.set(ValueLayout.JAVA_DOUBLE, at, draw.minP() > 0 ? Math.log(draw.minP()) : Double.NEGATIVE_INFINITY);
-            hostSampleRows.set(ValueLayout.JAVA_DOUBLE, at + 8, draw.topP());
-            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 16, draw.seed());
-            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 24, draw.firstDraw());
-            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 32, draw.temperature());
-            hostSampleRows.set(ValueLayout.JAVA_INT, at + 36, draw.topK());
-        }
-        cl.write(sampleRows, 0, hostSampleRows.asSlice(0, (long) SAMPLE_ROW_BYTES * draws.length));
-    }
-
     /** The token the device reported for row {@code row} into place {@code place} of the status ring. */
     int pickedToken(int place, int row) {
-        return hostPickStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row));
+        return picks.token(place, row);
     }
 
     /** Whether row {@code row}'s logits in place {@code place} of the status ring held a NaN. */
     boolean pickSawNaN(int place, int row) {
-        return hostPickStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row) + 1) != 0;
+        return picks.sawNaN(place, row);
     }
 
     /** Ends the device decode: waits for its passes still in flight (their tokens unused) and frees the pass inputs. */
@@ -1152,9 +1073,7 @@ public final class Transformer implements AutoCloseable {
         if (pinnedLogits != null) {
             pinnedLogits.close();
         }
-        if (pinnedPickStatus != null) {
-            pinnedPickStatus.close();
-        }
+        picks.close();
         owned.forEach(ClBuffer::close);
         hostArena.close();
     }

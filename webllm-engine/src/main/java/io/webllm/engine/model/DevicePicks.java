@@ -1,0 +1,174 @@
+package io.webllm.engine.model;
+
+import io.webllm.engine.opencl.ClBuffer;
+import io.webllm.engine.opencl.ClContext;
+import io.webllm.engine.opencl.ClException;
+import io.webllm.engine.opencl.ClKernel;
+import io.webllm.engine.opencl.KernelLibrary;
+import io.webllm.engine.opencl.PinnedMemory;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What picks a {@link DeviceDecode}'s next tokens after each pass: greedy.cl's argmax and sample.cl's two draw kernels
+ * with their arguments set, the draw settings of each sequence they read ({@link DeviceDraw}, written once a decode
+ * starts), and the ring of places on the host that their reports (a token and a NaN flag a row) are read into, one
+ * for each pass in flight. The Transformer launches {@link #launches()} after each pass of an open decode.
+ */
+final class DevicePicks implements AutoCloseable {
+
+    /** Work-items of greedy.cl's and sample.cl's work-group of a row. */
+    private static final int ROW_WIDTH = 256;
+    /** Bytes of sample.cl's sample_row. */
+    private static final int SAMPLE_ROW_BYTES = 40;
+    /** The longest logits row sample.cl draws from: ROW_WIDTH blocks of its SAMPLE_MAX_BLOCK (1,024) ids. */
+    private static final int SAMPLE_MAX_VOCABULARY = ROW_WIDTH * 1024;
+    private static final System.Logger LOG = System.getLogger(DevicePicks.class.getName());
+
+    private final ClContext cl;
+    private final int maxBatch;
+    private final ClBuffer status;
+    private final ClBuffer sampleRows;
+    private final Arena hostArena = Arena.ofShared();
+    private final MemorySegment hostSampleRows;
+    /** Where the reports of the passes in flight land: {@link DeviceDecode#MAX_LOOKAHEAD} places of maxBatch rows. */
+    private final MemorySegment hostStatus;
+    private final @Nullable PinnedMemory pinnedStatus;
+    private final Launch greedy;
+    /** Null where the device has no double precision (cl_khr_fp64), which the host's draws are computed in. */
+    private final @Nullable Launch sampled;
+    private final @Nullable Launch truncated;
+    private List<Launch> launches = List.of();
+
+    /**
+     * @param logits        the pass's logits rows, {@code vocabulary} floats each
+     * @param tokenIds      where the next pass reads its tokens (the picks write them)
+     * @param positions     the pass's positions (the picks advance them)
+     */
+    DevicePicks(ClContext cl, KernelLibrary kernels, ClBuffer logits, int vocabulary, ClBuffer tokenIds, ClBuffer positions,
+            int maxBatch) {
+        this.cl = cl;
+        this.maxBatch = maxBatch;
+        status = cl.allocate("device decode status", 8L * maxBatch);
+        sampleRows = cl.allocate("sampled decode rows", (long) SAMPLE_ROW_BYTES * maxBatch);
+        hostSampleRows = hostArena.allocate((long) SAMPLE_ROW_BYTES * maxBatch, 8);
+        long statusBytes = 8L * maxBatch * DeviceDecode.MAX_LOOKAHEAD;
+        pinnedStatus = pinnedOrNull(cl, statusBytes);
+        hostStatus = pinnedStatus != null ? pinnedStatus.segment() : hostArena.allocate(statusBytes, 4);
+        greedy = pickLaunch(kernels.create("kernel_greedy_next"), logits, vocabulary, tokenIds, positions);
+        sampled = sampleLaunch(kernels, "kernel_sample_next", logits, vocabulary, tokenIds, positions);
+        truncated = sampled == null ? null : sampleLaunch(kernels, "kernel_sample_truncated_next", logits, vocabulary, tokenIds, positions);
+    }
+
+    private Launch pickLaunch(ClKernel kernel, ClBuffer logits, int vocabulary, ClBuffer tokenIds, ClBuffer positions) {
+        kernel.arg(0, logits).arg(1, vocabulary).arg(2, vocabulary).arg(3, tokenIds).arg(4, positions).arg(5, status);
+        return new Launch(kernel, -1, rows -> (long) rows * ROW_WIDTH, null, ROW_WIDTH, 0);
+    }
+
+    /** A sample.cl kernel with its arguments set, or null where the device or the vocabulary rules it out. */
+    private @Nullable Launch sampleLaunch(KernelLibrary kernels, String name, ClBuffer logits, int vocabulary, ClBuffer tokenIds,
+            ClBuffer positions) {
+        if (vocabulary > SAMPLE_MAX_VOCABULARY) {
+            LOG.log(System.Logger.Level.INFO, "sampled requests pick their tokens on the host: {0} tokens are more than the device draw takes",
+                    vocabulary);
+            return null;
+        }
+        ClKernel kernel;
+        try {
+            kernel = kernels.create(name);
+        } catch (ClException e) {
+            LOG.log(System.Logger.Level.INFO, "sampled requests pick their tokens on the host: no double precision on {0}", cl.device().name());
+            return null;
+        }
+        Launch launch = pickLaunch(kernel, logits, vocabulary, tokenIds, positions);
+        kernel.arg(6, sampleRows);
+        return launch;
+    }
+
+    private static @Nullable PinnedMemory pinnedOrNull(ClContext cl, long bytes) {
+        try {
+            return cl.allocatePinned("device decode status on the host", bytes);
+        } catch (ClException e) {
+            LOG.log(System.Logger.Level.WARNING, "no pinned host memory for the device decode status; reading through ordinary memory: {0}",
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    /** Whether sampled draws can be made here ({@link DeviceDraw} with a temperature). */
+    boolean draws() {
+        return sampled != null;
+    }
+
+    /**
+     * Readies the picks for a decode of these sequences from their first {@code vocabularyLimit} logits: the argmax
+     * alone where every draw is greedy, else the draw kernels (each leaves the other's rows alone) with the draws'
+     * settings written to the device.
+     */
+    void prepare(DeviceDraw[] draws, int vocabularyLimit) {
+        if (Arrays.stream(draws).allMatch(DeviceDraw::greedy)) {
+            greedy.kernel().arg(1, vocabularyLimit);
+            launches = List.of(greedy);
+            return;
+        }
+        if (sampled == null) {
+            throw new IllegalStateException("this device cannot draw sampled tokens (no double precision): pick them on the host");
+        }
+        writeSampleRows(draws);
+        sampled.kernel().arg(1, vocabularyLimit);
+        launches = List.of(sampled);
+        if (Arrays.stream(draws).anyMatch(DeviceDraw::truncates)) {
+            java.util.Objects.requireNonNull(truncated).kernel().arg(1, vocabularyLimit);
+            launches = List.of(sampled, truncated);
+        }
+    }
+
+    /** sample.cl's sample_row for each draw: ln(min-p), top-p, seed, draw index, temperature, top-k. */
+    private void writeSampleRows(DeviceDraw[] draws) {
+        for (int i = 0; i < draws.length; i++) {
+            long at = (long) SAMPLE_ROW_BYTES * i;
+            DeviceDraw draw = draws[i];
+            hostSampleRows.set(ValueLayout.JAVA_DOUBLE, at, draw.minP() > 0 ? Math.log(draw.minP()) : Double.NEGATIVE_INFINITY);
+            hostSampleRows.set(ValueLayout.JAVA_DOUBLE, at + 8, draw.topP());
+            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 16, draw.seed());
+            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 24, draw.firstDraw());
+            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 32, draw.temperature());
+            hostSampleRows.set(ValueLayout.JAVA_INT, at + 36, draw.topK());
+        }
+        cl.write(sampleRows, 0, hostSampleRows.asSlice(0, (long) SAMPLE_ROW_BYTES * draws.length));
+    }
+
+    /** The kernels to launch after each pass of the prepared decode. */
+    List<Launch> launches() {
+        return launches;
+    }
+
+    /** Enqueues the read of the picks' reports for {@code rows} rows into ring place {@code place}; returns its event. */
+    long readAsync(int place, int rows) {
+        return cl.readAsync(status, 0, hostStatus.asSlice(8L * maxBatch * place, 8L * rows));
+    }
+
+    /** The token reported for row {@code row} in ring place {@code place} (-1: every logit -inf; -2: the host's draw). */
+    int token(int place, int row) {
+        return hostStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row));
+    }
+
+    /** Whether row {@code row}'s logits in ring place {@code place} held a NaN. */
+    boolean sawNaN(int place, int row) {
+        return hostStatus.getAtIndex(ValueLayout.JAVA_INT, 2L * (maxBatch * place + row) + 1) != 0;
+    }
+
+    @Override
+    public void close() {
+        if (pinnedStatus != null) {
+            pinnedStatus.close();
+        }
+        status.close();
+        sampleRows.close();
+        hostArena.close();
+    }
+}
