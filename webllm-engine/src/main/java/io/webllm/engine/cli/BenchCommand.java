@@ -115,7 +115,7 @@ final class BenchCommand implements Command {
                     }
                     result.put("sampledTokensPerSecond", generate / ((System.nanoTime() - sampledStart) / 1e9));
                     // with top-k 40 and top-p 0.9 (Ollama's defaults), the device's sorted cut (kernel_sample_truncated_next,
-                    // -Dwebllm.sample.truncateOnDevice for the engine): where a cut is too wide the device leaves the draw to
+                    // -Dwebllm.sample.allOnDevice for the engine): where a cut is too wide the device leaves the draw to
                     // the host, and the count of tokens drawn before that says so
                     int drawn = 0;
                     long truncatedStart = System.nanoTime();

@@ -24,13 +24,21 @@ final class DevicePicks implements AutoCloseable {
     /** Work-items of greedy.cl's and sample.cl's work-group of a row. */
     private static final int ROW_WIDTH = 256;
     /** Bytes of sample.cl's sample_row. */
-    private static final int SAMPLE_ROW_BYTES = 40;
+    private static final int SAMPLE_ROW_BYTES = 56;
     /** The longest logits row sample.cl draws from: ROW_WIDTH blocks of its SAMPLE_MAX_BLOCK (1,024) ids. */
     private static final int SAMPLE_MAX_VOCABULARY = ROW_WIDTH * 1024;
     private static final System.Logger LOG = System.getLogger(DevicePicks.class.getName());
 
     private final ClContext cl;
     private final int maxBatch;
+    private final int slots;
+    private final int vocabulary;
+    /**
+     * The penalties' inputs on the device, a region per cache slot (sample.cl's seen bits and counts), allocated by
+     * the first decode with penalties; null before.
+     */
+    private @Nullable ClBuffer penaltySeen;
+    private @Nullable ClBuffer penaltyCounts;
     private final ClBuffer status;
     private final ClBuffer sampleRows;
     private final Arena hostArena = Arena.ofShared();
@@ -50,9 +58,11 @@ final class DevicePicks implements AutoCloseable {
      * @param positions     the pass's positions (the picks advance them)
      */
     DevicePicks(ClContext cl, KernelLibrary kernels, ClBuffer logits, int vocabulary, ClBuffer tokenIds, ClBuffer positions,
-            int maxBatch) {
+            int maxBatch, int slots) {
         this.cl = cl;
         this.maxBatch = maxBatch;
+        this.slots = slots;
+        this.vocabulary = vocabulary;
         status = cl.allocate("device decode status", 8L * maxBatch);
         sampleRows = cl.allocate("sampled decode rows", (long) SAMPLE_ROW_BYTES * maxBatch);
         hostSampleRows = hostArena.allocate((long) SAMPLE_ROW_BYTES * maxBatch, 8);
@@ -85,7 +95,8 @@ final class DevicePicks implements AutoCloseable {
             return null;
         }
         Launch launch = pickLaunch(kernel, logits, vocabulary, tokenIds, positions);
-        kernel.arg(6, sampleRows);
+        // no penalties' inputs until a decode has penalties (a row without them reads none)
+        kernel.arg(6, sampleRows).arg(7, sampleRows).arg(8, sampleRows).arg(9, seenWords()).arg(10, vocabulary);
         return launch;
     }
 
@@ -104,12 +115,17 @@ final class DevicePicks implements AutoCloseable {
         return sampled != null;
     }
 
+    /** 32-bit words of seen bits a slot holds. */
+    private int seenWords() {
+        return (vocabulary + 31) / 32;
+    }
+
     /**
-     * Readies the picks for a decode of these sequences from their first {@code vocabularyLimit} logits: the argmax
-     * alone where every draw is greedy, else the draw kernels (each leaves the other's rows alone) with the draws'
-     * settings written to the device.
+     * Readies the picks for a decode of these sequences (in cache slots {@code slotIds}) from their first
+     * {@code vocabularyLimit} logits: the argmax alone where every draw is greedy, else the draw kernels (each leaves
+     * the other's rows alone) with the draws' settings, and their penalties' inputs, written to the device.
      */
-    void prepare(DeviceDraw[] draws, int vocabularyLimit) {
+    void prepare(DeviceDraw[] draws, int[] slotIds, int vocabularyLimit) {
         if (Arrays.stream(draws).allMatch(DeviceDraw::greedy)) {
             greedy.kernel().arg(1, vocabularyLimit);
             launches = List.of(greedy);
@@ -118,7 +134,8 @@ final class DevicePicks implements AutoCloseable {
         if (sampled == null) {
             throw new IllegalStateException("this device cannot draw sampled tokens (no double precision): pick them on the host");
         }
-        writeSampleRows(draws);
+        writeSampleRows(draws, slotIds);
+        writePenalties(draws, slotIds);
         sampled.kernel().arg(1, vocabularyLimit);
         launches = List.of(sampled);
         if (Arrays.stream(draws).anyMatch(DeviceDraw::truncates)) {
@@ -127,8 +144,11 @@ final class DevicePicks implements AutoCloseable {
         }
     }
 
-    /** sample.cl's sample_row for each draw: ln(min-p), top-p, seed, draw index, temperature, top-k. */
-    private void writeSampleRows(DeviceDraw[] draws) {
+    /**
+     * sample.cl's sample_row for each draw: ln(min-p), top-p, seed, draw index, temperature, top-k, the repetition,
+     * frequency and presence penalties, and the sequence's slot.
+     */
+    private void writeSampleRows(DeviceDraw[] draws, int[] slotIds) {
         for (int i = 0; i < draws.length; i++) {
             long at = (long) SAMPLE_ROW_BYTES * i;
             DeviceDraw draw = draws[i];
@@ -138,8 +158,43 @@ final class DevicePicks implements AutoCloseable {
             hostSampleRows.set(ValueLayout.JAVA_LONG, at + 24, draw.firstDraw());
             hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 32, draw.temperature());
             hostSampleRows.set(ValueLayout.JAVA_INT, at + 36, draw.topK());
+            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 40, draw.penalties().repetition());
+            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 44, draw.penalties().frequency());
+            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 48, draw.penalties().presence());
+            hostSampleRows.set(ValueLayout.JAVA_INT, at + 52, slotIds[i]);
         }
         cl.write(sampleRows, 0, hostSampleRows.asSlice(0, (long) SAMPLE_ROW_BYTES * draws.length));
+    }
+
+    /** Each penalized draw's seen bits and counts, into its slot's regions (the kernels keep them up to date after). */
+    private void writePenalties(DeviceDraw[] draws, int[] slotIds) {
+        if (java.util.Arrays.stream(draws).noneMatch(draw -> draw.penalties().on())) {
+            return;
+        }
+        long seenBytes = 4L * seenWords();
+        long countBytes = 4L * vocabulary;
+        if (penaltySeen == null) {
+            penaltySeen = cl.allocate("penalties' seen tokens", seenBytes * slots);
+            penaltyCounts = cl.allocate("penalties' token counts", countBytes * slots);
+            for (Launch launch : java.util.Arrays.asList(sampled, truncated)) {
+                java.util.Objects.requireNonNull(launch).kernel().arg(7, penaltySeen).arg(8, penaltyCounts);
+            }
+        }
+        try (Arena staging = Arena.ofConfined()) {
+            MemorySegment seen = staging.allocate(seenBytes, 8);
+            MemorySegment counts = staging.allocate(countBytes, 4);
+            for (int i = 0; i < draws.length; i++) {
+                DeviceDraw.Penalties penalties = draws[i].penalties();
+                if (!penalties.on()) {
+                    continue;
+                }
+                // the host's 64-bit words, little-endian, are the kernel's 32-bit words in order
+                MemorySegment.copy(MemorySegment.ofArray(penalties.seen()), 0, seen, 0, Math.min(seenBytes, 8L * penalties.seen().length));
+                MemorySegment.copy(MemorySegment.ofArray(penalties.counts()), 0, counts, 0, countBytes);
+                cl.write(penaltySeen, seenBytes * slotIds[i], seen);
+                cl.write(java.util.Objects.requireNonNull(penaltyCounts), countBytes * slotIds[i], counts);
+            }
+        }
     }
 
     /** The kernels to launch after each pass of the prepared decode. */
@@ -169,6 +224,12 @@ final class DevicePicks implements AutoCloseable {
         }
         status.close();
         sampleRows.close();
+        if (penaltySeen != null) {
+            penaltySeen.close();
+        }
+        if (penaltyCounts != null) {
+            penaltyCounts.close();
+        }
         hostArena.close();
     }
 }

@@ -314,7 +314,7 @@ public final class Transformer implements AutoCloseable {
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
         finalNorm = rmsNorm(gathered, xb, outputNorm, normed);
         outputMatvec = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, normed);
-        picks = new DevicePicks(cl, kernels, logits, config.vocabularySize(), tokenIds, positions, maxBatch);
+        picks = new DevicePicks(cl, kernels, logits, config.vocabularySize(), tokenIds, positions, maxBatch, slots);
         upload.finish();
         recorded = RecordedPasses.on(cl, options.recordedPasses());
     }
@@ -625,7 +625,7 @@ public final class Transformer implements AutoCloseable {
                 throw new IllegalArgumentException("a device decode picks from 1 to %d tokens, not %d".formatted(config.vocabularySize(), vocabularyLimit));
             }
             inputs.write(tokens, positions, slots, 0, k, java.util.stream.IntStream.range(0, k).toArray(), k);
-            picks.prepare(draws, vocabularyLimit);
+            picks.prepare(draws, slots, vocabularyLimit);
             int passes = Math.min(maxPasses, contextLength - furthest);
             openDecode = new DeviceDecode(this, positions.clone(), passes, Math.min(lookahead, DeviceDecode.MAX_LOOKAHEAD));
             return openDecode;

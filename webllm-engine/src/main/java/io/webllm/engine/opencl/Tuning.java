@@ -100,12 +100,13 @@ public final class Tuning {
     public static final int ATTENTION_PREFETCH_V = flag("webllm.attention.prefetchV", true) ? 1 : 0;
 
     /**
-     * Whether requests with top-k or top-p have their tokens drawn on the device too (sample.cl,
-     * kernel_sample_truncated_next: the candidates sorted, then the host sampler's cut and walk), {@code
-     * -Dwebllm.sample.truncateOnDevice=true}. Off until the kernel has run on a GPU (session 11 tested it on PoCL only);
-     * without it those requests read each step's logits back and draw on the host.
+     * Whether requests with top-k, top-p or penalties (repetition, frequency, presence) have their tokens drawn on the
+     * device too (sample.cl: kernel_sample_truncated_next sorts the candidates for the host sampler's cut and walk; both
+     * draw kernels apply the penalties from per-slot counts they keep), {@code -Dwebllm.sample.allOnDevice=true}. Off
+     * until those kernels have run on a GPU (session 11 tested them on PoCL only); without it such requests read each
+     * step's logits back and draw on the host.
      */
-    public static final boolean DEVICE_TRUNCATION = flag("webllm.sample.truncateOnDevice", false);
+    public static final boolean DEVICE_SAMPLING_ALL = flag("webllm.sample.allOnDevice", false);
 
     private Tuning() {
     }

@@ -197,9 +197,9 @@ public final class LocalEngine implements ChatEngine {
         return scheduler.deviceDeclinedDraws();
     }
 
-    /** Whether top-k and top-p draws go to the device (-Dwebllm.sample.truncateOnDevice until set), for tests. */
-    void drawTruncationsOnDevice(boolean enabled) {
-        scheduler.deviceTruncation(enabled);
+    /** Whether top-k, top-p and penalties are drawn on the device (-Dwebllm.sample.allOnDevice until set), for tests. */
+    void drawAllOnDevice(boolean enabled) {
+        scheduler.deviceSamplingAll(enabled);
     }
 
     @Override

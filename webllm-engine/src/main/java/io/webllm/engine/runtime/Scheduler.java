@@ -50,8 +50,8 @@ final class Scheduler implements Runnable {
     private volatile boolean running = true;
     private volatile long devicePickedTokens;
     private volatile long deviceDeclinedDraws;
-    // whether top-k and top-p draws go to the device too (Tuning.DEVICE_TRUNCATION; tests switch it per engine)
-    private volatile boolean deviceTruncation = Tuning.DEVICE_TRUNCATION;
+    // whether top-k, top-p and penalties are drawn on the device too (Tuning.DEVICE_SAMPLING_ALL; tests switch it)
+    private volatile boolean deviceSamplingAll = Tuning.DEVICE_SAMPLING_ALL;
 
     Scheduler(Transformer model, Tokenizer tokenizer, int maxQueued, int stepTokens, int maskWords,
             @Nullable ToolCallFormat toolFormat, boolean reasoningModel) {
@@ -191,8 +191,8 @@ final class Scheduler implements Runnable {
 
     /**
      * Whether this step can be a decode on the device: every active sequence's tokens can be picked there
-     * (Sequence.picksOnDevice: greedy, or drawn with temperature and min-p, and top-k and top-p where
-     * Tuning.DEVICE_TRUNCATION allows, on a device that can draw), they fit one pass, and nothing waits that a free
+     * (Sequence.picksOnDevice: greedy, or drawn with temperature and min-p, and top-k, top-p and penalties where
+     * Tuning.DEVICE_SAMPLING_ALL allows, on a device that can draw), they fit one pass, and nothing waits that a free
      * slot could take.
      */
     private boolean decodesOnDevice() {
@@ -201,7 +201,7 @@ final class Scheduler implements Runnable {
             return false;
         }
         for (Sequence sequence : active) {
-            if (!sequence.picksOnDevice(deviceTruncation) || (!sequence.greedy() && !model.drawsOnDevice())) {
+            if (!sequence.picksOnDevice(deviceSamplingAll) || (sequence.needsDrawKernel() && !model.drawsOnDevice())) {
                 return false;
             }
         }
@@ -277,9 +277,9 @@ final class Scheduler implements Runnable {
         return deviceDeclinedDraws;
     }
 
-    /** Whether top-k and top-p draws may go to the device (Tuning.DEVICE_TRUNCATION until set). */
-    void deviceTruncation(boolean enabled) {
-        deviceTruncation = enabled;
+    /** Whether top-k, top-p and penalties may be drawn on the device (Tuning.DEVICE_SAMPLING_ALL until set). */
+    void deviceSamplingAll(boolean enabled) {
+        deviceSamplingAll = enabled;
     }
 
     /**

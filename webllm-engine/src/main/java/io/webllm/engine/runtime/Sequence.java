@@ -165,13 +165,13 @@ final class Sequence {
 
     /**
      * Whether the device can pick this sequence's next tokens (Transformer.deviceDecode): past its prompt, each token
-     * the argmax of the model's logits or a draw from them without bias or penalties (SamplingParams.drawableOnDevice;
-     * top-k and top-p only with {@code truncation}), with no grammar mask and no logprobs, which need the host's
+     * the argmax of the model's logits or a draw from them without bias (SamplingParams.drawableOnDevice; top-k, top-p
+     * and penalties only with {@code all}), with no grammar mask and no logprobs, which need the host's
      * copy, and not while the host draws after the device declined a draw ({@link #drawOnHost}).
      */
-    boolean picksOnDevice(boolean truncation) {
+    boolean picksOnDevice(boolean all) {
         return decoding() && matcher == null && !sampling.params().logprobs() && hostDrawsLeft == 0
-                && sampling.params().drawableOnDevice(truncation);
+                && sampling.params().drawableOnDevice(all);
     }
 
     /**
@@ -182,14 +182,22 @@ final class Sequence {
         hostDrawsLeft = tokens;
     }
 
-    /** Whether this sequence's tokens are the argmax (no draw: any device can pick them). */
+    /** Whether this sequence's tokens are the argmax (temperature 0: no uniform number is drawn). */
     boolean greedy() {
         return sampling.params().greedy();
     }
 
-    /** How the device picks this sequence's next tokens, from its next draw on (where {@link #picksOnDevice}). */
+    /** Whether the device needs its draw kernels for this sequence (sample.cl), not the argmax alone (greedy.cl). */
+    boolean needsDrawKernel() {
+        return !sampling.params().argmaxOfModelLogits();
+    }
+
+    /**
+     * How the device picks this sequence's next tokens, from its next draw on (where {@link #picksOnDevice}), with a
+     * copy of its penalties' inputs where it has penalties.
+     */
     DeviceDraw deviceDraw() {
-        return DeviceDraw.of(sampling.params(), sampling.seed(), sampling.draws(), logits.length);
+        return DeviceDraw.of(sampling, logits.length);
     }
 
     /** The token the next pass feeds: the last one taken, while {@link #decoding()}. */

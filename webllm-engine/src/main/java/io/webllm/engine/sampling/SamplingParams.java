@@ -114,13 +114,16 @@ public record SamplingParams(
     }
 
     /**
-     * Whether the device can draw with these settings from the model's own logits (opencl kernels/greedy.cl and
-     * sample.cl): greedy ones ({@link #argmaxOfModelLogits}), or sampled ones without bias or penalties, with
-     * top-k and top-p only where {@code truncation} (the device's draw of them is switched on).
+     * Whether the device can draw with these settings (opencl kernels/greedy.cl and sample.cl): anything without a
+     * logit bias, but top-k, top-p and the penalties only where {@code all} (their device draws are switched on);
+     * otherwise the argmax of the model's own logits ({@link #argmaxOfModelLogits}) or temperature with min-p.
      */
-    public boolean drawableOnDevice(boolean truncation) {
-        return argmaxOfModelLogits() || (frequencyPenalty == 0 && presencePenalty == 0 && repetitionPenalty == 1
-                && logitBias.isEmpty() && (truncation || (topK == 0 && topP >= 1)));
+    public boolean drawableOnDevice(boolean all) {
+        if (!logitBias.isEmpty()) {
+            return false;
+        }
+        return all || argmaxOfModelLogits() || (frequencyPenalty == 0 && presencePenalty == 0 && repetitionPenalty == 1
+                && topK == 0 && topP >= 1);
     }
 
     public Builder mutate() {

@@ -139,6 +139,16 @@ public final class SamplingState {
         return generatedCount;
     }
 
+    /**
+     * Copies the penalties' inputs into the given arrays (a device that draws with penalties updates its own copies):
+     * the seen tokens as bits ({@code token >>> 6} a word, {@code 1L << (token & 63)} in it) and each token's count in
+     * the generated text.
+     */
+    public void copyPenaltyState(long[] seenInto, int[] countsInto) {
+        System.arraycopy(seen, 0, seenInto, 0, seen.length);
+        System.arraycopy(generatedCounts, 0, countsInto, 0, generatedCounts.length);
+    }
+
     /** How often the token occurs in the generated text. */
     public int generatedOccurrences(int token) {
         return generatedCounts[token];

@@ -188,7 +188,8 @@ class DeviceDecodeTests {
 
     /** Runs {@code test} on a synthetic model of this shape, type and seed, loaded on the test device. */
     /**
-     * Sequences drawn on the device (sample.cl: temperature, min-p, and top-k with top-p through the truncating kernel)
+     * Sequences drawn on the device (sample.cl: temperature, min-p, top-k with top-p through the truncating kernel, and
+     * repetition with frequency penalties from the counts the kernels keep)
      * alongside a greedy one give the tokens the host's loop gives: the same
      * passes, each sequence's token drawn by LogitSampler from its row with its own seed and draw count, and the
      * device decode starting at a sequence's third draw as the scheduler would after two host-drawn tokens.
@@ -199,36 +200,35 @@ class DeviceDecodeTests {
     void sampledSequencesDrawTheHostSamplersTokens() {
         try (GgufFile file = GgufFile.open(io.webllm.engine.testing.TestData.model("stories260K.gguf"));
              ClContext cl = TestDevices.open();
-             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(CONTEXT, 4, 16, KernelLibrary.Variant.GPU, true),
+             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(CONTEXT, 5, 16, KernelLibrary.Variant.GPU, true),
                      LoadListener.NONE)) {
-            int[] slots = {0, 1, 2, 3};
+            int[] slots = {0, 1, 2, 3, 4};
             SamplingParams[] params = {SamplingParams.builder().temperature(0).build(),
                     SamplingParams.builder().temperature(0.9).seed(5L).build(),
                     SamplingParams.builder().temperature(1.1).minP(0.1).seed(6L).build(),
-                    SamplingParams.builder().temperature(0.8).topK(20).topP(0.9).seed(7L).build()};
+                    SamplingParams.builder().temperature(0.8).topK(20).topP(0.9).seed(7L).build(),
+                    SamplingParams.builder().temperature(0.9).repetitionPenalty(1.3).frequencyPenalty(0.5).seed(8L).build()};
             int n = slots.length;
             int vocabulary = transformer.config().vocabularySize();
             SamplingState[] states = new SamplingState[n];
             int[] starts = new int[n];
             int[] firsts = new int[n];
             for (int s = 0; s < n; s++) {
+                // as a Sequence keeps it: the prompt seen, then two tokens drawn on the host and accepted
                 states[s] = SamplingState.create(params[s], vocabulary);
                 int[] prompt = new java.util.SplittableRandom(20 + s).ints(4 + 2 * s, 3, 500).toArray();
-                float[] logits = transformer.forward(Batch.sequence(prompt, 0, slots[s]));
-                firsts[s] = Sampler.standard().sample(logits, states[s]);
-                int second = Sampler.standard().sample(transformer.forward(Batch.sequence(new int[] {firsts[s]}, prompt.length, slots[s])), states[s]);
-                firsts[s] = second;
+                states[s].acceptPrompt(prompt);
+                int first = Sampler.standard().sample(transformer.forward(Batch.sequence(prompt, 0, slots[s])), states[s]);
+                states[s].accept(first);
+                firsts[s] = Sampler.standard().sample(transformer.forward(Batch.sequence(new int[] {first}, prompt.length, slots[s])), states[s]);
+                states[s].accept(firsts[s]);
                 starts[s] = prompt.length + 1;
             }
+            // the device decode starts from copies of the states; the host's loop below goes on with the states
             DeviceDraw[] draws = new DeviceDraw[n];
-            SamplingState[] hostStates = new SamplingState[n];
+            SamplingState[] hostStates = states;
             for (int s = 0; s < n; s++) {
-                draws[s] = DeviceDraw.of(params[s], states[s].seed(), states[s].draws(), vocabulary);
-                // the host's loop continues from the same point: a fresh state advanced by the same draws
-                hostStates[s] = SamplingState.create(params[s], vocabulary);
-                for (long d = 0; d < states[s].draws(); d++) {
-                    hostStates[s].acceptDrawn(0);
-                }
+                draws[s] = DeviceDraw.of(states[s], vocabulary);
             }
             assertThat(draws[1].firstDraw()).isEqualTo(2);
             assertThat(draws[3].truncates()).isTrue();
@@ -239,9 +239,10 @@ class DeviceDecodeTests {
                 for (int s = 0; s < n; s++) {
                     positions[s] = starts[s] + step;
                 }
-                float[] logits = transformer.forward(new Batch(tokens, positions, slots, new int[] {0, 1, 2, 3}));
+                float[] logits = transformer.forward(new Batch(tokens, positions, slots, new int[] {0, 1, 2, 3, 4}));
                 for (int s = 0; s < n; s++) {
                     tokens[s] = Sampler.standard().sample(Arrays.copyOfRange(logits, s * vocabulary, (s + 1) * vocabulary), hostStates[s]);
+                    hostStates[s].accept(tokens[s]);
                 }
                 host[step] = tokens.clone();
             }

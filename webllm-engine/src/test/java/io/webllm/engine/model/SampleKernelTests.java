@@ -18,8 +18,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The device's draw (sample.cl) gives the token the host's sampler (sampling.LogitSampler) draws from the same logits
  * with the same settings, seed and draw index: temperatures below, at and above 1, min-p, top-k, top-p and their
- * combinations (kernel_sample_truncated_next, launched beside kernel_sample_next), a greedy row among sampled ones, a vocabulary that is no multiple of the work-group, -inf logits, ties, and 60 successive draws a row (the
- * kernel advances each row's draw index itself). Rows that a NaN or all -inf logits leave without a draw report it
+ * combinations (kernel_sample_truncated_next, launched beside kernel_sample_next), the repetition, frequency and
+ * presence penalties (the kernels update each row's seen tokens and counts as the host's state does), a greedy row
+ * among sampled ones, a vocabulary that is no multiple of the work-group, -inf logits, ties, and 60 successive draws a
+ * row (the kernel advances each row's draw index itself). Rows that a NaN or all -inf logits leave without a draw report it
  * as greedy.cl does.
  */
 class SampleKernelTests extends OnTestDevice {
@@ -27,10 +29,40 @@ class SampleKernelTests extends OnTestDevice {
     private static final int VOCABULARY = 5_003;
     private static final int DRAWS = 60;
 
-    private record Row(double temperature, int topK, double topP, double minP, long seed, int firstDraw) {
+    private record Row(double temperature, int topK, double topP, double minP, double repetition, double frequency,
+            double presence, long seed, int firstDraw) {
 
         Row(double temperature, double minP, long seed, int firstDraw) {
             this(temperature, 0, 1, minP, seed, firstDraw);
+        }
+
+        Row(double temperature, int topK, double topP, double minP, long seed, int firstDraw) {
+            this(temperature, topK, topP, minP, 1, 0, 0, seed, firstDraw);
+        }
+
+        boolean penalized() {
+            return repetition != 1 || frequency != 0 || presence != 0;
+        }
+
+        SamplingParams params() {
+            return SamplingParams.builder().temperature(temperature).minP(minP).topK(topK).topP(topP)
+                    .repetitionPenalty(repetition).frequencyPenalty(frequency).presencePenalty(presence).seed(seed).build();
+        }
+
+        /**
+         * The row's sampling state before its first device draw: its earlier draws made (penalized rows: a prompt of
+         * 40 tokens seen, and the earlier draws' tokens generated, some of them twice).
+         */
+        SamplingState state(int vocabulary) {
+            SamplingState state = SamplingState.create(params(), vocabulary);
+            SplittableRandom tokens = new SplittableRandom(seed);
+            if (penalized()) {
+                state.acceptPrompt(tokens.ints(40, 0, vocabulary).toArray());
+            }
+            for (int i = 0; i < firstDraw; i++) {
+                state.acceptDrawn(penalized() ? tokens.nextInt(0, Math.min(vocabulary, 30)) : 0);
+            }
+            return state;
         }
     }
 
@@ -41,8 +73,13 @@ class SampleKernelTests extends OnTestDevice {
             new Row(1.0, 40, 1, 0, 16, 0), new Row(0.8, 5, 0.8, 0, 17, 3), new Row(1.0, 0, 0.9, 0, 18, 0),
             new Row(1.2, 0, 0.5, 0.3, 19, 1), new Row(0.6, 50, 0.95, 0.05, 20, 0),
             // PEAKED rows: two tokens far above the rest, so that the top k reach past the kernel's widest distance
-            new Row(1.0, 40, 0.9, 0, 21, 0), new Row(1.0, 3, 1, 0, 22, 0)};
+            new Row(1.0, 40, 0.9, 0, 21, 0), new Row(1.0, 3, 1, 0, 22, 0),
+            // penalties (drawn kernels keep their counts): repetition; frequency and presence with top-k; greedy with
+            // repetition (the argmax of the penalized logits); all three with top-p
+            new Row(1.0, 0, 1, 0, 1.3, 0, 0, 23, 5), new Row(0.8, 40, 1, 0, 1, 0.7, 0.4, 24, 3),
+            new Row(0, 0, 1, 0, 1.5, 0, 0, 25, 4), new Row(1.1, 0, 0.9, 0, 1.1, 0.3, 0.2, 26, 6)};
     private static final int PEAKED = 11;
+    private static final int PENALIZED = 13;
 
     /** 5,003 ids with 13 rows of padding past the limit; 100 ids, fewer than a work-group's work-items. */
     @ParameterizedTest(name = "{0} ids, limit {1}")
@@ -63,17 +100,33 @@ class SampleKernelTests extends OnTestDevice {
             }
         }
         int[][] device = new int[rows][DRAWS];
+        int words = (vocabulary + 31) / 32;
+        // each row's penalties' inputs where the device finds them: slot r's seen bits and counts
+        int[] seen = new int[rows * words];
+        int[] counts = new int[rows * vocabulary];
+        for (int r = 0; r < rows; r++) {
+            long[] bits = new long[(vocabulary + 63) / 64];
+            int[] rowCounts = new int[vocabulary];
+            ROWS[r].state(vocabulary).copyPenaltyState(bits, rowCounts);
+            for (int w = 0; w < words; w++) {
+                seen[r * words + w] = (int) (bits[w / 2] >>> (32 * (w % 2)));
+            }
+            System.arraycopy(rowCounts, 0, counts, r * vocabulary, vocabulary);
+        }
         try (Arena arena = Arena.ofConfined();
              ClBuffer logitRows = DeviceArrays.upload(cl, arena, "logits", logits);
              ClBuffer tokens = cl.allocate("tokens", 4L * rows);
              ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[rows]);
              ClBuffer status = cl.allocate("status", 8L * rows);
-             ClBuffer params = cl.allocate("rows", 40L * rows);
+             ClBuffer params = cl.allocate("rows", 56L * rows);
+             ClBuffer seenBits = DeviceArrays.upload(cl, arena, "seen", seen);
+             ClBuffer tokenCounts = DeviceArrays.upload(cl, arena, "counts", counts);
              ClKernel kernel = cl.kernels().create("kernel_sample_next");
              ClKernel truncated = cl.kernels().create("kernel_sample_truncated_next")) {
             cl.write(params, 0, rowParams(arena, ROWS));
             for (ClKernel k : java.util.List.of(kernel, truncated)) {
-                k.arg(0, logitRows).arg(1, limit).arg(2, vocabulary).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params);
+                k.arg(0, logitRows).arg(1, limit).arg(2, vocabulary).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params)
+                        .arg(7, seenBits).arg(8, tokenCounts).arg(9, words).arg(10, vocabulary);
             }
             for (int d = 0; d < DRAWS; d++) {
                 kernel.run(256L * rows, 256);
@@ -90,16 +143,13 @@ class SampleKernelTests extends OnTestDevice {
         }
         for (int r = 0; r < rows; r++) {
             Row row = ROWS[r];
-            SamplingState state = SamplingState.create(SamplingParams.builder().temperature(row.temperature()).minP(row.minP())
-                    .topK(row.topK()).topP(row.topP()).seed(row.seed()).build(), vocabulary);
-            for (int i = 0; i < row.firstDraw(); i++) {
-                state.acceptDrawn(0);
-            }
+            SamplingState state = row.state(vocabulary);
             int[] hostDraws = new int[DRAWS];
             for (int d = 0; d < DRAWS; d++) {
                 float[] copy = java.util.Arrays.copyOfRange(logits, r * vocabulary, (r + 1) * vocabulary);
                 java.util.Arrays.fill(copy, limit, vocabulary, Float.NEGATIVE_INFINITY);
                 hostDraws[d] = Sampler.standard().sample(copy, state);
+                state.accept(hostDraws[d]);
             }
             assertThat(device[r]).as("row %d: %s", r, row).containsExactly(hostDraws);
             // (the equality is the claim; this says it was not only argmaxes, where the rows leave room for more)
@@ -141,28 +191,34 @@ class SampleKernelTests extends OnTestDevice {
              ClBuffer tokens = cl.allocate("tokens", 4L * n);
              ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[n]);
              ClBuffer status = cl.allocate("status", 8L * n);
-             ClBuffer params = cl.allocate("rows", 40L * n);
+             ClBuffer params = cl.allocate("rows", 56L * n);
              ClKernel kernel = cl.kernels().create(kernelName)) {
             cl.write(params, 0, rowParams(arena, rows));
-            kernel.arg(0, logitRows).arg(1, VOCABULARY).arg(2, VOCABULARY).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params);
+            // no row has penalties: any buffer stands in for their inputs
+            kernel.arg(0, logitRows).arg(1, VOCABULARY).arg(2, VOCABULARY).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params)
+                    .arg(7, params).arg(8, params).arg(9, 0).arg(10, 0);
             kernel.run(256L * n, 256);
-            MemorySegment after = arena.allocate(40L * n, 8);
+            MemorySegment after = arena.allocate(56L * n, 8);
             cl.read(params, 0, after);
             cl.finish();
             long[] drawIndices = new long[n];
             for (int r = 0; r < n; r++) {
-                drawIndices[r] = after.get(ValueLayout.JAVA_LONG, 40L * r + 24);
+                drawIndices[r] = after.get(ValueLayout.JAVA_LONG, 56L * r + 24);
             }
             return new OneDraw(DeviceArrays.ints(cl, arena, status, 2 * n), DeviceArrays.ints(cl, arena, tokens, n), drawIndices);
         }
     }
 
-    /** sample.cl's sample_row of each row: ln(min-p), top-p, seed, draw index, temperature, top-k. */
+    /** sample.cl's sample_row of each row (slot r): ln(min-p), top-p, seed, draw index, temperature, top-k, penalties. */
     private static MemorySegment rowParams(Arena arena, Row[] rows) {
-        MemorySegment host = arena.allocate(40L * rows.length, 8);
+        MemorySegment host = arena.allocate(56L * rows.length, 8);
         for (int r = 0; r < rows.length; r++) {
             Row row = rows[r];
-            long at = 40L * r;
+            long at = 56L * r;
+            host.set(ValueLayout.JAVA_FLOAT, at + 40, (float) row.repetition());
+            host.set(ValueLayout.JAVA_FLOAT, at + 44, (float) row.frequency());
+            host.set(ValueLayout.JAVA_FLOAT, at + 48, (float) row.presence());
+            host.set(ValueLayout.JAVA_INT, at + 52, r);
             host.set(ValueLayout.JAVA_DOUBLE, at, row.minP() > 0 ? Math.log(row.minP()) : Double.NEGATIVE_INFINITY);
             host.set(ValueLayout.JAVA_DOUBLE, at + 8, row.topP());
             host.set(ValueLayout.JAVA_LONG, at + 16, row.seed());

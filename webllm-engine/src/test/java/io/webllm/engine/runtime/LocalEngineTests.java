@@ -141,19 +141,24 @@ class LocalEngineTests {
     }
 
     /**
-     * With top-k and top-p drawn on the device too (-Dwebllm.sample.truncateOnDevice, switched on for this engine
-     * here), the same seed gives the same text as the host's draws. A top-p so close to 1 that the device cannot
+     * With top-k, top-p and penalties drawn on the device too (-Dwebllm.sample.allOnDevice, switched on for this
+     * engine here), the same seed gives the same text as the host's draws. A top-p so close to 1 that the device cannot
      * tell its nucleus from the whole row is left to the host (DrawOnHostException): the text is still the host's.
      */
     @Test
-    void topKAndTopPDrawnOnTheDeviceAreTheHostsDraws() {
-        engine.drawTruncationsOnDevice(true);
+    void topKTopPAndPenaltiesDrawnOnTheDeviceAreTheHostsDraws() {
+        engine.drawAllOnDevice(true);
         try {
-            ChatRequest.Builder truncated = prompt("Once upon a time").temperature(0.9).topK(40).topP(0.9).seed(31L).maxTokens(40);
-            long before = engine.devicePickedTokens();
-            String device = engine.complete(truncated.build()).choices().getFirst().content();
-            assertThat(engine.devicePickedTokens() - before).as("tokens drawn on the device").isGreaterThanOrEqualTo(30);
-            assertThat(device).isEqualTo(engine.complete(truncated.logprobs(true).build()).choices().getFirst().content());
+            for (ChatRequest.Builder request : List.of(
+                    prompt("Once upon a time").temperature(0.9).topK(40).topP(0.9).seed(31L).maxTokens(40),
+                    prompt("Once upon a time").temperature(0.8).repetitionPenalty(1.3).frequencyPenalty(0.6).presencePenalty(0.3)
+                            .seed(33L).maxTokens(40),
+                    prompt("Once upon a time").temperature(0.0).repetitionPenalty(1.5).maxTokens(40))) {
+                long before = engine.devicePickedTokens();
+                String device = engine.complete(request.build()).choices().getFirst().content();
+                assertThat(engine.devicePickedTokens() - before).as("tokens drawn on the device").isGreaterThanOrEqualTo(30);
+                assertThat(device).isEqualTo(engine.complete(request.logprobs(true).build()).choices().getFirst().content());
+            }
 
             ChatRequest.Builder wide = prompt("Once upon a time").temperature(0.9).topP(0.99995).seed(32L).maxTokens(40);
             long declined = engine.deviceDeclinedDraws();
@@ -161,7 +166,7 @@ class LocalEngineTests {
             assertThat(engine.deviceDeclinedDraws()).as("draws left to the host").isGreaterThan(declined);
             assertThat(left).isEqualTo(engine.complete(wide.logprobs(true).build()).choices().getFirst().content());
         } finally {
-            engine.drawTruncationsOnDevice(io.webllm.engine.opencl.Tuning.DEVICE_TRUNCATION);
+            engine.drawAllOnDevice(io.webllm.engine.opencl.Tuning.DEVICE_SAMPLING_ALL);
         }
     }
 

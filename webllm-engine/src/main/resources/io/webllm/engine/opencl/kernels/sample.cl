@@ -30,7 +30,60 @@ typedef struct {
     ulong draw;      // the index of this row's next draw; the kernel advances it
     float temperature;
     int top_k;       // 0: none
+    float repetition; // 1: none
+    float frequency;  // 0: none
+    float presence;   // 0: none
+    int slot;         // the sequence's cache slot: its place in the penalties' seen bits and counts
 } sample_row;
+
+// The penalties' inputs of one row (sampling.RepetitionPenaltyProcessor, FrequencyPresencePenaltyProcessor): a bit
+// per token seen in the prompt or output, and how often each token was generated; the kernels update both after each
+// draw, as SamplingState.accept does on the host.
+typedef struct {
+    global uint* seen;
+    global int* counts;
+    float repetition;
+    float frequency;
+    float presence;
+    int on;
+} penalties;
+
+inline penalties row_penalties(sample_row params, global uint* seen, global int* counts, int seen_words, int count_stride) {
+    penalties p;
+    p.seen = seen + (ulong) params.slot * seen_words;
+    p.counts = counts + (ulong) params.slot * count_stride;
+    p.repetition = params.repetition;
+    p.frequency = params.frequency;
+    p.presence = params.presence;
+    p.on = params.repetition != 1.0f || params.frequency != 0.0f || params.presence != 0.0f;
+    return p;
+}
+
+// A logit as the host's processors leave it: a seen token's divided by the repetition penalty where positive (the
+// division in double, rounded: the correctly rounded float quotient) and multiplied where not, then a generated one's
+// lowered by count x frequency + presence, in the host's float operations and order.
+inline float penalized_logit(float v, int token, penalties p) {
+    // a -inf logit stays -inf under both penalties (and padding past the row reads no bits)
+    if (!p.on || v == -INFINITY || !((p.seen[token >> 5] >> (token & 31)) & 1u)) {
+        return v;
+    }
+    if (p.repetition != 1.0f) {
+        v = v > 0.0f ? (float) ((double) v / (double) p.repetition) : v * p.repetition;
+    }
+    const int count = p.counts[token];
+    if (count > 0 && (p.frequency != 0.0f || p.presence != 0.0f)) {
+        v -= (float) count * p.frequency + p.presence;
+    }
+    return v;
+}
+
+// Records a row's drawn token for its penalties (by one work-item).
+inline void penalties_accept(penalties p, int token) {
+    if (p.on && token >= 0) {
+        p.seen[token >> 5] |= 1u << (token & 31);
+        p.counts[token] += 1;
+    }
+}
 
 // Whether a row's draw truncates to the most likely tokens first (top-k, top-p): kernel_sample_truncated_next draws
 // those rows, kernel_sample_next the others; each launch leaves the other kernel's rows alone.
@@ -69,16 +122,21 @@ inline float scaled_logit(float v, float temperature) {
     return temperature == 1.0f ? v : (float) ((double) v / (double) temperature);
 }
 
+// Token i's logit as the host draws from it: penalized, then divided by the temperature.
+inline float drawn_logit(float raw, int i, float temperature, penalties p) {
+    return scaled_logit(penalized_logit(raw, i, p), temperature);
+}
+
 // A draw's first pass (strided: coalesced): the largest scaled logit into values[0] and its lowest id into ids[0]
 // (argmax_across), NaN into not_a_number; returns how many finite logits this work-item saw. By the whole work-group.
-inline int scan_top(global const float* logits, int limit, float temperature, local float* values, local int* ids,
-        local int* not_a_number) {
+inline int scan_top(global const float* logits, int limit, float temperature, penalties pen, local float* values,
+        local int* ids, local int* not_a_number) {
     float best = -INFINITY;
     int best_id = INT_MAX;
     int nan_seen = 0;
     int finite_seen = 0;
     for (int i = get_local_id(0); i < limit; i += SAMPLE_WIDTH) {
-        const float v = scaled_logit(logits[i], temperature);
+        const float v = drawn_logit(logits[i], i, temperature, pen);
         if (v > best) {
             best = v;
             best_id = i;
@@ -92,7 +150,8 @@ inline int scan_top(global const float* logits, int limit, float temperature, lo
 
 kernel __attribute__((reqd_work_group_size(SAMPLE_WIDTH, 1, 1)))
 void kernel_sample_next(global const float* logits, int limit, int row_stride, global int* token_ids,
-                        global int* positions, global int* status, global sample_row* rows) {
+                        global int* positions, global int* status, global sample_row* rows, global uint* seen,
+                        global int* counts, int seen_words, int count_stride) {
     local float values[SAMPLE_WIDTH];
     local int ids[SAMPLE_WIDTH];
     local double sums[SAMPLE_WIDTH];
@@ -117,7 +176,8 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
     }
 
     // pass 1: the largest scaled logit and its lowest id, and NaN
-    scan_top(logits, limit, temperature, values, ids, &not_a_number);
+    const penalties pen = row_penalties(params, seen, counts, seen_words, count_stride);
+    scan_top(logits, limit, temperature, pen, values, ids, &not_a_number);
     const float top = values[0];
     const int argmax = ids[0] == INT_MAX ? -1 : ids[0];
     // min-p keeps logits >= max + ln(min_p), compared in double as the host compares them; without it every finite
@@ -141,7 +201,7 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
         }
         const float v[4] = {v4.x, v4.y, v4.z, v4.w};
         for (int k = 0; k < 4; k++) {
-            const float scaled = scaled_logit(v[k], temperature);
+            const float scaled = drawn_logit(v[k], i + k, temperature, pen);
             if (!floored || (double) scaled >= floor) {
                 sum += exp_nonpositive(scaled - top);
             }
@@ -170,7 +230,7 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
     const int walk_first = min(limit, max(walker, 0) * block);
     const int walk_end = min(limit, walk_first + block);
     for (int i = walk_first + lid; i < walk_end; i += SAMPLE_WIDTH) {
-        const float v = scaled_logit(logits[i], temperature);
+        const float v = drawn_logit(logits[i], i, temperature, pen);
         block_weights[i - walk_first] = !floored || (double) v >= floor ? exp_nonpositive(v - top) : 0.0f;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -196,7 +256,7 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
                 // rounding left the draw at or past the last boundary: the host then takes the last token it kept
                 // (the last with a positive weight; with min-p, the last at or above the floor)
                 for (int i = limit - 1; i >= 0; i--) {
-                    const float v = scaled_logit(logits[i], temperature);
+                    const float v = drawn_logit(logits[i], i, temperature, pen);
                     if (floored ? (double) v >= floor : exp_nonpositive(v - top) > 0.0f) {
                         token = i;
                         break;
@@ -206,6 +266,7 @@ void kernel_sample_next(global const float* logits, int limit, int row_stride, g
             rows[row].draw = params.draw + 1;
         }
         // a pass after a failed pick still needs a valid token id; the host discards what it computes
+        penalties_accept(pen, token);
         token_ids[row] = max(token, 0);
         positions[row] += 1;
         status[2 * row] = token;
@@ -251,7 +312,8 @@ inline int holds_cut(int count, float mass, int topk_on, sample_row params, doub
 
 kernel __attribute__((reqd_work_group_size(SAMPLE_WIDTH, 1, 1)))
 void kernel_sample_truncated_next(global const float* logits, int limit, int row_stride, global int* token_ids,
-                                  global int* positions, global int* status, global sample_row* rows) {
+                                  global int* positions, global int* status, global sample_row* rows, global uint* seen,
+                        global int* counts, int seen_words, int count_stride) {
     local float values[SAMPLE_WIDTH];
     local int ids[SAMPLE_WIDTH];
     local float level_mass[TRUNCATE_LEVELS * SAMPLE_WIDTH]; // only picks a level, with a margin: float will do
@@ -279,7 +341,8 @@ void kernel_sample_truncated_next(global const float* logits, int limit, int row
     }
 
     // pass 1: the largest scaled logit, NaN, and how many logits are finite
-    atomic_add(&finite, scan_top(logits, limit, temperature, values, ids, &not_a_number));
+    const penalties pen = row_penalties(params, seen, counts, seen_words, count_stride);
+    atomic_add(&finite, scan_top(logits, limit, temperature, pen, values, ids, &not_a_number));
     const float top = values[0];
 
     // pass 2: for each level delta, the tokens within delta of the top and their weight (and the weight of all)
@@ -294,7 +357,7 @@ void kernel_sample_truncated_next(global const float* logits, int limit, int row
     }
     double all = 0.0;
     for (int i = lid; i < limit; i += SAMPLE_WIDTH) {
-        const float v = scaled_logit(logits[i], temperature);
+        const float v = drawn_logit(logits[i], i, temperature, pen);
         const float w = exp_nonpositive(v - top);
         all += w;
         for (int j = 0; j < TRUNCATE_LEVELS; j++) {
@@ -373,7 +436,7 @@ void kernel_sample_truncated_next(global const float* logits, int limit, int row
         int c = 0;
         double m = 0.0;
         for (int i = lid; i < limit; i += SAMPLE_WIDTH) {
-            const float v = scaled_logit(logits[i], temperature);
+            const float v = drawn_logit(logits[i], i, temperature, pen);
             if (v > -INFINITY && top - v <= middle) {
                 c++;
                 m += exp_nonpositive(v - top);
@@ -408,7 +471,7 @@ void kernel_sample_truncated_next(global const float* logits, int limit, int row
     // pass 3: the candidates within the chosen level's delta, gathered (in any order) and sorted
     if (chosen >= 0.0f) {
         for (int i = lid; i < limit; i += SAMPLE_WIDTH) {
-            const float v = scaled_logit(logits[i], temperature);
+            const float v = drawn_logit(logits[i], i, temperature, pen);
             if (v > -INFINITY && top - v <= chosen) {
                 keys[atomic_inc(&candidates)] = candidate_key(v, i);
             }
@@ -507,6 +570,7 @@ void kernel_sample_truncated_next(global const float* logits, int limit, int row
                 rows[row].draw = params.draw + 1;
             }
         }
+        penalties_accept(pen, token);
         token_ids[row] = max(token, 0);
         positions[row] += 1;
         status[2 * row] = token;
