@@ -85,7 +85,8 @@ public final class DeviceDecode implements AutoCloseable {
             }
             if (tokens[i] == DRAW_ON_HOST) {
                 throw new DrawOnHostException(i, "the device left the draw at position " + (firstPositions[i] + pass)
-                        + " of sequence " + i + " to the host: its top-k or top-p candidates were too many to sort");
+                        + " of sequence " + i + " to the host: its top-k or top-p cut needs more than the 1,024 candidates"
+                        + " the device sorts, or a top-p it cannot tell from the whole row");
             }
             if (tokens[i] < 0) {
                 throw new IllegalStateException("expected a finite logit among the vocabulary but every logit of the pass at position "

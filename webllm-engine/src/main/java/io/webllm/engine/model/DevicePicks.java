@@ -132,7 +132,9 @@ final class DevicePicks implements AutoCloseable {
             return;
         }
         if (sampled == null) {
-            throw new IllegalStateException("this device cannot draw sampled tokens (no double precision): pick them on the host");
+            throw new IllegalStateException("expected a device that draws sampled tokens but " + cl.device().name()
+                    + " has no double precision (cl_khr_fp64) or the vocabulary is over " + SAMPLE_MAX_VOCABULARY
+                    + " tokens: draw them on the host (Transformer.drawsOnDevice says which)");
         }
         writeSampleRows(draws, slotIds);
         writePenalties(draws, slotIds);

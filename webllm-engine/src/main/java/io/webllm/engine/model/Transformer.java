@@ -44,8 +44,8 @@ import org.jspecify.annotations.Nullable;
  * and one launch of a layer's o, gated and down products with the next layer's q/k/v ({@link ChainedLaunch}). Then
  * output_norm and the output matrix only for the rows whose logits are wanted (in such a step the last down product
  * applies output_norm too, so only the output matrix runs). Prompts longer than {@code maxBatch} run in consecutive
- * chunks. Greedy and sampled decodes can pick their tokens on the device and run ahead of the host ({@link DeviceDecode}). Not
- * thread-safe: one scheduler thread drives it.
+ * chunks. Greedy and sampled decodes can pick their tokens on the device and run ahead of the host
+ * ({@link DeviceDecode}). Not thread-safe: one scheduler thread drives it.
  */
 public final class Transformer implements AutoCloseable {
 
@@ -593,9 +593,9 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * As {@link #greedyDecode(int[], int[], int[], int, int, int)}, each sequence's tokens picked as {@code draws[i]}
-     * says: the argmax, or a draw from its first {@code vocabularyLimit} logits with temperature and min-p, which gives
-     * the tokens sampling.LogitSampler would draw on the host from the same uniform numbers (sample.cl; only where
-     * {@link #drawsOnDevice()}).
+     * says: the argmax, or a draw from its first {@code vocabularyLimit} logits (temperature, top-k, top-p, min-p,
+     * penalties), which gives the tokens sampling.LogitSampler would draw on the host from the same uniform numbers
+     * (sample.cl; a draw other than the plain argmax only where {@link #drawsOnDevice()}).
      */
     public DeviceDecode deviceDecode(int[] tokens, int[] positions, int[] slots, DeviceDraw[] draws, int vocabularyLimit,
             int maxPasses, int lookahead) {
@@ -607,10 +607,6 @@ public final class Transformer implements AutoCloseable {
             if (k == 0 || k > maxBatch || positions.length != k || slots.length != k || draws.length != k) {
                 throw new IllegalArgumentException("a device decode takes 1 to %d sequences, a token, position, slot and draw each; got %d tokens, %d positions, %d slots, %d draws"
                         .formatted(maxBatch, k, positions.length, slots.length, draws.length));
-            }
-            boolean sampled = Arrays.stream(draws).anyMatch(draw -> !draw.greedy());
-            if (sampled && !picks.draws()) {
-                throw new IllegalStateException("this device cannot draw sampled tokens (no double precision): pick them on the host");
             }
             for (int i = 0; i < k; i++) {
                 checkInput(tokens[i], positions[i], slots[i]);
@@ -624,8 +620,9 @@ public final class Transformer implements AutoCloseable {
             if (vocabularyLimit < 1 || vocabularyLimit > config.vocabularySize()) {
                 throw new IllegalArgumentException("a device decode picks from 1 to %d tokens, not %d".formatted(config.vocabularySize(), vocabularyLimit));
             }
-            inputs.write(tokens, positions, slots, 0, k, java.util.stream.IntStream.range(0, k).toArray(), k);
+            // first: it refuses draws the device cannot make before anything is written
             picks.prepare(draws, slots, vocabularyLimit);
+            inputs.write(tokens, positions, slots, 0, k, java.util.stream.IntStream.range(0, k).toArray(), k);
             int passes = Math.min(maxPasses, contextLength - furthest);
             openDecode = new DeviceDecode(this, positions.clone(), passes, Math.min(lookahead, DeviceDecode.MAX_LOOKAHEAD));
             return openDecode;

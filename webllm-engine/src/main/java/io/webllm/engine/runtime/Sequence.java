@@ -166,8 +166,8 @@ final class Sequence {
     /**
      * Whether the device can pick this sequence's next tokens (Transformer.deviceDecode): past its prompt, each token
      * the argmax of the model's logits or a draw from them without bias (SamplingParams.drawableOnDevice; top-k, top-p
-     * and penalties only with {@code all}), with no grammar mask and no logprobs, which need the host's
-     * copy, and not while the host draws after the device declined a draw ({@link #drawOnHost}).
+     * and penalties only with {@code all}), with no grammar mask and no logprobs, which need the host's copy, and not
+     * while the host draws after the device declined a draw ({@link #drawOnHost}).
      */
     boolean picksOnDevice(boolean all) {
         return decoding() && matcher == null && !sampling.params().logprobs() && hostDrawsLeft == 0

@@ -3,8 +3,9 @@
 // batch token r's; its draw becomes the token id the next pass embeds at place r, one position on.
 //
 // What it draws from, per row (sample_row, written by the host once a decode starts): temperature T (0: the argmax,
-// lowest id on ties), and min-p (a floor of max + ln(min_p) on the temperature-scaled logits; ln_min_p -inf: off).
-// Top-k and top-p stay on the host (they need the candidates sorted): the host sends here only rows without them.
+// lowest id on ties), min-p (a floor of max + ln(min_p) on the temperature-scaled logits; ln_min_p -inf: off), and
+// the repetition, frequency and presence penalties (penalized_logit). Rows with top-k or top-p, which need their
+// candidates sorted, are kernel_sample_truncated_next's (below); each kernel leaves the other's rows alone.
 // The draw is the host's, bit for bit: the same float weights (exp_nonpositive is sampling.NonPositiveExp's double
 // polynomial, contraction off), the same uniform number (sampling.CounterUniform: a SplitMix64 output of the seed
 // and the draw's index, which advances here), and the same walk in id order to the first token whose cumulative
@@ -14,7 +15,7 @@
 // A work-group of SAMPLE_WIDTH work-items a row, three passes over it: the maximum (and the argmax, NaN), the weight
 // sums of SAMPLE_WIDTH blocks of consecutive ids (a work-item's block read four logits a load), then the one block
 // where the draw falls: its weights computed by the whole work-group into local memory, walked there by its owner.
-// Rows of up to SAMPLE_WIDTH x SAMPLE_MAX_BLOCK ids (Transformer checks the vocabulary).
+// Rows of up to SAMPLE_WIDTH x SAMPLE_MAX_BLOCK ids (model/DevicePicks.java checks the vocabulary).
 // status[2r]: the token (-1 where every logit is -inf), status[2r + 1]: 1 where a logit is NaN, as greedy.cl.
 #ifdef cl_khr_fp64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
@@ -313,7 +314,7 @@ inline int holds_cut(int count, float mass, int topk_on, sample_row params, doub
 kernel __attribute__((reqd_work_group_size(SAMPLE_WIDTH, 1, 1)))
 void kernel_sample_truncated_next(global const float* logits, int limit, int row_stride, global int* token_ids,
                                   global int* positions, global int* status, global sample_row* rows, global uint* seen,
-                        global int* counts, int seen_words, int count_stride) {
+                                  global int* counts, int seen_words, int count_stride) {
     local float values[SAMPLE_WIDTH];
     local int ids[SAMPLE_WIDTH];
     local float level_mass[TRUNCATE_LEVELS * SAMPLE_WIDTH]; // only picks a level, with a margin: float will do
