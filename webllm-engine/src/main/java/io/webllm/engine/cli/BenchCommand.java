@@ -5,6 +5,7 @@ import io.webllm.engine.gguf.GgufTensorInfo;
 import io.webllm.engine.model.Batch;
 import io.webllm.engine.model.DeviceDecode;
 import io.webllm.engine.model.DeviceDraw;
+import io.webllm.engine.model.DrawOnHostException;
 import io.webllm.engine.model.LoadListener;
 import io.webllm.engine.model.ModelConfig;
 import io.webllm.engine.model.TensorNames;
@@ -35,8 +36,8 @@ final class BenchCommand implements Command {
     @Override
     public String usage() {
         return "-m FILE [-p 512] [-n 128] [--device D] [--batch 256] [--streams 1] [--profile] [--json]  prefill and decode tokens/s "
-                + "(greedy, picked on the device; sampled*: drawn on the device at temperature 0.8; hostPick*: picked on the host, "
-                + "as requests with top-k, top-p or logprobs), load time, bandwidth share; "
+                + "(greedy, picked on the device; sampled*: drawn on the device at temperature 0.8; topKTopP*: with top-k 40 and "
+                + "top-p 0.9; hostPick*: picked on the host, as requests the device does not draw), load time, bandwidth share; "
                 + "--streams N also decodes N sequences a step (aggregate tokens/s, speedup over one)";
     }
 
@@ -95,41 +96,32 @@ final class BenchCommand implements Command {
                 double hostPickSeconds = (System.nanoTime() - hostPickStart) / 1e9;
                 // as a greedy request decodes: the same positions again, each token picked on the device, passes ahead
                 int[] devicePicked = new int[generate];
-                long decodeStart = System.nanoTime();
-                long enqueueNanos = 0;
-                try (DeviceDecode decode = model.greedyDecode(first, prompt, 0, config.vocabularySize(), generate)) {
-                    for (int i = 0; i < generate; i++) {
-                        devicePicked[i] = decode.next()[0];
-                        enqueueNanos += model.lastEnqueueNanos();
-                    }
-                }
-                double decodeSeconds = (System.nanoTime() - decodeStart) / 1e9;
+                long[] enqueue = {0};
+                int[] one = {first};
+                int[] at = {prompt};
+                int[] slot0 = {0};
+                TimedDecode greedy = timeDeviceDecode(model, one, at, slot0, new DeviceDraw[] {DeviceDraw.GREEDY}, generate,
+                        (pass, picked) -> {
+                            devicePicked[pass] = picked[0];
+                            enqueue[0] += model.lastEnqueueNanos();
+                        });
+                long enqueueNanos = enqueue[0];
+                double decodeSeconds = greedy.seconds();
                 if (model.drawsOnDevice()) {
                     // as a sampled request decodes (temperature 0.8): the same positions, each token drawn on the device
-                    long sampledStart = System.nanoTime();
-                    try (DeviceDecode decode = model.deviceDecode(new int[] {first}, new int[] {prompt}, new int[] {0},
-                            new DeviceDraw[] {new DeviceDraw(0.8f, 0, 1, 0)}, config.vocabularySize(), generate, Tuning.DECODE_LOOKAHEAD)) {
-                        for (int i = 0; i < generate; i++) {
-                            decode.next();
-                        }
-                    }
-                    result.put("sampledTokensPerSecond", generate / ((System.nanoTime() - sampledStart) / 1e9));
+                    TimedDecode sampled = timeDeviceDecode(model, one, at, slot0, new DeviceDraw[] {new DeviceDraw(0.8f, 0, 1, 0)},
+                            generate, (pass, picked) -> { });
+                    result.put("sampledTokensPerSecond", sampled.tokensPerSecond(1));
                     // with top-k 40 and top-p 0.9 (Ollama's defaults), the device's sorted cut (kernel_sample_truncated_next,
                     // -Dwebllm.sample.allOnDevice for the engine): where a cut is too wide the device leaves the draw to
                     // the host, and the count of tokens drawn before that says so
-                    int drawn = 0;
-                    long truncatedStart = System.nanoTime();
-                    try (DeviceDecode decode = model.deviceDecode(new int[] {first}, new int[] {prompt}, new int[] {0},
-                            new DeviceDraw[] {new DeviceDraw(0.8f, 40, 0.9, 0, 1, 0)}, config.vocabularySize(), generate,
-                            Tuning.DECODE_LOOKAHEAD)) {
-                        for (; drawn < generate; drawn++) {
-                            decode.next();
-                        }
-                    } catch (io.webllm.engine.model.DrawOnHostException e) {
-                        result.put("topKTopPDrawnBeforeHost", drawn);
+                    TimedDecode truncated = timeDeviceDecode(model, one, at, slot0,
+                            new DeviceDraw[] {new DeviceDraw(0.8f, 40, 0.9, 0, 1, 0)}, generate, (pass, picked) -> { });
+                    if (truncated.declined()) {
+                        result.put("topKTopPDrawnBeforeHost", truncated.passes());
                     }
-                    if (drawn > 0) {
-                        result.put("topKTopPTokensPerSecond", drawn / ((System.nanoTime() - truncatedStart) / 1e9));
+                    if (truncated.passes() > 0) {
+                        result.put("topKTopPTokensPerSecond", truncated.tokensPerSecond(1));
                     }
                 }
                 token = devicePicked[generate - 1];
@@ -187,6 +179,42 @@ final class BenchCommand implements Command {
         return profileTable(model.profile(false), total, steps, model);
     }
 
+    /** Each pass's tokens of a timed device decode, as they come. */
+    private interface PassTokens {
+        void accept(int pass, int[] tokens);
+    }
+
+    /**
+     * A timed device decode: the passes whose tokens it took (all of them, or those before the device left a draw to
+     * the host) and the seconds from its start to the last of them.
+     */
+    private record TimedDecode(int passes, double seconds, boolean declined) {
+
+        double tokensPerSecond(int streams) {
+            return passes * streams / seconds;
+        }
+    }
+
+    /**
+     * Decodes up to {@code passes} passes on the device, a token of each sequence a pass picked as {@code draws} says,
+     * passes enqueued ahead ({@link Tuning#DECODE_LOOKAHEAD}), handing each pass's tokens to {@code onPass}.
+     */
+    private static TimedDecode timeDeviceDecode(Transformer model, int[] tokens, int[] positions, int[] slots, DeviceDraw[] draws,
+            int passes, PassTokens onPass) {
+        int taken = 0;
+        boolean declined = false;
+        long start = System.nanoTime();
+        try (DeviceDecode decode = model.deviceDecode(tokens, positions, slots, draws, model.config().vocabularySize(), passes,
+                Tuning.DECODE_LOOKAHEAD)) {
+            for (; taken < passes; taken++) {
+                onPass.accept(taken, decode.next());
+            }
+        } catch (DrawOnHostException e) {
+            declined = true;
+        }
+        return new TimedDecode(taken, (System.nanoTime() - start) / 1e9, declined);
+    }
+
     /**
      * Batched decode as a server runs it: {@code streams} sequences, each in its own cache slot after the same
      * prompt, advance one token each per forward pass. Aggregate tokens/s and the speedup over one stream say how
@@ -219,29 +247,22 @@ final class BenchCommand implements Command {
         // as greedy requests decode: the same steps with the tokens picked on the device, steps enqueued ahead
         int[] positions = new int[streams];
         java.util.Arrays.fill(positions, prompt.length);
-        long greedyStart = System.nanoTime();
-        try (DeviceDecode decode = model.greedyDecode(firsts, positions, slotIds, model.config().vocabularySize(), steps,
-                Tuning.DECODE_LOOKAHEAD)) {
-            for (int i = 0; i < steps; i++) {
-                next = decode.next();
-            }
-        }
-        double greedySeconds = (System.nanoTime() - greedyStart) / 1e9;
-        double aggregate = (double) steps * streams / greedySeconds;
+        DeviceDraw[] greedyDraws = new DeviceDraw[streams];
+        java.util.Arrays.fill(greedyDraws, DeviceDraw.GREEDY);
+        int[][] deviceLast = {next};
+        TimedDecode greedy = timeDeviceDecode(model, firsts, positions, slotIds, greedyDraws, steps,
+                (pass, picked) -> deviceLast[0] = picked);
+        next = deviceLast[0];
+        double greedySeconds = greedy.seconds();
+        double aggregate = greedy.tokensPerSecond(streams);
         if (model.drawsOnDevice()) {
             // as sampled requests decode (temperature 0.8, a seed each): the same steps, the tokens drawn on the device
             DeviceDraw[] draws = new DeviceDraw[streams];
             for (int s = 0; s < streams; s++) {
                 draws[s] = new DeviceDraw(0.8f, 0, s + 1, 0);
             }
-            long sampledStart = System.nanoTime();
-            try (DeviceDecode decode = model.deviceDecode(firsts, positions, slotIds, draws, model.config().vocabularySize(), steps,
-                    Tuning.DECODE_LOOKAHEAD)) {
-                for (int i = 0; i < steps; i++) {
-                    decode.next();
-                }
-            }
-            measured.put("sampledAggregateTokensPerSecond", (double) steps * streams / ((System.nanoTime() - sampledStart) / 1e9));
+            measured.put("sampledAggregateTokensPerSecond",
+                    timeDeviceDecode(model, firsts, positions, slotIds, draws, steps, (pass, picked) -> { }).tokensPerSecond(streams));
         }
         measured.put("streams", streams);
         measured.put("steps", steps);
