@@ -24,7 +24,7 @@ final class DevicePicks implements AutoCloseable {
     /** Work-items of greedy.cl's and sample.cl's work-group of a row. */
     private static final int ROW_WIDTH = 256;
     /** Bytes of sample.cl's sample_row. */
-    private static final int SAMPLE_ROW_BYTES = 56;
+    static final int SAMPLE_ROW_BYTES = 56;
     /** The longest logits row sample.cl draws from: ROW_WIDTH blocks of its SAMPLE_MAX_BLOCK (1,024) ids. */
     private static final int SAMPLE_MAX_VOCABULARY = ROW_WIDTH * 1024;
     private static final System.Logger LOG = System.getLogger(DevicePicks.class.getName());
@@ -152,20 +152,29 @@ final class DevicePicks implements AutoCloseable {
      */
     private void writeSampleRows(DeviceDraw[] draws, int[] slotIds) {
         for (int i = 0; i < draws.length; i++) {
-            long at = (long) SAMPLE_ROW_BYTES * i;
-            DeviceDraw draw = draws[i];
-            hostSampleRows.set(ValueLayout.JAVA_DOUBLE, at, draw.minP() > 0 ? Math.log(draw.minP()) : Double.NEGATIVE_INFINITY);
-            hostSampleRows.set(ValueLayout.JAVA_DOUBLE, at + 8, draw.topP());
-            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 16, draw.seed());
-            hostSampleRows.set(ValueLayout.JAVA_LONG, at + 24, draw.firstDraw());
-            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 32, draw.temperature());
-            hostSampleRows.set(ValueLayout.JAVA_INT, at + 36, draw.topK());
-            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 40, draw.penalties().repetition());
-            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 44, draw.penalties().frequency());
-            hostSampleRows.set(ValueLayout.JAVA_FLOAT, at + 48, draw.penalties().presence());
-            hostSampleRows.set(ValueLayout.JAVA_INT, at + 52, slotIds[i]);
+            writeSampleRow(hostSampleRows, i, draws[i], slotIds[i]);
         }
         cl.write(sampleRows, 0, hostSampleRows.asSlice(0, (long) SAMPLE_ROW_BYTES * draws.length));
+    }
+
+    /** sample.cl's sample_row {@code index} of {@code rows}: {@code draw}'s settings, for the sequence in {@code slot}. */
+    static void writeSampleRow(MemorySegment rows, int index, DeviceDraw draw, int slot) {
+        long at = (long) SAMPLE_ROW_BYTES * index;
+        rows.set(ValueLayout.JAVA_DOUBLE, at, draw.minP() > 0 ? Math.log(draw.minP()) : Double.NEGATIVE_INFINITY);
+        rows.set(ValueLayout.JAVA_DOUBLE, at + 8, draw.topP());
+        rows.set(ValueLayout.JAVA_LONG, at + 16, draw.seed());
+        rows.set(ValueLayout.JAVA_LONG, at + 24, draw.firstDraw());
+        rows.set(ValueLayout.JAVA_FLOAT, at + 32, draw.temperature());
+        rows.set(ValueLayout.JAVA_INT, at + 36, draw.topK());
+        rows.set(ValueLayout.JAVA_FLOAT, at + 40, draw.penalties().repetition());
+        rows.set(ValueLayout.JAVA_FLOAT, at + 44, draw.penalties().frequency());
+        rows.set(ValueLayout.JAVA_FLOAT, at + 48, draw.penalties().presence());
+        rows.set(ValueLayout.JAVA_INT, at + 52, slot);
+    }
+
+    /** Where sample.cl's kernels advance a row's draw index, in sample_row {@code index} of {@code rows}. */
+    static long drawIndex(MemorySegment rows, int index) {
+        return rows.get(ValueLayout.JAVA_LONG, (long) SAMPLE_ROW_BYTES * index + 24);
     }
 
     /** Each penalized draw's seen bits and counts, into its slot's regions (the kernels keep them up to date after). */

@@ -9,7 +9,6 @@ import io.webllm.engine.sampling.SamplingParams;
 import io.webllm.engine.sampling.SamplingState;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,6 +41,13 @@ class SampleKernelTests extends OnTestDevice {
 
         boolean penalized() {
             return repetition != 1 || frequency != 0 || presence != 0;
+        }
+
+        /** The draw as the engine hands it to the device (its penalties' inputs are the test's own buffers). */
+        DeviceDraw draw() {
+            return new DeviceDraw((float) temperature, topK, topP, minP,
+                    new DeviceDraw.Penalties((float) repetition, (float) frequency, (float) presence, new long[0], new int[0]),
+                    seed, firstDraw);
         }
 
         SamplingParams params() {
@@ -113,34 +119,16 @@ class SampleKernelTests extends OnTestDevice {
             }
             System.arraycopy(rowCounts, 0, counts, r * vocabulary, vocabulary);
         }
-        try (Arena arena = Arena.ofConfined();
-             ClBuffer logitRows = DeviceArrays.upload(cl, arena, "logits", logits);
-             ClBuffer tokens = cl.allocate("tokens", 4L * rows);
-             ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[rows]);
-             ClBuffer status = cl.allocate("status", 8L * rows);
-             ClBuffer params = cl.allocate("rows", 56L * rows);
-             ClBuffer seenBits = DeviceArrays.upload(cl, arena, "seen", seen);
-             ClBuffer tokenCounts = DeviceArrays.upload(cl, arena, "counts", counts);
-             ClKernel kernel = cl.kernels().create("kernel_sample_next");
-             ClKernel truncated = cl.kernels().create("kernel_sample_truncated_next")) {
-            cl.write(params, 0, rowParams(arena, ROWS));
-            for (ClKernel k : java.util.List.of(kernel, truncated)) {
-                k.arg(0, logitRows).arg(1, limit).arg(2, vocabulary).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params)
-                        .arg(7, seenBits).arg(8, tokenCounts).arg(9, words).arg(10, vocabulary);
+        Launches launched = launch(java.util.List.of("kernel_sample_next", "kernel_sample_truncated_next"), logits, limit,
+                vocabulary, ROWS, seen, counts, DRAWS);
+        for (int d = 0; d < DRAWS; d++) {
+            for (int r = 0; r < rows; r++) {
+                device[r][d] = launched.status()[d][2 * r];
+                assertThat(launched.status()[d][2 * r + 1]).as("NaN flag").isZero();
+                assertThat(launched.fed()[d][r]).as("the token the next pass feeds").isEqualTo(device[r][d]);
             }
-            for (int d = 0; d < DRAWS; d++) {
-                kernel.run(256L * rows, 256);
-                truncated.run(256L * rows, 256);
-                int[] reported = DeviceArrays.ints(cl, arena, status, 2 * rows);
-                int[] fed = DeviceArrays.ints(cl, arena, tokens, rows);
-                for (int r = 0; r < rows; r++) {
-                    device[r][d] = reported[2 * r];
-                    assertThat(reported[2 * r + 1]).as("NaN flag").isZero();
-                    assertThat(fed[r]).as("the token the next pass feeds").isEqualTo(reported[2 * r]);
-                }
-            }
-            assertThat(DeviceArrays.ints(cl, arena, positions, rows)).containsOnly(DRAWS);
         }
+        assertThat(launched.positions()).containsOnly(DRAWS);
         for (int r = 0; r < rows; r++) {
             Row row = ROWS[r];
             SamplingState state = row.state(vocabulary);
@@ -173,60 +161,68 @@ class SampleKernelTests extends OnTestDevice {
             logits[i] = (float) (i < 2 * VOCABULARY ? 0.01 * random.nextDouble() : 3 * random.nextGaussian());
         }
         Row[] rows = {new Row(1.0, 0, 0.9, 0, 1, 4), new Row(1.0, 2_000, 1, 0, 2, 4), new Row(1.0, 10, 1, 0, 3, 4)};
-        OneDraw draw = drawOnce("kernel_sample_truncated_next", logits, rows);
-        assertThat(draw.status()[0]).as("flat top-p").isEqualTo(-2);
-        assertThat(draw.status()[2]).as("top-k past the cap").isEqualTo(-2);
-        assertThat(draw.status()[4]).as("top-k 10 draws").isBetween(0, VOCABULARY - 1);
+        Launches draw = launch(java.util.List.of("kernel_sample_truncated_next"), logits, VOCABULARY, VOCABULARY, rows,
+                new int[1], new int[1], 1);
+        assertThat(draw.status()[0][0]).as("flat top-p").isEqualTo(-2);
+        assertThat(draw.status()[0][2]).as("top-k past the cap").isEqualTo(-2);
+        assertThat(draw.status()[0][4]).as("top-k 10 draws").isBetween(0, VOCABULARY - 1);
         assertThat(draw.drawIndices()).as("draw indices: not advanced where left to the host").containsExactly(4, 4, 5);
     }
 
-    /** What one launch of a draw kernel reported (status: token and NaN flag a row), and each row's draw index after. */
-    private record OneDraw(int[] status, int[] fed, long[] drawIndices) {
+    /**
+     * What launches of draw kernels reported: each launch's status (token and NaN flag a row) and the tokens it left
+     * for the next pass, then each row's position and draw index.
+     */
+    private record Launches(int[][] status, int[][] fed, int[] positions, long[] drawIndices) {
     }
 
-    private static OneDraw drawOnce(String kernelName, float[] logits, Row[] rows) {
+    /**
+     * Launches {@code kernels}, in order, {@code launches} times over these rows of logits (row r in slot r, its
+     * penalties' seen bits and counts at r's place of {@code seen} and {@code counts}).
+     */
+    private static Launches launch(java.util.List<String> kernels, float[] logits, int limit, int vocabulary, Row[] rows,
+            int[] seen, int[] counts, int launches) {
         int n = rows.length;
+        int[][] status = new int[launches][];
+        int[][] fed = new int[launches][];
         try (Arena arena = Arena.ofConfined();
              ClBuffer logitRows = DeviceArrays.upload(cl, arena, "logits", logits);
              ClBuffer tokens = cl.allocate("tokens", 4L * n);
              ClBuffer positions = DeviceArrays.upload(cl, arena, "positions", new int[n]);
-             ClBuffer status = cl.allocate("status", 8L * n);
-             ClBuffer params = cl.allocate("rows", 56L * n);
-             ClKernel kernel = cl.kernels().create(kernelName)) {
-            cl.write(params, 0, rowParams(arena, rows));
-            // no row has penalties: any buffer stands in for their inputs
-            kernel.arg(0, logitRows).arg(1, VOCABULARY).arg(2, VOCABULARY).arg(3, tokens).arg(4, positions).arg(5, status).arg(6, params)
-                    .arg(7, params).arg(8, params).arg(9, 0).arg(10, 0);
-            kernel.run(256L * n, 256);
-            MemorySegment after = arena.allocate(56L * n, 8);
-            cl.read(params, 0, after);
+             ClBuffer reports = cl.allocate("status", 8L * n);
+             ClBuffer params = cl.allocate("rows", (long) DevicePicks.SAMPLE_ROW_BYTES * n);
+             ClBuffer seenBits = DeviceArrays.upload(cl, arena, "seen", seen);
+             ClBuffer tokenCounts = DeviceArrays.upload(cl, arena, "counts", counts)) {
+            MemorySegment host = arena.allocate((long) DevicePicks.SAMPLE_ROW_BYTES * n, 8);
+            for (int r = 0; r < n; r++) {
+                DevicePicks.writeSampleRow(host, r, rows[r].draw(), r);
+            }
+            cl.write(params, 0, host);
+            java.util.List<ClKernel> created = new java.util.ArrayList<>();
+            try {
+                for (String name : kernels) {
+                    created.add(cl.kernels().create(name).arg(0, logitRows).arg(1, limit).arg(2, vocabulary).arg(3, tokens)
+                            .arg(4, positions).arg(5, reports).arg(6, params).arg(7, seenBits).arg(8, tokenCounts)
+                            .arg(9, (vocabulary + 31) / 32).arg(10, vocabulary));
+                }
+                for (int d = 0; d < launches; d++) {
+                    for (ClKernel kernel : created) {
+                        kernel.run(256L * n, 256);
+                    }
+                    status[d] = DeviceArrays.ints(cl, arena, reports, 2 * n);
+                    fed[d] = DeviceArrays.ints(cl, arena, tokens, n);
+                }
+            } finally {
+                created.forEach(ClKernel::close);
+            }
+            cl.read(params, 0, host);
             cl.finish();
             long[] drawIndices = new long[n];
             for (int r = 0; r < n; r++) {
-                drawIndices[r] = after.get(ValueLayout.JAVA_LONG, 56L * r + 24);
+                drawIndices[r] = DevicePicks.drawIndex(host, r);
             }
-            return new OneDraw(DeviceArrays.ints(cl, arena, status, 2 * n), DeviceArrays.ints(cl, arena, tokens, n), drawIndices);
+            return new Launches(status, fed, DeviceArrays.ints(cl, arena, positions, n), drawIndices);
         }
-    }
-
-    /** sample.cl's sample_row of each row (slot r): ln(min-p), top-p, seed, draw index, temperature, top-k, penalties. */
-    private static MemorySegment rowParams(Arena arena, Row[] rows) {
-        MemorySegment host = arena.allocate(56L * rows.length, 8);
-        for (int r = 0; r < rows.length; r++) {
-            Row row = rows[r];
-            long at = 56L * r;
-            host.set(ValueLayout.JAVA_FLOAT, at + 40, (float) row.repetition());
-            host.set(ValueLayout.JAVA_FLOAT, at + 44, (float) row.frequency());
-            host.set(ValueLayout.JAVA_FLOAT, at + 48, (float) row.presence());
-            host.set(ValueLayout.JAVA_INT, at + 52, r);
-            host.set(ValueLayout.JAVA_DOUBLE, at, row.minP() > 0 ? Math.log(row.minP()) : Double.NEGATIVE_INFINITY);
-            host.set(ValueLayout.JAVA_DOUBLE, at + 8, row.topP());
-            host.set(ValueLayout.JAVA_LONG, at + 16, row.seed());
-            host.set(ValueLayout.JAVA_LONG, at + 24, row.firstDraw());
-            host.set(ValueLayout.JAVA_FLOAT, at + 32, (float) row.temperature());
-            host.set(ValueLayout.JAVA_INT, at + 36, row.topK());
-        }
-        return host;
     }
 
     @Test
@@ -234,9 +230,10 @@ class SampleKernelTests extends OnTestDevice {
         float[] logits = new float[2 * VOCABULARY];
         java.util.Arrays.fill(logits, 0, VOCABULARY, Float.NEGATIVE_INFINITY);
         logits[VOCABULARY + 17] = Float.NaN;
-        OneDraw draw = drawOnce("kernel_sample_next", logits, new Row[] {new Row(0.8, 0, 1, 0), new Row(0.8, 0, 2, 0)});
-        assertThat(draw.status()[0]).as("all -inf: no token").isEqualTo(-1);
-        assertThat(draw.status()[3]).as("NaN flag").isEqualTo(1);
-        assertThat(draw.fed()[0]).as("a valid id still fed").isZero();
+        Launches draw = launch(java.util.List.of("kernel_sample_next"), logits, VOCABULARY, VOCABULARY,
+                new Row[] {new Row(0.8, 0, 1, 0), new Row(0.8, 0, 2, 0)}, new int[1], new int[1], 1);
+        assertThat(draw.status()[0][0]).as("all -inf: no token").isEqualTo(-1);
+        assertThat(draw.status()[0][3]).as("NaN flag").isEqualTo(1);
+        assertThat(draw.fed()[0][0]).as("a valid id still fed").isZero();
     }
 }
