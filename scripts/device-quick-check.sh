@@ -2,7 +2,8 @@
 # A short device command after a change to decoding (after scripts/prepare-device.sh; carry [".device"]): the device
 # pick and draw tests and the engine's on the GPU, then 8B Q4_0 and Qwen2.5-0.5B Q8_0 (greedy, sampled on the device,
 # and host-picked decode), and 16 streams; each part under a timeout, so that a command cut short still returns what
-# it measured. VARIANTS adds device-compare variants to the 8B run (e.g. "s10=-Dwebllm.attention.prefetchV=false").
+# it measured. VARIANTS adds device-compare variants to the 8B run (e.g. "s10=-Dwebllm.attention.prefetchV=false");
+# Q8=1 adds 8B Q8_0.
 t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
 mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
 java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true"
@@ -14,10 +15,11 @@ timeout 150 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -c
   --select-class io.webllm.engine.runtime.LocalEngineTests --select-class io.webllm.engine.model.StoriesGreedyTests \
   ${EXTRA_TESTS:-} 2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
 T "8B Q4_0"
-timeout 100 bash scripts/device-compare.sh main ${VARIANTS:-}
+timeout $(( 70 + 40 * $(echo ${VARIANTS:-} | wc -w) )) bash scripts/device-compare.sh main ${VARIANTS:-}
 T "0.5B"
 MODEL=qwen2.5-0.5b:q8_0 timeout 40 bash scripts/device-compare.sh main
 T "16 streams"
 BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 50 bash scripts/device-compare.sh streams
+[ -z "${Q8:-}" ] || { T "8B Q8_0"; MODEL=llama-3.1-8b:q8_0 timeout 100 bash scripts/device-compare.sh main; }
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/quick-check.txt"

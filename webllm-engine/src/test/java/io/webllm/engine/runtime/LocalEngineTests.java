@@ -121,7 +121,8 @@ class LocalEngineTests {
     /**
      * A sampled request without logprobs draws its tokens on the device (sample.cl), one with logprobs on the host
      * (they need the logits there): the same seed gives the same text either way, since both draw the same uniform
-     * numbers from the same weights. With min-p too; top-k keeps the draws on the host.
+     * numbers from the same weights. With min-p too. With -Dwebllm.sample.allOnDevice=false (switched off for this
+     * engine here) top-k keeps the draws on the host.
      */
     @Test
     void sampledTokensDrawnOnTheDeviceAreTheHostsDraws() {
@@ -135,14 +136,19 @@ class LocalEngineTests {
             assertThat(drawnOnDevice).as("tokens drawn on the device").isGreaterThanOrEqualTo(30);
             assertThat(device).isEqualTo(host).isNotEqualTo(REFERENCE_CONTINUATION.substring(0, Math.min(device.length(), REFERENCE_CONTINUATION.length())));
         }
-        long before = engine.devicePickedTokens();
-        engine.complete(prompt("Once upon a time").temperature(0.9).topK(40).seed(23L).maxTokens(10).build());
-        assertThat(engine.devicePickedTokens()).as("top-k draws on the host").isEqualTo(before);
+        engine.drawAllOnDevice(false);
+        try {
+            long before = engine.devicePickedTokens();
+            engine.complete(prompt("Once upon a time").temperature(0.9).topK(40).seed(23L).maxTokens(10).build());
+            assertThat(engine.devicePickedTokens()).as("top-k draws on the host").isEqualTo(before);
+        } finally {
+            engine.drawAllOnDevice(io.webllm.engine.opencl.Tuning.DEVICE_SAMPLING_ALL);
+        }
     }
 
     /**
-     * With top-k, top-p and penalties drawn on the device too (-Dwebllm.sample.allOnDevice, switched on for this
-     * engine here), the same seed gives the same text as the host's draws. A top-p so close to 1 that the device cannot
+     * With top-k, top-p and penalties drawn on the device too (-Dwebllm.sample.allOnDevice, the default; switched on
+     * for this engine here whatever the build's setting), the same seed gives the same text as the host's draws. A top-p so close to 1 that the device cannot
      * tell its nucleus from the whole row is left to the host (DrawOnHostException): the text is still the host's.
      */
     @Test
@@ -206,7 +212,12 @@ class LocalEngineTests {
         long pickedOnDevice = engine.devicePickedTokens();
         String penalised = engine.complete(prompt("Once upon a time").temperature(0.0).maxTokens(60).frequencyPenalty(2.0).build())
                 .choices().getFirst().content();
-        assertThat(engine.devicePickedTokens()).as("penalties change the logits on the host").isEqualTo(pickedOnDevice);
+        // penalties are applied where the token is drawn: on the device unless -Dwebllm.sample.allOnDevice=false
+        if (io.webllm.engine.opencl.Tuning.DEVICE_SAMPLING_ALL) {
+            assertThat(engine.devicePickedTokens() - pickedOnDevice).as("penalised tokens drawn on the device").isGreaterThanOrEqualTo(50);
+        } else {
+            assertThat(engine.devicePickedTokens()).as("penalties change the logits on the host").isEqualTo(pickedOnDevice);
+        }
         assertThat(penalised).isNotEqualTo(plain);
         assertThat(count(penalised, " she")).isLessThanOrEqualTo(count(plain, " she"));
     }
