@@ -102,7 +102,10 @@ final class MatrixProducts {
             @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm, String width) {
         boolean deferred = input.deferredIn(width);
         // the kernel without the norm tail and deferred scale where neither is used: their code costs registers
-        String kernelName = (norm == null && !deferred ? "kernel_mul_mvq_plain_" : "kernel_mul_mvq_") + w.kernelSuffix() + width;
+        boolean plain = norm == null && !deferred;
+        String kind = !plain ? "kernel_mul_mvq_"
+                : Tuning.AHEAD_PLAIN && width.equals(KernelLibrary.SINGLE_TOKEN) ? "kernel_mul_mvq_ahead_" : "kernel_mul_mvq_plain_";
+        String kernelName = kind + w.kernelSuffix() + width;
         ClKernel kernel = productArgs(kernelName, w, input, inStride, out, outOffset, outStride, bias, accumulate)
                 .arg(14, q8Split(w))
                 .arg(15, norm != null ? 1 : 0).arg(16, norm != null ? norm.weight() : out).arg(17, rmsEpsilon)

@@ -31,6 +31,12 @@ public final class Tuning {
      * loads in flight a lane instead of one.
      */
     public static final int Q8_PREFETCH = Integer.getInteger("webllm.mv.prefetch", 0);
+    /**
+     * Whether a single stream's residual products (o, down) that neither apply nor read a norm load their next round
+     * of weights ahead (kernel_mul_mvq_ahead_*_t1, built beside kernel_mul_mvq_plain_*_t1 whatever {@link #Q8_PREFETCH}
+     * says, so that one build measures both), {@code -Dwebllm.mv.aheadPlain}.
+     */
+    public static final boolean AHEAD_PLAIN = flag("webllm.mv.aheadPlain", false);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
     public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
 

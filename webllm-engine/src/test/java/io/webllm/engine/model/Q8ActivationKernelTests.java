@@ -271,14 +271,17 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + suffix + width(tokens));
              ClKernel plain = cl.kernels().create("kernel_mul_mvq_plain_" + suffix + width(tokens));
+             // the single-token build's plain product with its loads a round ahead (Tuning.AHEAD_PLAIN)
+             ClKernel ahead = cl.kernels().create((width(tokens).isEmpty() ? "kernel_mul_mvq_plain_" : "kernel_mul_mvq_ahead_")
+                     + suffix + width(tokens));
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix + width(tokens))) {
             ClBuffer xq = input.quants();
             ClBuffer xd = input.scales();
             Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
             // every split of the columns between the warps of a row set (the host picks one by the row length)
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
-            // the kernel that can apply a norm and a deferred scale, with neither, and the one built without them
-            for (ClKernel product : java.util.List.of(kernel, plain)) {
+            // the kernel that can apply a norm and a deferred scale, with neither, and the ones built without them
+            for (ClKernel product : java.util.List.of(kernel, plain, ahead)) {
             cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
             Q8TestActivations.matvecArgsWithoutNorm(product, weights, rowBytes, ROWS, COLUMNS, xq, xd, ys, biases, tokens, split);
             Q8TestActivations.runRows(product, ROWS, split, false);

@@ -251,10 +251,13 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
 
 // One pass over the weights for tokens t0 .. t0 + PK_TOKENS - 1: afterwards lane 0 of slice 0 holds acc[r][t] for
 // every row r of its row set. MATRIX and ROW are expressions of r: the weights row r reads and its row index.
-#if PK_PREFETCH
-// With PK_PREFETCH the next round's weights are loaded before this round's are multiplied, so a lane keeps two
-// rounds of loads in flight (the compiler does not hoist loads across iterations of a loop of unknown length).
-#define PKQ_PASS(TYPE, MATRIX, ROW)                                                                             \
+// PKQ_PASS_AHEAD loads the next round's weights before this round's are multiplied, so a lane keeps two rounds of
+// loads in flight (the compiler does not hoist loads across iterations of a loop of unknown length); PKQ_PASS_DIRECT
+// loads a round at a time. PKQ_PASS is the build's choice (PK_PREFETCH, -Dwebllm.mv.prefetch); the single-token build
+// also has the residual products with loads ahead whatever it is (kernel_mul_mvq_ahead_*_t1, Tuning.AHEAD_PLAIN):
+// they hold 34 registers, room for a second round, where the gated product's 72 are not (on an H100 -Dwebllm.mv.prefetch=1
+// slowed the 8B decode from 271 to 223 tok/s, the gated product most).
+#define PKQ_PASS_AHEAD(TYPE, MATRIX, ROW)                                                                       \
     float acc[PK_ROWS][PK_TOKENS];                                                                              \
     for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                     \
     {                                                                                                           \
@@ -274,8 +277,7 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
         }                                                                                                       \
     }                                                                                                           \
     PKQ_REDUCE();
-#else
-#define PKQ_PASS(TYPE, MATRIX, ROW)                                                                             \
+#define PKQ_PASS_DIRECT(TYPE, MATRIX, ROW)                                                                      \
     float acc[PK_ROWS][PK_TOKENS];                                                                              \
     for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                     \
     for (int s = slice * MV_LANES + lane; s < groups; s += MV_LANES * split) {                                  \
@@ -285,6 +287,10 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
         PKQ_ACCUMULATE(TYPE);                                                                                   \
     }                                                                                                           \
     PKQ_REDUCE();
+#if PK_PREFETCH
+#define PKQ_PASS PKQ_PASS_AHEAD
+#else
+#define PKQ_PASS PKQ_PASS_DIRECT
 #endif
 
 // After PKQ_PASS: lane 0 of slice 0 writes its row set's sums plus bias to row `row` of token t0 + t at
@@ -437,12 +443,12 @@ inline float deferred_rms_scale(global const float* squares, int groups, int n, 
 // kernel_mul_mvq_plain_* for the products that use neither. The tail's code alone costs the single-token Q4_0 kernel
 // 11 registers (ptxas, sm_90: 63 -> 74), past the 64 that four 256-work-item work-groups an SM allow; on an H100
 // the 8B's down product took 0.84 ms a token with it (norm off) against 0.58 without (session 10).
-#define DEFINE_MVQ_BODY(NAME, TYPE, FUSED)                                                                      \
+#define DEFINE_MVQ_BODY(NAME, TYPE, FUSED, PASS)                                                                \
 inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                       \
     PKQ_PLACE(PK_ROWS, group)                                                                                   \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        PKQ_PASS(TYPE, W, row0 + r)                                                                             \
+        PASS(TYPE, W, row0 + r)                                                                                 \
         if (FUSED) {                                                                                            \
             PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                       \
         }                                                                                                       \
@@ -453,9 +459,21 @@ inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS) {       
         }                                                                                                       \
     }                                                                                                           \
 }
+// The plain residual product with its loads a round ahead (PKQ_PASS_AHEAD), in the single-token build only.
+#ifdef PKQ_SINGLE_TOKEN
+#define DEFINE_MUL_MVQ_AHEAD(TYPE)                                                                              \
+DEFINE_MVQ_BODY(mvq_ahead_##TYPE, TYPE, 0, PKQ_PASS_AHEAD)                                                      \
+kernel void PKQ_KERNEL(kernel_mul_mvq_ahead_##TYPE)(MVQ_PARAMS()) {                                             \
+    PKQ_LOCALS                                                                                                  \
+    PKQ_KERNEL(mvq_ahead_##TYPE)(get_group_id(0), MVQ_ARGS(), PKQ_LOCAL_ARGS);                                  \
+}
+#else
+#define DEFINE_MUL_MVQ_AHEAD(TYPE)
+#endif
 #define DEFINE_MUL_MVQ(TYPE)                                                                                    \
-DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1)                                                                            \
-DEFINE_MVQ_BODY(mvq_plain_##TYPE, TYPE, 0)                                                                      \
+DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1, PKQ_PASS)                                                                  \
+DEFINE_MVQ_BODY(mvq_plain_##TYPE, TYPE, 0, PKQ_PASS)                                                            \
+DEFINE_MUL_MVQ_AHEAD(TYPE)                                                                                      \
 kernel void PKQ_KERNEL(kernel_mul_mvq_##TYPE)(MVQ_PARAMS()) {                                                   \
     PKQ_LOCALS                                                                                                  \
     PKQ_KERNEL(mvq_##TYPE)(get_group_id(0), MVQ_ARGS(), PKQ_LOCAL_ARGS);                                        \

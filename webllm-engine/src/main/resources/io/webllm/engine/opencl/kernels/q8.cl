@@ -66,13 +66,17 @@ kernel void kernel_rms_norm_q8(global const float* x, global float* out, global 
     const int lid = get_local_id(0);
     const int lsz = get_local_size(0);
     global const float* xr = x + (ulong) row * n;
-    const float scale = row_rms_scale(xr, n, eps, scratch);
     const int groups = n / GROUP;
     const int g = get_group_id(0) * (lsz / MV_LANES) + lid / MV_LANES;
     const int lane = lid % MV_LANES;
     const int live = g < groups;
     const int i = min(g, groups - 1) * GROUP + lane;
-    const float v = live ? xr[i] * scale * w[i] : 0.0f;
+    // the value and its norm weight loaded before the row's reduction, in flight with its loads: after it the
+    // weight was a dependent trip to DRAM (~1 us of a ~7 us launch)
+    const float xi = xr[i];
+    const float wi = w[i];
+    const float scale = row_rms_scale(xr, n, eps, scratch);
+    const float v = live ? xi * scale * wi : 0.0f;
     if (live) out[(ulong) row * n + i] = v;
     const ulong k = (ulong) row * groups + min(g, groups - 1);
     const float2 scales = quantize_lanes(v, xq + k * GROUP, live, red);
