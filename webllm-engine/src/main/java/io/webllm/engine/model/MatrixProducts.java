@@ -104,7 +104,7 @@ final class MatrixProducts {
         // the kernel without the norm tail and deferred scale where neither is used: their code costs registers
         boolean plain = norm == null && !deferred;
         String kind = !plain ? "kernel_mul_mvq_"
-                : Tuning.AHEAD_PLAIN && width.equals(KernelLibrary.SINGLE_TOKEN) ? "kernel_mul_mvq_ahead_" : "kernel_mul_mvq_plain_";
+                : Tuning.loadsAhead(w.type()) && width.equals(KernelLibrary.SINGLE_TOKEN) ? "kernel_mul_mvq_ahead_" : "kernel_mul_mvq_plain_";
         String kernelName = kind + w.kernelSuffix() + width;
         ClKernel kernel = productArgs(kernelName, w, input, inStride, out, outOffset, outStride, bias, accumulate)
                 .arg(14, q8Split(w))

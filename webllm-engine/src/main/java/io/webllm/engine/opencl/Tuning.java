@@ -1,5 +1,6 @@
 package io.webllm.engine.opencl;
 
+import io.webllm.engine.tensor.GgmlType;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,12 +32,37 @@ public final class Tuning {
      * loads in flight a lane instead of one.
      */
     public static final int Q8_PREFETCH = Integer.getInteger("webllm.mv.prefetch", 0);
+    private static final String AHEAD_PLAIN_SETTING = aheadPlainSetting(System.getProperty("webllm.mv.aheadPlain"));
+
+    /** {@code -Dwebllm.mv.aheadPlain}'s value as the engine reads it: auto when unset. */
+    static String aheadPlainSetting(@Nullable String value) {
+        return choice("webllm.mv.aheadPlain", value, "auto", "true", "false");
+    }
+
     /**
-     * Whether a single stream's residual products (o, down) that neither apply nor read a norm load their next round
-     * of weights ahead (kernel_mul_mvq_ahead_*_t1, built beside kernel_mul_mvq_plain_*_t1 whatever {@link #Q8_PREFETCH}
-     * says, so that one build measures both), {@code -Dwebllm.mv.aheadPlain}.
+     * Whether a single stream's residual products (o, down) of {@code type} weights, where they neither apply nor read a
+     * norm, load their next round of weights ahead (kernel_mul_mvq_ahead_*_t1, built beside kernel_mul_mvq_plain_*_t1
+     * whatever {@link #Q8_PREFETCH} says, so that one build measures both), {@code -Dwebllm.mv.aheadPlain}.
      */
-    public static final boolean AHEAD_PLAIN = flag("webllm.mv.aheadPlain", false);
+    public static boolean loadsAhead(GgmlType type) {
+        return loadsAhead(AHEAD_PLAIN_SETTING, type);
+    }
+
+    /**
+     * {@link #loadsAhead(GgmlType)} under {@code setting}: with {@code auto} (the default) the 4-bit types, Q4_0 and
+     * Q4_K. A round of theirs is 16 bytes of quants a lane and row, half of Q8_0's, and the second round costs their
+     * kernels 2 registers (ptxas sm_90: 36 against 34 for Q4_0) where it costs Q8_0 26 (76 against 50) and Q6_K 44.
+     * On an H100 (session 12) 8B Q4_0 decoded 283.7 tok/s with it against 271.2-272.9 without (down 0.648 against
+     * 0.732 ms a token, o 0.350 against 0.375), 8B Q8_0 212-213 either way.
+     */
+    static boolean loadsAhead(String setting, GgmlType type) {
+        return switch (setting) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> type == GgmlType.Q4_0 || type == GgmlType.Q4_K;
+        };
+    }
+
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
     public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.offset;
 import io.webllm.engine.model.Q8TestActivations.Quantized;
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClKernel;
+import io.webllm.engine.opencl.KernelLibrary;
 import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.tensor.GgmlType;
 import java.lang.foreign.Arena;
@@ -77,6 +78,9 @@ class KQuantKernelTests extends OnTestDevice {
              ClBuffer biases = DeviceArrays.upload(cl, arena, "bias", bias);
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + w.suffix());
+             // a single token's residual product with its loads a round ahead (Tuning.loadsAhead)
+             ClKernel ahead = cl.kernels().create(tokens == 1 ? "kernel_mul_mvq_ahead_" + w.suffix() + KernelLibrary.SINGLE_TOKEN
+                     : "kernel_mul_mvq_" + w.suffix());
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + w.suffix())) {
             ClBuffer xq = input.quants();
             ClBuffer xd = input.scales();
@@ -85,20 +89,23 @@ class KQuantKernelTests extends OnTestDevice {
             Products upProducts = new Products(up, read);
             // every split of the columns between the warps of a row set (the host picks one by the row length)
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
+                float[] y;
+                for (ClKernel product : java.util.List.of(kernel, ahead)) {
                 cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
-                Q8TestActivations.matvecArgsWithoutNorm(kernel, weights, w.rowBytes(), ROWS, COLUMNS, xq, xd, ys, biases, tokens, split);
-                Q8TestActivations.runRows(kernel, ROWS, split, false);
-                float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
+                Q8TestActivations.matvecArgsWithoutNorm(product, weights, w.rowBytes(), ROWS, COLUMNS, xq, xd, ys, biases, tokens, split);
+                Q8TestActivations.runRows(product, ROWS, split, false);
+                y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
                 for (int t = 0; t < tokens; t++) {
                     for (int r = 0; r < ROWS; r++) {
                         double exact = before[t * ROWS + r] + products.dot(r, t) + bias[r];
                         double terms = Math.abs(before[t * ROWS + r]) + products.magnitude(r, t) + Math.abs(bias[r]);
-                        assertThat((double) y[t * ROWS + r]).as("split %d row %d token %d", split, r, t)
+                        assertThat((double) y[t * ROWS + r]).as("%s split %d row %d token %d", product.name(), split, r, t)
                                 .isCloseTo(exact, offset(1e-5 * (1 + terms)));
                         double floatProduct = before[t * ROWS + r] + products.floatDot(r, x, t) + bias[r];
                         assertThat(Math.abs(y[t * ROWS + r] - floatProduct)).as("quantization error of row %d token %d", r, t)
                                 .isLessThanOrEqualTo(products.quantizationBound(r, t) + 1e-4 * (1 + Math.abs(floatProduct)));
                     }
+                }
                 }
 
                 Q8TestActivations.gatedArgs(glu, weights, upWeights, w.rowBytes(), ROWS, COLUMNS, xq, xd, ys, tokens, split);

@@ -271,7 +271,7 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer ys = DeviceArrays.upload(cl, arena, "y", before);
              ClKernel kernel = cl.kernels().create("kernel_mul_mvq_" + suffix + width(tokens));
              ClKernel plain = cl.kernels().create("kernel_mul_mvq_plain_" + suffix + width(tokens));
-             // the single-token build's plain product with its loads a round ahead (Tuning.AHEAD_PLAIN)
+             // the single-token build's plain product with its loads a round ahead (Tuning.loadsAhead)
              ClKernel ahead = cl.kernels().create((width(tokens).isEmpty() ? "kernel_mul_mvq_plain_" : "kernel_mul_mvq_ahead_")
                      + suffix + width(tokens));
              ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix + width(tokens))) {

@@ -3,6 +3,7 @@ package io.webllm.engine.opencl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.webllm.engine.tensor.GgmlType;
 import org.junit.jupiter.api.Test;
 
 /** The settings that decide per model, read as the engine reads them (whatever this JVM's own properties say). */
@@ -23,6 +24,22 @@ class TuningTests {
         assertThat(Tuning.defersNorms(byDefault, 4096)).isFalse();
         assertThat(Tuning.defersNorms(Tuning.fuseNormSetting(" TRUE "), 4096)).isTrue();
         assertThat(Tuning.defersNorms(Tuning.fuseNormSetting("false"), 896)).isFalse();
+    }
+
+    /**
+     * Unset, webllm.mv.aheadPlain is auto: the 4-bit types' residual products load a round ahead (their second round
+     * costs 2 registers), Q8_0's and Q6_K's do not (26 and 44 more); true and false force it either way.
+     */
+    @Test
+    void fourBitResidualProductsLoadAheadUnlessForced() {
+        String byDefault = Tuning.aheadPlainSetting(null);
+        assertThat(byDefault).isEqualTo("auto");
+        assertThat(Tuning.loadsAhead(byDefault, GgmlType.Q4_0)).isTrue();
+        assertThat(Tuning.loadsAhead(byDefault, GgmlType.Q4_K)).isTrue();
+        assertThat(Tuning.loadsAhead(byDefault, GgmlType.Q8_0)).isFalse();
+        assertThat(Tuning.loadsAhead(byDefault, GgmlType.Q6_K)).isFalse();
+        assertThat(Tuning.loadsAhead(Tuning.aheadPlainSetting("true"), GgmlType.Q8_0)).isTrue();
+        assertThat(Tuning.loadsAhead(Tuning.aheadPlainSetting("false"), GgmlType.Q4_0)).isFalse();
     }
 
     @Test

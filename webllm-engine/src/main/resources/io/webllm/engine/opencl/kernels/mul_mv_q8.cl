@@ -254,7 +254,7 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
 // PKQ_PASS_AHEAD loads the next round's weights before this round's are multiplied, so a lane keeps two rounds of
 // loads in flight (the compiler does not hoist loads across iterations of a loop of unknown length); PKQ_PASS_DIRECT
 // loads a round at a time. PKQ_PASS is the build's choice (PK_PREFETCH, -Dwebllm.mv.prefetch); the single-token build
-// also has the residual products with loads ahead whatever it is (kernel_mul_mvq_ahead_*_t1, Tuning.AHEAD_PLAIN):
+// also has the residual products with loads ahead whatever it is (kernel_mul_mvq_ahead_*_t1, Tuning.loadsAhead):
 // they hold 34 registers, room for a second round, where the gated product's 72 are not (on an H100 -Dwebllm.mv.prefetch=1
 // slowed the 8B decode from 271 to 223 tok/s, the gated product most).
 #define PKQ_PASS_AHEAD(TYPE, MATRIX, ROW)                                                                       \
