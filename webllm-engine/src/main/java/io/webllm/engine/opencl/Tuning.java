@@ -56,11 +56,7 @@ public final class Tuning {
      * 0.732 ms a token, o 0.350 against 0.375), 8B Q8_0 212-213 either way.
      */
     static boolean loadsAhead(String setting, GgmlType type) {
-        return switch (setting) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> type == GgmlType.Q4_0 || type == GgmlType.Q4_K;
-        };
+        return autoOrForced(setting, type == GgmlType.Q4_0 || type == GgmlType.Q4_K);
     }
 
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
@@ -232,10 +228,15 @@ public final class Tuning {
 
     /** {@link #defersNorms(int)} under {@code setting} (auto, true or false, as {@link #fuseNormSetting} reads it). */
     static boolean defersNorms(String setting, int rowLength) {
+        return autoOrForced(setting, rowLength <= DEFERRED_NORM_MAX_ROW);
+    }
+
+    /** An auto/true/false setting ({@link #choice}) resolved: {@code auto} where it is auto, else what it forces. */
+    private static boolean autoOrForced(String setting, boolean auto) {
         return switch (setting) {
             case "true" -> true;
             case "false" -> false;
-            default -> rowLength <= DEFERRED_NORM_MAX_ROW;
+            default -> auto;
         };
     }
 
