@@ -126,6 +126,8 @@ public final class Transformer implements AutoCloseable {
     private final int attentionGroups;
     /** Whether attention writes its output as Q8 activations too, so attn_output needs no quantize launch. */
     private final boolean attentionQuantizes;
+    /** With -Dwebllm.attention.timing: the split kernel's phase stamps (attention.cl, AT_TIMING), else null. */
+    private final @Nullable ClBuffer attentionTiming;
     private @Nullable ClBuffer chainCounts;
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
@@ -175,6 +177,7 @@ public final class Transformer implements AutoCloseable {
         attn = allocate("attention output", 4 * b * config.queryDim());
         attentionGroups = Math.max(1, cl.device().computeUnits()) * Tuning.ATTENTION_GROUPS_PER_UNIT;
         attentionQuantizes = q8 && config.headDim() % 32 == 0;
+        attentionTiming = Tuning.ATTENTION_TIMING ? zeroed("attention phase stamps", 8L * ATTENTION_STAMPS) : null;
         // the CPU attention kernel writes its output directly; the split one goes through partial results
         @Nullable ClBuffer partials = cpuKernels ? null
                 : allocate("attention partials", 4L * AttentionSplit.capacity(maxBatch, attentionGroupsPerToken(), attentionGroups)
@@ -477,6 +480,26 @@ public final class Transformer implements AutoCloseable {
 
     public ClContext context() {
         return cl;
+    }
+
+    /** Slots of the attention phase stamps (attention.cl: 0-4 chunk 0, 8-12 the combining work-group). */
+    private static final int ATTENTION_STAMPS = 16;
+
+    /**
+     * The attention split kernel's phase stamps from the last launch that wrote them, in nanoseconds of the device's
+     * global timer (with -Dwebllm.attention.timing on NVIDIA; empty otherwise): [0..4] when chunk 0 of head set 0,
+     * token 0, entered, finished its positions, merged its warps, counted itself in and ended; [8..12] the same for the
+     * work-group that combined that token's chunks (zeros where one chunk held them all).
+     */
+    public long[] attentionTiming() {
+        if (attentionTiming == null) {
+            return new long[0];
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment stamps = arena.allocate(8L * ATTENTION_STAMPS);
+            cl.read(attentionTiming, 0, stamps);
+            return stamps.toArray(ValueLayout.JAVA_LONG);
+        }
     }
 
     /**
@@ -1036,6 +1059,7 @@ public final class Transformer implements AutoCloseable {
                 .arg(11, contextLength).arg(12, (float) (1.0 / Math.sqrt(c.headDim())))
                 .arg(13, split.span()).arg(14, split.live()).arg(15, attn);
         quantizedOutput(kernel, 16);
+        kernel.arg(19, attentionTiming != null ? attentionTiming : arrivals);
         splitKernels.add(kernel);
         return new Launch(kernel, -1, n -> (long) attentionGroupsPerToken() * split.live() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
     }

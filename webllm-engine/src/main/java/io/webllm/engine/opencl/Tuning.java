@@ -126,6 +126,12 @@ public final class Tuning {
      * Qwen2.5-0.5B decoded 778.7 tok/s against 726.9 on another.
      */
     public static final int ATTENTION_PREFETCH_V = flag("webllm.attention.prefetchV", true) ? 1 : 0;
+    /**
+     * Whether the attention split kernel stamps its phases with NVIDIA's global timer (attention.cl, AT_TIMING),
+     * {@code -Dwebllm.attention.timing=true}: a measurement build (bench prints attentionPhaseMicros), to find where
+     * its ~20 us a layer go at any context (session 12).
+     */
+    public static final boolean ATTENTION_TIMING = flag("webllm.attention.timing", false);
 
     /**
      * Whether requests with top-k, top-p or penalties (repetition, frequency, presence) have their tokens drawn on the
@@ -264,9 +270,9 @@ public final class Tuning {
     /** The defines with {@code tokens} tokens a pass of the packed and Q8 matvecs. */
     static String buildDefines(int tokens) {
         return ("-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"
-                + " -DAT_COMBINE_UNROLL=%d -DAT_PREFETCH_V=%d -DMMV_WARPS=%d -DMMV_TILES=%d -DMMV_UNROLL=%d")
+                + " -DAT_COMBINE_UNROLL=%d -DAT_PREFETCH_V=%d -DAT_TIMING=%d -DMMV_WARPS=%d -DMMV_TILES=%d -DMMV_UNROLL=%d")
                 .formatted(PACKED_ROWS_PER_WARP, PACKED_WARPS, tokens, PACKED_MAGIC, MMQ_ROWS, MMQ_TOKENS,
                         MMQ_STEP, MMA ? 1 : 0, Q8_PREFETCH, ATTENTION_COMBINE_UNROLL, ATTENTION_PREFETCH_V,
-                        MMV_WARPS, MMV_TILES, MMV_UNROLL);
+                        ATTENTION_TIMING ? 1 : 0, MMV_WARPS, MMV_TILES, MMV_UNROLL);
     }
 }

@@ -79,7 +79,7 @@ class AttentionKernelTests extends OnTestDevice {
                     .arg(0, qBuffer).arg(1, qDim).arg(2, kCache).arg(3, vCache).arg(4, partial).arg(5, arrivals)
                     .arg(6, posBuffer).arg(7, slotBuffer).arg(8, heads).arg(9, kvHeads).arg(10, headDim)
                     .arg(11, CONTEXT).arg(12, scale).arg(13, span).arg(14, live).arg(15, result)
-                    .arg(16, xq).arg(17, xd).arg(18, quantize ? 1 : 0);
+                    .arg(16, xq).arg(17, xd).arg(18, quantize ? 1 : 0).arg(19, arrivals);
             split.run((long) sets * live * 128, tokens, 128, 1);
             // the last chunk of each (token, head set) reset its count, ready for the next launch
             assertThat(DeviceArrays.ints(cl, arena, arrivals, tokens * sets)).as("arrival counts after the pass").containsOnly(0);

@@ -32,6 +32,25 @@
 #ifndef AT_PREFETCH_V
 #define AT_PREFETCH_V 0
 #endif
+#ifndef AT_TIMING
+#define AT_TIMING 0
+#endif
+
+// Phase clock of -Dwebllm.attention.timing (AT_TIMING): NVIDIA's global nanosecond timer; 0 elsewhere and otherwise.
+// With it the split kernel writes when chunk 0 of head set 0, token 0, entered, finished its positions, merged its
+// warps and wrote its result, counted itself in and ended (timing[0..4]), and the same for the work-group that
+// combined that token's chunks (timing[8..12]); Transformer.attentionTiming reads them after a pass.
+#if AT_TIMING && defined(WEBLLM_PTX)
+inline ulong at_clock(void) {
+    ulong t;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+    return t;
+}
+#else
+inline ulong at_clock(void) {
+    return 0;
+}
+#endif
 
 // Warps per work-group.
 #define AT_WARPS 4
@@ -162,9 +181,10 @@ inline void combine_chunks(global const float* partial, int t, int live, int chu
 __attribute__((always_inline)) inline void attention_split(global const float* q, int q_stride, global const half* k_cache,
         global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,
         global const int* slot, int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span, int live,
-        global float* result, global char* xq, global float2* xd, int quantize, const int lane_pairs,
-        const int max_head, local float* red, local float* exchange, local float* shared, local float* warp_m,
-        local float* warp_l, local float* warp_acc, local int* last) {
+        global float* result, global char* xq, global float2* xd, int quantize, global ulong* timing,
+        const int lane_pairs, const int max_head, local float* red, local float* exchange, local float* shared,
+        local float* warp_m, local float* warp_l, local float* warp_acc, local int* last) {
+    const ulong entered = at_clock();
     const int group_heads = n_heads / n_kv_heads;
     const int sets = (group_heads + AT_HEADS - 1) / AT_HEADS;
     const int c = get_group_id(0) % live;
@@ -280,6 +300,7 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
             }
         }
     }
+    const ulong scored = at_clock();
     // merge the warps' softmax states per head: the chunk's max, and every warp's sums rescaled to it
     warp_sync();
     mine[lane] = l;
@@ -323,6 +344,9 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
         barrier(CLK_LOCAL_MEM_FENCE);
         if (chunks == 1) emit_head(sums, chunk_l, result, t, h0 + g, n_heads, head_dim, quantize, xq, xd, red);
     }
+    const ulong merged = at_clock();
+    ulong counted = merged;
+    int combined = 0;
     // no returns below: PoCL's work-group loops crashed on a return between two barriers
     if (chunks > 1) {
         // every work-item's partial writes reach global memory before this work-group counts itself in
@@ -336,23 +360,33 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
             if (*last) *arrived = 0;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
+        counted = at_clock();
+        combined = *last;
         if (*last) {
             device_fence();
             combine_chunks(partial, t, live, chunks, h0, heads, n_heads, head_dim, max_head, result, xq, xd, quantize,
                     warp_acc, exchange, warp_m, red);
         }
     }
+#if AT_TIMING
+    if (lid == 0 && t == 0 && set == 0) {
+        const ulong ended = at_clock();
+        const ulong phases[5] = {entered, scored, merged, counted, ended};
+        if (c == 0) for (int i = 0; i < 5; i++) timing[i] = phases[i];
+        if (combined) for (int i = 0; i < 5; i++) timing[8 + i] = phases[i];
+    }
+#endif
 }
 
 // kernel_attention_split_<largest head_dim>, the host picks the smallest that fits.
 // Launch: global (n_kv_heads * ceil(group / AT_HEADS) * live * AT_ITEMS, ntok), local (AT_ITEMS, 1), where
 // group = n_heads / n_kv_heads. `arrivals`: one int per (token, head set), zero before the first launch (each
-// launch leaves them zero again).
+// launch leaves them zero again). `timing`: 16 ulongs written only with AT_TIMING (any buffer otherwise).
 #define DEFINE_ATTENTION_SPLIT(MAX_HEAD)                                                                          \
 kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_stride, global const half* k_cache,   \
         global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,  \
         global const int* slot, int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span,        \
-        int live, global float* result, global char* xq, global float2* xd, int quantize) {                       \
+        int live, global float* result, global char* xq, global float2* xd, int quantize, global ulong* timing) {   \
     local float red[AT_ITEMS];                                                                                    \
     local float exchange[AT_WARPS * AT_SCORES * AT_EXCHANGE];                                                     \
     local float shared[AT_WARPS * 2 * MV_LANES];                                                                  \
@@ -361,8 +395,8 @@ kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_strid
     local float warp_acc[AT_WARPS * AT_HEADS * MAX_HEAD];                                                         \
     local int last;                                                                                               \
     attention_split(q, q_stride, k_cache, v_cache, partial, arrivals, pos, slot, n_heads, n_kv_heads, head_dim,   \
-            ctx, scale, span, live, result, xq, xd, quantize, MAX_HEAD / 64, MAX_HEAD, red, exchange, shared,     \
-            warp_m, warp_l, warp_acc, &last);                                                                     \
+            ctx, scale, span, live, result, xq, xd, quantize, timing, MAX_HEAD / 64, MAX_HEAD, red, exchange,     \
+            shared, warp_m, warp_l, warp_acc, &last);                                                             \
 }
 
 DEFINE_ATTENTION_SPLIT(64)
