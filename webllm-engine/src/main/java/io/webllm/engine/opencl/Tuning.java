@@ -127,6 +127,14 @@ public final class Tuning {
      */
     public static final int ATTENTION_PREFETCH_V = flag("webllm.attention.prefetchV", true) ? 1 : 0;
     /**
+     * Whether attention runs the split kernels whose key and value loads are unconditional
+     * (kernel_attention_split_*_clamped, built beside the others), {@code -Dwebllm.attention.clampLoads=true}. Off until
+     * measured: session 12's phase stamps had the 8B's attention spend 8.4 us of its ~13 in one batch of 8 positions a
+     * warp at 16-80 positions (the 0.5B's 5.0), where each key load sits in a branch (a position or pair test)
+     * with the sums that use it, one DRAM trip after another (clang's PTX for NVIDIA shows the branches).
+     */
+    public static final boolean ATTENTION_CLAMP_LOADS = flag("webllm.attention.clampLoads", false);
+    /**
      * Whether the attention split kernel stamps its phases with NVIDIA's global timer (attention.cl, AT_TIMING),
      * {@code -Dwebllm.attention.timing=true}: a measurement build (bench prints attentionPhaseMicros), to find where
      * its ~20 us a layer go at any context (session 12).

@@ -182,7 +182,7 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
         global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,
         global const int* slot, int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span, int live,
         global float* result, global char* xq, global float2* xd, int quantize, global ulong* timing,
-        const int lane_pairs, const int max_head, local float* red, local float* exchange, local float* shared,
+        const int lane_pairs, const int max_head, const int clamp_loads, local float* red, local float* exchange, local float* shared,
         local float* warp_m, local float* warp_l, local float* warp_acc, local int* last) {
     const ulong entered = at_clock();
     const int group_heads = n_heads / n_kv_heads;
@@ -236,18 +236,31 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
             global const half* vp = vb + (ulong) min(base + j, end - 1) * kv_dim;
             AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
                 const int p = lane + i * MV_LANES;
-                vr[j][i] = 2 * p < head_dim ? vload_half2(p, vp) : (float2) (0.0f);
+                if (clamp_loads) {
+                    const float2 v = vload_half2(min(p, head_dim / 2 - 1), vp);
+                    vr[j][i] = 2 * p < head_dim ? v : (float2) (0.0f);
+                } else {
+                    vr[j][i] = 2 * p < head_dim ? vload_half2(p, vp) : (float2) (0.0f);
+                }
             }
         }
 #endif
+        // With clamp_loads every key (and value) load of the batch is unconditional: positions past the chunk read
+        // its last row (their scores are masked below), lanes past the head's pairs read its last pair (their queries
+        // are zero), so that the loads can all be in flight together. A load under `base + j < end` or
+        // `2 * p < head_dim` sits in a branch with the sums that use it, which can make a batch 8 or 16 dependent
+        // trips to DRAM.
         float s[AT_HEADS][AT_BATCH];
         AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
             AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] = 0.0f;
-            if (base + j < end) {
-                global const half* kp = kb + (ulong) (base + j) * kv_dim;
+            if (clamp_loads || base + j < end) {
+                global const half* kp = kb + (ulong) min(base + j, end - 1) * kv_dim;
                 AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
                     const int p = lane + i * MV_LANES;
-                    if (2 * p < head_dim) {
+                    if (clamp_loads) {
+                        const float2 k = vload_half2(min(p, head_dim / 2 - 1), kp);
+                        AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] += dot(qr[g][i], k);
+                    } else if (2 * p < head_dim) {
                         const float2 k = vload_half2(p, kp);
                         AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] += dot(qr[g][i], k);
                     }
@@ -382,8 +395,8 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
 // Launch: global (n_kv_heads * ceil(group / AT_HEADS) * live * AT_ITEMS, ntok), local (AT_ITEMS, 1), where
 // group = n_heads / n_kv_heads. `arrivals`: one int per (token, head set), zero before the first launch (each
 // launch leaves them zero again). `timing`: 16 ulongs written only with AT_TIMING (any buffer otherwise).
-#define DEFINE_ATTENTION_SPLIT(MAX_HEAD)                                                                          \
-kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_stride, global const half* k_cache,   \
+#define DEFINE_ATTENTION_SPLIT_KERNEL(NAME, MAX_HEAD, CLAMP_LOADS)                                                  \
+kernel void NAME(global const float* q, int q_stride, global const half* k_cache,                                 \
         global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,  \
         global const int* slot, int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span,        \
         int live, global float* result, global char* xq, global float2* xd, int quantize, global ulong* timing) {   \
@@ -395,9 +408,14 @@ kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_strid
     local float warp_acc[AT_WARPS * AT_HEADS * MAX_HEAD];                                                         \
     local int last;                                                                                               \
     attention_split(q, q_stride, k_cache, v_cache, partial, arrivals, pos, slot, n_heads, n_kv_heads, head_dim,   \
-            ctx, scale, span, live, result, xq, xd, quantize, timing, MAX_HEAD / 64, MAX_HEAD, red, exchange,     \
-            shared, warp_m, warp_l, warp_acc, &last);                                                             \
+            ctx, scale, span, live, result, xq, xd, quantize, timing, MAX_HEAD / 64, MAX_HEAD, CLAMP_LOADS, red,   \
+            exchange, shared, warp_m, warp_l, warp_acc, &last);                                                   \
 }
+// kernel_attention_split_<N> and kernel_attention_split_<N>_clamped (key and value loads unconditional:
+// attention_split's clamp_loads; -Dwebllm.attention.clampLoads picks it, AttentionSplit.kernelName)
+#define DEFINE_ATTENTION_SPLIT(MAX_HEAD)                                                                          \
+DEFINE_ATTENTION_SPLIT_KERNEL(kernel_attention_split_##MAX_HEAD, MAX_HEAD, 0)                                     \
+DEFINE_ATTENTION_SPLIT_KERNEL(kernel_attention_split_##MAX_HEAD##_clamped, MAX_HEAD, 1)
 
 DEFINE_ATTENTION_SPLIT(64)
 DEFINE_ATTENTION_SPLIT(128)
