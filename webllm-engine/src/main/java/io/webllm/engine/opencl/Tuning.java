@@ -59,6 +59,13 @@ public final class Tuning {
         return autoOrForced(setting, type == GgmlType.Q4_0 || type == GgmlType.Q4_K);
     }
 
+    /**
+     * Whether a single stream's gated product loads its next round of weights ahead (kernel_mul_mv_gluq_ahead_*_t1,
+     * built beside kernel_mul_mv_gluq_*_t1), {@code -Dwebllm.mv.aheadGated=true}. Off until measured: the build-wide
+     * {@code -Dwebllm.mv.prefetch=1} slowed the 8B decode 18% (session 12), its gated product most, while offline
+     * ptxas gives the Q4_0 ahead kernel 54 registers against 67 for the plain one.
+     */
+    public static final boolean AHEAD_GATED = flag("webllm.mv.aheadGated", false);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
     public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
 

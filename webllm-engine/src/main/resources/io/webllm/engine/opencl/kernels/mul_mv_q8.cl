@@ -588,11 +588,11 @@ kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(MVQ_ROPE_PARAMS()) {         
         float P##eps
 #define GLUQ_ARGS(P) P##Wg, P##Wu, P##ncols, P##row_bytes, P##nrows, P##xq, P##x_groups, P##y, P##y_stride,      \
         P##ntok, P##xd, P##split, P##yq, P##yd, P##arrivals, P##quantize, P##in_squares, P##deferred, P##eps
-#define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
-inline void PKQ_KERNEL(gluq_##TYPE)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                \
+#define DEFINE_GLUQ_BODY(NAME, TYPE, PASS)                                                                      \
+inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                      \
     PKQ_PLACE(PK_ROWS / 2, group)                                                                               \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        PKQ_PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                                         \
+        PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                                             \
         PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
         if (lane == 0 && slice == 0) {                                                                          \
             _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
@@ -607,7 +607,22 @@ inline void PKQ_KERNEL(gluq_##TYPE)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) 
         quantize_finished_groups(quantize, y, y_stride, t0, ntok, group * group_rows, group_rows, yq, yd,       \
                 arrivals, nrows / GROUP, 0, y, y, last, red);                                                   \
     }                                                                                                           \
-}                                                                                                               \
+}
+// The gated product with its loads a round ahead (PKQ_PASS_AHEAD), in the single-token build only: a measurement
+// (-Dwebllm.mv.aheadGated, Tuning), since the second round costs this kernel's 67 registers ~20 more (ptxas).
+#ifdef PKQ_SINGLE_TOKEN
+#define DEFINE_MUL_MV_GLUQ_AHEAD(TYPE)                                                                          \
+DEFINE_GLUQ_BODY(gluq_ahead_##TYPE, TYPE, PKQ_PASS_AHEAD)                                                       \
+kernel void PKQ_KERNEL(kernel_mul_mv_gluq_ahead_##TYPE)(GLUQ_PARAMS()) {                                        \
+    PKQ_LOCALS                                                                                                  \
+    PKQ_KERNEL(gluq_ahead_##TYPE)(get_group_id(0), GLUQ_ARGS(), PKQ_LOCAL_ARGS);                                \
+}
+#else
+#define DEFINE_MUL_MV_GLUQ_AHEAD(TYPE)
+#endif
+#define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
+DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, PKQ_PASS)                                                                   \
+DEFINE_MUL_MV_GLUQ_AHEAD(TYPE)                                                                                  \
 kernel void PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE)(GLUQ_PARAMS()) {                                              \
     PKQ_LOCALS                                                                                                  \
     PKQ_KERNEL(gluq_##TYPE)(get_group_id(0), GLUQ_ARGS(), PKQ_LOCAL_ARGS);                                      \
