@@ -107,18 +107,30 @@ inline float group_sum(float v, local float* red) {
     return total;
 }
 
+// Float4 loads a work-item of row_rms_scale issues before it adds any of them up.
+#define NORM_LOADS 4
+
 // 1 / sqrt(mean(x^2) + eps) of a row of n values, by the whole work-group (as group_sum) through `scratch`, one float
-// per work-item. Rows of a multiple of 4 values (16-byte aligned) load as float4, a work-item's loads in flight
-// together, and the sum takes group_sum's shuffles: a norm launch is launch latency plus this chain of loads and
+// per work-item. Rows of a multiple of 4 values (16-byte aligned) load as float4, NORM_LOADS of a work-item's at once
+// (all of an 8B row's 4,096 values with 256 work-items) from clamped addresses, so that they are in flight together:
+// as a plain loop, clang's PTX for NVIDIA had one load an iteration, each waited for by its sum, 4 trips to L2 in a
+// row. The sums add in the plain loop's order. A norm launch is launch latency plus this chain of loads and
 // reductions (~7 us an 8B decode norm on an H100, 64 a token). Shared by the norms (norm.cl, q8.cl).
 inline float row_rms_scale(global const float* xr, int n, float eps, local float* scratch) {
     const int lid = get_local_id(0);
     const int lsz = get_local_size(0);
     float sum = 0.0f;
     if (n % 4 == 0) {
-        for (int i = 4 * lid; i < n; i += 4 * lsz) {
-            const float4 v = *((global const float4*) (xr + i));
-            sum += v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w;
+        global const float4* quads = (global const float4*) xr;
+        const int count = n / 4;
+        for (int q0 = lid; q0 < count; q0 += NORM_LOADS * lsz) {
+            float4 v[NORM_LOADS];
+            _Pragma("unroll") for (int k = 0; k < NORM_LOADS; k++) v[k] = quads[min(q0 + k * lsz, count - 1)];
+            // a select, not a branch: LLVM sank a load used only under a condition into it, after the others' sums
+            _Pragma("unroll") for (int k = 0; k < NORM_LOADS; k++) {
+                const float squares = v[k].x * v[k].x + v[k].y * v[k].y + v[k].z * v[k].z + v[k].w * v[k].w;
+                sum += q0 + k * lsz < count ? squares : 0.0f;
+            }
         }
     } else {
         for (int i = lid; i < n; i += lsz) sum += xr[i] * xr[i];
