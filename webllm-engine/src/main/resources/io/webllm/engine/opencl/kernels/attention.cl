@@ -211,7 +211,13 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
         global const float* qh = q + (ulong) t * q_stride + (h0 + min(g, heads - 1)) * head_dim;
         AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
             const int d = 2 * (lane + i * MV_LANES);
-            qr[g][i] = d < head_dim && g < heads ? vload2(0, qh + d) * scale : (float2) (0.0f);
+            if (clamp_loads) {
+                // unconditional, from the head's last pair past its end (clamp_loads below), selected after
+                const float2 v = vload2(0, qh + min(d, head_dim - 2));
+                qr[g][i] = d < head_dim && g < heads ? v * scale : (float2) (0.0f);
+            } else {
+                qr[g][i] = d < head_dim && g < heads ? vload2(0, qh + d) * scale : (float2) (0.0f);
+            }
             acc[g][i] = (float2) (0.0f);
         }
     }
@@ -245,7 +251,7 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
             }
         }
 #endif
-        // With clamp_loads every key (and value) load of the batch is unconditional: positions past the chunk read
+        // With clamp_loads every key (and value, and above query) load of the batch is unconditional: positions past the chunk read
         // its last row (their scores are masked below), lanes past the head's pairs read its last pair (their queries
         // are zero), so that the loads can all be in flight together. A load under `base + j < end` or
         // `2 * p < head_dim` sits in a branch with the sums that use it, which can make a batch 8 or 16 dependent
