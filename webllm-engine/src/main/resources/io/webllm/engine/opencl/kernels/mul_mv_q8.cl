@@ -162,6 +162,12 @@ inline float dotq_q6_k(wq_q6_k w, int8 x, float2 xd, int2 xextra) {
     local int last[PK_TOKENS];
 #define PKQ_LOCAL_PARAMS local float* red, local float* part, local float* lanes, local int* last
 #define PKQ_LOCAL_ARGS red, part, lanes, last
+// A kernel that runs product body BODY (parameters PARAMS(), arguments ARGS()) as its own work-group.
+#define DEFINE_PKQ_KERNEL(KERNEL, BODY, PARAMS, ARGS)                                                           \
+kernel void PKQ_KERNEL(KERNEL)(PARAMS()) {                                                                      \
+    PKQ_LOCALS                                                                                                  \
+    PKQ_KERNEL(BODY)(get_group_id(0), ARGS(), PKQ_LOCAL_ARGS);                                                  \
+}
 
 // The work-item's place in work-group `group` of its product: its lane, its warp's slice of the columns, and the
 // first row of its warp's row set.
@@ -463,10 +469,7 @@ inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS) {       
 #ifdef PKQ_SINGLE_TOKEN
 #define DEFINE_MUL_MVQ_AHEAD(TYPE)                                                                              \
 DEFINE_MVQ_BODY(mvq_ahead_##TYPE, TYPE, 0, PKQ_PASS_AHEAD)                                                      \
-kernel void PKQ_KERNEL(kernel_mul_mvq_ahead_##TYPE)(MVQ_PARAMS()) {                                             \
-    PKQ_LOCALS                                                                                                  \
-    PKQ_KERNEL(mvq_ahead_##TYPE)(get_group_id(0), MVQ_ARGS(), PKQ_LOCAL_ARGS);                                  \
-}
+DEFINE_PKQ_KERNEL(kernel_mul_mvq_ahead_##TYPE, mvq_ahead_##TYPE, MVQ_PARAMS, MVQ_ARGS)
 #else
 #define DEFINE_MUL_MVQ_AHEAD(TYPE)
 #endif
@@ -474,14 +477,8 @@ kernel void PKQ_KERNEL(kernel_mul_mvq_ahead_##TYPE)(MVQ_PARAMS()) {             
 DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1, PKQ_PASS)                                                                  \
 DEFINE_MVQ_BODY(mvq_plain_##TYPE, TYPE, 0, PKQ_PASS)                                                            \
 DEFINE_MUL_MVQ_AHEAD(TYPE)                                                                                      \
-kernel void PKQ_KERNEL(kernel_mul_mvq_##TYPE)(MVQ_PARAMS()) {                                                   \
-    PKQ_LOCALS                                                                                                  \
-    PKQ_KERNEL(mvq_##TYPE)(get_group_id(0), MVQ_ARGS(), PKQ_LOCAL_ARGS);                                        \
-}                                                                                                               \
-kernel void PKQ_KERNEL(kernel_mul_mvq_plain_##TYPE)(MVQ_PARAMS()) {                                             \
-    PKQ_LOCALS                                                                                                  \
-    PKQ_KERNEL(mvq_plain_##TYPE)(get_group_id(0), MVQ_ARGS(), PKQ_LOCAL_ARGS);                                  \
-}
+DEFINE_PKQ_KERNEL(kernel_mul_mvq_##TYPE, mvq_##TYPE, MVQ_PARAMS, MVQ_ARGS)                                      \
+DEFINE_PKQ_KERNEL(kernel_mul_mvq_plain_##TYPE, mvq_plain_##TYPE, MVQ_PARAMS, MVQ_ARGS)
 
 // After a pass of the stacked q/k/v product wrote its rows for tokens t0 ..: each work-group counts itself in per
 // (token, head) (its rows lie in one head: `head`), and the last of a head's `arrivals_per_head` work-groups to
@@ -572,10 +569,7 @@ inline void PKQ_KERNEL(mvq_rope_##TYPE)(int group, MVQ_ROPE_PARAMS(), PKQ_LOCAL_
                 freq_factors, has_freq_factors, neox, q_norm, k_norm, has_norm, eps, arrivals, last, red);      \
     }                                                                                                           \
 }                                                                                                               \
-kernel void PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE)(MVQ_ROPE_PARAMS()) {                                         \
-    PKQ_LOCALS                                                                                                  \
-    PKQ_KERNEL(mvq_rope_##TYPE)(get_group_id(0), MVQ_ROPE_ARGS(), PKQ_LOCAL_ARGS);                              \
-}
+DEFINE_PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE, mvq_rope_##TYPE, MVQ_ROPE_PARAMS, MVQ_ROPE_ARGS)
 
 // silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row; with
 // `quantize` also y as Q8 activations in yq/yd (see quantize_finished_groups; `arrivals` zero between launches);
@@ -613,20 +607,14 @@ inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {      
 #ifdef PKQ_SINGLE_TOKEN
 #define DEFINE_MUL_MV_GLUQ_AHEAD(TYPE)                                                                          \
 DEFINE_GLUQ_BODY(gluq_ahead_##TYPE, TYPE, PKQ_PASS_AHEAD)                                                       \
-kernel void PKQ_KERNEL(kernel_mul_mv_gluq_ahead_##TYPE)(GLUQ_PARAMS()) {                                        \
-    PKQ_LOCALS                                                                                                  \
-    PKQ_KERNEL(gluq_ahead_##TYPE)(get_group_id(0), GLUQ_ARGS(), PKQ_LOCAL_ARGS);                                \
-}
+DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_ahead_##TYPE, gluq_ahead_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)
 #else
 #define DEFINE_MUL_MV_GLUQ_AHEAD(TYPE)
 #endif
 #define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
 DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, PKQ_PASS)                                                                   \
 DEFINE_MUL_MV_GLUQ_AHEAD(TYPE)                                                                                  \
-kernel void PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE)(GLUQ_PARAMS()) {                                              \
-    PKQ_LOCALS                                                                                                  \
-    PKQ_KERNEL(gluq_##TYPE)(get_group_id(0), GLUQ_ARGS(), PKQ_LOCAL_ARGS);                                      \
-}
+DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE, gluq_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)
 
 DEFINE_MUL_MVQ(q4_0)
 DEFINE_MUL_MVQ(q8_0)
