@@ -115,8 +115,8 @@ final class BenchCommand implements Command {
                             generate, (pass, picked) -> { });
                     result.put("sampledTokensPerSecond", sampled.tokensPerSecond(1));
                     // with top-k 40 and top-p 0.9 (Ollama's defaults), the device's sorted cut (kernel_sample_truncated_next,
-                    // as the engine draws them unless -Dwebllm.sample.allOnDevice=false): where a cut is too wide the device leaves the draw to
-                    // the host, and the count of tokens drawn before that says so
+                    // as the engine draws them unless -Dwebllm.sample.allOnDevice=false): where a cut is too wide the
+                    // device leaves the draw to the host, and the count of tokens drawn before that says so
                     TimedDecode truncated = timeDeviceDecode(model, one, at, slot0,
                             new DeviceDraw[] {new DeviceDraw(0.8f, 40, 0.9, 0, 1, 0)}, generate, (pass, picked) -> { });
                     if (truncated.declined()) {

@@ -77,7 +77,7 @@ record AttentionSplit(int span, int live) {
 
     /**
      * The split kernel for heads of {@code headDim} dimensions: the variant for the smallest bound that fits, with
-     * {@code clampLoads} the one whose key and value loads are unconditional (attention.cl).
+     * {@code clampLoads} the one whose query, key and value loads are unconditional (attention.cl).
      */
     static String kernelName(int headDim, boolean clampLoads) {
         for (int bound : new int[] {64, 128, 256}) {

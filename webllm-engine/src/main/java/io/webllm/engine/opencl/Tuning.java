@@ -52,8 +52,8 @@ public final class Tuning {
      * {@link #loadsAhead(GgmlType)} under {@code setting}: with {@code auto} (the default) the 4-bit types, Q4_0 and
      * Q4_K. A round of theirs is 16 bytes of quants a lane and row, half of Q8_0's, and the second round costs their
      * kernels 2 registers (ptxas sm_90: 36 against 34 for Q4_0) where it costs Q8_0 26 (76 against 50) and Q6_K 44.
-     * On an H100 (session 12) 8B Q4_0 decoded 283.7 tok/s with it against 271.2-272.9 without (down 0.648 against
-     * 0.732 ms a token, o 0.350 against 0.375), 8B Q8_0 212-213 either way.
+     * On H100s (session 12) 8B Q4_0 decoded 279.5-283.7 tok/s with it against 264.5-272.9 without (down 0.648 against
+     * 0.732 ms a token, o 0.350 against 0.375), 8B Q4_K_M 230.6 against 217.5, 8B Q8_0 212-213 either way.
      */
     static boolean loadsAhead(String setting, GgmlType type) {
         return autoOrForced(setting, type == GgmlType.Q4_0 || type == GgmlType.Q4_K);
@@ -134,7 +134,7 @@ public final class Tuning {
      */
     public static final int ATTENTION_PREFETCH_V = flag("webllm.attention.prefetchV", true) ? 1 : 0;
     /**
-     * Whether attention runs the split kernels whose key and value loads are unconditional
+     * Whether attention runs the split kernels whose query, key and value loads are unconditional
      * (kernel_attention_split_*_clamped, built beside the others), {@code -Dwebllm.attention.clampLoads=true}. Off until
      * measured: session 12's phase stamps had the 8B's attention spend 8.4 us of its ~13 in one batch of 8 positions a
      * warp at 16-80 positions (the 0.5B's 5.0), where each key load sits in a branch (a position or pair test)
