@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The measurements session 12 left pending (docs/performance.md steps 58-60), in one device command of ~5-6 minutes
+# (after scripts/prepare-device.sh; carry [".device"]): the GPU tests of the new kernels and the quick check with the
+# switches that are off until measured as variants of one build, then device events at short context with and
+# without the clamped attention loads, then the clamped kernel's phase stamps (a rebuild: last, under its own timeout).
+# Output in $OUT/pending.txt as well.
+set -uo pipefail
+clamp=-Dwebllm.attention.clampLoads=true
+gated=-Dwebllm.mv.aheadGated=true
+{
+EXTRA_TESTS="--select-class io.webllm.engine.model.AttentionKernelTests --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.ForwardPassTests" \
+  VARIANTS="clamp=$clamp gated=$gated both=$clamp,$gated main2" SMALL_VARIANTS="clamp=$clamp" \
+  bash scripts/device-quick-check.sh
+echo "## device events, 8B Q4_0 at 16-80 positions"
+DEVICE_PROFILE=1 BENCH_ARGS="-p 16 -n 64" timeout 90 bash scripts/device-compare.sh p16 "c16=$clamp" "g16=$gated"
+echo "## phase stamps of the clamped attention kernel (a rebuild)"
+JAVA_OPTS="-Dwebllm.attention.timing=true $clamp" SKIP_CHECK=1 BENCH_ARGS="-p 16 -n 32" timeout 120 \
+  bash scripts/device-run.sh llama-3.1-8b:q4_0 2>&1 | grep -o '"decodeTokensPerSecond[^,]*\|"attentionPhaseMicros":{[^}]*}'
+} 2>&1 | tee "${OUT:-/tmp/out}/pending.txt"
