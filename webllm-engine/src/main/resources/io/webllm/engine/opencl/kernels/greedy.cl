@@ -6,6 +6,8 @@
 // would). A work-group of GREEDY_WIDTH work-items a row: a 150k vocabulary is ~600 loads a work-item, coalesced
 // across the group.
 #define GREEDY_WIDTH 256
+// Logits a work-item loads before it compares any of them.
+#define GREEDY_LOADS 8
 
 // The largest of the work-items' (best, best_id) pairs, the lowest id on ties, into values[0] and ids[0] (width
 // work-items, a power of two; values and ids hold one each), and not_a_number set where any work-item saw a NaN
@@ -47,14 +49,21 @@ void kernel_greedy_next(global const float* logits, int limit, int row_stride, g
     float best = -INFINITY;
     int best_id = INT_MAX;
     int nan_seen = 0;
-    // a work-item's ids ascend, so a strict > keeps its lowest id of equal logits
-    for (int i = lid; i < limit; i += GREEDY_WIDTH) {
-        const float v = logits[i];
-        if (v > best) {
-            best = v;
-            best_id = i;
+    // a work-item's ids ascend, so a strict > keeps its lowest id of equal logits. GREEDY_LOADS of its logits load
+    // at once from clamped addresses (ids past the row count as -inf): one load an iteration, each waited for by its
+    // compare, was ~600 dependent trips to L2 a row for a 150k vocabulary (clang's PTX for NVIDIA).
+    for (int i0 = lid; i0 < limit; i0 += GREEDY_LOADS * GREEDY_WIDTH) {
+        float v[GREEDY_LOADS];
+        _Pragma("unroll") for (int k = 0; k < GREEDY_LOADS; k++) v[k] = logits[min(i0 + k * GREEDY_WIDTH, limit - 1)];
+        _Pragma("unroll") for (int k = 0; k < GREEDY_LOADS; k++) {
+            const int i = i0 + k * GREEDY_WIDTH;
+            const float x = i < limit ? v[k] : -INFINITY;
+            if (x > best) {
+                best = x;
+                best_id = i;
+            }
+            nan_seen |= isnan(x);
         }
-        nan_seen |= isnan(v);
     }
     argmax_across(best, best_id, nan_seen, values, ids, &not_a_number, GREEDY_WIDTH);
     if (lid == 0) {
