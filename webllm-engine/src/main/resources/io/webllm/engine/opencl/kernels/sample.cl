@@ -130,20 +130,29 @@ inline float drawn_logit(float raw, int i, float temperature, penalties p) {
 
 // A draw's first pass (strided: coalesced): the largest scaled logit into values[0] and its lowest id into ids[0]
 // (argmax_across), NaN into not_a_number; returns how many finite logits this work-item saw. By the whole work-group.
-inline int scan_top(global const float* logits, int limit, float temperature, penalties pen, local float* values,
-        local int* ids, local int* not_a_number) {
+// Inlined: as a call (clang's choice for a body both draw kernels use) its loads' array went to the stack.
+__attribute__((always_inline)) inline int scan_top(global const float* logits, int limit, float temperature,
+        penalties pen, local float* values, local int* ids, local int* not_a_number) {
     float best = -INFINITY;
     int best_id = INT_MAX;
     int nan_seen = 0;
     int finite_seen = 0;
-    for (int i = get_local_id(0); i < limit; i += SAMPLE_WIDTH) {
-        const float v = drawn_logit(logits[i], i, temperature, pen);
-        if (v > best) {
-            best = v;
-            best_id = i;
+    // GREEDY_LOADS of a work-item's logits load at once, as kernel_greedy_next's (greedy.cl): ids past the row read
+    // its last logit and count as -inf, through a select, so that no load waits in a branch for the one before
+    for (int i0 = get_local_id(0); i0 < limit; i0 += GREEDY_LOADS * SAMPLE_WIDTH) {
+        float raw[GREEDY_LOADS];
+        _Pragma("unroll") for (int k = 0; k < GREEDY_LOADS; k++) raw[k] = logits[min(i0 + k * SAMPLE_WIDTH, limit - 1)];
+        _Pragma("unroll") for (int k = 0; k < GREEDY_LOADS; k++) {
+            const int i = min(i0 + k * SAMPLE_WIDTH, limit - 1);
+            const float drawn = drawn_logit(raw[k], i, temperature, pen);
+            const float v = i0 + k * SAMPLE_WIDTH < limit ? drawn : -INFINITY;
+            if (v > best) {
+                best = v;
+                best_id = i;
+            }
+            nan_seen |= isnan(v);
+            finite_seen += v > -INFINITY;
         }
-        nan_seen |= isnan(v);
-        finite_seen += v > -INFINITY;
     }
     argmax_across(best, best_id, nan_seen, values, ids, not_a_number, SAMPLE_WIDTH);
     return finite_seen;
