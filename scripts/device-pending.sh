@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# The measurements session 12 left pending (docs/performance.md steps 58-60), in one device command of ~5-6 minutes
-# (after scripts/prepare-device.sh; carry [".device"]): the GPU tests of the new kernels and the quick check with the
-# switches that are off until measured as variants of one build, then device events at short context with and
-# without the clamped attention loads, then the clamped kernel's phase stamps (a rebuild: last, under its own timeout).
+# The measurements session 12 left pending (docs/performance.md steps 58-62), in one device command of ~6 minutes
+# (after scripts/prepare-device.sh and scripts/prepare-baseline.sh 36f17bf prev; carry [".device"]): the GPU tests of
+# the new kernels and the quick check with the switches that are off until measured as variants of one build, and
+# `prev` (36f17bf: before the norm, greedy and first-draw-pass loads of steps 60-62, a second build), then device
+# events at short context with and without the clamped attention loads, then the clamped kernel's phase stamps (a
+# rebuild: last, under its own timeout).
 # Output in $OUT/pending.txt as well.
 set -uo pipefail
 clamp=-Dwebllm.attention.clampLoads=true
 gated=-Dwebllm.mv.aheadGated=true
 {
 EXTRA_TESTS="--select-class io.webllm.engine.model.AttentionKernelTests --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.ForwardPassTests" \
-  VARIANTS="clamp=$clamp gated=$gated both=$clamp,$gated main2" SMALL_VARIANTS="clamp=$clamp" \
+  VARIANTS="clamp=$clamp gated=$gated both=$clamp,$gated main2 prev" SMALL_VARIANTS="clamp=$clamp" \
   bash scripts/device-quick-check.sh
 echo "## device events, 8B Q4_0 at 16-80 positions"
 DEVICE_PROFILE=1 BENCH_ARGS="-p 16 -n 64" timeout 90 bash scripts/device-compare.sh p16 "c16=$clamp" "g16=$gated"
