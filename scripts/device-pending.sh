@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The measurements session 12 left pending (docs/performance.md steps 58-62), in one device command of ~6 minutes
+# The measurements session 12 left pending (docs/performance.md steps 58-63), in one device command of ~6 minutes
 # (after scripts/prepare-device.sh and scripts/prepare-baseline.sh 36f17bf prev; carry [".device"]): the GPU tests of
 # the new kernels and the quick check with the switches that are off until measured as variants of one build, and
-# `prev` (36f17bf: before the norm, greedy and first-draw-pass loads of steps 60-62, a second build), then device
+# `prev` (36f17bf: before the norm, greedy, first-draw-pass and store loads of steps 60-63, a second build), then device
 # events at short context with and without the clamped attention loads, then the clamped kernel's phase stamps (a
 # rebuild: last, under its own timeout).
 # Output in $OUT/pending.txt as well.

@@ -300,16 +300,31 @@ kernel void PKQ_KERNEL(KERNEL)(PARAMS()) {                                      
 #endif
 
 // After PKQ_PASS: lane 0 of slice 0 writes its row set's sums plus bias to row `row` of token t0 + t at
-// Y + (t0 + t) * y_stride + row, adding them to what is there when ACCUMULATE.
+// Y + (t0 + t) * y_stride + row, adding them to what is there when ACCUMULATE. What the rows hold, and their biases,
+// load for all of them before any is written (rows past the matrix read its last): a load in each row's branch was a
+// dependent trip to L2 or DRAM a row at the end of every warp (clang's PTX for NVIDIA). Without a bias the sum is
+// acc + 0.0f, as before.
 #define PKQ_STORE_ROWS(Y, ACCUMULATE)                                                                           \
     if (lane == 0 && slice == 0) {                                                                              \
-        _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                               \
-            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                             \
+        float biases[PK_ROWS];                                                                                  \
+        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) biases[r] = 0.0f;                                   \
+        if (has_bias) {                                                                                         \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) biases[r] = bias[min(row0 + r, nrows - 1)];     \
+        }                                                                                                       \
+        _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                                 \
+            float before[PK_ROWS];                                                                              \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) before[r] = 0.0f;                               \
+            if ((ACCUMULATE) && t0 + t < ntok) {                                                                \
+                const ulong token_at = (ulong) (t0 + t) * y_stride;                                             \
+                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                             \
+                    before[r] = (Y)[token_at + min(row0 + r, nrows - 1)];                                       \
+            }                                                                                                   \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                               \
                 const int row = row0 + r;                                                                       \
                 if (t0 + t < ntok && row < nrows) {                                                             \
-                    const float sum = acc[r][t] + (has_bias ? bias[row] : 0.0f);                                \
+                    const float sum = acc[r][t] + biases[r];                                                    \
                     global float* out = (Y) + (ulong) (t0 + t) * y_stride + row;                                \
-                    *out = (ACCUMULATE) ? *out + sum : sum;                                                     \
+                    *out = (ACCUMULATE) ? before[r] + sum : sum;                                                \
                 }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
