@@ -523,8 +523,13 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
 #endif
         const int pair = live && i < half_dim;
         global float* x = qkv + (ulong) (t0 + t) * qkv_stride + head * head_dim;
-        float x0 = pair ? load_shared_l2(x + a) : 0.0f;
-        float x1 = pair ? load_shared_l2(x + b) : 0.0f;
+        // both loads in one branch, one trip to L2 (as two selects each was its own branch)
+        float x0 = 0.0f;
+        float x1 = 0.0f;
+        if (pair) {
+            x0 = load_shared_l2(x + a);
+            x1 = load_shared_l2(x + b);
+        }
         const float squares = group_sum(x0 * x0 + x1 * x1, red); // every work-item calls it (barriers)
         if (pair) {
             if (has_norm && kind < 2) {
