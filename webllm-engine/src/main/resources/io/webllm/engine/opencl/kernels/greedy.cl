@@ -9,6 +9,19 @@
 // Logits a work-item loads before it compares any of them.
 #define GREEDY_LOADS 8
 
+// GREEDY_LOADS logits of a row for the work-item at id i0, `width` ids apart, all loaded before any is used: ids past
+// `limit` read its last logit and come back -inf through a select (LLVM sinks a load used only under a condition into
+// that branch, where it waits before the next is issued). As a loop of one load an iteration, each waited for by its
+// compare, a pick was ~600 dependent trips to L2 a row for a 150k vocabulary (clang's PTX for NVIDIA). Shared by the
+// argmax here and sample.cl's first pass.
+__attribute__((always_inline)) inline void load_logits(global const float* logits, int i0, int width, int limit, float* v) {
+    _Pragma("unroll") for (int k = 0; k < GREEDY_LOADS; k++) {
+        const int i = i0 + k * width;
+        const float x = logits[min(i, limit - 1)];
+        v[k] = i < limit ? x : -INFINITY;
+    }
+}
+
 // The largest of the work-items' (best, best_id) pairs, the lowest id on ties, into values[0] and ids[0] (width
 // work-items, a power of two; values and ids hold one each), and not_a_number set where any work-item saw a NaN
 // (lid 0 zeroed it before the call). By the whole work-group (barriers). sample.cl's draws take the argmax the same way.
@@ -49,20 +62,16 @@ void kernel_greedy_next(global const float* logits, int limit, int row_stride, g
     float best = -INFINITY;
     int best_id = INT_MAX;
     int nan_seen = 0;
-    // a work-item's ids ascend, so a strict > keeps its lowest id of equal logits. GREEDY_LOADS of its logits load
-    // at once from clamped addresses (ids past the row count as -inf): one load an iteration, each waited for by its
-    // compare, was ~600 dependent trips to L2 a row for a 150k vocabulary (clang's PTX for NVIDIA).
+    // a work-item's ids ascend, so a strict > keeps its lowest id of equal logits
     for (int i0 = lid; i0 < limit; i0 += GREEDY_LOADS * GREEDY_WIDTH) {
         float v[GREEDY_LOADS];
-        _Pragma("unroll") for (int k = 0; k < GREEDY_LOADS; k++) v[k] = logits[min(i0 + k * GREEDY_WIDTH, limit - 1)];
+        load_logits(logits, i0, GREEDY_WIDTH, limit, v);
         _Pragma("unroll") for (int k = 0; k < GREEDY_LOADS; k++) {
-            const int i = i0 + k * GREEDY_WIDTH;
-            const float x = i < limit ? v[k] : -INFINITY;
-            if (x > best) {
-                best = x;
-                best_id = i;
+            if (v[k] > best) {
+                best = v[k];
+                best_id = i0 + k * GREEDY_WIDTH;
             }
-            nan_seen |= isnan(x);
+            nan_seen |= isnan(v[k]);
         }
     }
     argmax_across(best, best_id, nan_seen, values, ids, &not_a_number, GREEDY_WIDTH);

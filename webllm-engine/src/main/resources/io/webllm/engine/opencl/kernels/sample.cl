@@ -137,15 +137,13 @@ __attribute__((always_inline)) inline int scan_top(global const float* logits, i
     int best_id = INT_MAX;
     int nan_seen = 0;
     int finite_seen = 0;
-    // GREEDY_LOADS of a work-item's logits load at once, as kernel_greedy_next's (greedy.cl): ids past the row read
-    // its last logit and count as -inf, through a select, so that no load waits in a branch for the one before
+    // loaded as kernel_greedy_next loads them (load_logits: ids past the row come back -inf, which stays -inf here)
     for (int i0 = get_local_id(0); i0 < limit; i0 += GREEDY_LOADS * SAMPLE_WIDTH) {
         float raw[GREEDY_LOADS];
-        _Pragma("unroll") for (int k = 0; k < GREEDY_LOADS; k++) raw[k] = logits[min(i0 + k * SAMPLE_WIDTH, limit - 1)];
+        load_logits(logits, i0, SAMPLE_WIDTH, limit, raw);
         _Pragma("unroll") for (int k = 0; k < GREEDY_LOADS; k++) {
             const int i = min(i0 + k * SAMPLE_WIDTH, limit - 1);
-            const float drawn = drawn_logit(raw[k], i, temperature, pen);
-            const float v = i0 + k * SAMPLE_WIDTH < limit ? drawn : -INFINITY;
+            const float v = drawn_logit(raw[k], i, temperature, pen);
             if (v > best) {
                 best = v;
                 best_id = i;
