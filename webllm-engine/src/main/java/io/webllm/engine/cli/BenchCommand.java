@@ -108,7 +108,7 @@ final class BenchCommand implements Command {
                 long enqueueNanos = enqueue[0];
                 double decodeSeconds = greedy.seconds();
                 // the last pass's last attention launch, with -Dwebllm.attention.timing (before other decodes overwrite it)
-                Map<String, Object> attentionPhases = attentionPhaseMicros(model.attentionTiming());
+                Map<String, Double> attentionPhases = model.attentionPhaseMicros();
                 if (model.drawsOnDevice()) {
                     // as a sampled request decodes (temperature 0.8): the same positions, each token drawn on the device
                     TimedDecode sampled = timeDeviceDecode(model, one, at, slot0, new DeviceDraw[] {new DeviceDraw(0.8f, 0, 1, 0)},
@@ -343,29 +343,6 @@ final class BenchCommand implements Command {
             }
         }
         return bytes;
-    }
-
-    /**
-     * The attention split kernel's phases (Transformer.attentionTiming) in microseconds: chunk 0's time over its
-     * positions, merging its warps and writing its result, counting itself in, and in all; the combining work-group's
-     * start after chunk 0's, its combine and its end after chunk 0's start. Empty without the stamps.
-     */
-    static Map<String, Object> attentionPhaseMicros(long[] stamps) {
-        Map<String, Object> phases = new LinkedHashMap<>();
-        if (stamps.length < 13 || stamps[0] == 0) {
-            return phases;
-        }
-        phases.put("positions", (stamps[1] - stamps[0]) / 1e3);
-        phases.put("mergeAndWrite", (stamps[2] - stamps[1]) / 1e3);
-        phases.put("countIn", (stamps[3] - stamps[2]) / 1e3);
-        phases.put("chunk0", (stamps[4] - stamps[0]) / 1e3);
-        if (stamps[8] != 0) {
-            phases.put("combinerStartAfterChunk0", (stamps[8] - stamps[0]) / 1e3);
-            phases.put("combinerPositions", (stamps[9] - stamps[8]) / 1e3);
-            phases.put("combine", (stamps[12] - stamps[11]) / 1e3);
-            phases.put("combinerEndAfterChunk0Start", (stamps[12] - stamps[0]) / 1e3);
-        }
-        return phases;
     }
 
     /**

@@ -90,7 +90,7 @@ public final class DeviceDecode implements AutoCloseable {
             }
             if (tokens[i] < 0) {
                 throw new IllegalStateException("expected a finite logit among the vocabulary but every logit of the pass at position "
-                        + (firstPositions[i] + pass) + " is -inf");
+                        + (firstPositions[i] + pass) + " is -inf for sequence " + i + " of " + tokens.length);
             }
         }
         return tokens;

@@ -60,7 +60,7 @@ public record DeviceDraw(float temperature, int topK, double topP, double minP, 
     public static DeviceDraw of(SamplingState state, int vocabularySize) {
         SamplingParams params = state.params();
         Penalties penalties = Penalties.NONE;
-        if (params.repetitionPenalty() != 1 || params.frequencyPenalty() != 0 || params.presencePenalty() != 0) {
+        if (params.penalized()) {
             long[] seen = new long[(vocabularySize + 63) >>> 6];
             int[] counts = new int[vocabularySize];
             state.copyPenaltyState(seen, counts);

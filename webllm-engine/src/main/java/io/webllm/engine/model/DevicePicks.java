@@ -67,7 +67,7 @@ final class DevicePicks implements AutoCloseable {
         sampleRows = cl.allocate("sampled decode rows", (long) SAMPLE_ROW_BYTES * maxBatch);
         hostSampleRows = hostArena.allocate((long) SAMPLE_ROW_BYTES * maxBatch, 8);
         long statusBytes = 8L * maxBatch * DeviceDecode.MAX_LOOKAHEAD;
-        pinnedStatus = pinnedOrNull(cl, statusBytes);
+        pinnedStatus = cl.allocatePinnedOrNull("device decode status on the host", statusBytes);
         hostStatus = pinnedStatus != null ? pinnedStatus.segment() : hostArena.allocate(statusBytes, 4);
         greedy = pickLaunch(kernels.create("kernel_greedy_next"), logits, vocabulary, tokenIds, positions);
         sampled = sampleLaunch(kernels, "kernel_sample_next", logits, vocabulary, tokenIds, positions);
@@ -98,16 +98,6 @@ final class DevicePicks implements AutoCloseable {
         // no penalties' inputs until a decode has penalties (a row without them reads none)
         kernel.arg(6, sampleRows).arg(7, sampleRows).arg(8, sampleRows).arg(9, seenWords()).arg(10, vocabulary);
         return launch;
-    }
-
-    private static @Nullable PinnedMemory pinnedOrNull(ClContext cl, long bytes) {
-        try {
-            return cl.allocatePinned("device decode status on the host", bytes);
-        } catch (ClException e) {
-            LOG.log(System.Logger.Level.WARNING, "no pinned host memory for the device decode status; reading through ordinary memory: {0}",
-                    e.getMessage());
-            return null;
-        }
     }
 
     /** Whether sampled draws can be made here ({@link DeviceDraw} with a temperature). */

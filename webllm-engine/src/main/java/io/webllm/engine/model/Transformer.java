@@ -147,7 +147,6 @@ public final class Transformer implements AutoCloseable {
     /** The device decode whose passes own the pass inputs until it closes; null when none is open. */
     private @Nullable DeviceDecode openDecode;
     private static final int PINNED_LOGIT_ROWS = 16;
-    private static final System.Logger LOG = System.getLogger(Transformer.class.getName());
 
     private Transformer(GgufFile file, ClContext cl, ModelConfig config, Options options, LoadListener listener) {
         this.config = config;
@@ -211,7 +210,7 @@ public final class Transformer implements AutoCloseable {
         slotIds = inputs.slots();
         logitRows = inputs.logitRows();
         long logitBytes = 4L * Math.min(b, PINNED_LOGIT_ROWS) * config.vocabularySize();
-        pinnedLogits = pinnedOrNull("logits on the host", logitBytes);
+        pinnedLogits = cl.allocatePinnedOrNull("logits on the host", logitBytes);
         hostLogits = pinnedLogits != null ? pinnedLogits.segment() : hostArena.allocate(logitBytes, 4);
 
         embed = new Launch(kernels.create("kernel_get_rows_" + tokenEmbedding.kernelSuffix())
@@ -328,16 +327,6 @@ public final class Transformer implements AutoCloseable {
      */
     public boolean drawsOnDevice() {
         return picks.draws();
-    }
-
-    /** Pinned host memory, or null (logged) where the driver cannot give it: ordinary memory is slower, not wrong. */
-    private @Nullable PinnedMemory pinnedOrNull(String name, long bytes) {
-        try {
-            return cl.allocatePinned(name, bytes);
-        } catch (ClException e) {
-            LOG.log(System.Logger.Level.WARNING, "no pinned host memory for {0}; reading through ordinary memory: {1}", name, e.getMessage());
-            return null;
-        }
     }
 
     private DeviceTensor track(DeviceTensor tensor) {
@@ -486,20 +475,38 @@ public final class Transformer implements AutoCloseable {
     private static final int ATTENTION_STAMPS = 16;
 
     /**
-     * The attention split kernel's phase stamps from the last launch that wrote them, in nanoseconds of the device's
-     * global timer (with -Dwebllm.attention.timing on NVIDIA; empty otherwise): [0..4] when chunk 0 of head set 0,
-     * token 0, entered, finished its positions, merged its warps, counted itself in and ended; [8..12] the same for the
-     * work-group that combined that token's chunks (zeros where one chunk held them all).
+     * The attention split kernel's phases in its last launch, in microseconds of the device's global timer (with
+     * -Dwebllm.attention.timing on NVIDIA; empty otherwise), from the stamps attention.cl writes for chunk 0 of head
+     * set 0, token 0 (entered, finished its positions, merged its warps and wrote, counted itself in, ended: [0..4]) and
+     * for the work-group that combined that token's chunks ([8..12], zeros where one chunk held them all): chunk 0's
+     * positions, merge and write, count-in and total; the combiner's start after chunk 0's, its positions, its combine
+     * and its end after chunk 0's start.
      */
-    public long[] attentionTiming() {
+    public java.util.Map<String, Double> attentionPhaseMicros() {
+        java.util.Map<String, Double> phases = new java.util.LinkedHashMap<>();
         if (attentionTiming == null) {
-            return new long[0];
+            return phases;
         }
+        long[] stamps;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment stamps = arena.allocate(8L * ATTENTION_STAMPS);
-            cl.read(attentionTiming, 0, stamps);
-            return stamps.toArray(ValueLayout.JAVA_LONG);
+            MemorySegment segment = arena.allocate(8L * ATTENTION_STAMPS);
+            cl.read(attentionTiming, 0, segment);
+            stamps = segment.toArray(ValueLayout.JAVA_LONG);
         }
+        if (stamps[0] == 0) {
+            return phases; // no stamps: not NVIDIA (the clock reads 0), or no split launch yet
+        }
+        phases.put("positions", (stamps[1] - stamps[0]) / 1e3);
+        phases.put("mergeAndWrite", (stamps[2] - stamps[1]) / 1e3);
+        phases.put("countIn", (stamps[3] - stamps[2]) / 1e3);
+        phases.put("chunk0", (stamps[4] - stamps[0]) / 1e3);
+        if (stamps[8] != 0) {
+            phases.put("combinerStartAfterChunk0", (stamps[8] - stamps[0]) / 1e3);
+            phases.put("combinerPositions", (stamps[9] - stamps[8]) / 1e3);
+            phases.put("combine", (stamps[12] - stamps[11]) / 1e3);
+            phases.put("combinerEndAfterChunk0Start", (stamps[12] - stamps[0]) / 1e3);
+        }
+        return phases;
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 
@@ -150,6 +151,20 @@ public final class ClContext implements AutoCloseable {
                 owned.add(pinned); // so that releaseSince and close unmap it before its buffer goes
             }
             return pinned;
+        }
+    }
+
+    /**
+     * As {@link #allocatePinned}, or null (logged) where the driver cannot give pinned memory: the caller then reads
+     * through ordinary memory, which is slower, not wrong.
+     */
+    public @Nullable PinnedMemory allocatePinnedOrNull(String name, long bytes) {
+        try {
+            return allocatePinned(name, bytes);
+        } catch (ClException e) {
+            System.getLogger(ClContext.class.getName()).log(System.Logger.Level.WARNING,
+                    "no pinned host memory for {0}; reading through ordinary memory: {1}", name, e.getMessage());
+            return null;
         }
     }
 

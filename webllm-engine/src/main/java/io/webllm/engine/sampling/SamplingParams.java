@@ -110,7 +110,12 @@ public record SamplingParams(
      * device (model.DeviceDecode).
      */
     public boolean argmaxOfModelLogits() {
-        return greedy() && frequencyPenalty == 0 && presencePenalty == 0 && repetitionPenalty == 1 && logitBias.isEmpty();
+        return greedy() && !penalized() && logitBias.isEmpty();
+    }
+
+    /** Whether a repetition, frequency or presence penalty changes the logits of tokens already seen. */
+    public boolean penalized() {
+        return frequencyPenalty != 0 || presencePenalty != 0 || repetitionPenalty != 1;
     }
 
     /**
@@ -122,8 +127,7 @@ public record SamplingParams(
         if (!logitBias.isEmpty()) {
             return false;
         }
-        return all || argmaxOfModelLogits() || (frequencyPenalty == 0 && presencePenalty == 0 && repetitionPenalty == 1
-                && topK == 0 && topP >= 1);
+        return all || argmaxOfModelLogits() || (!penalized() && topK == 0 && topP >= 1);
     }
 
     public Builder mutate() {

@@ -39,7 +39,7 @@
 // Phase clock of -Dwebllm.attention.timing (AT_TIMING): NVIDIA's global nanosecond timer; 0 elsewhere and otherwise.
 // With it the split kernel writes when chunk 0 of head set 0, token 0, entered, finished its positions, merged its
 // warps and wrote its result, counted itself in and ended (timing[0..4]), and the same for the work-group that
-// combined that token's chunks (timing[8..12]); Transformer.attentionTiming reads them after a pass.
+// combined that token's chunks (timing[8..12]); Transformer.attentionPhaseMicros reads them after a pass.
 #if AT_TIMING && defined(WEBLLM_PTX)
 inline ulong at_clock(void) {
     ulong t;
