@@ -263,11 +263,8 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
                 global const half* kp = kb + (ulong) min(base + j, end - 1) * kv_dim;
                 AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
                     const int p = lane + i * MV_LANES;
-                    if (clamp_loads) {
-                        const float2 k = vload_half2(min(p, head_dim / 2 - 1), kp);
-                        AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] += dot(qr[g][i], k);
-                    } else if (2 * p < head_dim) {
-                        const float2 k = vload_half2(p, kp);
+                    if (clamp_loads || 2 * p < head_dim) {
+                        const float2 k = vload_half2(clamp_loads ? min(p, head_dim / 2 - 1) : p, kp);
                         AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] += dot(qr[g][i], k);
                     }
                 }
