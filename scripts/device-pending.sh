@@ -3,18 +3,21 @@
 # (after scripts/prepare-device.sh and scripts/prepare-baseline.sh 36f17bf prev; carry [".device"]): the GPU tests of
 # the new kernels and the quick check with the switches that are off until measured as variants of one build, and
 # `prev` (36f17bf: before the norm, greedy, first-draw-pass and store loads of steps 60-63, a second build), then device
-# events at short context with and without the clamped attention loads, then the clamped kernel's phase stamps (a
-# rebuild: last, under its own timeout).
+# events at short context with and without the clamped attention loads and the L2 warm-up, then with STAMPS=1 the
+# clamped kernel's phase stamps (a rebuild: last, under its own timeout).
 # Output in $OUT/pending.txt as well.
 set -uo pipefail
 clamp=-Dwebllm.attention.clampLoads=true
 gated=-Dwebllm.mv.aheadGated=true
+warm16=-Dwebllm.warm.l2MB=16
+warm32=-Dwebllm.warm.l2MB=32
 {
 EXTRA_TESTS="--select-class io.webllm.engine.model.AttentionKernelTests --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.ForwardPassTests" \
-  VARIANTS="clamp=$clamp gated=$gated both=$clamp,$gated main2 prev" SMALL_VARIANTS="clamp=$clamp" \
-  bash scripts/device-quick-check.sh
+  VARIANTS="clamp=$clamp gated=$gated w16=$warm16 w32=$warm32 prev" SMALL_VARIANTS="clamp=$clamp w16=$warm16" \
+  NO_STREAMS=1 bash scripts/device-quick-check.sh
 echo "## device events, 8B Q4_0 at 16-80 positions"
-DEVICE_PROFILE=1 BENCH_ARGS="-p 16 -n 64" timeout 90 bash scripts/device-compare.sh p16 "c16=$clamp" "g16=$gated"
+DEVICE_PROFILE=1 BENCH_ARGS="-p 16 -n 64" timeout 120 bash scripts/device-compare.sh p16 "c16=$clamp" "g16=$gated" "w16=$warm16"
+[ -n "${STAMPS:-}" ] || exit 0
 echo "## phase stamps of the clamped attention kernel (a rebuild)"
 JAVA_OPTS="-Dwebllm.attention.timing=true $clamp" SKIP_CHECK=1 BENCH_ARGS="-p 16 -n 32" timeout 120 \
   bash scripts/device-run.sh llama-3.1-8b:q4_0 2>&1 | grep -o '"decodeTokensPerSecond[^,]*\|"attentionPhaseMicros":{[^}]*}'

@@ -3,7 +3,7 @@
 # pick and draw tests and the engine's on the GPU, then 8B Q4_0 and Qwen2.5-0.5B Q8_0 (greedy, sampled on the device,
 # and host-picked decode), and 16 streams; each part under a timeout, so that a command cut short still returns what
 # it measured. VARIANTS adds device-compare variants to the 8B run (e.g. "s10=-Dwebllm.attention.prefetchV=false");
-# SMALL_VARIANTS does the same for the 0.5B run. Q8=1 adds 8B Q8_0 (with VARIANTS). Variants that change a build define (-Dwebllm.mv.rows ...) rebuild every
+# SMALL_VARIANTS does the same for the 0.5B run. NO_STREAMS=1 leaves the 16 streams out. Q8=1 adds 8B Q8_0 (with VARIANTS). Variants that change a build define (-Dwebllm.mv.rows ...) rebuild every
 # kernel, ~60 s each on an H100: compare switches the kernels read at launch where possible.
 t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
 mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
@@ -19,8 +19,7 @@ T "8B Q4_0"
 timeout $(( 70 + 40 * $(echo ${VARIANTS:-} | wc -w) )) bash scripts/device-compare.sh main ${VARIANTS:-}
 T "0.5B"
 MODEL=qwen2.5-0.5b:q8_0 timeout $(( 40 + 15 * $(echo ${SMALL_VARIANTS:-} | wc -w) )) bash scripts/device-compare.sh main ${SMALL_VARIANTS:-}
-T "16 streams"
-BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 50 bash scripts/device-compare.sh streams
+[ -n "${NO_STREAMS:-}" ] || { T "16 streams"; BENCH_ARGS="-p 128 -n 32 --streams 16" timeout 50 bash scripts/device-compare.sh streams; }
 [ -z "${Q8:-}" ] || { T "8B Q8_0"; MODEL=llama-3.1-8b:q8_0 timeout $(( 80 + 40 * $(echo ${VARIANTS:-} | wc -w) )) bash scripts/device-compare.sh main ${VARIANTS:-}; }
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/quick-check.txt"

@@ -129,6 +129,8 @@ public final class Transformer implements AutoCloseable {
     /** With -Dwebllm.attention.timing: the split kernel's phase stamps (attention.cl, AT_TIMING), else null. */
     private final @Nullable ClBuffer attentionTiming;
     private @Nullable ClBuffer chainCounts;
+    /** What the latency-bound kernels of a decode step warm L2 with (-Dwebllm.warm.l2MB), planned as the layers are built. */
+    private final L2Warmup warmup = new L2Warmup(Tuning.WARM_L2_BYTES);
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
     /** Passes recorded as command buffers, replayed with one enqueue (null where off or unsupported). */
@@ -221,7 +223,7 @@ public final class Transformer implements AutoCloseable {
         long cacheBytes = 2L * slots * contextLength * config.kvDim();
         Architecture arch = config.architecture();
         // every later attention norm is applied after the previous layer's down product (residualProduct)
-        layerLaunches.add(rmsNorm(x, xb, track(upload.vector(layer(0, "attn_norm.weight"))), normed));
+        layerLaunches.add(warmingNorm(rmsNorm(x, xb, track(upload.vector(layer(0, "attn_norm.weight"))), normed)));
         Q8Input attentionInput = normed;
         // chained launches (Options.chainedLayers): built once the next layer's q/k/v product is known to join or not
         List<ChainedLaunch> chains = new ArrayList<>();
@@ -237,6 +239,7 @@ public final class Transformer implements AutoCloseable {
             Launch rope = ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm);
             if (file.tensor(q).type() == file.tensor(k).type() && file.tensor(q).type() == file.tensor(v).type()) {
                 DeviceTensor stacked = track(upload.stacked("qkv of layer " + l, q, k, v));
+                warmup.read(stacked.buffer());
                 ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
                         layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
                 Step product = products.matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, attentionInput);
@@ -263,14 +266,17 @@ public final class Transformer implements AutoCloseable {
                 String[] biases = {"attn_q.bias", "attn_k.bias", "attn_v.bias"};
                 for (int p = 0; p < 3; p++) {
                     ClBuffer bias = arch.qkvBias() ? track(upload.vector(layer(l, biases[p]))) : null;
-                    layerLaunches.add(products.matvec(track(upload.matrix(names[p])), xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, attentionInput));
+                    DeviceTensor weights = track(upload.matrix(names[p]));
+                    warmup.read(weights.buffer());
+                    layerLaunches.add(products.matvec(weights, xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, attentionInput));
                 }
                 layerLaunches.add(rope);
             }
             layerLaunches.add(partials == null ? attentionCpu(keyCache, valueCache) : attentionSplit(keyCache, valueCache, partials, arrivals));
             ClBuffer ffnNorm = track(upload.vector(layer(l, "ffn_norm.weight")));
-            ResidualProduct o = residualProduct(track(upload.matrix(layer(l, "attn_output.weight"))), attn, config.queryDim(),
-                    attentionOutput, ffnNorm);
+            DeviceTensor oWeights = track(upload.matrix(layer(l, "attn_output.weight")));
+            warmup.read(oWeights.buffer());
+            ResidualProduct o = residualProduct(oWeights, attn, config.queryDim(), attentionOutput, ffnNorm);
             Q8Input ffnInput = o.output();
             DeviceTensor gate = track(upload.matrix(layer(l, "ffn_gate.weight")));
             DeviceTensor up = track(upload.matrix(layer(l, "ffn_up.weight")));
@@ -278,16 +284,20 @@ public final class Transformer implements AutoCloseable {
             boolean writtenForVector = true;
             Step gated;
             if (gate.type() == up.type()) {
+                warmup.read(gate.buffer(), up.buffer());
                 writtenForVector = ffnQ8 && MatrixProducts.tailQuantizes(gate, true);
                 gated = gatedMatvec(gate, up, writtenForVector, ffnInput);
             } else {
                 // quantizer mixes can give gate and up different types: two products and the SiLU
+                warmup.read(gate.buffer());
+                warmup.read(up.buffer());
                 Step gateProduct = products.matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false, ffnInput);
                 Step upProduct = products.matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false, ffnInput);
                 gated = Step.sequence(Step.sequence(gateProduct, upProduct), swiglu());
             }
             Q8Input feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, writtenForVector, true) : new Q8Input(xq, xqScales, false, false);
             DeviceTensor down = track(upload.matrix(layer(l, "ffn_down.weight")));
+            warmup.read(down.buffer());
             // the last layer's down product: in single-token passes it applies the output norm deferred, where the
             // output product can read it so; otherwise the final norm reads only the rows that give logits (gathered)
             FollowingNorm outputNormAfter = l + 1 == config.layerCount() && deferredNormed != null && products.appliesFollowingNorm(down)
@@ -314,7 +324,9 @@ public final class Transformer implements AutoCloseable {
         gathered = allocate("rows for logits", 4 * b * config.embeddingLength());
         gather = new Launch(kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered)
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
-        finalNorm = rmsNorm(gathered, xb, outputNorm, normed);
+        finalNorm = warmingNorm(rmsNorm(gathered, xb, outputNorm, normed));
+        warmup.read(output.buffer());
+        warmup.assign(x);
         outputMatvec = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null, false, normed);
         picks = new DevicePicks(cl, kernels, logits, config.vocabularySize(), tokenIds, positions, maxBatch, slots);
         upload.finish();
@@ -841,7 +853,7 @@ public final class Transformer implements AutoCloseable {
     private ResidualProduct residualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
         boolean fused = deferredNormed != null && products.appliesFollowingNorm(w);
         Q8Input output = fused ? deferredNormed : normed;
-        Launch norm = rmsNorm(x, xb, normWeight, output);
+        Launch norm = fused ? rmsNorm(x, xb, normWeight, output) : warmingNorm(rmsNorm(x, xb, normWeight, output));
         FollowingNorm following = fused ? new FollowingNorm(normWeight, deferredNormed) : null;
         Step product = products.matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input, following);
         return new ResidualProduct(w, in, inStride, input, following, Step.sequence(product, fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm), output);
@@ -905,6 +917,20 @@ public final class Transformer implements AutoCloseable {
         return true;
     }
 
+    /** The first warm argument of kernel_rms_norm_q8 (warm.cl). */
+    private static final int NORM_WARM_ARG = 8;
+
+    /**
+     * A norm launched in single-token passes: with Q8 activations its kernel warms L2 with the weights read after it
+     * ({@link L2Warmup}).
+     */
+    private Launch warmingNorm(Launch norm) {
+        if (q8) {
+            warmup.warmer(norm.kernel(), NORM_WARM_ARG);
+        }
+        return norm;
+    }
+
     /** out = rms_norm(in) * weight, and with Q8 activations the same quantized into {@code into} for the next product. */
     private Launch rmsNorm(ClBuffer in, ClBuffer out, ClBuffer weight, Q8Input into) {
         ClKernel kernel = kernels.create(q8 ? "kernel_rms_norm_q8" : "kernel_rms_norm")
@@ -912,6 +938,7 @@ public final class Transformer implements AutoCloseable {
                 .localArg(5, 4L * NORM_GROUP);
         if (q8) {
             kernel.arg(6, into.quants()).arg(7, into.scales());
+            L2Warmup.none(kernel, NORM_WARM_ARG, in);
             // a work-group per (row, NORM_GROUP / 32 groups): see q8.cl
             long groupsPerWorkGroup = NORM_GROUP / MatrixProducts.MV_LANES;
             long slices = (config.embeddingLength() / 32 + groupsPerWorkGroup - 1) / groupsPerWorkGroup;
@@ -1068,6 +1095,7 @@ public final class Transformer implements AutoCloseable {
                 .arg(13, split.span()).arg(14, split.live()).arg(15, attn);
         quantizedOutput(kernel, 16);
         kernel.arg(19, attentionTiming != null ? attentionTiming : arrivals);
+        warmup.warmer(kernel, 20);
         splitKernels.add(kernel);
         return new Launch(kernel, -1, n -> (long) attentionGroupsPerToken() * split.live() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
     }

@@ -15,10 +15,10 @@ import java.util.Map;
 public final class KernelLibrary {
 
     /** Resource files, helpers first. */
-    private static final List<String> SOURCES = List.of("quants.cl", "repack.cl", "reduce.cl", "xstage.cl", "mul_mv.cl",
+    private static final List<String> SOURCES = List.of("quants.cl", "repack.cl", "reduce.cl", "warm.cl", "xstage.cl", "mul_mv.cl",
             "mul_mv_packed.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl", "mul_mm.cl", "mul_mm_q8.cl", "mul_mv_mma.cl", "mul_mv_cpu.cl", "norm.cl", "attention.cl", "gather.cl", "greedy.cl", "sample.cl", "bench.cl");
     /** The Q8 matvecs again, for one token a pass (mul_mv_q8.cl: kernels named ..._t1), and what they need. */
-    private static final List<String> SINGLE_TOKEN_SOURCES = List.of("quants.cl", "reduce.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl");
+    private static final List<String> SINGLE_TOKEN_SOURCES = List.of("quants.cl", "reduce.cl", "warm.cl", "q8.cl", "rope.cl", "mul_mv_q8.cl");
     /** Suffix of the kernels of the single-token program. */
     public static final String SINGLE_TOKEN = "_t1";
     private static final System.Logger LOG = System.getLogger(KernelLibrary.class.getName());

@@ -147,6 +147,12 @@ public final class Tuning {
      * its ~20 us a layer go at any context (session 12).
      */
     public static final boolean ATTENTION_TIMING = flag("webllm.attention.timing", false);
+    /**
+     * Megabytes of the next products' weights each latency-bound decode kernel (attention, a launched norm) asks L2 to
+     * fetch while it runs (warm.cl, model.L2Warmup), {@code -Dwebllm.warm.l2MB}; 0 (the default until measured) asks
+     * for none. Read at model load: one build measures any amount.
+     */
+    public static final long WARM_L2_BYTES = Math.max(0, Long.getLong("webllm.warm.l2MB", 0)) << 20;
 
     /**
      * Whether requests with top-k, top-p or penalties (repetition, frequency, presence) have their tokens drawn on the

@@ -397,12 +397,14 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
 // kernel_attention_split_<largest head_dim>, the host picks the smallest that fits.
 // Launch: global (n_kv_heads * ceil(group / AT_HEADS) * live * AT_ITEMS, ntok), local (AT_ITEMS, 1), where
 // group = n_heads / n_kv_heads. `arrivals`: one int per (token, head set), zero before the first launch (each
-// launch leaves them zero again). `timing`: 16 ulongs written only with AT_TIMING (any buffer otherwise).
+// launch leaves them zero again). `timing`: 16 ulongs written only with AT_TIMING (any buffer otherwise). The warm
+// ranges: warm.cl.
 #define DEFINE_ATTENTION_SPLIT_KERNEL(NAME, MAX_HEAD, CLAMP_LOADS)                                                  \
 kernel void NAME(global const float* q, int q_stride, global const half* k_cache,                                 \
         global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,  \
         global const int* slot, int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span,        \
-        int live, global float* result, global char* xq, global float2* xd, int quantize, global ulong* timing) {   \
+        int live, global float* result, global char* xq, global float2* xd, int quantize, global ulong* timing,     \
+        WARM_PARAMS) {                                                                                            \
     local float red[AT_ITEMS];                                                                                    \
     local float exchange[AT_WARPS * AT_SCORES * AT_EXCHANGE];                                                     \
     local float shared[AT_WARPS * 2 * MV_LANES];                                                                  \
@@ -410,6 +412,7 @@ kernel void NAME(global const float* q, int q_stride, global const half* k_cache
     local float warp_l[AT_WARPS * AT_HEADS];                                                                      \
     local float warp_acc[AT_WARPS * AT_HEADS * MAX_HEAD];                                                         \
     local int last;                                                                                               \
+    warm_l2(WARM_ARGS);                                                                                           \
     attention_split(q, q_stride, k_cache, v_cache, partial, arrivals, pos, slot, n_heads, n_kv_heads, head_dim,   \
             ctx, scale, span, live, result, xq, xd, quantize, timing, MAX_HEAD / 64, MAX_HEAD, CLAMP_LOADS, red,   \
             exchange, shared, warp_m, warp_l, warp_acc, &last);                                                   \

@@ -60,8 +60,9 @@ kernel void kernel_quantize_q8(global const float* x, int x_stride, global char*
 // row, its warps looping over the groups, was a chain of 16 dependent reductions: 17 us a norm on an H100.)
 // Not in place: other work-groups of the row still read it.
 kernel void kernel_rms_norm_q8(global const float* x, global float* out, global const float* w, int n, float eps,
-        local float* scratch, global char* xq, global float2* xd) {
+        local float* scratch, global char* xq, global float2* xd, WARM_PARAMS) {
     local float red[256];
+    warm_l2(WARM_ARGS);
     const int row = get_group_id(1);
     const int lid = get_local_id(0);
     const int lsz = get_local_size(0);

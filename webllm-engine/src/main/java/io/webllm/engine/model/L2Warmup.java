@@ -1,0 +1,112 @@
+package io.webllm.engine.model;
+
+import io.webllm.engine.opencl.ClBuffer;
+import io.webllm.engine.opencl.ClKernel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which weights each latency-bound kernel of a decode step asks L2 to fetch while it runs (warm.cl): a norm launch
+ * or attention leaves DRAM idle for 7-20 us, and the product after it then waits for its first rows. The forward
+ * pass is described in launch order: {@link #read} for each product's weights as the products read them (weights
+ * read side by side, such as gate and up, in one call), {@link #warmer} for each latency-bound kernel where it
+ * launches. Each warmer then takes the next {@code budget} bytes of what the products after it read, continuing
+ * where the warmer before it stopped, in at most {@link #REGIONS} ranges.
+ */
+final class L2Warmup {
+
+    /** The ranges a warmer takes (WARM_REGIONS in warm.cl), three kernel arguments each. */
+    static final int REGIONS = 4;
+    /** Arguments a warming kernel takes for them. */
+    static final int ARGS = 3 * REGIONS;
+    /** Ranges are whole cache lines (WARM_LINE). */
+    private static final long LINE = 128;
+
+    /** Bytes of weights in {@code buffer} from {@code start} to {@code end}. */
+    record Range(ClBuffer buffer, long start, long end) {
+    }
+
+    private record Warmer(ClKernel kernel, int firstArg, int stage) {
+    }
+
+    private final long budget;
+    private final List<List<ClBuffer>> stages = new ArrayList<>();
+    private final List<Warmer> warmers = new ArrayList<>();
+
+    /** @param budget bytes each warmer takes; 0 warms nothing */
+    L2Warmup(long budget) {
+        this.budget = budget;
+    }
+
+    /**
+     * A latency-bound kernel that launches before the weights read next, whose warm arguments start at
+     * {@code firstArg}; {@link #assign} sets them.
+     */
+    void warmer(ClKernel kernel, int firstArg) {
+        warmers.add(new Warmer(kernel, firstArg, stages.size()));
+    }
+
+    /** The weights the next product reads; several read side by side (gate and up) are warmed side by side. */
+    void read(ClBuffer... buffers) {
+        stages.add(List.of(buffers));
+    }
+
+    /** Every warmer's ranges in the order they were added, empty with no budget. */
+    List<List<Range>> plan() {
+        List<List<Range>> plans = new ArrayList<>();
+        int stage = 0;
+        long offset = 0; // into each buffer of the stage
+        for (Warmer warmer : warmers) {
+            if (warmer.stage() > stage) {
+                // the products launched since the last warmer read what it did not reach
+                stage = warmer.stage();
+                offset = 0;
+            }
+            List<Range> ranges = new ArrayList<>();
+            long left = budget;
+            while (left > 0 && stage < stages.size() && ranges.size() + stages.get(stage).size() <= REGIONS) {
+                List<ClBuffer> buffers = stages.get(stage);
+                long length = buffers.stream().mapToLong(ClBuffer::size).max().orElse(0);
+                long share = (left / buffers.size() + LINE - 1) / LINE * LINE;
+                long take = Math.min(length - offset, share);
+                for (ClBuffer buffer : buffers) {
+                    long end = Math.min(offset + take, buffer.size());
+                    if (end > offset) {
+                        ranges.add(new Range(buffer, offset, end));
+                    }
+                }
+                left -= take * buffers.size();
+                offset += take;
+                if (offset >= length) {
+                    stage++;
+                    offset = 0;
+                }
+            }
+            plans.add(ranges);
+        }
+        return plans;
+    }
+
+    /** Sets every warmer's arguments to its {@link #plan}; {@code any} stands in the unused ranges. */
+    void assign(ClBuffer any) {
+        List<List<Range>> plans = plan();
+        for (int w = 0; w < warmers.size(); w++) {
+            set(warmers.get(w).kernel(), warmers.get(w).firstArg(), plans.get(w), any);
+        }
+    }
+
+    /** Sets a warming kernel's arguments from {@code first} to {@code ranges}, {@code any} in the unused ones. */
+    static ClKernel set(ClKernel kernel, int first, List<Range> ranges, ClBuffer any) {
+        for (int r = 0; r < REGIONS; r++) {
+            Range range = r < ranges.size() ? ranges.get(r) : new Range(any, 0, 0);
+            kernel.arg(first + 3 * r, range.buffer()).arg(first + 3 * r + 1, range.start()).arg(first + 3 * r + 2, range.end());
+        }
+        return kernel;
+    }
+
+    /** A warming kernel's arguments from {@code first} set to warm nothing (kernels launched outside a forward pass). */
+    static ClKernel none(ClKernel kernel, int first, ClBuffer any) {
+        return set(kernel, first, List.of(), any);
+    }
+}
