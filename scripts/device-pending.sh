@@ -5,7 +5,7 @@
 # `prev` (36f17bf: before the norm, greedy, first-draw-pass and store loads of steps 60-63, a second build), then device
 # events at short context with and without the clamped attention loads and the L2 warm-up, then with STAMPS=1 the
 # clamped kernel's phase stamps (a rebuild: last, under its own timeout).
-# Output in $OUT/pending.txt as well.
+# Then the device tests again with all three candidates on. Output in $OUT/pending.txt as well.
 set -uo pipefail
 clamp=-Dwebllm.attention.clampLoads=true
 gated=-Dwebllm.mv.aheadGated=true
@@ -15,6 +15,12 @@ warm32=-Dwebllm.warm.l2MB=32
 EXTRA_TESTS="--select-class io.webllm.engine.model.AttentionKernelTests --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.ForwardPassTests" \
   VARIANTS="clamp=$clamp gated=$gated w16=$warm16 w32=$warm32 prev" SMALL_VARIANTS="clamp=$clamp w16=$warm16" \
   NO_STREAMS=1 bash scripts/device-quick-check.sh
+echo "## GPU tests with the candidates on"
+timeout 90 .device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true \
+  $clamp $gated $warm16 -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
+  org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
+  --select-class io.webllm.engine.model.StoriesGreedyTests --select-class io.webllm.engine.model.DeviceDecodeTests \
+  --select-class io.webllm.engine.model.ChainedLayerTests 2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
 echo "## device events, 8B Q4_0 at 16-80 positions"
 DEVICE_PROFILE=1 BENCH_ARGS="-p 16 -n 64" timeout 120 bash scripts/device-compare.sh p16 "c16=$clamp" "g16=$gated" "w16=$warm16"
 [ -n "${STAMPS:-}" ] || exit 0
