@@ -12,7 +12,8 @@ import java.util.List;
  * pass is described in launch order: {@link #read} for each product's weights as the products read them (weights
  * read side by side, such as gate and up, in one call), {@link #warmer} for each latency-bound kernel where it
  * launches. Each warmer then takes the next {@code budget} bytes of what the products after it read, continuing
- * where the warmer before it stopped, in at most {@link #REGIONS} ranges.
+ * where the warmer before it stopped, in at most {@link #REGIONS} ranges, and its launch appends
+ * {@link #WORK_ITEMS} warming work-items to the work-groups that do its own work.
  */
 final class L2Warmup {
 
@@ -22,12 +23,33 @@ final class L2Warmup {
     static final int ARGS = 3 * REGIONS;
     /** Ranges are whole cache lines (WARM_LINE). */
     private static final long LINE = 128;
+    /**
+     * Warming work-items a launch with ranges appends: at 16 MB, 16 lines each, so their requests reach L2 within
+     * about a microsecond from compute units the kernel's own work-groups leave idle.
+     */
+    static final long WORK_ITEMS = 8192;
 
     /** Bytes of weights in {@code buffer} from {@code start} to {@code end}. */
     record Range(ClBuffer buffer, long start, long end) {
     }
 
-    private record Warmer(ClKernel kernel, int firstArg, int stage) {
+    /** A latency-bound kernel that warms L2, and how many warming work-items its launch appends (0 until assigned). */
+    static final class Warmer {
+        private final ClKernel kernel;
+        private final int firstArg;
+        private final int stage;
+        private long workItems;
+
+        private Warmer(ClKernel kernel, int firstArg, int stage) {
+            this.kernel = kernel;
+            this.firstArg = firstArg;
+            this.stage = stage;
+        }
+
+        /** Work-items to add to dimension 0 of the launch: 0, or {@link #WORK_ITEMS} where it warms anything. */
+        long workItems() {
+            return workItems;
+        }
     }
 
     private final long budget;
@@ -43,8 +65,10 @@ final class L2Warmup {
      * A latency-bound kernel that launches before the weights read next, whose warm arguments start at
      * {@code firstArg}; {@link #assign} sets them.
      */
-    void warmer(ClKernel kernel, int firstArg) {
-        warmers.add(new Warmer(kernel, firstArg, stages.size()));
+    Warmer warmer(ClKernel kernel, int firstArg) {
+        Warmer warmer = new Warmer(kernel, firstArg, stages.size());
+        warmers.add(warmer);
+        return warmer;
     }
 
     /** The weights the next product reads; several read side by side (gate and up) are warmed side by side. */
@@ -58,9 +82,9 @@ final class L2Warmup {
         int stage = 0;
         long offset = 0; // into each buffer of the stage
         for (Warmer warmer : warmers) {
-            if (warmer.stage() > stage) {
+            if (warmer.stage > stage) {
                 // the products launched since the last warmer read what it did not reach
-                stage = warmer.stage();
+                stage = warmer.stage;
                 offset = 0;
             }
             List<Range> ranges = new ArrayList<>();
@@ -92,7 +116,9 @@ final class L2Warmup {
     void assign(ClBuffer any) {
         List<List<Range>> plans = plan();
         for (int w = 0; w < warmers.size(); w++) {
-            set(warmers.get(w).kernel(), warmers.get(w).firstArg(), plans.get(w), any);
+            Warmer warmer = warmers.get(w);
+            set(warmer.kernel, warmer.firstArg, plans.get(w), any);
+            warmer.workItems = plans.get(w).isEmpty() ? 0 : WORK_ITEMS;
         }
     }
 

@@ -3,6 +3,7 @@ package io.webllm.engine.model;
 import io.webllm.engine.opencl.ClKernel;
 import java.util.List;
 import java.util.function.IntToLongFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One kernel launch of the forward pass with its arguments set once at load. Per pass only the token count may
@@ -19,6 +20,8 @@ final class Launch implements Step {
     private final long local1;
     private int lastTokens = -1;
     private String label = "";
+    /** Where the kernel warms L2 (warm.cl): its warming work-items follow the global size of dimension 0. */
+    private L2Warmup.@Nullable Warmer warmer;
     private final List<Launch> self = List.of(this);
 
     /**
@@ -42,6 +45,17 @@ final class Launch implements Step {
 
     ClKernel kernel() {
         return kernel;
+    }
+
+    /** This launch's kernel warms L2 as {@code warmer} is assigned (L2Warmup); returns this launch. */
+    Launch warmedBy(L2Warmup.Warmer warmer) {
+        this.warmer = warmer;
+        return this;
+    }
+
+    /** The global size of dimension 0: the kernel's work-groups, then any warming ones. */
+    private long global0(int tokens) {
+        return global0.applyAsLong(tokens) + (warmer == null ? 0 : warmer.workItems());
     }
 
     /** The index of the token-count argument, or -1. */
@@ -71,7 +85,7 @@ final class Launch implements Step {
     /** Enqueues the launch and returns its event, for device timing on a profiling queue. */
     long runTimed(int tokens) {
         setTokens(tokens);
-        return kernel.runTimed(global0.applyAsLong(tokens), global1 == null ? 0 : global1.applyAsLong(tokens), local0, local1);
+        return kernel.runTimed(global0(tokens), global1 == null ? 0 : global1.applyAsLong(tokens), local0, local1);
     }
 
     private void setTokens(int tokens) {
@@ -85,18 +99,18 @@ final class Launch implements Step {
     void record(io.webllm.engine.opencl.ClCommandBuffer buffer, int tokens) {
         setTokens(tokens);
         if (global1 == null) {
-            kernel.record(buffer, global0.applyAsLong(tokens), local0);
+            kernel.record(buffer, global0(tokens), local0);
         } else {
-            kernel.record(buffer, global0.applyAsLong(tokens), global1.applyAsLong(tokens), local0, local1);
+            kernel.record(buffer, global0(tokens), global1.applyAsLong(tokens), local0, local1);
         }
     }
 
     void run(int tokens) {
         setTokens(tokens);
         if (global1 == null) {
-            kernel.run(global0.applyAsLong(tokens), local0);
+            kernel.run(global0(tokens), local0);
         } else {
-            kernel.run(global0.applyAsLong(tokens), global1.applyAsLong(tokens), local0, local1);
+            kernel.run(global0(tokens), global1.applyAsLong(tokens), local0, local1);
         }
     }
 }

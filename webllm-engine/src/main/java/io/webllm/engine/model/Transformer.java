@@ -926,7 +926,7 @@ public final class Transformer implements AutoCloseable {
      */
     private Launch warmingNorm(Launch norm) {
         if (q8) {
-            warmup.warmer(norm.kernel(), NORM_WARM_ARG);
+            norm.warmedBy(warmup.warmer(norm.kernel(), NORM_WARM_ARG));
         }
         return norm;
     }
@@ -1095,9 +1095,9 @@ public final class Transformer implements AutoCloseable {
                 .arg(13, split.span()).arg(14, split.live()).arg(15, attn);
         quantizedOutput(kernel, 16);
         kernel.arg(19, attentionTiming != null ? attentionTiming : arrivals);
-        warmup.warmer(kernel, 20);
         splitKernels.add(kernel);
-        return new Launch(kernel, -1, n -> (long) attentionGroupsPerToken() * split.live() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1);
+        return new Launch(kernel, -1, n -> (long) attentionGroupsPerToken() * split.live() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1)
+                .warmedBy(warmup.warmer(kernel, 20));
     }
 
     private int attentionGroupsPerToken() {

@@ -82,9 +82,9 @@ class AttentionKernelTests extends OnTestDevice {
                         .arg(6, posBuffer).arg(7, slotBuffer).arg(8, heads).arg(9, kvHeads).arg(10, headDim)
                         .arg(11, CONTEXT).arg(12, scale).arg(13, span).arg(14, live).arg(15, result)
                         .arg(16, xq).arg(17, xd).arg(18, quantize ? 1 : 0).arg(19, arrivals);
-                // warming L2 with the caches while it runs (a hint: the same result)
+                // with warming work-groups after its own, asking L2 for the caches (a hint: the same result, the same counts)
                 L2Warmup.set(split, 20, List.of(new L2Warmup.Range(kCache, 0, kCache.size()), new L2Warmup.Range(vCache, 128, vCache.size())), arrivals);
-                split.run((long) sets * live * 128, tokens, 128, 1);
+                split.run((long) sets * live * 128 + L2Warmup.WORK_ITEMS, tokens, 128, 1);
                 // the last chunk of each (token, head set) reset its count, ready for the next launch
                 assertThat(DeviceArrays.ints(cl, arena, arrivals, tokens * sets)).as("arrival counts after the pass").containsOnly(0);
                 float[] actual = DeviceArrays.floats(cl, arena, result, tokens * qDim);

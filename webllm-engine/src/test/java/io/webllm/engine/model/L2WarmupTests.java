@@ -47,19 +47,44 @@ class L2WarmupTests extends OnTestDevice {
         }
     }
 
-    /** A layer as the 8B model launches it: attention norm, q/k/v, attention, o, ffn norm, gate and up, down, next norm. */
-    private List<List<Range>> layer(long budget) {
+    /**
+     * A layer as the 8B model launches it: attention norm, q/k/v, attention, o, ffn norm, gate and up, down, next
+     * norm (every warmer here the norm kernel, whose warm arguments start at 8).
+     */
+    private L2Warmup layerWarmup(long budget) {
         L2Warmup warmup = new L2Warmup(budget);
         warmup.warmer(norm, 8);
         warmup.read(qkv);
-        warmup.warmer(norm, 20);
+        warmup.warmer(norm, 8);
         warmup.read(o);
         warmup.warmer(norm, 8);
         warmup.read(gate, up);
         warmup.read(down);
         warmup.warmer(norm, 8);
         warmup.read(nextQkv);
-        return warmup.plan();
+        return warmup;
+    }
+
+    private List<List<Range>> layer(long budget) {
+        return layerWarmup(budget).plan();
+    }
+
+    @Test
+    void onlyWarmersWithRangesAppendWarmingWorkItems() {
+        L2Warmup warmup = new L2Warmup(1 << 20);
+        L2Warmup.Warmer first = warmup.warmer(norm, 8);
+        warmup.read(qkv);
+        warmup.read(o);
+        L2Warmup.Warmer second = warmup.warmer(norm, 8);
+        assertThat(first.workItems()).as("before assign").isZero();
+        warmup.assign(qkv);
+        assertThat(first.workItems()).isEqualTo(L2Warmup.WORK_ITEMS);
+        assertThat(second.workItems()).as("nothing left to warm after it").isZero();
+        L2Warmup none = new L2Warmup(0);
+        L2Warmup.Warmer idle = none.warmer(norm, 8);
+        none.read(qkv);
+        none.assign(qkv);
+        assertThat(idle.workItems()).isZero();
     }
 
     @Test

@@ -64,9 +64,9 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer xd = cl.allocate("xd", 8L * tokens * GROUPS);
              ClKernel kernel = cl.kernels().create("kernel_rms_norm_q8")) {
             kernel.arg(0, xs).arg(1, out).arg(2, w).arg(3, COLUMNS).arg(4, 1e-5f).localArg(5, 4L * 256).arg(6, xq).arg(7, xd);
-            // warming L2 with a weight range while it runs (a hint: the same result)
+            // with warming work-groups after its own, asking L2 for a weight range (a hint: the same result)
             L2Warmup.set(kernel, 8, java.util.List.of(new L2Warmup.Range(w, 0, w.size())), xs);
-            kernel.run((GROUPS + 7) / 8 * 256L, tokens, 256, 1);
+            kernel.run((GROUPS + 7) / 8 * 256L + L2Warmup.WORK_ITEMS, tokens, 256, 1);
             float[] normed = DeviceArrays.floats(cl, arena, out, tokens * COLUMNS);
             assertRmsNormOf(x, weight, normed, tokens, COLUMNS);
             assertQuantizationOf(normed, Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS), tokens);

@@ -368,7 +368,8 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
         // every work-item's partial writes reach global memory before this work-group counts itself in
         device_fence();
         barrier(CLK_LOCAL_MEM_FENCE);
-        const int sets_per_token = get_num_groups(0) / live;
+        // (not get_num_groups: warming work-groups may follow)
+        const int sets_per_token = n_kv_heads * sets;
         volatile global int* arrived = arrivals + (ulong) t * sets_per_token + set;
         if (lid == 0) {
             *last = atomic_inc(arrived) == chunks - 1;
@@ -397,8 +398,8 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
 // kernel_attention_split_<largest head_dim>, the host picks the smallest that fits.
 // Launch: global (n_kv_heads * ceil(group / AT_HEADS) * live * AT_ITEMS, ntok), local (AT_ITEMS, 1), where
 // group = n_heads / n_kv_heads. `arrivals`: one int per (token, head set), zero before the first launch (each
-// launch leaves them zero again). `timing`: 16 ulongs written only with AT_TIMING (any buffer otherwise). The warm
-// ranges: warm.cl.
+// launch leaves them zero again). `timing`: 16 ulongs written only with AT_TIMING (any buffer otherwise). Warming
+// work-groups may follow in dimension 0 (warm.cl).
 #define DEFINE_ATTENTION_SPLIT_KERNEL(NAME, MAX_HEAD, CLAMP_LOADS)                                                  \
 kernel void NAME(global const float* q, int q_stride, global const half* k_cache,                                 \
         global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,  \
@@ -412,7 +413,8 @@ kernel void NAME(global const float* q, int q_stride, global const half* k_cache
     local float warp_l[AT_WARPS * AT_HEADS];                                                                      \
     local float warp_acc[AT_WARPS * AT_HEADS * MAX_HEAD];                                                         \
     local int last;                                                                                               \
-    warm_l2(WARM_ARGS);                                                                                           \
+    const int sets = n_kv_heads * ((n_heads / n_kv_heads + AT_HEADS - 1) / AT_HEADS);                              \
+    if (warming_group(sets * live, WARM_ARGS)) return;                                                            \
     attention_split(q, q_stride, k_cache, v_cache, partial, arrivals, pos, slot, n_heads, n_kv_heads, head_dim,   \
             ctx, scale, span, live, result, xq, xd, quantize, timing, MAX_HEAD / 64, MAX_HEAD, CLAMP_LOADS, red,   \
             exchange, shared, warp_m, warp_l, warp_acc, &last);                                                   \

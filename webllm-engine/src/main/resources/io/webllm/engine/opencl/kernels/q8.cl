@@ -58,16 +58,16 @@ kernel void kernel_quantize_q8(global const float* x, int x_stride, global char*
 // Launch: global (ceil(groups / warps) * 256, rows), local (256, 1): each work-group sums the squares of its whole
 // row (16 KiB from cache for 4096 values) and then normalises and quantizes one group per warp. (One work-group per
 // row, its warps looping over the groups, was a chain of 16 dependent reductions: 17 us a norm on an H100.)
-// Not in place: other work-groups of the row still read it.
+// Not in place: other work-groups of the row still read it. Warming work-groups may follow (warm.cl).
 kernel void kernel_rms_norm_q8(global const float* x, global float* out, global const float* w, int n, float eps,
         local float* scratch, global char* xq, global float2* xd, WARM_PARAMS) {
     local float red[256];
-    warm_l2(WARM_ARGS);
     const int row = get_group_id(1);
     const int lid = get_local_id(0);
     const int lsz = get_local_size(0);
     global const float* xr = x + (ulong) row * n;
     const int groups = n / GROUP;
+    if (warming_group((groups + lsz / MV_LANES - 1) / (lsz / MV_LANES), WARM_ARGS)) return;
     const int g = get_group_id(0) * (lsz / MV_LANES) + lid / MV_LANES;
     const int lane = lid % MV_LANES;
     const int live = g < groups;
