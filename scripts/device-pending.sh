@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The measurements session 12 left pending (docs/performance.md steps 58-63), in one device command of ~6 minutes
-# (after scripts/prepare-device.sh and scripts/prepare-baseline.sh 36f17bf prev; carry [".device"]): the GPU tests of
-# the new kernels and the quick check with the switches that are off until measured as variants of one build, and
-# `prev` (36f17bf: before the norm, greedy, first-draw-pass and store loads of steps 60-63, a second build), then device
-# events at short context with and without the clamped attention loads and the L2 warm-up, then with STAMPS=1 the
-# clamped kernel's phase stamps (a rebuild: last, under its own timeout).
-# Then the device tests again with all three candidates on. Output in $OUT/pending.txt as well.
+# The measurements sessions 12-13 left pending (docs/performance.md steps 58-64), in one device command of ~5 minutes
+# (after scripts/prepare-device.sh; carry [".device"]): the GPU tests of the new kernels and the quick check with the
+# switches that are off until measured as variants of one build, and the defaults again (PENDING_EXTRA=prev: instead
+# 36f17bf, before the norm, greedy, first-draw-pass and store loads of steps 60-63, after
+# scripts/prepare-baseline.sh 36f17bf prev). FULL=1 adds the device tests with the candidates on and device events at
+# short context with and without them, and then with STAMPS=1 the clamped kernel's phase stamps (a rebuild: last,
+# under its own timeout).
+# Output in $OUT/pending.txt as well.
 set -uo pipefail
 clamp=-Dwebllm.attention.clampLoads=true
 gated=-Dwebllm.mv.aheadGated=true
@@ -13,8 +14,9 @@ warm16=-Dwebllm.warm.l2MB=16
 warm32=-Dwebllm.warm.l2MB=32
 {
 EXTRA_TESTS="--select-class io.webllm.engine.model.AttentionKernelTests --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.ForwardPassTests" \
-  VARIANTS="clamp=$clamp gated=$gated w16=$warm16 w32=$warm32 prev" SMALL_VARIANTS="clamp=$clamp w16=$warm16" \
+  VARIANTS="clamp=$clamp gated=$gated w16=$warm16 w32=$warm32 ${PENDING_EXTRA:-main2}" SMALL_VARIANTS="clamp=$clamp w16=$warm16" \
   NO_STREAMS=1 bash scripts/device-quick-check.sh
+[ -n "${FULL:-}" ] || exit 0
 echo "## GPU tests with the candidates on"
 timeout 90 .device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true \
   $clamp $gated $warm16 -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
