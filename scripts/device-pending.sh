@@ -12,11 +12,13 @@ clamp=-Dwebllm.attention.clampLoads=true
 gated=-Dwebllm.mv.aheadGated=true
 warm16=-Dwebllm.warm.l2MB=16
 warm32=-Dwebllm.warm.l2MB=32
-# LEAN=1 (~4 minutes): only the three candidates against the defaults
+# LEAN=1 (~4 minutes): only the three candidates against the defaults, without ForwardPassTests
 variants="clamp=$clamp gated=$gated w16=$warm16"
 [ -n "${LEAN:-}" ] || variants="$variants w32=$warm32 ${PENDING_EXTRA:-main2}"
 {
-EXTRA_TESTS="--select-class io.webllm.engine.model.AttentionKernelTests --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.ForwardPassTests" \
+tests="--select-class io.webllm.engine.model.AttentionKernelTests --select-class io.webllm.engine.model.Q8ActivationKernelTests"
+[ -n "${LEAN:-}" ] || tests="$tests --select-class io.webllm.engine.model.ForwardPassTests"
+EXTRA_TESTS="$tests" \
   VARIANTS="$variants" SMALL_VARIANTS="clamp=$clamp w16=$warm16" \
   NO_STREAMS=1 bash scripts/device-quick-check.sh
 [ -n "${FULL:-}" ] || exit 0
