@@ -20,7 +20,7 @@ final class Launch implements Step {
     private final long local1;
     private int lastTokens = -1;
     private String label = "";
-    /** Where the kernel warms L2 (warm.cl): its warming work-items follow the global size of dimension 0. */
+    /** Where the kernel warms L2 (warm.cl): in single-token passes its warming work-items follow dimension 0's. */
     private L2Warmup.@Nullable Warmer warmer;
     private final List<Launch> self = List.of(this);
 
@@ -53,9 +53,9 @@ final class Launch implements Step {
         return this;
     }
 
-    /** The global size of dimension 0: the kernel's work-groups, then any warming ones. */
+    /** The global size of dimension 0: the kernel's work-groups, then in single-token passes any warming ones. */
     private long global0(int tokens) {
-        return global0.applyAsLong(tokens) + (warmer == null ? 0 : warmer.workItems());
+        return global0.applyAsLong(tokens) + (warmer == null || tokens != 1 ? 0 : warmer.workItems());
     }
 
     /** The index of the token-count argument, or -1. */

@@ -992,8 +992,7 @@ public final class Transformer implements AutoCloseable {
      */
     private Launch gatedQ8Launch(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input, String width) {
         boolean deferred = input.deferredIn(width);
-        boolean ahead = Tuning.AHEAD_GATED && width.equals(KernelLibrary.SINGLE_TOKEN);
-        ClKernel kernel = gatedArgs((ahead ? "kernel_mul_mv_gluq_ahead_" : "kernel_mul_mv_gluq_") + gate.kernelSuffix() + width, gate, up)
+        ClKernel kernel = gatedArgs("kernel_mul_mv_gluq_" + gate.kernelSuffix() + width, gate, up)
                 .arg(5, input.quants()).arg(6, config.embeddingLength() / 32).arg(10, input.scales()).arg(11, MatrixProducts.q8Split(gate))
                 .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
                 .arg(14, products.gpuArrivals()).arg(15, quantizeOutput ? 1 : 0)

@@ -59,13 +59,6 @@ public final class Tuning {
         return autoOrForced(setting, type == GgmlType.Q4_0 || type == GgmlType.Q4_K);
     }
 
-    /**
-     * Whether a single stream's gated product loads its next round of weights ahead (kernel_mul_mv_gluq_ahead_*_t1,
-     * built beside kernel_mul_mv_gluq_*_t1), {@code -Dwebllm.mv.aheadGated=true}. Off until measured: the build-wide
-     * {@code -Dwebllm.mv.prefetch=1} slowed the 8B decode 18% (session 12), its gated product most, while offline
-     * ptxas gives the Q4_0 ahead kernel 54 registers against 67 for the plain one.
-     */
-    public static final boolean AHEAD_GATED = flag("webllm.mv.aheadGated", false);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
     public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
 
@@ -135,12 +128,13 @@ public final class Tuning {
     public static final int ATTENTION_PREFETCH_V = flag("webllm.attention.prefetchV", true) ? 1 : 0;
     /**
      * Whether attention runs the split kernels whose query, key and value loads are unconditional
-     * (kernel_attention_split_*_clamped, built beside the others), {@code -Dwebllm.attention.clampLoads=true}. Off until
-     * measured: session 12's phase stamps had the 8B's attention spend 8.4 us of its ~13 in one batch of 8 positions a
-     * warp at 16-80 positions (the 0.5B's 5.0), where each key load sits in a branch (a position or pair test)
-     * with the sums that use it, one DRAM trip after another (clang's PTX for NVIDIA shows the branches).
+     * (kernel_attention_split_*_clamped, built beside the others), {@code -Dwebllm.attention.clampLoads=false} for the
+     * ones whose loads each sit in a branch (a position or pair test) with the sums that use it, one DRAM trip after
+     * another. On since session 13: on an H100 the 8B's attention took 0.430 ms a token at 16-80 positions against
+     * 0.609 (device events), and 8B Q4_0 decoded 283-286 tok/s against 271-273 (at 4,000 positions 260 against 241,
+     * prefilling 4,000 tokens 5,163 against 3,943), Qwen2.5-0.5B 838-846 against 801-808.
      */
-    public static final boolean ATTENTION_CLAMP_LOADS = flag("webllm.attention.clampLoads", false);
+    public static final boolean ATTENTION_CLAMP_LOADS = flag("webllm.attention.clampLoads", true);
     /**
      * Whether the attention split kernel stamps its phases with NVIDIA's global timer (attention.cl, AT_TIMING),
      * {@code -Dwebllm.attention.timing=true}: a measurement build (bench prints attentionPhaseMicros), to find where
@@ -148,11 +142,15 @@ public final class Tuning {
      */
     public static final boolean ATTENTION_TIMING = flag("webllm.attention.timing", false);
     /**
-     * Megabytes of the next products' weights each latency-bound decode kernel (attention, a launched norm) asks L2 to
-     * fetch while it runs (warm.cl, model.L2Warmup), {@code -Dwebllm.warm.l2MB}; 0 (the default until measured) asks
-     * for none. Read at model load: one build measures any amount.
+     * Megabytes of the next products' weights each latency-bound kernel of a single-token pass (attention, a launched
+     * norm) asks L2 to fetch while it runs (warm.cl, model.L2Warmup), {@code -Dwebllm.warm.l2MB}; 0 asks for none. Read
+     * at model load: one build measures any amount. 4 since session 13: on an H100 (with the clamped attention loads)
+     * 8B Q4_0 decoded 290.4 and 287.9 tok/s against 282.3 and 285.9 with none (2 MB: 287.3, 8 MB: 289.3, 16 MB: 265.3,
+     * attention and the norms slowed by the traffic more than the products gained), 8B Q8_0 227.0 against 217.9, Q4_K_M
+     * 244.8 against 240.3, Qwen2.5-0.5B 845.9 against 841.4 (8 MB: 826.0). Prompt passes warm nothing: their
+     * products are not waiting on DRAM, and warming them cost 2-4% of the prefill speed.
      */
-    public static final long WARM_L2_BYTES = Math.max(0, Long.getLong("webllm.warm.l2MB", 0)) << 20;
+    public static final long WARM_L2_BYTES = Math.max(0, Long.getLong("webllm.warm.l2MB", 4)) << 20;
 
     /**
      * Whether requests with top-k, top-p or penalties (repetition, frequency, presence) have their tokens drawn on the

@@ -277,10 +277,7 @@ class Q8ActivationKernelTests extends OnTestDevice {
              // the single-token build's plain product with its loads a round ahead (Tuning.loadsAhead)
              ClKernel ahead = cl.kernels().create((width(tokens).isEmpty() ? "kernel_mul_mvq_plain_" : "kernel_mul_mvq_ahead_")
                      + suffix + width(tokens));
-             ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix + width(tokens));
-             // the single-token build's gated product with its loads a round ahead (Tuning.AHEAD_GATED)
-             ClKernel gluAhead = cl.kernels().create((width(tokens).isEmpty() ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_gluq_ahead_")
-                     + suffix + width(tokens))) {
+             ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix + width(tokens))) {
             ClBuffer xq = input.quants();
             ClBuffer xd = input.scales();
             Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
@@ -307,9 +304,8 @@ class Q8ActivationKernelTests extends OnTestDevice {
             }
             float[] y;
 
-            for (ClKernel gated : java.util.List.of(glu, gluAhead)) {
-            Q8TestActivations.gatedArgs(gated, weights, upWeights, rowBytes, ROWS, COLUMNS, xq, xd, ys, tokens, split);
-            Q8TestActivations.runRows(gated, ROWS, split, true);
+            Q8TestActivations.gatedArgs(glu, weights, upWeights, rowBytes, ROWS, COLUMNS, xq, xd, ys, tokens, split);
+            Q8TestActivations.runRows(glu, ROWS, split, true);
             y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {
@@ -318,10 +314,8 @@ class Q8ActivationKernelTests extends OnTestDevice {
                     double expected = g / (1 + Math.exp(-g)) * u;
                     // each factor within 1e-5 of its scale, so the product within 1e-5 of both (silu' <= 1.1)
                     double tolerance = 2.2e-5 * (1 + Math.abs(g)) * (1 + Math.abs(u));
-                    assertThat((double) y[t * ROWS + r]).as("%s split %d row %d token %d", gated.name(), split, r, t)
-                            .isCloseTo(expected, offset(tolerance));
+                    assertThat((double) y[t * ROWS + r]).as("glu split %d row %d token %d", split, r, t).isCloseTo(expected, offset(tolerance));
                 }
-            }
             }
             }
         }
@@ -349,11 +343,10 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new byte[4 * tokens * rows / 32])) {
             ClBuffer xq = input.quants();
             ClBuffer xd = input.scales();
-            // a single token's also through the single-token build's kernels, with and without loads ahead
+            // a single token's also through the single-token build's kernel
             String suffix = gate.suffix();
             List<String> names = tokens == 1 && !width(1).isEmpty()
-                    ? List.of("kernel_mul_mv_gluq_" + suffix, "kernel_mul_mv_gluq_" + suffix + width(1),
-                            "kernel_mul_mv_gluq_ahead_" + suffix + width(1))
+                    ? List.of("kernel_mul_mv_gluq_" + suffix, "kernel_mul_mv_gluq_" + suffix + width(1))
                     : List.of("kernel_mul_mv_gluq_" + suffix);
             for (String name : names) {
             try (ClKernel glu = cl.kernels().create(name)) {

@@ -622,18 +622,10 @@ inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {      
                 arrivals, nrows / GROUP, 0, y, y, last, red);                                                   \
     }                                                                                                           \
 }
-// The gated product with its loads a round ahead (PKQ_PASS_AHEAD), in the single-token build only: a measurement
-// (-Dwebllm.mv.aheadGated, Tuning), since the second round costs this kernel's 67 registers ~20 more (ptxas).
-#ifdef PKQ_SINGLE_TOKEN
-#define DEFINE_MUL_MV_GLUQ_AHEAD(TYPE)                                                                          \
-DEFINE_GLUQ_BODY(gluq_ahead_##TYPE, TYPE, PKQ_PASS_AHEAD)                                                       \
-DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_ahead_##TYPE, gluq_ahead_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)
-#else
-#define DEFINE_MUL_MV_GLUQ_AHEAD(TYPE)
-#endif
+// (The gated product with its loads a round ahead, PKQ_PASS_AHEAD, decoded 8B Q4_0 18% slower on an H100: session 13,
+// docs/performance.md step 59.)
 #define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
 DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, PKQ_PASS)                                                                   \
-DEFINE_MUL_MV_GLUQ_AHEAD(TYPE)                                                                                  \
 DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE, gluq_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)
 
 DEFINE_MUL_MVQ(q4_0)
