@@ -11,7 +11,7 @@ import java.util.List;
  * or attention leaves DRAM idle for 7-20 us, and the product after it then waits for its first rows. The forward
  * pass is described in launch order: {@link #read} for each product's weights as the products read them (weights
  * read side by side, such as gate and up, in one call), {@link #warmer} for each latency-bound kernel where it
- * launches. Each warmer then takes the next {@code budget} bytes of what the products after it read, continuing
+ * launches. Each warmer then takes the next budget of bytes (its own) of what the products after it read, continuing
  * where the warmer before it stopped, in at most {@link #REGIONS} ranges, and its launch appends
  * {@link #WORK_ITEMS} warming work-items to the work-groups that do its own work.
  */
@@ -37,12 +37,14 @@ final class L2Warmup {
     static final class Warmer {
         private final ClKernel kernel;
         private final int firstArg;
+        private final long budget;
         private final int stage;
         private long workItems;
 
-        private Warmer(ClKernel kernel, int firstArg, int stage) {
+        private Warmer(ClKernel kernel, int firstArg, long budget, int stage) {
             this.kernel = kernel;
             this.firstArg = firstArg;
+            this.budget = budget;
             this.stage = stage;
         }
 
@@ -52,21 +54,15 @@ final class L2Warmup {
         }
     }
 
-    private final long budget;
     private final List<List<ClBuffer>> stages = new ArrayList<>();
     private final List<Warmer> warmers = new ArrayList<>();
 
-    /** @param budget bytes each warmer takes; 0 warms nothing */
-    L2Warmup(long budget) {
-        this.budget = budget;
-    }
-
     /**
      * A latency-bound kernel that launches before the weights read next, whose warm arguments start at
-     * {@code firstArg}; {@link #assign} sets them.
+     * {@code firstArg}; {@link #assign} sets them to up to {@code budget} bytes (0: none).
      */
-    Warmer warmer(ClKernel kernel, int firstArg) {
-        Warmer warmer = new Warmer(kernel, firstArg, stages.size());
+    Warmer warmer(ClKernel kernel, int firstArg, long budget) {
+        Warmer warmer = new Warmer(kernel, firstArg, budget, stages.size());
         warmers.add(warmer);
         return warmer;
     }
@@ -76,7 +72,7 @@ final class L2Warmup {
         stages.add(List.of(buffers));
     }
 
-    /** Every warmer's ranges in the order they were added, empty with no budget. */
+    /** Every warmer's ranges in the order they were added, empty for a warmer with no budget. */
     List<List<Range>> plan() {
         List<List<Range>> plans = new ArrayList<>();
         int stage = 0;
@@ -88,7 +84,7 @@ final class L2Warmup {
                 offset = 0;
             }
             List<Range> ranges = new ArrayList<>();
-            long left = budget;
+            long left = warmer.budget;
             while (left > 0 && stage < stages.size() && ranges.size() + stages.get(stage).size() <= REGIONS) {
                 List<ClBuffer> buffers = stages.get(stage);
                 long length = buffers.stream().mapToLong(ClBuffer::size).max().orElse(0);

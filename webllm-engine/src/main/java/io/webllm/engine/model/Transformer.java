@@ -130,7 +130,7 @@ public final class Transformer implements AutoCloseable {
     private final @Nullable ClBuffer attentionTiming;
     private @Nullable ClBuffer chainCounts;
     /** What the latency-bound kernels of a decode step warm L2 with (-Dwebllm.warm.l2MB), planned as the layers are built. */
-    private final L2Warmup warmup = new L2Warmup(Tuning.WARM_L2_BYTES);
+    private final L2Warmup warmup = new L2Warmup();
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
     private java.util.@Nullable Map<String, double[]> profile;
     /** Passes recorded as command buffers, replayed with one enqueue (null where off or unsupported). */
@@ -926,7 +926,7 @@ public final class Transformer implements AutoCloseable {
      */
     private Launch warmingNorm(Launch norm) {
         if (q8) {
-            norm.warmedBy(warmup.warmer(norm.kernel(), NORM_WARM_ARG));
+            norm.warmedBy(warmup.warmer(norm.kernel(), NORM_WARM_ARG, Tuning.WARM_NORM_BYTES));
         }
         return norm;
     }
@@ -1096,7 +1096,7 @@ public final class Transformer implements AutoCloseable {
         kernel.arg(19, attentionTiming != null ? attentionTiming : arrivals);
         splitKernels.add(kernel);
         return new Launch(kernel, -1, n -> (long) attentionGroupsPerToken() * split.live() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1)
-                .warmedBy(warmup.warmer(kernel, 20));
+                .warmedBy(warmup.warmer(kernel, 20, Tuning.WARM_ATTENTION_BYTES));
     }
 
     private int attentionGroupsPerToken() {

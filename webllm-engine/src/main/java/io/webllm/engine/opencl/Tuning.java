@@ -150,7 +150,15 @@ public final class Tuning {
      * 244.8 against 240.3, Qwen2.5-0.5B 845.9 against 841.4 (8 MB: 826.0). Prompt passes warm nothing: their
      * products are not waiting on DRAM, and warming them cost 2-4% of the prefill speed.
      */
-    public static final long WARM_L2_BYTES = Math.max(0, Long.getLong("webllm.warm.l2MB", 4)) << 20;
+    public static final long WARM_L2_BYTES = megabytes("webllm.warm.l2MB", 4);
+    /**
+     * The L2 warm-up of attention alone, {@code -Dwebllm.warm.attentionMB} (default: {@link #WARM_L2_BYTES}'s amount).
+     * At 16 MB for both, session 13 saw attention slowed 0.12 ms a token and the norm launches 0.15: which of the two
+     * can warm more without getting in its own way is for a sweep to say.
+     */
+    public static final long WARM_ATTENTION_BYTES = megabytes("webllm.warm.attentionMB", WARM_L2_BYTES >> 20);
+    /** The L2 warm-up of the norm launches alone, {@code -Dwebllm.warm.normMB} (default: {@link #WARM_L2_BYTES}'s amount). */
+    public static final long WARM_NORM_BYTES = megabytes("webllm.warm.normMB", WARM_L2_BYTES >> 20);
 
     /**
      * Whether requests with top-k, top-p or penalties (repetition, frequency, presence) have their tokens drawn on the
@@ -175,6 +183,11 @@ public final class Tuning {
             throw new IllegalArgumentException(property + " must be a power of two of at least " + least + ", but was " + value);
         }
         return value;
+    }
+
+    /** A system property in megabytes, as bytes (negative amounts as 0). */
+    private static long megabytes(String property, long fallback) {
+        return Math.max(0, Long.getLong(property, fallback)) << 20;
     }
 
     private static int atLeastOne(String property, int fallback) {

@@ -51,37 +51,37 @@ class L2WarmupTests extends OnTestDevice {
      * A layer as the 8B model launches it: attention norm, q/k/v, attention, o, ffn norm, gate and up, down, next
      * norm (every warmer here the norm kernel, whose warm arguments start at 8).
      */
-    private L2Warmup layerWarmup(long budget) {
-        L2Warmup warmup = new L2Warmup(budget);
-        warmup.warmer(norm, 8);
+    private List<List<Range>> layer(long normBudget, long attentionBudget) {
+        L2Warmup warmup = new L2Warmup();
+        warmup.warmer(norm, 8, normBudget);
         warmup.read(qkv);
-        warmup.warmer(norm, 8);
+        warmup.warmer(norm, 8, attentionBudget);
         warmup.read(o);
-        warmup.warmer(norm, 8);
+        warmup.warmer(norm, 8, normBudget);
         warmup.read(gate, up);
         warmup.read(down);
-        warmup.warmer(norm, 8);
+        warmup.warmer(norm, 8, normBudget);
         warmup.read(nextQkv);
-        return warmup;
+        return warmup.plan();
     }
 
     private List<List<Range>> layer(long budget) {
-        return layerWarmup(budget).plan();
+        return layer(budget, budget);
     }
 
     @Test
     void onlyWarmersWithRangesAppendWarmingWorkItems() {
-        L2Warmup warmup = new L2Warmup(1 << 20);
-        L2Warmup.Warmer first = warmup.warmer(norm, 8);
+        L2Warmup warmup = new L2Warmup();
+        L2Warmup.Warmer first = warmup.warmer(norm, 8, 1 << 20);
         warmup.read(qkv);
         warmup.read(o);
-        L2Warmup.Warmer second = warmup.warmer(norm, 8);
+        L2Warmup.Warmer second = warmup.warmer(norm, 8, 1 << 20);
         assertThat(first.workItems()).as("before assign").isZero();
         warmup.assign(qkv);
         assertThat(first.workItems()).isEqualTo(L2Warmup.WORK_ITEMS);
         assertThat(second.workItems()).as("nothing left to warm after it").isZero();
-        L2Warmup none = new L2Warmup(0);
-        L2Warmup.Warmer idle = none.warmer(norm, 8);
+        L2Warmup none = new L2Warmup();
+        L2Warmup.Warmer idle = none.warmer(norm, 8, 0);
         none.read(qkv);
         none.assign(qkv);
         assertThat(idle.workItems()).isZero();
@@ -103,6 +103,19 @@ class L2WarmupTests extends OnTestDevice {
         assertThat(plans.get(2)).containsExactly(new Range(gate, 2_048, 6_144), new Range(up, 2_048, 6_144));
         // the next attention norm: not the rest of gate, up and down (their products have run), the next q/k/v
         assertThat(plans.get(3)).containsExactly(new Range(nextQkv, 0, 8_192));
+    }
+
+    @Test
+    void eachWarmerHasItsOwnBudget() {
+        List<List<Range>> plans = layer(0, 8_192);
+        assertThat(plans.get(0)).isEmpty();
+        assertThat(plans.get(1)).containsExactly(new Range(o, 0, 4_096), new Range(gate, 0, 2_048), new Range(up, 0, 2_048));
+        assertThat(plans.get(2)).isEmpty();
+        assertThat(plans.get(3)).isEmpty();
+        // norms that warm more than attention: attention goes on where the norm before it stopped, in the same product
+        plans = layer(12_288, 1_024);
+        assertThat(plans.get(0)).containsExactly(new Range(qkv, 0, 10_240), new Range(o, 0, 2_048));
+        assertThat(plans.get(1)).containsExactly(new Range(o, 2_048, 3_072));
     }
 
     @Test
