@@ -285,7 +285,7 @@ public final class Transformer implements AutoCloseable {
             Step gated;
             if (gate.type() == up.type()) {
                 warmup.read(gate.buffer(), up.buffer());
-                writtenForVector = ffnQ8 && MatrixProducts.tailQuantizes(gate, true);
+                writtenForVector = ffnQ8 && Tuning.GATED_QUANTIZES && MatrixProducts.tailQuantizes(gate, true);
                 gated = gatedMatvec(gate, up, writtenForVector, ffnInput);
             } else {
                 // quantizer mixes can give gate and up different types: two products and the SiLU

@@ -59,6 +59,14 @@ public final class Tuning {
         return autoOrForced(setting, type == GgmlType.Q4_0 || type == GgmlType.Q4_K);
     }
 
+    /**
+     * Whether the gated product quantizes its output in its tail where it can (mul_mv_q8.cl, quantize_finished_groups:
+     * each work-group fences its writes and counts itself in, the last of a 32-row group quantizes it), or a quantize
+     * launch does, {@code -Dwebllm.gated.quantizeTail=false}. On since session 5 (a launch less a layer); the switch
+     * measures what the fence and the count cost the 8B's gated product, a third of its token at ~1.6 TB/s. Off also
+     * turns off the chained layers (they need the tail).
+     */
+    public static final boolean GATED_QUANTIZES = flag("webllm.gated.quantizeTail", true);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
     public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
 
