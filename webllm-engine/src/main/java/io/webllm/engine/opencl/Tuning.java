@@ -165,6 +165,12 @@ public final class Tuning {
      * can warm more without getting in its own way is for a sweep to say.
      */
     public static final long WARM_ATTENTION_BYTES = megabytes("webllm.warm.attentionMB", WARM_L2_BYTES >> 20);
+    /**
+     * Megabytes of the down product's first rows that warming work-groups appended to the single-token gated product
+     * ask L2 for (mul_mv_q8.cl, kernel_mul_mv_gluq_warm_*), {@code -Dwebllm.warm.gatedMB}; 0, the default until
+     * measured, launches the plain kernel. Dispatched after the product's own work-groups, they would run in its tail.
+     */
+    public static final long WARM_GATED_BYTES = megabytes("webllm.warm.gatedMB", 0);
     /** The L2 warm-up of the norm launches alone, {@code -Dwebllm.warm.normMB} (default: {@link #WARM_L2_BYTES}'s amount). */
     public static final long WARM_NORM_BYTES = megabytes("webllm.warm.normMB", WARM_L2_BYTES >> 20);
 

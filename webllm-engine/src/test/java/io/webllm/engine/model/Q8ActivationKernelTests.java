@@ -343,19 +343,25 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new byte[4 * tokens * rows / 32])) {
             ClBuffer xq = input.quants();
             ClBuffer xd = input.scales();
-            // a single token's also through the single-token build's kernel
+            // a single token's also through the single-token build's kernel, and the one with warming work-groups
+            // appended (same results and counts)
             String suffix = gate.suffix();
             List<String> names = tokens == 1 && !width(1).isEmpty()
-                    ? List.of("kernel_mul_mv_gluq_" + suffix, "kernel_mul_mv_gluq_" + suffix + width(1))
+                    ? List.of("kernel_mul_mv_gluq_" + suffix, "kernel_mul_mv_gluq_" + suffix + width(1),
+                            "kernel_mul_mv_gluq_warm_" + suffix + width(1))
                     : List.of("kernel_mul_mv_gluq_" + suffix);
             for (String name : names) {
             try (ClKernel glu = cl.kernels().create(name)) {
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
                 Q8TestActivations.gatedArgs(glu, gates, ups, gate.rowBytes(), rows, COLUMNS, xq, xd, ys, tokens, split)
                         .arg(12, yq).arg(13, yd).arg(14, arrivals).arg(15, 1);
+                boolean warming = name.contains("_warm_");
+                if (warming) {
+                    L2Warmup.set(glu, 19, List.of(new L2Warmup.Range(gates, 0, gates.size()), new L2Warmup.Range(ups, 256, ups.size())), ys);
+                }
                 byte[] first = null;
                 for (int launch = 0; launch < 2; launch++) {
-                    Q8TestActivations.runRows(glu, rows, split, true);
+                    Q8TestActivations.runRows(glu, rows, split, true, warming ? L2Warmup.WORK_ITEMS : 0);
                     float[] y = DeviceArrays.floats(cl, arena, ys, tokens * rows);
                     Quantized quantized = Q8TestActivations.download(cl, arena, yq, yd, tokens, rows);
                     assertQuantizationOf(y, quantized, tokens, rows);

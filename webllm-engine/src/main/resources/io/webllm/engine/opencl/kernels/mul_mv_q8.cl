@@ -624,9 +624,24 @@ inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {      
 }
 // (The gated product with its loads a round ahead, PKQ_PASS_AHEAD, decoded 8B Q4_0 18% slower on an H100: session 13,
 // docs/performance.md step 59.)
+// kernel_mul_mv_gluq_warm_<type>_t1: the single-token gated product with warming work-groups after its own (warm.cl,
+// -Dwebllm.warm.gatedMB). Dispatched last, they run in its tail, when its last work-groups leave DRAM partly idle,
+// and warm the down product's first rows.
+#ifdef PKQ_SINGLE_TOKEN
+#define DEFINE_MUL_MV_GLUQ_WARM(TYPE)                                                                           \
+kernel void PKQ_KERNEL(kernel_mul_mv_gluq_warm_##TYPE)(GLUQ_PARAMS(), WARM_PARAMS) {                            \
+    PKQ_LOCALS                                                                                                  \
+    const int group_rows = PK_WARPS / split * (PK_ROWS / 2);                                                    \
+    if (warming_group((nrows + group_rows - 1) / group_rows, WARM_ARGS)) return;                                \
+    PKQ_KERNEL(gluq_##TYPE)(get_group_id(0), GLUQ_ARGS(), PKQ_LOCAL_ARGS);                                      \
+}
+#else
+#define DEFINE_MUL_MV_GLUQ_WARM(TYPE)
+#endif
 #define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
 DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, PKQ_PASS)                                                                   \
-DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE, gluq_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)
+DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE, gluq_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)                               \
+DEFINE_MUL_MV_GLUQ_WARM(TYPE)
 
 DEFINE_MUL_MVQ(q4_0)
 DEFINE_MUL_MVQ(q8_0)
