@@ -2,7 +2,6 @@ package io.webllm.engine.model;
 
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClKernel;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,14 +12,13 @@ import java.util.List;
  * read side by side, such as gate and up, in one call), {@link #warmer} for each latency-bound kernel where it
  * launches. Each warmer then takes the next budget of bytes (its own) of what the products after it read, continuing
  * where the warmer before it stopped, in at most {@link #REGIONS} ranges, and its launch appends
- * {@link #WORK_ITEMS} warming work-items to the work-groups that do its own work.
+ * {@link #WORK_ITEMS} warming work-items to the work-groups that do its own work. (A bandwidth-bound kernel can warm
+ * too, from its tail: the gated product's warming work-groups, dispatched last, run as its last work-groups finish.)
  */
 final class L2Warmup {
 
     /** The ranges a warmer takes (WARM_REGIONS in warm.cl), three kernel arguments each. */
     static final int REGIONS = 4;
-    /** Arguments a warming kernel takes for them. */
-    static final int ARGS = 3 * REGIONS;
     /** Ranges are whole cache lines (WARM_LINE). */
     private static final long LINE = 128;
     /**
