@@ -70,19 +70,11 @@ record AttentionSplit(int span, int live) {
         return maxTokens + ceilDiv(targetGroups, groupsPerToken);
     }
 
-    /** The split kernel for heads of {@code headDim} dimensions, as Tuning.ATTENTION_CLAMP_LOADS picks its loads. */
+    /** The split kernel for heads of {@code headDim} dimensions: the variant for the smallest bound that fits. */
     static String kernelName(int headDim) {
-        return kernelName(headDim, io.webllm.engine.opencl.Tuning.ATTENTION_CLAMP_LOADS);
-    }
-
-    /**
-     * The split kernel for heads of {@code headDim} dimensions: the variant for the smallest bound that fits, with
-     * {@code clampLoads} the one whose query, key and value loads are unconditional (attention.cl).
-     */
-    static String kernelName(int headDim, boolean clampLoads) {
         for (int bound : new int[] {64, 128, 256}) {
             if (headDim <= bound) {
-                return "kernel_attention_split_" + bound + (clampLoads ? "_clamped" : "");
+                return "kernel_attention_split_" + bound;
             }
         }
         throw new IllegalArgumentException("head size %d is not supported: attention kernels take at most 256".formatted(headDim));

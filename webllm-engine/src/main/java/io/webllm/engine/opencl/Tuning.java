@@ -135,15 +135,6 @@ public final class Tuning {
      */
     public static final int ATTENTION_PREFETCH_V = flag("webllm.attention.prefetchV", true) ? 1 : 0;
     /**
-     * Whether attention runs the split kernels whose query, key and value loads are unconditional
-     * (kernel_attention_split_*_clamped, built beside the others), {@code -Dwebllm.attention.clampLoads=false} for the
-     * ones whose loads each sit in a branch (a position or pair test) with the sums that use it, one DRAM trip after
-     * another. On since session 13: on an H100 the 8B's attention took 0.430 ms a token at 16-80 positions against
-     * 0.609 (device events), and 8B Q4_0 decoded 283-286 tok/s against 271-273 (at 4,000 positions 260 against 241,
-     * prefilling 4,000 tokens 5,163 against 3,943), Qwen2.5-0.5B 838-846 against 801-808.
-     */
-    public static final boolean ATTENTION_CLAMP_LOADS = flag("webllm.attention.clampLoads", true);
-    /**
      * Whether the attention split kernel stamps its phases with NVIDIA's global timer (attention.cl, AT_TIMING),
      * {@code -Dwebllm.attention.timing=true}: a measurement build (bench prints attentionPhaseMicros), to find where
      * its ~20 us a layer go at any context (session 12).
@@ -165,14 +156,14 @@ public final class Tuning {
      * can warm more without getting in its own way is for a sweep to say.
      */
     public static final long WARM_ATTENTION_BYTES = megabytes("webllm.warm.attentionMB", WARM_L2_BYTES >> 20);
+    /** The L2 warm-up of the norm launches alone, {@code -Dwebllm.warm.normMB} (default: {@link #WARM_L2_BYTES}'s amount). */
+    public static final long WARM_NORM_BYTES = megabytes("webllm.warm.normMB", WARM_L2_BYTES >> 20);
     /**
      * Megabytes of the down product's first rows that warming work-groups appended to the single-token gated product
      * ask L2 for (mul_mv_q8.cl, kernel_mul_mv_gluq_warm_*), {@code -Dwebllm.warm.gatedMB}; 0, the default until
      * measured, launches the plain kernel. Dispatched after the product's own work-groups, they would run in its tail.
      */
     public static final long WARM_GATED_BYTES = megabytes("webllm.warm.gatedMB", 0);
-    /** The L2 warm-up of the norm launches alone, {@code -Dwebllm.warm.normMB} (default: {@link #WARM_L2_BYTES}'s amount). */
-    public static final long WARM_NORM_BYTES = megabytes("webllm.warm.normMB", WARM_L2_BYTES >> 20);
 
     /**
      * Whether requests with top-k, top-p or penalties (repetition, frequency, presence) have their tokens drawn on the

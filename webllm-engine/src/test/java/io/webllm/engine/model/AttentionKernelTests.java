@@ -75,37 +75,34 @@ class AttentionKernelTests extends OnTestDevice {
             ClBuffer xd = track(buffers, cl.allocate("xd", 8L * tokens * qDim / 32));
             int sets = AttentionSplit.groupsPerToken(heads, kvHeads);
             ClBuffer arrivals = track(buffers, ints(arena, "arrivals", new int[tokens * sets]));
-            // the kernels whose loads wait on each position's and pair's test and the ones that load unconditionally
-            for (boolean clampLoads : new boolean[] {false, true}) {
-                ClKernel split = cl.kernels().create(AttentionSplit.kernelName(headDim, clampLoads))
-                        .arg(0, qBuffer).arg(1, qDim).arg(2, kCache).arg(3, vCache).arg(4, partial).arg(5, arrivals)
-                        .arg(6, posBuffer).arg(7, slotBuffer).arg(8, heads).arg(9, kvHeads).arg(10, headDim)
-                        .arg(11, CONTEXT).arg(12, scale).arg(13, span).arg(14, live).arg(15, result)
-                        .arg(16, xq).arg(17, xd).arg(18, quantize ? 1 : 0).arg(19, arrivals);
-                // with warming work-groups after its own, asking L2 for the caches (a hint: the same result, the same counts)
-                L2Warmup.set(split, 20, List.of(new L2Warmup.Range(kCache, 0, kCache.size()), new L2Warmup.Range(vCache, 128, vCache.size())), arrivals);
-                split.run((long) sets * live * 128 + L2Warmup.WORK_ITEMS, tokens, 128, 1);
-                // the last chunk of each (token, head set) reset its count, ready for the next launch
-                assertThat(DeviceArrays.ints(cl, arena, arrivals, tokens * sets)).as("arrival counts after the pass").containsOnly(0);
-                float[] actual = DeviceArrays.floats(cl, arena, result, tokens * qDim);
-                float[] expected = attention(q, keys, values, positions, slots, heads, kvHeads, headDim, scale);
-                double largest = 0;
-                for (float v : expected) {
-                    largest = Math.max(largest, Math.abs(v));
-                }
-                for (int i = 0; i < expected.length; i++) {
-                    assertThat((double) actual[i]).as("%s output %d (token %d)", split.name(), i, i / qDim)
-                            .isCloseTo(expected[i], org.assertj.core.api.Assertions.offset(1e-5 * largest + 1e-6));
-                }
-                if (quantize) {
-                    byte[] quants = DeviceArrays.bytes(cl, arena, xq, tokens * qDim);
-                    float[] scales = DeviceArrays.floats(cl, arena, xd, 2 * tokens * qDim / 32);
-                    float[] roundTrip = ReferenceTransformer.q8RoundTrip(actual);
-                    for (int i = 0; i < actual.length; i++) {
-                        float d = scales[2 * (i / 32)];
-                        // the kernel quantized exactly what it wrote as floats, as q8.cl's quantize kernel would
-                        assertThat(d * quants[i]).as("dequantized output %d", i).isCloseTo(roundTrip[i], org.assertj.core.api.Assertions.offset(1e-6f * (1 + Math.abs(roundTrip[i]))));
-                    }
+            ClKernel split = cl.kernels().create(AttentionSplit.kernelName(headDim))
+                    .arg(0, qBuffer).arg(1, qDim).arg(2, kCache).arg(3, vCache).arg(4, partial).arg(5, arrivals)
+                    .arg(6, posBuffer).arg(7, slotBuffer).arg(8, heads).arg(9, kvHeads).arg(10, headDim)
+                    .arg(11, CONTEXT).arg(12, scale).arg(13, span).arg(14, live).arg(15, result)
+                    .arg(16, xq).arg(17, xd).arg(18, quantize ? 1 : 0).arg(19, arrivals);
+            // with warming work-groups after its own, asking L2 for the caches (a hint: the same result, the same counts)
+            L2Warmup.set(split, 20, List.of(new L2Warmup.Range(kCache, 0, kCache.size()), new L2Warmup.Range(vCache, 128, vCache.size())), arrivals);
+            split.run((long) sets * live * 128 + L2Warmup.WORK_ITEMS, tokens, 128, 1);
+            // the last chunk of each (token, head set) reset its count, ready for the next launch
+            assertThat(DeviceArrays.ints(cl, arena, arrivals, tokens * sets)).as("arrival counts after the pass").containsOnly(0);
+            float[] actual = DeviceArrays.floats(cl, arena, result, tokens * qDim);
+            float[] expected = attention(q, keys, values, positions, slots, heads, kvHeads, headDim, scale);
+            double largest = 0;
+            for (float v : expected) {
+                largest = Math.max(largest, Math.abs(v));
+            }
+            for (int i = 0; i < expected.length; i++) {
+                assertThat((double) actual[i]).as("output %d (token %d)", i, i / qDim)
+                        .isCloseTo(expected[i], org.assertj.core.api.Assertions.offset(1e-5 * largest + 1e-6));
+            }
+            if (quantize) {
+                byte[] quants = DeviceArrays.bytes(cl, arena, xq, tokens * qDim);
+                float[] scales = DeviceArrays.floats(cl, arena, xd, 2 * tokens * qDim / 32);
+                float[] roundTrip = ReferenceTransformer.q8RoundTrip(actual);
+                for (int i = 0; i < actual.length; i++) {
+                    float d = scales[2 * (i / 32)];
+                    // the kernel quantized exactly what it wrote as floats, as q8.cl's quantize kernel would
+                    assertThat(d * quants[i]).as("dequantized output %d", i).isCloseTo(roundTrip[i], org.assertj.core.api.Assertions.offset(1e-6f * (1 + Math.abs(roundTrip[i]))));
                 }
             }
         } finally {

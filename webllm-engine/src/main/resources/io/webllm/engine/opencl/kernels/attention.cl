@@ -182,7 +182,7 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
         global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,
         global const int* slot, int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span, int live,
         global float* result, global char* xq, global float2* xd, int quantize, global ulong* timing,
-        const int lane_pairs, const int max_head, const int clamp_loads, local float* red, local float* exchange, local float* shared,
+        const int lane_pairs, const int max_head, local float* red, local float* exchange, local float* shared,
         local float* warp_m, local float* warp_l, local float* warp_acc, local int* last) {
     const ulong entered = at_clock();
     const int group_heads = n_heads / n_kv_heads;
@@ -211,13 +211,9 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
         global const float* qh = q + (ulong) t * q_stride + (h0 + min(g, heads - 1)) * head_dim;
         AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
             const int d = 2 * (lane + i * MV_LANES);
-            if (clamp_loads) {
-                // unconditional, from the head's last pair past its end (clamp_loads below), selected after
-                const float2 v = vload2(0, qh + min(d, head_dim - 2));
-                qr[g][i] = d < head_dim && g < heads ? v * scale : (float2) (0.0f);
-            } else {
-                qr[g][i] = d < head_dim && g < heads ? vload2(0, qh + d) * scale : (float2) (0.0f);
-            }
+            // unconditional, from the head's last pair past its end (see the keys below), selected after
+            const float2 v = vload2(0, qh + min(d, head_dim - 2));
+            qr[g][i] = d < head_dim && g < heads ? v * scale : (float2) (0.0f);
             acc[g][i] = (float2) (0.0f);
         }
     }
@@ -242,32 +238,24 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
             global const half* vp = vb + (ulong) min(base + j, end - 1) * kv_dim;
             AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
                 const int p = lane + i * MV_LANES;
-                if (clamp_loads) {
-                    const float2 v = vload_half2(min(p, head_dim / 2 - 1), vp);
-                    vr[j][i] = 2 * p < head_dim ? v : (float2) (0.0f);
-                } else {
-                    vr[j][i] = 2 * p < head_dim ? vload_half2(p, vp) : (float2) (0.0f);
-                }
+                const float2 v = vload_half2(min(p, head_dim / 2 - 1), vp);
+                vr[j][i] = 2 * p < head_dim ? v : (float2) (0.0f);
             }
         }
 #endif
-        // With clamp_loads every key (and value, and above query) load of the batch is unconditional: positions past the chunk read
-        // its last row (their scores are masked below), lanes past the head's pairs read its last pair (their queries
-        // are zero), so that the loads can all be in flight together. A load under `base + j < end` or
-        // `2 * p < head_dim` sits in a branch with the sums that use it, which can make a batch 8 or 16 dependent
-        // trips to DRAM.
+        // Every key (and value, and above query) load of the batch is unconditional: positions past the chunk read its
+        // last row (their scores are masked below), lanes past the head's pairs read its last pair (their queries are
+        // zero), so that the loads can all be in flight together. A load under `base + j < end` or `2 * p < head_dim`
+        // sits in a branch with the sums that use it: clang's PTX for NVIDIA then had 49 branches before the first warp
+        // sync instead of 9, and on an H100 the 8B's attention took 0.609 ms a token at 16-80 positions against 0.430
+        // (session 13, docs/performance.md step 58).
         float s[AT_HEADS][AT_BATCH];
         AT_UNROLL for (int j = 0; j < AT_BATCH; j++) {
             AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] = 0.0f;
-            if (clamp_loads || base + j < end) {
-                global const half* kp = kb + (ulong) min(base + j, end - 1) * kv_dim;
-                AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
-                    const int p = lane + i * MV_LANES;
-                    if (clamp_loads || 2 * p < head_dim) {
-                        const float2 k = vload_half2(clamp_loads ? min(p, head_dim / 2 - 1) : p, kp);
-                        AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] += dot(qr[g][i], k);
-                    }
-                }
+            global const half* kp = kb + (ulong) min(base + j, end - 1) * kv_dim;
+            AT_UNROLL for (int i = 0; i < AT_MAX_HEAD / 64; i++) if (i < lane_pairs) {
+                const float2 k = vload_half2(min(lane + i * MV_LANES, head_dim / 2 - 1), kp);
+                AT_UNROLL for (int g = 0; g < AT_HEADS; g++) s[g][j] += dot(qr[g][i], k);
             }
         }
         // transpose: row g * AT_BATCH + j holds every lane's part of score (g, j); lane L sums row L
@@ -400,8 +388,8 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
 // group = n_heads / n_kv_heads. `arrivals`: one int per (token, head set), zero before the first launch (each
 // launch leaves them zero again). `timing`: 16 ulongs written only with AT_TIMING (any buffer otherwise). Warming
 // work-groups may follow in dimension 0 (warm.cl).
-#define DEFINE_ATTENTION_SPLIT_KERNEL(NAME, MAX_HEAD, CLAMP_LOADS)                                                  \
-kernel void NAME(global const float* q, int q_stride, global const half* k_cache,                                 \
+#define DEFINE_ATTENTION_SPLIT(MAX_HEAD)                                                                          \
+kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_stride, global const half* k_cache,                                 \
         global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,  \
         global const int* slot, int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span,        \
         int live, global float* result, global char* xq, global float2* xd, int quantize, global ulong* timing,     \
@@ -413,17 +401,12 @@ kernel void NAME(global const float* q, int q_stride, global const half* k_cache
     local float warp_l[AT_WARPS * AT_HEADS];                                                                      \
     local float warp_acc[AT_WARPS * AT_HEADS * MAX_HEAD];                                                         \
     local int last;                                                                                               \
-    const int sets = n_kv_heads * ((n_heads / n_kv_heads + AT_HEADS - 1) / AT_HEADS);                              \
-    if (warming_group(sets * live, WARM_ARGS)) return;                                                            \
+    const int sets_per_token = n_kv_heads * ((n_heads / n_kv_heads + AT_HEADS - 1) / AT_HEADS);                    \
+    if (warming_group(sets_per_token * live, WARM_ARGS)) return;                                                  \
     attention_split(q, q_stride, k_cache, v_cache, partial, arrivals, pos, slot, n_heads, n_kv_heads, head_dim,   \
-            ctx, scale, span, live, result, xq, xd, quantize, timing, MAX_HEAD / 64, MAX_HEAD, CLAMP_LOADS, red,   \
-            exchange, shared, warp_m, warp_l, warp_acc, &last);                                                   \
+            ctx, scale, span, live, result, xq, xd, quantize, timing, MAX_HEAD / 64, MAX_HEAD, red, exchange,     \
+            shared, warp_m, warp_l, warp_acc, &last);                                                             \
 }
-// kernel_attention_split_<N> and kernel_attention_split_<N>_clamped (key and value loads unconditional:
-// attention_split's clamp_loads; -Dwebllm.attention.clampLoads picks it, AttentionSplit.kernelName)
-#define DEFINE_ATTENTION_SPLIT(MAX_HEAD)                                                                          \
-DEFINE_ATTENTION_SPLIT_KERNEL(kernel_attention_split_##MAX_HEAD, MAX_HEAD, 0)                                     \
-DEFINE_ATTENTION_SPLIT_KERNEL(kernel_attention_split_##MAX_HEAD##_clamped, MAX_HEAD, 1)
 
 DEFINE_ATTENTION_SPLIT(64)
 DEFINE_ATTENTION_SPLIT(128)
