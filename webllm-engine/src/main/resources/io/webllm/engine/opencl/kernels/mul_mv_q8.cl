@@ -602,11 +602,11 @@ DEFINE_PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE, mvq_rope_##TYPE, MVQ_ROPE_PARAMS, 
         float P##eps
 #define GLUQ_ARGS(P) P##Wg, P##Wu, P##ncols, P##row_bytes, P##nrows, P##xq, P##x_groups, P##y, P##y_stride,      \
         P##ntok, P##xd, P##split, P##yq, P##yd, P##arrivals, P##quantize, P##in_squares, P##deferred, P##eps
-#define DEFINE_GLUQ_BODY(NAME, TYPE, PASS)                                                                      \
-inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                      \
+#define DEFINE_GLUQ_BODY(TYPE)                                                                                  \
+inline void PKQ_KERNEL(gluq_##TYPE)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                \
     PKQ_PLACE(PK_ROWS / 2, group)                                                                               \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                                             \
+        PKQ_PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                                         \
         PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
         if (lane == 0 && slice == 0) {                                                                          \
             _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
@@ -639,7 +639,7 @@ kernel void PKQ_KERNEL(kernel_mul_mv_gluq_warm_##TYPE)(GLUQ_PARAMS(), WARM_PARAM
 #define DEFINE_MUL_MV_GLUQ_WARM(TYPE)
 #endif
 #define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
-DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, PKQ_PASS)                                                                   \
+DEFINE_GLUQ_BODY(TYPE)                                                                                          \
 DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE, gluq_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)                               \
 DEFINE_MUL_MV_GLUQ_WARM(TYPE)
 
