@@ -116,8 +116,20 @@ final class L2Warmup {
         }
     }
 
-    /** Sets a warming kernel's arguments from {@code first} to {@code ranges}, {@code any} in the unused ones. */
+    /**
+     * Sets a warming kernel's arguments from {@code first} to {@code ranges}, {@code any} in the unused ones. Each range
+     * must lie within its buffer (the device would prefetch whatever address it is given).
+     */
     static ClKernel set(ClKernel kernel, int first, List<Range> ranges, ClBuffer any) {
+        if (ranges.size() > REGIONS) {
+            throw new IllegalArgumentException("%s warms at most %d ranges, not %d".formatted(kernel.name(), REGIONS, ranges.size()));
+        }
+        for (Range range : ranges) {
+            if (range.start() < 0 || range.start() > range.end() || range.end() > range.buffer().size()) {
+                throw new IllegalArgumentException("%s: warm range %d..%d does not lie within %s (%d bytes)"
+                        .formatted(kernel.name(), range.start(), range.end(), range.buffer().name(), range.buffer().size()));
+            }
+        }
         for (int r = 0; r < REGIONS; r++) {
             Range range = r < ranges.size() ? ranges.get(r) : new Range(any, 0, 0);
             kernel.arg(first + 3 * r, range.buffer()).arg(first + 3 * r + 1, range.start()).arg(first + 3 * r + 2, range.end());

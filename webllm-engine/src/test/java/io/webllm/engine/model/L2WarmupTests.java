@@ -130,6 +130,18 @@ class L2WarmupTests extends OnTestDevice {
     }
 
     @Test
+    void rangesOutsideTheirBufferOrTooManyAreRefusedByName() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> L2Warmup.set(norm, 8, List.of(new Range(o, 0, 4_097)), o))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0..4097").hasMessageContaining("o (4096 bytes)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> L2Warmup.set(norm, 8, List.of(new Range(o, 256, 128)), o))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("256..128");
+        List<Range> five = List.of(new Range(o, 0, 128), new Range(o, 0, 128), new Range(o, 0, 128), new Range(o, 0, 128),
+                new Range(o, 0, 128));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> L2Warmup.set(norm, 8, five, o))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 4 ranges, not 5");
+    }
+
+    @Test
     void rangesStartOnCacheLines() {
         List<List<Range>> plans = layer(1_000);
         assertThat(plans.get(1)).containsExactly(new Range(o, 0, 1_024));
