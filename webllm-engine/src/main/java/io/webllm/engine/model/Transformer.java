@@ -1093,6 +1093,9 @@ public final class Transformer implements AutoCloseable {
     /** Work-items of an attention work-group (AT_ITEMS in attention.cl). */
     private static final int ATTENTION_GROUP = 128;
 
+    /** The first warm argument of kernel_attention_split_* (warm.cl). */
+    private static final int ATTENTION_WARM_ARG = 20;
+
     private Launch attentionSplit(ClBuffer keyCache, ClBuffer valueCache, ClBuffer partials, ClBuffer arrivals) {
         ModelConfig c = config;
         ClKernel kernel = kernels.create(AttentionSplit.kernelName(c.headDim()))
@@ -1104,7 +1107,7 @@ public final class Transformer implements AutoCloseable {
         kernel.arg(19, attentionTiming != null ? attentionTiming : arrivals);
         splitKernels.add(kernel);
         return new Launch(kernel, -1, n -> (long) attentionGroupsPerToken() * split.live() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1)
-                .warmedBy(warmup.warmer(kernel, 20, Tuning.WARM_ATTENTION_BYTES));
+                .warmedBy(warmup.warmer(kernel, ATTENTION_WARM_ARG, Tuning.WARM_ATTENTION_BYTES));
     }
 
     private int attentionGroupsPerToken() {
