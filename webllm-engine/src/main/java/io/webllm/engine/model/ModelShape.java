@@ -16,6 +16,8 @@ public enum ModelShape {
     TINY_LLAMA3("tiny-llama3", Architecture.LLAMA, 2, 256, 4, 2, 64, 512, 512, 512, 500000f, 1e-5f, false, 8),
     TINY_QWEN2("tiny-qwen2", Architecture.QWEN2, 2, 256, 4, 2, 64, 512, 512, 512, 1000000f, 1e-6f, true, 0),
     TINY_QWEN3("tiny-qwen3", Architecture.QWEN3, 2, 256, 4, 2, 128, 512, 512, 512, 1000000f, 1e-6f, true, 0),
+    /** Rows past Tuning.DEFERRED_NORM_MAX_ROW: the kernel path of the large models (launched norms, a quantize launch after the gated product). */
+    TINY_WIDE("tiny-wide", Architecture.LLAMA, 2, 2176, 17, 1, 128, 512, 512, 512, 500000f, 1e-5f, false, 8),
     QWEN2_5_0_5B("qwen2.5-0.5b", Architecture.QWEN2, 24, 896, 14, 2, 64, 4864, 151936, 32768, 1000000f, 1e-6f, true, 0),
     QWEN3_0_6B("qwen3-0.6b", Architecture.QWEN3, 28, 1024, 16, 8, 128, 3072, 151936, 40960, 1000000f, 1e-6f, true, 0),
     LLAMA_3_2_1B("llama-3.2-1b", Architecture.LLAMA, 16, 2048, 32, 8, 64, 8192, 128256, 131072, 500000f, 1e-5f, true, 32),

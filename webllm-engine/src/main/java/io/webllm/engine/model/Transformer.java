@@ -285,7 +285,7 @@ public final class Transformer implements AutoCloseable {
             Step gated;
             if (gate.type() == up.type()) {
                 warmup.read(gate.buffer(), up.buffer());
-                writtenForVector = ffnQ8 && Tuning.GATED_QUANTIZES && MatrixProducts.tailQuantizes(gate, true);
+                writtenForVector = ffnQ8 && Tuning.gatedQuantizes(config.embeddingLength()) && MatrixProducts.tailQuantizes(gate, true);
                 gated = gatedMatvec(gate, up, writtenForVector, ffnInput);
             } else {
                 // quantizer mixes can give gate and up different types: two products and the SiLU
@@ -888,7 +888,7 @@ public final class Transformer implements AutoCloseable {
     private ChainedLaunch chainedFeedForward(ResidualProduct o, DeviceTensor gate, DeviceTensor up, Q8Input ffnInput, ResidualProduct down) {
         return new ChainedLaunch(kernels, gate.kernelSuffix(),
                 products.singleTokenQ8Matvec(o.w(), o.input(), o.inStride(), x, 0, config.embeddingLength(), null, true, o.norm()),
-                gatedQ8Launch(gate, up, true, ffnInput, KernelLibrary.SINGLE_TOKEN, false),
+                gatedQ8Launch(gate, up, true, ffnInput, KernelLibrary.SINGLE_TOKEN),
                 products.singleTokenQ8Matvec(down.w(), down.input(), down.inStride(), x, 0, config.embeddingLength(), null, true, down.norm()),
                 chainCounts());
     }
@@ -964,7 +964,7 @@ public final class Transformer implements AutoCloseable {
         boolean quantized = q8 && gate.integerKernels();
         Step fused;
         if (quantized) {
-            fused = Step.byTokenWidth(width -> gatedQ8Launch(gate, up, quantizeOutput, input, width, true));
+            fused = Step.byTokenWidth(width -> gatedQ8Launch(gate, up, quantizeOutput, input, width));
         } else {
             ClKernel kernel = gatedArgs("kernel_mul_mv_glu_" + gate.kernelSuffix(), gate, up).arg(5, xb).arg(6, config.embeddingLength());
             long global = MatrixProducts.matvecGlobalSize(gate, true);
@@ -990,24 +990,18 @@ public final class Transformer implements AutoCloseable {
      * The gated Q8 matvec (mul_mv_q8.cl) reading {@code input}, for a pass width (Step.byTokenWidth); with
      * {@code quantizeOutput} it writes ff as Q8 activations too.
      */
-    private Launch gatedQ8Launch(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input, String width,
-            boolean mayWarm) {
+    private Launch gatedQ8Launch(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input, String width) {
         boolean deferred = input.deferredIn(width);
-        // the single-token kernel with warming work-groups for what follows it (-Dwebllm.warm.gatedMB); not in a chain,
-        // whose kernel takes the product's arguments as they are
-        boolean warming = mayWarm && Tuning.WARM_GATED_BYTES > 0 && width.equals(KernelLibrary.SINGLE_TOKEN);
-        ClKernel kernel = gatedArgs((warming ? "kernel_mul_mv_gluq_warm_" : "kernel_mul_mv_gluq_") + gate.kernelSuffix() + width, gate, up)
+        // the kernel built without the quantizing tail and the deferred scale where it needs neither (the large models)
+        String kind = quantizeOutput || deferred ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_gluq_plain_";
+        ClKernel kernel = gatedArgs(kind + gate.kernelSuffix() + width, gate, up)
                 .arg(5, input.quants()).arg(6, config.embeddingLength() / 32).arg(10, input.scales()).arg(11, MatrixProducts.q8Split(gate))
                 .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
                 .arg(14, products.gpuArrivals()).arg(15, quantizeOutput ? 1 : 0)
                 .arg(16, deferred ? input.deferredSquares() : ff).arg(17, deferred ? 1 : 0).arg(18, config.rmsEpsilon());
         long global = MatrixProducts.q8GlobalSize(gate, true);
-        Launch launch = new Launch(kernel, 9, n -> global, null, MatrixProducts.Q8_GROUP, 0);
-        return warming ? launch.warmedBy(warmup.warmer(kernel, GATED_WARM_ARG, Tuning.WARM_GATED_BYTES)) : launch;
+        return new Launch(kernel, 9, n -> global, null, MatrixProducts.Q8_GROUP, 0);
     }
-
-    /** The first warm argument of kernel_mul_mv_gluq_warm_* (after the gated product's 19). */
-    private static final int GATED_WARM_ARG = 19;
 
     /**
      * A new gated kernel (mul_mv_q8.cl, mul_mv.cl, mul_mv_mma.cl, mul_mv_cpu.cl) with the arguments they all share:

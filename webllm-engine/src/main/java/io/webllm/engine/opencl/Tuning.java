@@ -59,14 +59,31 @@ public final class Tuning {
         return autoOrForced(setting, type == GgmlType.Q4_0 || type == GgmlType.Q4_K);
     }
 
+    private static final String GATED_QUANTIZES_SETTING = gatedQuantizesSetting(System.getProperty("webllm.gated.quantizeTail"));
+
+    /** {@code -Dwebllm.gated.quantizeTail}'s value as the engine reads it: auto when unset. */
+    static String gatedQuantizesSetting(@Nullable String value) {
+        return choice("webllm.gated.quantizeTail", value, "auto", "true", "false");
+    }
+
     /**
-     * Whether the gated product quantizes its output in its tail where it can (mul_mv_q8.cl, quantize_finished_groups:
-     * each work-group fences its writes and counts itself in, the last of a 32-row group quantizes it), or a quantize
-     * launch does, {@code -Dwebllm.gated.quantizeTail=false}. On since session 5 (a launch less a layer); the switch
-     * measures what the fence and the count cost the 8B's gated product, a third of its token at ~1.6 TB/s. Off also
-     * turns off the chained layers (they need the tail).
+     * Whether the gated product of a model whose residual rows have {@code rowLength} values quantizes its output in
+     * its tail (mul_mv_q8.cl, quantize_finished_groups: each work-group fences its writes and counts itself in, the
+     * last of a 32-row group quantizes it) or a quantize launch does, {@code -Dwebllm.gated.quantizeTail=auto|true|false}.
+     * With {@code auto} (the default) the tail where norms are deferred ({@link #DEFERRED_NORM_MAX_ROW}): small models,
+     * bound by their launches, whose chained layers need it. Large ones lose more to the fence and the count, which
+     * hold every work-group's compute unit for a round trip to L2, than the launch costs: on an H100 (session 14) 8B
+     * Q4_0 decoded 308.7 tok/s with the launch against 290.3-291.6 with the tail (gated product 1.28 against 1.53 ms a
+     * token), Q8_0 231.0 against 224.5, Q4_K_M 253-258 against 247, and at 4,000 positions 277.5 against 259.6.
      */
-    public static final boolean GATED_QUANTIZES = flag("webllm.gated.quantizeTail", true);
+    public static boolean gatedQuantizes(int rowLength) {
+        return gatedQuantizes(GATED_QUANTIZES_SETTING, rowLength);
+    }
+
+    /** {@link #gatedQuantizes(int)} under {@code setting} (auto, true or false, as {@link #gatedQuantizesSetting} reads it). */
+    static boolean gatedQuantizes(String setting, int rowLength) {
+        return autoOrForced(setting, rowLength <= DEFERRED_NORM_MAX_ROW);
+    }
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
     public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
 
@@ -158,13 +175,6 @@ public final class Tuning {
     public static final long WARM_ATTENTION_BYTES = megabytes("webllm.warm.attentionMB", WARM_L2_BYTES >> 20);
     /** The L2 warm-up of the norm launches alone, {@code -Dwebllm.warm.normMB} (default: {@link #WARM_L2_BYTES}'s amount). */
     public static final long WARM_NORM_BYTES = megabytes("webllm.warm.normMB", WARM_L2_BYTES >> 20);
-    /**
-     * Megabytes of the down product's first rows that warming work-groups appended to the single-token gated product
-     * ask L2 for (mul_mv_q8.cl, kernel_mul_mv_gluq_warm_*), {@code -Dwebllm.warm.gatedMB}; 0, the default until
-     * measured, launches the plain kernel. Dispatched after the product's own work-groups, they would run in its tail.
-     */
-    public static final long WARM_GATED_BYTES = megabytes("webllm.warm.gatedMB", 0);
-
     /**
      * Whether requests with top-k, top-p or penalties (repetition, frequency, presence) have their tokens drawn on the
      * device too (sample.cl: kernel_sample_truncated_next sorts the candidates for the host sampler's cut and walk; both

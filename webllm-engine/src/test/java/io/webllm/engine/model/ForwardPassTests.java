@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.webllm.engine.gguf.GgufFile;
 import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.KernelLibrary.Variant;
+import io.webllm.engine.opencl.Tuning;
 import io.webllm.engine.tensor.GgmlType;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -94,6 +96,21 @@ class ForwardPassTests extends OnTestDevice {
             new SyntheticModelWriter(shape, type, 42).write(path);
         }
         assertPrefillAndDeviceDecodeMatchTheReference(cl, path, variant);
+    }
+
+    /**
+     * A model whose rows are longer than the norms are deferred for (Tuning.DEFERRED_NORM_MAX_ROW) takes the 8B's
+     * kernels: launched norms, the products with their loads ahead, and a quantize launch after the gated product
+     * (Tuning.gatedQuantizes) where small models quantize in its tail.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K"})
+    void wideModelsMatchTheReference(GgmlType type) {
+        assertThat(Tuning.defersNorms(ModelShape.TINY_WIDE.embedding())).isFalse();
+        assertThat(Tuning.gatedQuantizes(ModelShape.TINY_WIDE.embedding())).isFalse();
+        Path path = models.resolve(ModelShape.TINY_WIDE.id() + "-" + type + ".gguf");
+        new SyntheticModelWriter(ModelShape.TINY_WIDE, type, 13).write(path);
+        assertPrefillAndDeviceDecodeMatchTheReference(cl, path, new Kernels(Variant.GPU, true));
     }
 
     /**

@@ -277,7 +277,8 @@ class Q8ActivationKernelTests extends OnTestDevice {
              // the single-token build's plain product with its loads a round ahead (Tuning.loadsAhead)
              ClKernel ahead = cl.kernels().create((width(tokens).isEmpty() ? "kernel_mul_mvq_plain_" : "kernel_mul_mvq_ahead_")
                      + suffix + width(tokens));
-             ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix + width(tokens))) {
+             ClKernel glu = cl.kernels().create("kernel_mul_mv_gluq_" + suffix + width(tokens));
+             ClKernel gluPlain = cl.kernels().create("kernel_mul_mv_gluq_plain_" + suffix + width(tokens))) {
             ClBuffer xq = input.quants();
             ClBuffer xd = input.scales();
             Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
@@ -302,11 +303,12 @@ class Q8ActivationKernelTests extends OnTestDevice {
                 }
             }
             }
-            float[] y;
-
-            Q8TestActivations.gatedArgs(glu, weights, upWeights, rowBytes, ROWS, COLUMNS, xq, xd, ys, tokens, split);
-            Q8TestActivations.runRows(glu, ROWS, split, true);
-            y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
+            // the gated kernel that can quantize its output and apply a deferred scale, with neither, and the ones built without them
+            for (ClKernel gated : java.util.List.of(glu, gluPlain)) {
+            cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before)); // what none of them would write
+            Q8TestActivations.gatedArgs(gated, weights, upWeights, rowBytes, ROWS, COLUMNS, xq, xd, ys, tokens, split);
+            Q8TestActivations.runRows(gated, ROWS, split, true);
+            float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {
                     double g = new QuantizedProducts(w).dotWithQuantized(r, read, t);
@@ -314,8 +316,9 @@ class Q8ActivationKernelTests extends OnTestDevice {
                     double expected = g / (1 + Math.exp(-g)) * u;
                     // each factor within 1e-5 of its scale, so the product within 1e-5 of both (silu' <= 1.1)
                     double tolerance = 2.2e-5 * (1 + Math.abs(g)) * (1 + Math.abs(u));
-                    assertThat((double) y[t * ROWS + r]).as("glu split %d row %d token %d", split, r, t).isCloseTo(expected, offset(tolerance));
+                    assertThat((double) y[t * ROWS + r]).as("%s split %d row %d token %d", gated.name(), split, r, t).isCloseTo(expected, offset(tolerance));
                 }
+            }
             }
             }
         }
@@ -343,25 +346,19 @@ class Q8ActivationKernelTests extends OnTestDevice {
              ClBuffer arrivals = DeviceArrays.upload(cl, arena, "arrivals", new byte[4 * tokens * rows / 32])) {
             ClBuffer xq = input.quants();
             ClBuffer xd = input.scales();
-            // a single token's also through the single-token build's kernel, and the one with warming work-groups
-            // appended (same results and counts)
+            // a single token's also through the single-token build's kernel
             String suffix = gate.suffix();
             List<String> names = tokens == 1 && !width(1).isEmpty()
-                    ? List.of("kernel_mul_mv_gluq_" + suffix, "kernel_mul_mv_gluq_" + suffix + width(1),
-                            "kernel_mul_mv_gluq_warm_" + suffix + width(1))
+                    ? List.of("kernel_mul_mv_gluq_" + suffix, "kernel_mul_mv_gluq_" + suffix + width(1))
                     : List.of("kernel_mul_mv_gluq_" + suffix);
             for (String name : names) {
             try (ClKernel glu = cl.kernels().create(name)) {
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
                 Q8TestActivations.gatedArgs(glu, gates, ups, gate.rowBytes(), rows, COLUMNS, xq, xd, ys, tokens, split)
                         .arg(12, yq).arg(13, yd).arg(14, arrivals).arg(15, 1);
-                boolean warming = name.contains("_warm_");
-                if (warming) {
-                    L2Warmup.set(glu, 19, List.of(new L2Warmup.Range(gates, 0, gates.size()), new L2Warmup.Range(ups, 256, ups.size())), ys);
-                }
                 byte[] first = null;
                 for (int launch = 0; launch < 2; launch++) {
-                    Q8TestActivations.runRows(glu, rows, split, true, warming ? L2Warmup.WORK_ITEMS : 0);
+                    Q8TestActivations.runRows(glu, rows, split, true);
                     float[] y = DeviceArrays.floats(cl, arena, ys, tokens * rows);
                     Quantized quantized = Q8TestActivations.download(cl, arena, yq, yd, tokens, rows);
                     assertQuantizationOf(y, quantized, tokens, rows);

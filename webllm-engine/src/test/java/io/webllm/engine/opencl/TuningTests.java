@@ -27,6 +27,23 @@ class TuningTests {
     }
 
     /**
+     * Unset, webllm.gated.quantizeTail is auto: the gated product quantizes its output in its tail where norms are
+     * deferred (the chained layers need it), and a quantize launch does it for longer rows, where the tail's fence and
+     * count cost more than the launch; true and false force it either way.
+     */
+    @Test
+    void gatedProductQuantizesInItsTailForShortRowsUnlessForced() {
+        String byDefault = Tuning.gatedQuantizesSetting(null);
+        assertThat(byDefault).isEqualTo("auto");
+        assertThat(Tuning.gatedQuantizes(byDefault, 896)).isTrue();
+        assertThat(Tuning.gatedQuantizes(byDefault, 2048)).isTrue();
+        assertThat(Tuning.gatedQuantizes(byDefault, 4096)).isFalse();
+        assertThat(Tuning.gatedQuantizes(Tuning.gatedQuantizesSetting("true"), 4096)).isTrue();
+        assertThat(Tuning.gatedQuantizes(Tuning.gatedQuantizesSetting("false"), 896)).isFalse();
+        assertThatThrownBy(() -> Tuning.gatedQuantizesSetting("sometimes")).hasMessageContaining("webllm.gated.quantizeTail");
+    }
+
+    /**
      * Unset, webllm.mv.aheadPlain is auto: the 4-bit types' residual products load a round ahead (their second round
      * costs 2 registers), Q8_0's and Q6_K's do not (26 and 44 more); true and false force it either way.
      */

@@ -602,12 +602,20 @@ DEFINE_PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE, mvq_rope_##TYPE, MVQ_ROPE_PARAMS, 
         float P##eps
 #define GLUQ_ARGS(P) P##Wg, P##Wu, P##ncols, P##row_bytes, P##nrows, P##xq, P##x_groups, P##y, P##y_stride,      \
         P##ntok, P##xd, P##split, P##yq, P##yd, P##arrivals, P##quantize, P##in_squares, P##deferred, P##eps
-#define DEFINE_GLUQ_BODY(TYPE)                                                                                  \
-inline void PKQ_KERNEL(gluq_##TYPE)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                \
+// A body with FUSED 0 compiles without the quantizing tail and the deferred scale, whatever `quantize` and `deferred`
+// say: kernel_mul_mv_gluq_plain_* for the large models, whose norms are launched and whose gated product leaves its
+// quantization to a launch (Tuning.gatedQuantizes), as kernel_mul_mvq_plain_* serves their residual products. ptxas
+// gives the single-token Q4_0 one 34 registers against 67, yet on an H100 it ran no faster than the fused kernel with
+// both off (session 14: 8B Q4_0 311.8 and 306.7 tok/s against 309.6 and 311.3): the gated product is not held back
+// by its occupancy.
+#define DEFINE_GLUQ_BODY(NAME, TYPE, FUSED)                                                                     \
+inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                       \
     PKQ_PLACE(PK_ROWS / 2, group)                                                                               \
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                                         \
-        PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
+        if (FUSED) {                                                                                            \
+            PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                       \
+        }                                                                                                       \
         if (lane == 0 && slice == 0) {                                                                          \
             _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
                 _Pragma("unroll") for (int r = 0; r < PK_ROWS; r += 2) {                                      \
@@ -617,31 +625,20 @@ inline void PKQ_KERNEL(gluq_##TYPE)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) 
                 }                                                                                               \
             }                                                                                                   \
         }                                                                                                       \
-        const int group_rows = PK_WARPS / split * (PK_ROWS / 2);                                                \
-        quantize_finished_groups(quantize, y, y_stride, t0, ntok, group * group_rows, group_rows, yq, yd,       \
-                arrivals, nrows / GROUP, 0, y, y, last, red);                                                   \
+        if (FUSED) {                                                                                            \
+            const int group_rows = PK_WARPS / split * (PK_ROWS / 2);                                            \
+            quantize_finished_groups(quantize, y, y_stride, t0, ntok, group * group_rows, group_rows, yq, yd,   \
+                    arrivals, nrows / GROUP, 0, y, y, last, red);                                               \
+        }                                                                                                       \
     }                                                                                                           \
 }
-// (The gated product with its loads a round ahead, PKQ_PASS_AHEAD, decoded 8B Q4_0 18% slower on an H100: session 13,
-// docs/performance.md step 59.)
-// kernel_mul_mv_gluq_warm_<type>_t1: the single-token gated product with warming work-groups after its own (warm.cl,
-// -Dwebllm.warm.gatedMB). Dispatched last, they run in its tail, when its last work-groups leave DRAM partly idle,
-// and warm the down product's first rows.
-#ifdef PKQ_SINGLE_TOKEN
-#define DEFINE_MUL_MV_GLUQ_WARM(TYPE)                                                                           \
-kernel void PKQ_KERNEL(kernel_mul_mv_gluq_warm_##TYPE)(GLUQ_PARAMS(), WARM_PARAMS) {                            \
-    PKQ_LOCALS                                                                                                  \
-    const int group_rows = PK_WARPS / split * (PK_ROWS / 2);                                                    \
-    if (warming_group((nrows + group_rows - 1) / group_rows, WARM_ARGS)) return;                                \
-    PKQ_KERNEL(gluq_##TYPE)(get_group_id(0), GLUQ_ARGS(), PKQ_LOCAL_ARGS);                                      \
-}
-#else
-#define DEFINE_MUL_MV_GLUQ_WARM(TYPE)
-#endif
+// (The gated product with its loads a round ahead, PKQ_PASS_AHEAD, gained nothing on an H100 in session 14 as the plain
+// body, and decoded 8B Q4_0 18% slower in session 13 as the fused one: docs/performance.md steps 59 and 66.)
 #define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
-DEFINE_GLUQ_BODY(TYPE)                                                                                          \
+DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, 1)                                                                          \
+DEFINE_GLUQ_BODY(gluq_plain_##TYPE, TYPE, 0)                                                                    \
 DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE, gluq_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)                               \
-DEFINE_MUL_MV_GLUQ_WARM(TYPE)
+DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_plain_##TYPE, gluq_plain_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)
 
 DEFINE_MUL_MVQ(q4_0)
 DEFINE_MUL_MVQ(q8_0)

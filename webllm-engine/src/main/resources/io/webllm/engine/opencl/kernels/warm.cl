@@ -3,8 +3,7 @@
 //
 // A decode token alternates bandwidth-bound products with latency-bound kernels (the norm launches, attention) during
 // which DRAM idles: ~13 us of attention and ~6 us a norm, tens of megabytes' worth at an H100's 3 TB/s. The host
-// appends warming work-groups to such a launch (and, to be measured, to the gated product, whose tail they would fill),
-// after the ones that do its work: they ask L2 for their share of up to
+// appends warming work-groups to such a launch, after the ones that do its work: they ask L2 for their share of up to
 // WARM_REGIONS byte ranges of the weights that the products after it read first, 128-byte line by line, and return
 // (PTX prefetch.global.L2: no register waits for the line). They run on compute units the kernel's own work leaves
 // idle, so its warps issue nothing more, and the product that follows finds its first rows in L2 or on their way.
