@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# The measurements session 13 left for the next GPU (docs/performance.md, Open measurements), one device command of
-# ~3 minutes on a fresh machine (after scripts/prepare-device.sh and rm -rf .device/testdata/tokenizer; carry
-# [".device"]): the GPU tests of the gated kernel with warming work-groups (Q8ActivationKernelTests) with the usual
-# quick-check set, then 8B Q4_0 with the L2 warm-up set apart for attention and the norms, the down product warmed from
-# the gated product's tail, and the gated product without its quantizing tail, each against the defaults in one build.
-# Output in $OUT/next.txt as well.
+# The measurement session 14 left for the next GPU (docs/performance.md, Open measurements), one device command of
+# ~6 minutes on a fresh machine (after scripts/prepare-device.sh and rm -rf .device/testdata/tokenizer; carry
+# [".device"]): 8B Q4_0 and then Q8_0 with the Q8 matvecs' weight loads through each PTX load flavour
+# (-Dwebllm.mv.weightLoad=1..4, quants.cl), against the defaults, then the split of the columns again. Each
+# weightLoad value is a build define, so each rebuilds every kernel (~75 s the first time; the driver caches the
+# build, so the Q8_0 run reuses it). Output in $OUT/next.txt as well.
 set -uo pipefail
-w=-Dwebllm.warm
+w=-Dwebllm.mv.weightLoad
 {
-EXTRA_TESTS="--select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.AttentionKernelTests" \
-  VARIANTS="a8n2=$w.attentionMB=8,$w.normMB=2 a12n0=$w.attentionMB=12,$w.normMB=0 a4n8=$w.attentionMB=4,$w.normMB=8 g4=$w.gatedMB=4 g12=$w.gatedMB=12 qt=-Dwebllm.gated.quantizeTail=false main2" \
-  NO_STREAMS=1 bash scripts/device-quick-check.sh
+for m in llama-3.1-8b:q4_0 llama-3.1-8b:q8_0; do
+  echo "### $m $(date +%T)"
+  v="main wl1=$w=1 wl2=$w=2 wl3=$w=3 wl4=$w=4 main2"
+  [ "$m" = llama-3.1-8b:q4_0 ] && v="$v s1=-Dwebllm.mv.split=1 s4=-Dwebllm.mv.split=4"
+  MODEL=$m timeout "$([ "$m" = llama-3.1-8b:q4_0 ] && echo 420 || echo 140)" bash scripts/device-compare.sh $v 2>&1 \
+    | grep -E '^==|decodeTokensPerSecond|decodeProfile|rror|xception' \
+    | sed -E 's/"hostPick.*//; s/"timing.*//; s/"sampledTokensPerSecond[^ ]* //; s/"topK[^ ]* //' | cut -c1-700
+done
 } 2>&1 | tee "${OUT:-/tmp/out}/next.txt"

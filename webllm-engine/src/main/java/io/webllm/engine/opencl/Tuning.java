@@ -84,6 +84,12 @@ public final class Tuning {
     static boolean gatedQuantizes(String setting, int rowLength) {
         return autoOrForced(setting, rowLength <= DEFERRED_NORM_MAX_ROW);
     }
+    /**
+     * How the Q8 matvecs load Q4_0 and Q8_0 weights on NVIDIA (quants.cl, MV_WEIGHT_LOAD), {@code -Dwebllm.mv.weightLoad=N}:
+     * 0 (the default) ordinary loads, 1 the read-only path, 2 it without L1 lines, 3 streaming, 4 no L1 line and a
+     * 256-byte L2 fetch. A build define: each value rebuilds every kernel.
+     */
+    public static final int WEIGHT_LOAD = bounded("webllm.mv.weightLoad", 0, 0, 4);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
     public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
 
@@ -205,6 +211,14 @@ public final class Tuning {
         return Math.max(0, Long.getLong(property, fallback)) << 20;
     }
 
+    private static int bounded(String property, int fallback, int least, int most) {
+        int value = Integer.getInteger(property, fallback);
+        if (value < least || value > most) {
+            throw new IllegalArgumentException(property + " must be between " + least + " and " + most + ", but was " + value);
+        }
+        return value;
+    }
+
     private static int atLeastOne(String property, int fallback) {
         int value = Integer.getInteger(property, fallback);
         if (value < 1) {
@@ -317,9 +331,9 @@ public final class Tuning {
     /** The defines with {@code tokens} tokens a pass of the packed and Q8 matvecs. */
     static String buildDefines(int tokens) {
         return ("-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"
-                + " -DAT_COMBINE_UNROLL=%d -DAT_PREFETCH_V=%d -DAT_TIMING=%d -DMMV_WARPS=%d -DMMV_TILES=%d -DMMV_UNROLL=%d")
+                + " -DAT_COMBINE_UNROLL=%d -DAT_PREFETCH_V=%d -DAT_TIMING=%d -DMMV_WARPS=%d -DMMV_TILES=%d -DMMV_UNROLL=%d -DMV_WEIGHT_LOAD=%d")
                 .formatted(PACKED_ROWS_PER_WARP, PACKED_WARPS, tokens, PACKED_MAGIC, MMQ_ROWS, MMQ_TOKENS,
                         MMQ_STEP, MMA ? 1 : 0, Q8_PREFETCH, ATTENTION_COMBINE_UNROLL, ATTENTION_PREFETCH_V,
-                        ATTENTION_TIMING ? 1 : 0, MMV_WARPS, MMV_TILES, MMV_UNROLL);
+                        ATTENTION_TIMING ? 1 : 0, MMV_WARPS, MMV_TILES, MMV_UNROLL, WEIGHT_LOAD);
     }
 }

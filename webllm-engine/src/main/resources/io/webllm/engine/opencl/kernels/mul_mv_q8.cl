@@ -52,8 +52,8 @@ typedef struct { uint4 q; float d; } wq_q4_0;
 
 inline wq_q4_0 loadq_q4_0(global const uchar* W, ulong nblocks, ulong block) {
     wq_q4_0 w;
-    w.q = ((global const uint4*) W)[block];
-    w.d = vload_half(block, (global const half*) (W + nblocks * 16));
+    w.q = weight_words((global const uint4*) W + block);
+    w.d = weight_half((global const half*) (W + nblocks * 16) + block);
     return w;
 }
 
@@ -68,8 +68,10 @@ typedef struct { uint8 q; float d; } wq_q8_0;
 
 inline wq_q8_0 loadq_q8_0(global const uchar* W, ulong nblocks, ulong block) {
     wq_q8_0 w;
-    w.q = ((global const uint8*) W)[block];
-    w.d = vload_half(block, (global const half*) (W + nblocks * 32));
+    const uint4 lo = weight_words((global const uint4*) W + 2 * block);
+    const uint4 hi = weight_words((global const uint4*) W + 2 * block + 1);
+    w.q = (uint8) (lo, hi);
+    w.d = weight_half((global const half*) (W + nblocks * 32) + block);
     return w;
 }
 

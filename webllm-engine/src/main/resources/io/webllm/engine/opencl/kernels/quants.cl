@@ -44,6 +44,36 @@ NO_SINGLE_LOAD(q4_k)
 NO_SINGLE_LOAD(q5_k)
 NO_SINGLE_LOAD(q6_k)
 
+// The Q8 matvecs' weight loads (mul_mv_q8.cl: Q4_0's and Q8_0's 16-byte quant words and their half scales), through
+// the PTX load that MV_WEIGHT_LOAD picks on NVIDIA (-Dwebllm.mv.weightLoad): 0 an ordinary load, 1 the read-only path
+// (ld.global.nc), 2 the read-only path without an L1 line (.L1::no_allocate), 3 streaming (ld.global.cs, evict first),
+// 4 no L1 line and a 256-byte L2 fetch (.L2::256B). Weights are read once a token and never written while a kernel
+// runs, so each is the same value; what differs is how L1 and L2 hold the lines, which bounds the loads in flight.
+#if defined(WEBLLM_PTX) && MV_WEIGHT_LOAD > 0
+#if MV_WEIGHT_LOAD == 1
+#define MV_LD "ld.global.nc"
+#elif MV_WEIGHT_LOAD == 2
+#define MV_LD "ld.global.nc.L1::no_allocate"
+#elif MV_WEIGHT_LOAD == 3
+#define MV_LD "ld.global.cs"
+#else
+#define MV_LD "ld.global.L1::no_allocate.L2::256B"
+#endif
+inline uint4 weight_words(global const uint4* p) {
+    uint4 v;
+    asm(MV_LD ".v4.u32 {%0, %1, %2, %3}, [%4];" : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
+    return v;
+}
+inline float weight_half(global const half* p) {
+    float v;
+    asm("{ .reg .b16 h; " MV_LD ".b16 h, [%1]; cvt.f32.f16 %0, h; }" : "=f"(v) : "l"(p));
+    return v;
+}
+#else
+inline uint4 weight_words(global const uint4* p) { return *p; }
+inline float weight_half(global const half* p) { return vload_half(0, p); }
+#endif
+
 // Q8_0: struct { half d; int8 qs[32]; } = 34 bytes.
 inline void deq_q8_0(global const uchar* row, int sub, float* v) {
     global const uchar* b = row + sub * 34;
