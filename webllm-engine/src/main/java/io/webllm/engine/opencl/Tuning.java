@@ -32,12 +32,7 @@ public final class Tuning {
      * loads in flight a lane instead of one.
      */
     public static final int Q8_PREFETCH = Integer.getInteger("webllm.mv.prefetch", 0);
-    private static final String AHEAD_PLAIN_SETTING = aheadPlainSetting(System.getProperty("webllm.mv.aheadPlain"));
-
-    /** {@code -Dwebllm.mv.aheadPlain}'s value as the engine reads it: auto when unset. */
-    static String aheadPlainSetting(@Nullable String value) {
-        return choice("webllm.mv.aheadPlain", value, "auto", "true", "false");
-    }
+    static final AutoFlag AHEAD_PLAIN = AutoFlag.read("webllm.mv.aheadPlain");
 
     /**
      * Whether a single stream's residual products (o, down) of {@code type} weights, where they neither apply nor read a
@@ -45,26 +40,21 @@ public final class Tuning {
      * whatever {@link #Q8_PREFETCH} says, so that one build measures both), {@code -Dwebllm.mv.aheadPlain}.
      */
     public static boolean loadsAhead(GgmlType type) {
-        return loadsAhead(AHEAD_PLAIN_SETTING, type);
+        return loadsAhead(AHEAD_PLAIN, type);
     }
 
     /**
-     * {@link #loadsAhead(GgmlType)} under {@code setting}: with {@code auto} (the default) the 4-bit types, Q4_0 and
+     * {@link #loadsAhead(GgmlType)} under {@code flag}: with {@code auto} (the default) the 4-bit types, Q4_0 and
      * Q4_K. A round of theirs is 16 bytes of quants a lane and row, half of Q8_0's, and the second round costs their
      * kernels 2 registers (ptxas sm_90: 36 against 34 for Q4_0) where it costs Q8_0 26 (76 against 50) and Q6_K 44.
      * On H100s (session 12) 8B Q4_0 decoded 279.5-283.7 tok/s with it against 264.5-272.9 without (down 0.648 against
      * 0.732 ms a token, o 0.350 against 0.375), 8B Q4_K_M 230.6 against 217.5, 8B Q8_0 212-213 either way.
      */
-    static boolean loadsAhead(String setting, GgmlType type) {
-        return autoOrForced(setting, type == GgmlType.Q4_0 || type == GgmlType.Q4_K);
+    static boolean loadsAhead(AutoFlag flag, GgmlType type) {
+        return flag.or(type == GgmlType.Q4_0 || type == GgmlType.Q4_K);
     }
 
-    private static final String GATED_QUANTIZES_SETTING = gatedQuantizesSetting(System.getProperty("webllm.gated.quantizeTail"));
-
-    /** {@code -Dwebllm.gated.quantizeTail}'s value as the engine reads it: auto when unset. */
-    static String gatedQuantizesSetting(@Nullable String value) {
-        return choice("webllm.gated.quantizeTail", value, "auto", "true", "false");
-    }
+    static final AutoFlag GATED_QUANTIZE_TAIL = AutoFlag.read("webllm.gated.quantizeTail");
 
     /**
      * Whether the gated product of a model whose residual rows have {@code rowLength} values quantizes its output in
@@ -77,12 +67,12 @@ public final class Tuning {
      * token), Q8_0 231.0 against 224.5, Q4_K_M 253-258 against 247, and at 4,000 positions 277.5 against 259.6.
      */
     public static boolean gatedQuantizes(int rowLength) {
-        return gatedQuantizes(GATED_QUANTIZES_SETTING, rowLength);
+        return gatedQuantizes(GATED_QUANTIZE_TAIL, rowLength);
     }
 
-    /** {@link #gatedQuantizes(int)} under {@code setting} (auto, true or false, as {@link #gatedQuantizesSetting} reads it). */
-    static boolean gatedQuantizes(String setting, int rowLength) {
-        return autoOrForced(setting, rowLength <= DEFERRED_NORM_MAX_ROW);
+    /** {@link #gatedQuantizes(int)} under {@code flag}. */
+    static boolean gatedQuantizes(AutoFlag flag, int rowLength) {
+        return flag.or(rowLength <= DEFERRED_NORM_MAX_ROW);
     }
     /**
      * How the Q8 matvecs load Q4_0 and Q8_0 weights on NVIDIA (quants.cl, MV_WEIGHT_LOAD), {@code -Dwebllm.mv.weightLoad=N}:
@@ -268,15 +258,10 @@ public final class Tuning {
      * group and leaves each group's sum of squares; the next products multiply their sums by the row's scale) instead
      * of launching it; see {@link #defersNorms}.
      */
-    private static final String FUSE_NORM_SETTING = fuseNormSetting(System.getProperty("webllm.fuse.norm"));
-
-    /** {@code -Dwebllm.fuse.norm}'s value as the engine reads it: auto when unset. */
-    static String fuseNormSetting(@Nullable String value) {
-        return choice("webllm.fuse.norm", value, "auto", "true", "false");
-    }
+    static final AutoFlag FUSE_NORM_FLAG = AutoFlag.read("webllm.fuse.norm");
 
     /** Whether norms may be deferred at all ({@code -Dwebllm.fuse.norm} is not false): for rows {@link #defersNorms} allows. */
-    public static final boolean FUSE_NORM = !"false".equals(FUSE_NORM_SETTING);
+    public static final boolean FUSE_NORM = !"false".equals(FUSE_NORM_FLAG.value());
 
     /** The longest rows whose norms {@code auto} defers. */
     public static final int DEFERRED_NORM_MAX_ROW = 2048;
@@ -290,21 +275,37 @@ public final class Tuning {
      * models are bound by their launches, large ones by their products' loads in flight.
      */
     public static boolean defersNorms(int rowLength) {
-        return defersNorms(FUSE_NORM_SETTING, rowLength);
+        return defersNorms(FUSE_NORM_FLAG, rowLength);
     }
 
-    /** {@link #defersNorms(int)} under {@code setting} (auto, true or false, as {@link #fuseNormSetting} reads it). */
-    static boolean defersNorms(String setting, int rowLength) {
-        return autoOrForced(setting, rowLength <= DEFERRED_NORM_MAX_ROW);
+    /** {@link #defersNorms(int)} under {@code flag}. */
+    static boolean defersNorms(AutoFlag flag, int rowLength) {
+        return flag.or(rowLength <= DEFERRED_NORM_MAX_ROW);
     }
 
-    /** An auto/true/false setting ({@link #choice}) resolved: {@code auto} where it is auto, else what it forces. */
-    private static boolean autoOrForced(String setting, boolean auto) {
-        return switch (setting) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> auto;
-        };
+    /**
+     * A {@code -Dproperty=auto|true|false} setting as the engine reads it (case and spaces aside): {@code auto}, also
+     * when unset, leaves the choice to a rule of the engine's; true and false force it.
+     */
+    record AutoFlag(String property, String value) {
+
+        static AutoFlag read(String property) {
+            return parse(property, System.getProperty(property));
+        }
+
+        /** The setting {@code text} (null: unset) of {@code property}; anything but auto, true or false is refused, naming them. */
+        static AutoFlag parse(String property, @Nullable String text) {
+            return new AutoFlag(property, choice(property, text, "auto", "true", "false"));
+        }
+
+        /** What the setting decides where its rule decides {@code byRule}. */
+        boolean or(boolean byRule) {
+            return switch (value) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> byRule;
+            };
+        }
     }
 
     /**

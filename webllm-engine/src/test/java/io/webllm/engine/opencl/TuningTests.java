@@ -16,14 +16,14 @@ class TuningTests {
      */
     @Test
     void normsAreDeferredForShortRowsUnlessForced() {
-        String byDefault = Tuning.fuseNormSetting(null);
-        assertThat(byDefault).isEqualTo("auto");
+        Tuning.AutoFlag byDefault = Tuning.AutoFlag.parse("webllm.fuse.norm", null);
+        assertThat(byDefault.value()).isEqualTo("auto");
         assertThat(Tuning.defersNorms(byDefault, 896)).isTrue();
         assertThat(Tuning.defersNorms(byDefault, 2048)).isTrue();
         assertThat(Tuning.defersNorms(byDefault, 2080)).isFalse();
         assertThat(Tuning.defersNorms(byDefault, 4096)).isFalse();
-        assertThat(Tuning.defersNorms(Tuning.fuseNormSetting(" TRUE "), 4096)).isTrue();
-        assertThat(Tuning.defersNorms(Tuning.fuseNormSetting("false"), 896)).isFalse();
+        assertThat(Tuning.defersNorms(Tuning.AutoFlag.parse("webllm.fuse.norm", " TRUE "), 4096)).isTrue();
+        assertThat(Tuning.defersNorms(Tuning.AutoFlag.parse("webllm.fuse.norm", "false"), 896)).isFalse();
     }
 
     /**
@@ -33,14 +33,13 @@ class TuningTests {
      */
     @Test
     void gatedProductQuantizesInItsTailForShortRowsUnlessForced() {
-        String byDefault = Tuning.gatedQuantizesSetting(null);
-        assertThat(byDefault).isEqualTo("auto");
+        Tuning.AutoFlag byDefault = Tuning.AutoFlag.parse("webllm.gated.quantizeTail", null);
+        assertThat(byDefault.value()).isEqualTo("auto");
         assertThat(Tuning.gatedQuantizes(byDefault, 896)).isTrue();
         assertThat(Tuning.gatedQuantizes(byDefault, 2048)).isTrue();
         assertThat(Tuning.gatedQuantizes(byDefault, 4096)).isFalse();
-        assertThat(Tuning.gatedQuantizes(Tuning.gatedQuantizesSetting("true"), 4096)).isTrue();
-        assertThat(Tuning.gatedQuantizes(Tuning.gatedQuantizesSetting("false"), 896)).isFalse();
-        assertThatThrownBy(() -> Tuning.gatedQuantizesSetting("sometimes")).hasMessageContaining("webllm.gated.quantizeTail");
+        assertThat(Tuning.gatedQuantizes(Tuning.AutoFlag.parse("webllm.gated.quantizeTail", "true"), 4096)).isTrue();
+        assertThat(Tuning.gatedQuantizes(Tuning.AutoFlag.parse("webllm.gated.quantizeTail", "false"), 896)).isFalse();
     }
 
     /**
@@ -49,19 +48,19 @@ class TuningTests {
      */
     @Test
     void fourBitResidualProductsLoadAheadUnlessForced() {
-        String byDefault = Tuning.aheadPlainSetting(null);
-        assertThat(byDefault).isEqualTo("auto");
+        Tuning.AutoFlag byDefault = Tuning.AutoFlag.parse("webllm.mv.aheadPlain", null);
+        assertThat(byDefault.value()).isEqualTo("auto");
         assertThat(Tuning.loadsAhead(byDefault, GgmlType.Q4_0)).isTrue();
         assertThat(Tuning.loadsAhead(byDefault, GgmlType.Q4_K)).isTrue();
         assertThat(Tuning.loadsAhead(byDefault, GgmlType.Q8_0)).isFalse();
         assertThat(Tuning.loadsAhead(byDefault, GgmlType.Q6_K)).isFalse();
-        assertThat(Tuning.loadsAhead(Tuning.aheadPlainSetting("true"), GgmlType.Q8_0)).isTrue();
-        assertThat(Tuning.loadsAhead(Tuning.aheadPlainSetting("false"), GgmlType.Q4_0)).isFalse();
+        assertThat(Tuning.loadsAhead(Tuning.AutoFlag.parse("webllm.mv.aheadPlain", "true"), GgmlType.Q8_0)).isTrue();
+        assertThat(Tuning.loadsAhead(Tuning.AutoFlag.parse("webllm.mv.aheadPlain", "false"), GgmlType.Q4_0)).isFalse();
     }
 
     @Test
     void anUnknownSettingFailsNamingWhatItMayBe() {
-        assertThatThrownBy(() -> Tuning.fuseNormSetting("yes")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Tuning.AutoFlag.parse("webllm.fuse.norm", "yes")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("webllm.fuse.norm must be one of auto, true, false, but was 'yes'");
     }
 }
