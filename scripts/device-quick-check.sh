@@ -4,13 +4,14 @@
 # and host-picked decode), and 16 streams; each part under a timeout, so that a command cut short still returns what
 # it measured. VARIANTS adds device-compare variants to the 8B run (e.g. "s10=-Dwebllm.attention.prefetchV=false");
 # SMALL_VARIANTS does the same for the 0.5B run. NO_STREAMS=1 leaves the 16 streams out. Q8=1 adds 8B Q8_0 (with VARIANTS). Variants that change a build define (-Dwebllm.mv.rows ...) rebuild every
-# kernel, ~60 s each on an H100: compare switches the kernels read at launch where possible.
+# kernel, ~60 s each on an H100: compare switches the kernels read at launch where possible. TEST_OPTS adds JVM options
+# to the GPU tests alone (a candidate default's switch, e.g. TEST_OPTS=-Dwebllm.mv.weightLoad=4).
 t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
 mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
 java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true"
 {
 T "GPU tests (a fresh machine spends ~60 s compiling kernels first)"
-timeout 150 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
+timeout 150 $java ${TEST_OPTS:-} -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
   --select-class io.webllm.engine.model.SampleKernelTests --select-class io.webllm.engine.model.DeviceDecodeTests \
   --select-class io.webllm.engine.runtime.LocalEngineTests --select-class io.webllm.engine.model.StoriesGreedyTests \
