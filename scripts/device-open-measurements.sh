@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The open measurements of docs/performance.md after scripts/device-next.sh, in one device command of ~9 minutes
+# The open measurements of docs/performance.md after scripts/device-next.sh, in one device command of up to ~10 minutes
 # (after scripts/prepare-device.sh; carry [".device"]), most important first, each part under a timeout so that a
 # command cut short by the session's device time still returns what it measured. Timestamps show what each part
 # cost; the output is also in $OUT/open-measurements.txt. Variants that change a build define rebuild every kernel
@@ -7,12 +7,15 @@
 t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
 mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
 {
+w=-Dwebllm.mv.weightLoad=4
+m=-Dwebllm.mma.magicSums=true
+T "8B Q8_0 and 16 streams of 8B Q4_0 with device-next.sh's candidates (steps 67-68)"
+MODEL=llama-3.1-8b:q8_0 timeout 120 bash scripts/device-compare.sh main wl4=$w mg=$m both=$w,$m
+BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 100 bash scripts/device-compare.sh main mg=$m both=$w,$m main2
 T "16 streams of 8B Q4_0: the small-batch tensor-core matvecs' rounds and warps (mul_mv_mma.cl; the gated one ran at ~0.7 TB/s)"
-BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 400 bash scripts/device-compare.sh main u2=-Dwebllm.mmv.unroll=2 \
+BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 280 bash scripts/device-compare.sh main u2=-Dwebllm.mmv.unroll=2 \
   u8=-Dwebllm.mmv.unroll=8 w4=-Dwebllm.mmv.warps=4 main2
 T "8B Q4_0: the column split with the plain gated kernel (host-side)"
-timeout 90 bash scripts/device-compare.sh main s1=-Dwebllm.mv.split=1 s4=-Dwebllm.mv.split=4 main2
-T "8B Q4_0: weight-load flavours 1 and 3 (step 67)"
-timeout 200 bash scripts/device-compare.sh main wl1=-Dwebllm.mv.weightLoad=1 wl3=-Dwebllm.mv.weightLoad=3
+timeout 80 bash scripts/device-compare.sh main s1=-Dwebllm.mv.split=1 s4=-Dwebllm.mv.split=4 main2
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/open-measurements.txt"
