@@ -10,12 +10,13 @@ mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr
 w=-Dwebllm.mv.weightLoad=4
 m=-Dwebllm.mma.magicSums=true
 T "8B Q8_0 and 16 streams of 8B Q4_0 with device-next.sh's candidates (steps 67-68)"
-MODEL=llama-3.1-8b:q8_0 timeout 120 bash scripts/device-compare.sh main wl4=$w mg=$m both=$w,$m
+MODEL=llama-3.1-8b:q8_0 timeout 110 bash scripts/device-compare.sh main wl4=$w mg=$m both=$w,$m
 BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 100 bash scripts/device-compare.sh main mg=$m both=$w,$m main2
+T "8B Q4_0 (host-side switches): the short products split further (o, q/k/v, down fill too few warps); the column split with the plain gated kernel; the rope launched again, so that the q/k/v product loses its arrival tail and takes the loads-ahead kernel (step 65's lesson)"
+timeout 120 bash scripts/device-compare.sh main ss4=-Dwebllm.mv.splitShort=4 ss8=-Dwebllm.mv.splitShort=8 \
+  nr=-Dwebllm.fuse.rope=false s1=-Dwebllm.mv.split=1 s4=-Dwebllm.mv.split=4 main2 ss4b=-Dwebllm.mv.splitShort=4 nr2=-Dwebllm.fuse.rope=false
 T "16 streams of 8B Q4_0: the small-batch tensor-core matvecs' rounds and warps (mul_mv_mma.cl; the gated one ran at ~0.7 TB/s)"
-BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 280 bash scripts/device-compare.sh main u2=-Dwebllm.mmv.unroll=2 \
+BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 260 bash scripts/device-compare.sh main u2=-Dwebllm.mmv.unroll=2 \
   u8=-Dwebllm.mmv.unroll=8 w4=-Dwebllm.mmv.warps=4 main2
-T "8B Q4_0 (host-side switches): the column split with the plain gated kernel; the rope launched again, so that the q/k/v product loses its arrival tail and takes the loads-ahead kernel (step 65's lesson)"
-timeout 90 bash scripts/device-compare.sh main s1=-Dwebllm.mv.split=1 s4=-Dwebllm.mv.split=4 nr=-Dwebllm.fuse.rope=false main2 nr2=-Dwebllm.fuse.rope=false
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/open-measurements.txt"

@@ -120,12 +120,14 @@ final class MatrixProducts {
 
     /**
      * Warps sharing the columns of a row set in mul_mv_q8.cl: {@link Tuning#Q8_SPLIT} (0: as many as the row length
-     * gives every lane a group a round), at most all the warps.
+     * gives every lane a group a round), or {@link Tuning#Q8_SPLIT_SHORT} where set for matrices of at most
+     * {@link Tuning#SHORT_PRODUCT_ROWS} rows; at most all the warps.
      */
     static int q8Split(DeviceTensor w) {
         // never more warps than rows of 32 groups to share (Qwen2.5-0.5B's 896 columns are 28 groups: no split)
         int byLength = Math.min(Integer.highestOneBit(Math.max(1, w.columns() / 32 / MV_LANES)), Tuning.PACKED_WARPS);
-        return Tuning.Q8_SPLIT > 0 ? Math.min(Tuning.Q8_SPLIT, byLength) : byLength;
+        int cap = Tuning.Q8_SPLIT_SHORT > 0 && w.rows() <= Tuning.SHORT_PRODUCT_ROWS ? Tuning.Q8_SPLIT_SHORT : Tuning.Q8_SPLIT;
+        return cap > 0 ? Math.min(cap, byLength) : byLength;
     }
 
     static long q8GlobalSize(DeviceTensor w, boolean gated) {

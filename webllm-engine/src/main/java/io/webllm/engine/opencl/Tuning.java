@@ -23,6 +23,18 @@ public final class Tuning {
      */
     public static final int Q8_SPLIT = "0".equals(System.getProperty("webllm.mv.split", "").trim()) ? 0 : powerOfTwo("webllm.mv.split", 2, 1);
     /**
+     * The split of the Q8 matvecs whose matrices have at most {@link #SHORT_PRODUCT_ROWS} rows,
+     * {@code -Dwebllm.mv.splitShort=N} (a power of two, capped by the row length as {@link #Q8_SPLIT} is); 0, the
+     * default until measured, leaves them at {@link #Q8_SPLIT}. A short product launches too few warps to fill the GPU:
+     * the 8B's o product (4,096 rows) 256 work-groups, under 16 warps an SM, and it ran at ~0.85 TB/s (q/k/v ~0.9,
+     * down ~1.5) where the gated product's 1,792 work-groups reach ~1.65. Split 4 doubles their warps, each with
+     * half the rounds. Host-side: no kernel rebuild.
+     */
+    public static final int Q8_SPLIT_SHORT = "0".equals(System.getProperty("webllm.mv.splitShort", "0").trim()) ? 0
+            : powerOfTwo("webllm.mv.splitShort", 4, 1);
+    /** The most rows a product may have for {@link #Q8_SPLIT_SHORT}: all of an 8B's but the gated product and the output. */
+    public static final int SHORT_PRODUCT_ROWS = 8192;
+    /**
      * Tokens per pass over the weights (batched decode of several streams: 8 measured 9% faster than 4 at 16
      * streams, and the same for one).
      */
