@@ -1,5 +1,7 @@
 package io.webllm.engine.model;
 
+import io.webllm.engine.opencl.Tuning;
+
 /**
  * How a pass's attention splits each token's positions into chunks (attention.cl): {@code live} chunks of
  * {@code span} positions, together covering positions 0 .. the batch's furthest one.
@@ -32,7 +34,7 @@ record AttentionSplit(int span, int live) {
     static final int MIN_SPAN = minSpan();
 
     private static int minSpan() {
-        int span = Integer.getInteger("webllm.attention.minSpan", ROUND);
+        int span = Tuning.integer("webllm.attention.minSpan", ROUND);
         if (span < BATCH || span % BATCH != 0) {
             throw new IllegalArgumentException("webllm.attention.minSpan must be a positive multiple of " + BATCH + ", but was " + span);
         }

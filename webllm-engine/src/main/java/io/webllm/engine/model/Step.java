@@ -1,5 +1,6 @@
 package io.webllm.engine.model;
 
+import io.webllm.engine.opencl.Tuning;
 import java.util.List;
 
 /**
@@ -13,7 +14,7 @@ interface Step {
      * for measurements). 32: on the H100 a batched decode step of 16 streams (8B Q4_0) ran 41% faster through two
      * 8-token passes of the matrix-vector kernels than through 64-token tiles a quarter full (docs/performance.md).
      */
-    int MATRIX_MATRIX_MIN_TOKENS = Integer.getInteger("webllm.mm.minTokens", 32);
+    int MATRIX_MATRIX_MIN_TOKENS = Tuning.integer("webllm.mm.minTokens", 32);
 
     /** No launches. */
     Step NONE = tokens -> List.of();

@@ -21,7 +21,7 @@ public final class Tuning {
      * 226 tok/s, 1 210, by row length (4-8) 198, with the butterfly lane sums; before them each split warp paid 80
      * shuffles for its sums and split 1 was best (196 against 140).
      */
-    public static final int Q8_SPLIT = "0".equals(System.getProperty("webllm.mv.split", "").trim()) ? 0 : powerOfTwo("webllm.mv.split", 2, 1);
+    public static final int Q8_SPLIT = powerOfTwoOrZero("webllm.mv.split", 2);
     /**
      * The split of the Q8 matvecs whose matrices have at most {@link #SHORT_PRODUCT_ROWS} rows,
      * {@code -Dwebllm.mv.splitShort=N} (a power of two, capped by the row length as {@link #Q8_SPLIT} is); 0, the
@@ -30,8 +30,7 @@ public final class Tuning {
      * down ~1.5) where the gated product's 1,792 work-groups reach ~1.65. Split 4 doubles their warps, each with
      * half the rounds. Host-side: no kernel rebuild.
      */
-    public static final int Q8_SPLIT_SHORT = "0".equals(System.getProperty("webllm.mv.splitShort", "0").trim()) ? 0
-            : powerOfTwo("webllm.mv.splitShort", 4, 1);
+    public static final int Q8_SPLIT_SHORT = powerOfTwoOrZero("webllm.mv.splitShort", 0);
     /** The most rows a product may have for {@link #Q8_SPLIT_SHORT}: all of an 8B's but the gated product and the output. */
     public static final int SHORT_PRODUCT_ROWS = 8192;
     /**
@@ -43,7 +42,7 @@ public final class Tuning {
      * Whether the Q8 matvecs load a round of weights ahead (1) or not (0), {@code -Dwebllm.mv.prefetch}: two rounds of
      * loads in flight a lane instead of one.
      */
-    public static final int Q8_PREFETCH = Integer.getInteger("webllm.mv.prefetch", 0);
+    public static final int Q8_PREFETCH = integer("webllm.mv.prefetch", 0);
     static final AutoFlag AHEAD_PLAIN = AutoFlag.read("webllm.mv.aheadPlain");
 
     /**
@@ -94,18 +93,18 @@ public final class Tuning {
      */
     public static final int WEIGHT_LOAD = bounded("webllm.mv.weightLoad", 0, 0, 4);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
-    public static final int PACKED_MAGIC = Integer.getInteger("webllm.mv.magic", 1);
+    public static final int PACKED_MAGIC = integer("webllm.mv.magic", 1);
 
     /**
      * Work-group size of the CPU matrix kernels (mul_mv_cpu.cl), {@code -Dwebllm.cpu.local}; 0 lets the driver
      * choose. Fixed by default: PoCL compiles a kernel once per work-group size, and the driver's choice differs
      * with every matrix height (1 to 16 made no measurable difference to speed).
      */
-    public static final int CPU_LOCAL = Integer.getInteger("webllm.cpu.local", 8);
+    public static final int CPU_LOCAL = integer("webllm.cpu.local", 8);
     /** Rows each work-item of a CPU matrix kernel computes (CPU_ROWS in mul_mv_cpu.cl). */
     public static final int CPU_ROWS = 4;
     /** Passes of at least this many tokens use the CPU kernels that block 4 tokens per pass over the rows. */
-    public static final int CPU_WIDE_MIN_TOKENS = Integer.getInteger("webllm.cpu.wide", 4);
+    public static final int CPU_WIDE_MIN_TOKENS = integer("webllm.cpu.wide", 4);
 
     /**
      * Weight rows and tokens of one work-group's output tile in the Q8 matrix-matrix kernels (mul_mm_q8.cl),
@@ -114,7 +113,7 @@ public final class Tuning {
     public static final int MMQ_ROWS = multipleOf32("webllm.mmq.rows", 64);
     public static final int MMQ_TOKENS = multipleOf32("webllm.mmq.tokens", 64);
     /** 32-weight groups staged per barrier step of the Q8 matrix-matrix kernels, {@code -Dwebllm.mmq.step}. */
-    public static final int MMQ_STEP = Integer.getInteger("webllm.mmq.step", 4);
+    public static final int MMQ_STEP = integer("webllm.mmq.step", 4);
     /** Work-items of one Q8 matrix-matrix work-group: a warp per 32 x 32 block of the tile. */
     public static final int MMQ_ITEMS = MMQ_ROWS / 32 * (MMQ_TOKENS / 32) * 32;
     /**
@@ -187,9 +186,9 @@ public final class Tuning {
      * At 16 MB for both, session 13 saw attention slowed 0.12 ms a token and the norm launches 0.15: which of the two
      * can warm more without getting in its own way is for a sweep to say.
      */
-    public static final long WARM_ATTENTION_BYTES = megabytes("webllm.warm.attentionMB", WARM_L2_BYTES >> 20);
+    public static final long WARM_ATTENTION_BYTES = megabytes("webllm.warm.attentionMB", (int) (WARM_L2_BYTES >> 20));
     /** The L2 warm-up of the norm launches alone, {@code -Dwebllm.warm.normMB} (default: {@link #WARM_L2_BYTES}'s amount). */
-    public static final long WARM_NORM_BYTES = megabytes("webllm.warm.normMB", WARM_L2_BYTES >> 20);
+    public static final long WARM_NORM_BYTES = megabytes("webllm.warm.normMB", (int) (WARM_L2_BYTES >> 20));
     /**
      * Whether requests with top-k, top-p or penalties (repetition, frequency, presence) have their tokens drawn on the
      * device too (sample.cl: kernel_sample_truncated_next sorts the candidates for the host sampler's cut and walk; both
@@ -208,20 +207,42 @@ public final class Tuning {
      * of the gated kernels, the lane-sum butterfly, warps / split), so other values would compute wrong sums.
      */
     private static int powerOfTwo(String property, int fallback, int least) {
-        int value = Integer.getInteger(property, fallback);
+        int value = integer(property, fallback);
         if (value < least || Integer.bitCount(value) != 1) {
             throw new IllegalArgumentException(property + " must be a power of two of at least " + least + ", but was " + value);
         }
         return value;
     }
 
+    /** {@link #powerOfTwo} of at least 1, or 0 (a setting's "as many as the rest allows"). */
+    private static int powerOfTwoOrZero(String property, int fallback) {
+        return integer(property, fallback) == 0 ? 0 : powerOfTwo(property, fallback, 1);
+    }
+
     /** A system property in megabytes, as bytes (negative amounts as 0). */
-    private static long megabytes(String property, long fallback) {
-        return Math.max(0, Long.getLong(property, fallback)) << 20;
+    private static long megabytes(String property, int fallback) {
+        return (long) Math.max(0, integer(property, fallback)) << 20;
+    }
+
+    /**
+     * An integer system property (decimal, or hex with 0x), {@code fallback} when unset. A value that is no integer is
+     * refused, naming the property and the value, where Integer.getInteger would quietly run the default: a
+     * measurement with a mistyped switch would measure the defaults under the switch's name.
+     */
+    public static int integer(String property, int fallback) {
+        String text = System.getProperty(property);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Integer.decode(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(property + " must be an integer, but was '" + text + "'");
+        }
     }
 
     private static int bounded(String property, int fallback, int least, int most) {
-        int value = Integer.getInteger(property, fallback);
+        int value = integer(property, fallback);
         if (value < least || value > most) {
             throw new IllegalArgumentException(property + " must be between " + least + " and " + most + ", but was " + value);
         }
@@ -229,7 +250,7 @@ public final class Tuning {
     }
 
     private static int atLeastOne(String property, int fallback) {
-        int value = Integer.getInteger(property, fallback);
+        int value = integer(property, fallback);
         if (value < 1) {
             throw new IllegalArgumentException(property + " must be at least 1, but was " + value);
         }
@@ -256,7 +277,7 @@ public final class Tuning {
     }
 
     private static int multipleOf32(String property, int fallback) {
-        int value = Integer.getInteger(property, fallback);
+        int value = integer(property, fallback);
         if (value < 32 || value % 32 != 0) {
             throw new IllegalArgumentException(property + " must be a positive multiple of 32, but was " + value);
         }

@@ -58,6 +58,22 @@ class TuningTests {
         assertThat(Tuning.loadsAhead(Tuning.AutoFlag.parse("webllm.mv.aheadPlain", "false"), GgmlType.Q4_0)).isFalse();
     }
 
+    /** Integer switches read as written, and one that is no integer fails naming itself instead of running the default. */
+    @Test
+    void anIntegerSettingThatIsNoIntegerFailsNamingIt() {
+        String property = "webllm.test.tuningInteger";
+        try {
+            assertThat(Tuning.integer(property, 7)).isEqualTo(7);
+            System.setProperty(property, " 12 ");
+            assertThat(Tuning.integer(property, 7)).isEqualTo(12);
+            System.setProperty(property, "four");
+            assertThatThrownBy(() -> Tuning.integer(property, 7)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("webllm.test.tuningInteger must be an integer, but was 'four'");
+        } finally {
+            System.clearProperty(property);
+        }
+    }
+
     @Test
     void anUnknownSettingFailsNamingWhatItMayBe() {
         assertThatThrownBy(() -> Tuning.AutoFlag.parse("webllm.fuse.norm", "yes")).isInstanceOf(IllegalArgumentException.class)
