@@ -853,7 +853,10 @@ public final class Transformer implements AutoCloseable {
     private ResidualProduct residualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, ClBuffer normWeight) {
         boolean fused = deferredNormed != null && products.appliesFollowingNorm(w);
         Q8Input output = fused ? deferredNormed : normed;
-        Launch norm = fused ? rmsNorm(x, xb, normWeight, output) : warmingNorm(rmsNorm(x, xb, normWeight, output));
+        Launch norm = rmsNorm(x, xb, normWeight, output);
+        if (!fused) {
+            warmingNorm(norm); // launched in single-token passes too (fused: only in passes of several tokens)
+        }
         FollowingNorm following = fused ? new FollowingNorm(normWeight, deferredNormed) : null;
         Step product = products.matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input, following);
         return new ResidualProduct(w, in, inStride, input, following, Step.sequence(product, fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm), output);

@@ -88,14 +88,9 @@ final class Q8TestActivations {
      * sets of PK_ROWS rows (half as many output rows for the gated kernel).
      */
     static void runRows(ClKernel kernel, int rows, int split, boolean gated) {
-        runRows(kernel, rows, split, gated, 0);
-    }
-
-    /** {@link #runRows} with {@code extra} work-items after the product's (warming work-groups, warm.cl). */
-    static void runRows(ClKernel kernel, int rows, int split, boolean gated, long extra) {
         long local = (long) Tuning.PACKED_WARPS * 32;
         long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS / split / (gated ? 2 : 1);
-        kernel.run((rows + rowsPerGroup - 1) / rowsPerGroup * local + extra, local);
+        kernel.run((rows + rowsPerGroup - 1) / rowsPerGroup * local, local);
     }
 
     /** Quants and {d, d * sum} per group of token rows {@code columns} wide. */

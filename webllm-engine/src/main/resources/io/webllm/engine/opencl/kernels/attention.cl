@@ -175,6 +175,11 @@ inline void combine_chunks(global const float* partial, int t, int live, int chu
     }
 }
 
+// Work-groups a KV head's query heads take at each chunk and token: AT_HEADS query heads a work-group (its head set).
+inline int attention_head_sets(int n_heads, int n_kv_heads) {
+    return (n_heads / n_kv_heads + AT_HEADS - 1) / AT_HEADS;
+}
+
 // The split pass for heads of at most lane_pairs * 64 dimensions (a constant at each call: the loops over a lane's
 // dimension pairs unroll to that many, and registers are held for no more). Lane `lane` holds the pairs
 // (2p, 2p + 1), p = lane + 32 i.
@@ -186,7 +191,7 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
         local float* warp_m, local float* warp_l, local float* warp_acc, local int* last) {
     const ulong entered = at_clock();
     const int group_heads = n_heads / n_kv_heads;
-    const int sets = (group_heads + AT_HEADS - 1) / AT_HEADS;
+    const int sets = attention_head_sets(n_heads, n_kv_heads);
     const int c = get_group_id(0) % live;
     const int set = get_group_id(0) / live;
     const int kv_head = set / sets;
@@ -389,7 +394,7 @@ __attribute__((always_inline)) inline void attention_split(global const float* q
 // launch leaves them zero again). `timing`: 16 ulongs written only with AT_TIMING (any buffer otherwise). Warming
 // work-groups may follow in dimension 0 (warm.cl).
 #define DEFINE_ATTENTION_SPLIT(MAX_HEAD)                                                                          \
-kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_stride, global const half* k_cache,                                 \
+kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_stride, global const half* k_cache,  \
         global const half* v_cache, global float* partial, volatile global int* arrivals, global const int* pos,  \
         global const int* slot, int n_heads, int n_kv_heads, int head_dim, int ctx, float scale, int span,        \
         int live, global float* result, global char* xq, global float2* xd, int quantize, global ulong* timing,     \
@@ -401,7 +406,7 @@ kernel void kernel_attention_split_##MAX_HEAD(global const float* q, int q_strid
     local float warp_l[AT_WARPS * AT_HEADS];                                                                      \
     local float warp_acc[AT_WARPS * AT_HEADS * MAX_HEAD];                                                         \
     local int last;                                                                                               \
-    const int sets_per_token = n_kv_heads * ((n_heads / n_kv_heads + AT_HEADS - 1) / AT_HEADS);                    \
+    const int sets_per_token = n_kv_heads * attention_head_sets(n_heads, n_kv_heads);                            \
     if (warming_group(sets_per_token * live, WARM_ARGS)) return;                                                  \
     attention_split(q, q_stride, k_cache, v_cache, partial, arrivals, pos, slot, n_heads, n_kv_heads, head_dim,   \
             ctx, scale, span, live, result, xq, xd, quantize, timing, MAX_HEAD / 64, MAX_HEAD, red, exchange,     \
