@@ -37,5 +37,5 @@ for variant in "$@"; do
   restore
   echo "== $label ${opts:-(defaults)}"
   echo "$line" | grep -o '"prefillTokensPerSecond[^,]*\|"decodeTokensPerSecond[^,]*\|"decodeEnqueueMillisPerToken[^,]*\|"bandwidthFraction[^,]*\|"hostPickTokensPerSecond[^,]*\|"devicePicksMatchingHost[^,]*\|"sampledTokensPerSecond[^,]*\|"topKTopP[A-Za-z]*[^,]*\|"decodeLaunchesPerToken[^,]*' | tr '\n' ' '; echo
-  echo "$line" | grep -o '"decodeProfile":{[^}]*}\|"streams":{[^}]*}\|"stepProfile":{[^}]*}' | cut -c1-1200
+  echo "$line" | grep -o '"decodeProfile":{[^}]*}\|"streams":{[^}]*}\|"stepProfile":{[^}]*}\|"attentionPhaseMicros":{[^}]*}\|"chainPhaseMicros":{[^}]*}' | cut -c1-1200
 done

@@ -109,6 +109,7 @@ final class BenchCommand implements Command {
                 double decodeSeconds = greedy.seconds();
                 // the last pass's last attention launch, with -Dwebllm.attention.timing (before other decodes overwrite it)
                 Map<String, Double> attentionPhases = model.attentionPhaseMicros();
+                Map<String, Double> chainPhases = model.chainPhaseMicros();
                 if (model.drawsOnDevice()) {
                     // as a sampled request decodes (temperature 0.8): the same positions, each token drawn on the device
                     TimedDecode sampled = timeDeviceDecode(model, one, at, slot0, new DeviceDraw[] {new DeviceDraw(0.8f, 0, 1, 0)},
@@ -150,6 +151,9 @@ final class BenchCommand implements Command {
                 result.put("bandwidthFraction", achieved / copyBytesPerSecond);
                 if (!attentionPhases.isEmpty()) {
                     result.put("attentionPhaseMicros", attentionPhases);
+                }
+                if (!chainPhases.isEmpty()) {
+                    result.put("chainPhaseMicros", chainPhases);
                 }
                 if (profile) {
                     result.put("decodeProfile", profileDecode(model, token, prompt + generate, generate));

@@ -499,12 +499,7 @@ public final class Transformer implements AutoCloseable {
         if (attentionTiming == null) {
             return phases;
         }
-        long[] stamps;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(8L * ATTENTION_STAMPS);
-            cl.read(attentionTiming, 0, segment);
-            stamps = segment.toArray(ValueLayout.JAVA_LONG);
-        }
+        long[] stamps = readStamps(attentionTiming, 0, ATTENTION_STAMPS);
         if (stamps[0] == 0) {
             return phases; // no stamps: not NVIDIA (the clock reads 0), or no split launch yet
         }
@@ -896,12 +891,73 @@ public final class Transformer implements AutoCloseable {
                 chainCounts());
     }
 
-    /** The chained launches' counts (tickets and the products' done counts), zero between launches; one set serves them all. */
+    /**
+     * The chained launches' counts (tickets and the products' done counts), zero between launches, then their phase
+     * stamps (-Dwebllm.chain.timing); one set serves them all.
+     */
     private ClBuffer chainCounts() {
         if (chainCounts == null) {
-            chainCounts = zeroed("chain counts", 32);
+            chainCounts = zeroed("chain counts", 4L * CHAIN_COUNTS + 8L * CHAIN_STAMPS);
         }
         return chainCounts;
+    }
+
+    /** Ints of the chain's counts before its stamps (mul_mv_q8.cl, CH_COUNTS), and its stamps: 4 a product. */
+    private static final int CHAIN_COUNTS = 8;
+    private static final int CHAIN_STAMPS = 16;
+    private static final List<String> CHAIN_PRODUCTS = List.of("o", "gated", "down", "qkv");
+
+    /**
+     * The last chained launch's phases, in microseconds of the device's global timer (with -Dwebllm.chain.timing on
+     * NVIDIA; empty otherwise), from the stamps mul_mv_q8.cl writes per product: when its first work-group entered
+     * and its wait released it, when its last work-group counted itself done, and when that one was released. Per
+     * product: {@code release} (its first work-group's release after the previous product's last done, or after
+     * its own entry for o), {@code span} (first release to last done) and {@code lastGroup} (the last work-group's
+     * own run); then {@code total} (o's first entry to the last product's last done) and, with
+     * -Dwebllm.attention.timing, {@code afterAttention} (o's first entry after the attention launch before it
+     * ended its last stamp).
+     */
+    public java.util.Map<String, Double> chainPhaseMicros() {
+        java.util.Map<String, Double> phases = new java.util.LinkedHashMap<>();
+        if (chainCounts == null || !Tuning.CHAIN_TIMING) {
+            return phases;
+        }
+        long[] stamps = readStamps(chainCounts, 4L * CHAIN_COUNTS, CHAIN_STAMPS);
+        long start = stamps[0];
+        if (start == 0) {
+            return phases; // not NVIDIA (the clock reads 0), or no chained launch yet
+        }
+        long previousDone = start;
+        for (int p = 0; p < CHAIN_PRODUCTS.size(); p++) {
+            long entered = stamps[4 * p];
+            long released = stamps[4 * p + 1];
+            long done = stamps[4 * p + 2];
+            if (entered < start || done == 0) {
+                break; // a product this launch has not (a chain without q/k/v, after one with it)
+            }
+            String name = CHAIN_PRODUCTS.get(p);
+            phases.put(name + ".release", (released - previousDone) / 1e3);
+            phases.put(name + ".span", (done - released) / 1e3);
+            phases.put(name + ".lastGroup", (done - stamps[4 * p + 3]) / 1e3);
+            previousDone = done;
+        }
+        phases.put("total", (previousDone - start) / 1e3);
+        if (attentionTiming != null) {
+            long[] attention = readStamps(attentionTiming, 0, ATTENTION_STAMPS);
+            long attentionEnd = Math.max(attention[4], attention[12]);
+            if (attentionEnd != 0) {
+                phases.put("afterAttention", (start - attentionEnd) / 1e3);
+            }
+        }
+        return phases;
+    }
+
+    private long[] readStamps(ClBuffer buffer, long offset, int count) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(8L * count);
+            cl.read(buffer, offset, segment);
+            return segment.toArray(ValueLayout.JAVA_LONG);
+        }
     }
 
     /**

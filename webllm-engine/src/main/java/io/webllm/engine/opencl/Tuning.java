@@ -172,6 +172,12 @@ public final class Tuning {
      */
     public static final boolean ATTENTION_TIMING = flag("webllm.attention.timing", false);
     /**
+     * Whether the chained decode layers stamp their products' phases with NVIDIA's global timer (mul_mv_q8.cl,
+     * CH_TIMING), {@code -Dwebllm.chain.timing=true}: a measurement build (bench prints chainPhaseMicros), to find
+     * where a small model's ~36 us a chained layer go: the products' own work, or the waits between them.
+     */
+    public static final boolean CHAIN_TIMING = flag("webllm.chain.timing", false);
+    /**
      * Megabytes of the next products' weights each latency-bound kernel of a single-token pass (attention, a launched
      * norm) asks L2 to fetch while it runs (warm.cl, model.L2Warmup), {@code -Dwebllm.warm.l2MB}; 0 asks for none. Read
      * at model load: one build measures any amount. 4 since session 13: on an H100 (with the clamped attention loads)
@@ -372,10 +378,10 @@ public final class Tuning {
     /** The defines with {@code tokens} tokens a pass of the packed and Q8 matvecs. */
     static String buildDefines(int tokens) {
         return ("-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"
-                + " -DAT_COMBINE_UNROLL=%d -DAT_PREFETCH_V=%d -DAT_TIMING=%d -DMMV_WARPS=%d -DMMV_TILES=%d -DMMV_UNROLL=%d -DMV_WEIGHT_LOAD=%d -DMMQ_MAGIC=%d")
+                + " -DAT_COMBINE_UNROLL=%d -DAT_PREFETCH_V=%d -DAT_TIMING=%d -DMMV_WARPS=%d -DMMV_TILES=%d -DMMV_UNROLL=%d -DMV_WEIGHT_LOAD=%d -DMMQ_MAGIC=%d -DCH_TIMING=%d")
                 .formatted(PACKED_ROWS_PER_WARP, PACKED_WARPS, tokens, PACKED_MAGIC, MMQ_ROWS, MMQ_TOKENS,
                         MMQ_STEP, MMA ? 1 : 0, Q8_PREFETCH, ATTENTION_COMBINE_UNROLL, ATTENTION_PREFETCH_V,
                         ATTENTION_TIMING ? 1 : 0, MMV_WARPS, MMV_TILES, MMV_UNROLL, WEIGHT_LOAD,
-                        MMA_MAGIC_SUMS ? 1 : 0);
+                        MMA_MAGIC_SUMS ? 1 : 0, CHAIN_TIMING ? 1 : 0);
     }
 }

@@ -673,6 +673,27 @@ DEFINE_MUL_MV_GLUQ(q6_k)
 // the last product resets the chain's counts. ChainedLayerTests checks, on PoCL and on the GPU, that the chained
 // decode computes bit for bit what the separate launches compute.
 #ifdef PKQ_SINGLE_TOKEN
+#ifndef CH_TIMING
+#define CH_TIMING 0
+#endif
+// Ints of the chain's counts before its phase stamps (-Dwebllm.chain.timing, CH_TIMING): with it each launch writes,
+// per product (o, gated, down, q/k/v: 4 ulongs each), when the product's first work-group entered and was released
+// by its wait, when its last work-group counted itself done and when that one had been released, all in NVIDIA's
+// global nanoseconds (Transformer.chainPhaseMicros reads the last launch's). The stamps are outside the counts the
+// chain resets; nothing writes them without the define.
+#define CH_COUNTS 8
+#if CH_TIMING && defined(WEBLLM_PTX)
+inline ulong ch_clock(void) {
+    ulong t;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+    return t;
+}
+#else
+inline ulong ch_clock(void) {
+    return 0;
+}
+#endif
+
 #ifdef WEBLLM_PTX
 inline void chain_pause(void) {
     asm volatile("nanosleep.u32 64;");
@@ -722,20 +743,37 @@ inline int chain_done(volatile global int* done, local int* slot) {
     } else if ((ticket -= o_groups) < g_groups) {                                                               \
         product = 1;                                                                                            \
         chain_wait(chain + 1, o_groups);                                                                        \
+        released = ch_clock();                                                                                  \
         gluq_##TYPE##_t1(ticket, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                                \
     } else if ((ticket -= g_groups) < d_groups) {                                                               \
         product = 2;                                                                                            \
         chain_wait(chain + 2, g_groups);                                                                        \
+        released = ch_clock();                                                                                  \
         mvq_##TYPE##_t1(ticket, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                                  \
     } else {                                                                                                    \
         ticket -= d_groups;                                                                                     \
     }
 
-// Counts the work-group into its product's done count; the last work-group of the chain's last product (`final`)
-// resets the chain's counts (`counts` of them) for the next launch.
+// Counts the work-group (`index` of its product, `entered` and `released` by its wait at those stamps) into its
+// product's done count; the last work-group of the chain's last product (`final`) resets the chain's counts
+// (`counts` of them) for the next launch.
 inline void chain_finish(volatile global int* chain, int product, int product_groups, int final, int counts,
-        local int* slot) {
-    if (chain_done(chain + 1 + product, slot) == product_groups - 1 && product == final && get_local_id(0) == 0) {
+        int index, ulong entered, ulong released, local int* slot) {
+    const bool last = chain_done(chain + 1 + product, slot) == product_groups - 1;
+#if CH_TIMING
+    if (get_local_id(0) == 0) {
+        global ulong* stamps = (global ulong*) (chain + CH_COUNTS) + 4 * product;
+        if (index == 0) {
+            stamps[0] = entered;
+            stamps[1] = released;
+        }
+        if (last) {
+            stamps[2] = ch_clock();
+            stamps[3] = released;
+        }
+    }
+#endif
+    if (last && product == final && get_local_id(0) == 0) {
         for (int i = 0; i < counts; i++) chain[i] = 0;
     }
 }
@@ -748,8 +786,11 @@ kernel void kernel_chain_ffn_##TYPE##_t1(MVQ_PARAMS(o_), GLUQ_PARAMS(g_), MVQ_PA
     PKQ_LOCALS                                                                                                  \
     local int slot;                                                                                             \
     int ticket = chain_ticket(chain, &slot);                                                                    \
+    const ulong entered = ch_clock();                                                                           \
+    ulong released = entered;                                                                                   \
     CHAIN_FFN_PRODUCTS(TYPE)                                                                                    \
-    chain_finish(chain, product, product == 0 ? o_groups : product == 1 ? g_groups : d_groups, 2, 4, &slot);    \
+    chain_finish(chain, product, product == 0 ? o_groups : product == 1 ? g_groups : d_groups, 2, 4, ticket,    \
+            entered, released, &slot);                                                                          \
 }
 
 // The same chain followed by the next layer's stacked q/k/v product with its rope (a layer's decode in two launches:
@@ -760,14 +801,17 @@ kernel void kernel_chain_ffn_qkv_##TYPE##_t1(MVQ_PARAMS(o_), GLUQ_PARAMS(g_), MV
     PKQ_LOCALS                                                                                                  \
     local int slot;                                                                                             \
     int ticket = chain_ticket(chain, &slot);                                                                    \
+    const ulong entered = ch_clock();                                                                           \
+    ulong released = entered;                                                                                   \
     CHAIN_FFN_PRODUCTS(TYPE)                                                                                    \
     if (product == 3) {                                                                                         \
         chain_wait(chain + 3, d_groups);                                                                        \
+        released = ch_clock();                                                                                  \
         mvq_rope_##TYPE##_t1(ticket, MVQ_ROPE_ARGS(q_), PKQ_LOCAL_ARGS);                                        \
     }                                                                                                           \
     const int product_groups = product == 0 ? o_groups : product == 1 ? g_groups : product == 2 ? d_groups      \
             : (int) get_num_groups(0) - o_groups - g_groups - d_groups;                                         \
-    chain_finish(chain, product, product_groups, 3, 5, &slot);                                                  \
+    chain_finish(chain, product, product_groups, 3, 5, ticket, entered, released, &slot);                       \
 }
 
 DEFINE_CHAIN_FFN(q4_0)
