@@ -9,6 +9,12 @@ mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr
 {
 w=-Dwebllm.mv.weightLoad=4
 m=-Dwebllm.mma.magicSums=true
+T "kernel-bench: the 8B's gated (14336 x 4096) and down products against their weight loads alone, with warps walking 1-8 row sets (defaults, then weightLoad 4)"
+for opts in "" "$w"; do
+  timeout 90 .device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+    -Dwebllm.opencl.requirePtx=true $opts -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kernel-bench --device gpu --json \
+    | tr -d '\n ' | grep -o '"copyGBps[^,]*\|"[a-zA-Z0-9]*WeightGBps[^,]*' | tr '\n' ' '; echo
+done
 T "8B Q8_0 and 16 streams of 8B Q4_0 with device-next.sh's candidates (steps 67-68)"
 MODEL=llama-3.1-8b:q8_0 timeout 110 bash scripts/device-compare.sh main wl4=$w mg=$m both=$w,$m
 BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 100 bash scripts/device-compare.sh main mg=$m both=$w,$m main2

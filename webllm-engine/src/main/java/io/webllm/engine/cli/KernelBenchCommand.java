@@ -78,6 +78,7 @@ final class KernelBenchCommand implements Command {
                     result.put(entry.getKey() + "Micros", seconds * 1e6);
                     result.put(entry.getKey() + "WeightGBps", weightBytes / seconds / 1e9);
                 }
+                q8Products(cl, kernels, probes, rows, cols, result);
             } finally {
                 probes.close();
             }
@@ -87,6 +88,68 @@ final class KernelBenchCommand implements Command {
         } else {
             result.forEach((key, value) -> out.printf("%-22s %s%n", key, value instanceof Double d ? "%.2f".formatted(d) : value));
         }
+    }
+
+    /**
+     * The single-token Q8 products decode runs where norms are launched (the 8B's): the gated product on a rows x cols
+     * gate and up (kernel_mul_mv_gluq_plain_q4_0_t1) and the residual one on its transpose, cols x rows, as down
+     * (kernel_mul_mvq_plain_q4_0_t1), each against its weight loads alone in the same shape (probe_q8_weights_q4_0) and
+     * with warps that walk 2, 4 or 8 row sets from a grid that much smaller: whether a product is held back by the
+     * shape of its loads, by how short-lived its warps are, or by the rest of its work. Rates in weight GB/s.
+     */
+    private static void q8Products(ClContext cl, KernelLibrary kernels, ClProgram probes, int rows, int cols,
+            Map<String, Object> result) {
+        long bytes = (long) rows * cols / 32 * 18;
+        try (ClBuffer gate = cl.allocate("gate", bytes);
+             ClBuffer up = cl.allocate("up", bytes);
+             ClBuffer xq = cl.allocate("x quants", Math.max(rows, cols));
+             ClBuffer xd = cl.allocate("x scales", 8L * Math.max(rows, cols) / 32);
+             ClBuffer y = cl.allocate("y", 4L * Math.max(rows, cols));
+             ClBuffer arrivals = cl.allocate("arrivals", 4L * Math.max(rows, cols))) {
+            // activations and counts zero (the weights' contents do not change the work)
+            try (java.lang.foreign.Arena zeros = java.lang.foreign.Arena.ofConfined()) {
+                for (ClBuffer buffer : new ClBuffer[] {xq, xd, arrivals}) {
+                    cl.write(buffer, 0, zeros.allocate(buffer.size()));
+                }
+            }
+            int local = Tuning.PACKED_WARPS * 32;
+            // gated: rows x cols each of gate and up; split as MatrixProducts.q8Split picks it by row length
+            int gatedSplit = Math.min(Integer.highestOneBit(Math.max(1, cols / 32 / 32)), Math.max(1, Tuning.Q8_SPLIT));
+            int gatedRows = Tuning.PACKED_WARPS / gatedSplit * (Tuning.PACKED_ROWS_PER_WARP / 2);
+            ClKernel gated = kernels.create("kernel_mul_mv_gluq_plain_q4_0" + KernelLibrary.SINGLE_TOKEN)
+                    .arg(0, gate).arg(1, up).arg(2, cols).arg(3, (long) cols / 32 * 18).arg(4, rows).arg(5, xq)
+                    .arg(6, cols / 32).arg(7, y).arg(8, rows).arg(9, 1).arg(10, xd).arg(11, gatedSplit).arg(12, xq)
+                    .arg(13, xd).arg(14, arrivals).arg(15, 0).arg(16, y).arg(17, 0).arg(18, 1e-5f);
+            long gatedGroups = (rows + gatedRows - 1) / gatedRows;
+            rate(result, "gatedKernel", 2 * bytes, time(cl, gated, gatedGroups * local, local));
+            // residual: cols x rows (down), its row sets of PACKED_ROWS_PER_WARP rows
+            int downSplit = Math.min(Integer.highestOneBit(Math.max(1, rows / 32 / 32)), Math.max(1, Tuning.Q8_SPLIT));
+            int downRows = Tuning.PACKED_WARPS / downSplit * Tuning.PACKED_ROWS_PER_WARP;
+            ClKernel down = kernels.create("kernel_mul_mvq_plain_q4_0" + KernelLibrary.SINGLE_TOKEN)
+                    .arg(0, gate).arg(1, rows).arg(2, (long) rows / 32 * 18).arg(3, cols).arg(4, xq).arg(5, rows / 32)
+                    .arg(6, y).arg(7, 0).arg(8, cols).arg(9, 1).arg(10, y).arg(11, 0).arg(12, 0).arg(13, xd)
+                    .arg(14, downSplit).arg(15, 0).arg(16, y).arg(17, 1e-5f).arg(18, y).arg(19, xq).arg(20, xd)
+                    .arg(21, arrivals).arg(22, y).arg(23, 0);
+            long downGroups = (cols + downRows - 1) / downRows;
+            rate(result, "downKernel", bytes, time(cl, down, downGroups * local, local));
+            for (int sets : new int[] {1, 2, 4, 8}) {
+                ClKernel probe = probes.kernel("probe_q8_weights_q4_0").arg(0, gate).arg(1, up).arg(2, 1).arg(3, cols)
+                        .arg(4, rows).arg(5, gatedSplit).arg(6, sets).arg(7, y);
+                rate(result, "gatedWeightsOnlySets" + sets, 2 * bytes, time(cl, probe, (gatedGroups + sets - 1) / sets * local, local));
+                probe.close();
+                probe = probes.kernel("probe_q8_weights_q4_0").arg(0, gate).arg(1, gate).arg(2, 0).arg(3, rows)
+                        .arg(4, cols).arg(5, downSplit).arg(6, sets).arg(7, y);
+                rate(result, "downWeightsOnlySets" + sets, bytes, time(cl, probe, (downGroups + sets - 1) / sets * local, local));
+                probe.close();
+            }
+            gated.close();
+            down.close();
+        }
+    }
+
+    private static void rate(Map<String, Object> result, String name, long bytes, double seconds) {
+        result.put(name + "Micros", seconds * 1e6);
+        result.put(name + "WeightGBps", bytes / seconds / 1e9);
     }
 
     /**

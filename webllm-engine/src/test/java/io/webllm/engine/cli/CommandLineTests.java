@@ -105,13 +105,18 @@ class CommandLineTests {
         assertThat(streams.get("hostPickEnqueueMillisPerStep").asDouble()).isPositive().isLessThanOrEqualTo(forward);
     }
 
-    /** kernel-bench: device times of the Q4_0 matvec and its probes, and the host time of one launch's enqueue. */
+    /**
+     * kernel-bench: device times of the Q4_0 matvec and its probes, of the single-token Q8 products and theirs, and the
+     * host time of one launch's enqueue.
+     */
     @Test
     void kernelBenchReportsKernelTimesAndTheEnqueueCost() {
         Result bench = run("kernel-bench", "--rows", "64", "--cols", "256", "--json");
         assertThat(bench.exit()).as(bench.err()).isZero();
         JsonNode json = bench.json();
-        for (String key : new String[] {"enqueueMicros1Buffer", "enqueueMicros12Buffers", "matvecMicros", "weightsOnlyMicros", "xOnlyMicros"}) {
+        for (String key : new String[] {"enqueueMicros1Buffer", "enqueueMicros12Buffers", "matvecMicros", "weightsOnlyMicros", "xOnlyMicros",
+                "gatedKernelMicros", "downKernelMicros", "gatedWeightsOnlySets1Micros", "gatedWeightsOnlySets8Micros",
+                "downWeightsOnlySets1Micros", "downWeightsOnlySets8Micros"}) {
             assertThat(json.get(key).asDouble()).as(key).isPositive();
         }
     }
