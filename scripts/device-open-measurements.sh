@@ -16,10 +16,10 @@ for opts in "$w"; do
     | tr -d '\n ' | grep -o '"copyGBps[^,]*\|"[a-zA-Z0-9]*WeightGBps[^,]*' | tr '\n' ' '; echo
 done
 T "8B Q8_0 and 16 streams of 8B Q4_0 with device-next.sh's candidates (steps 67-68)"
-MODEL=llama-3.1-8b:q8_0 timeout 110 bash scripts/device-compare.sh main wl4=$w mg=$m both=$w,$m
+MODEL=llama-3.1-8b:q8_0 timeout 130 bash scripts/device-compare.sh main wl4=$w mg=$m both=$w,$m w4=-Dwebllm.mv.walk=4
 BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 100 bash scripts/device-compare.sh main mg=$m both=$w,$m main2
 T "8B Q4_0 (host-side switches): the short products split further (o, q/k/v, down fill too few warps); the column split with the plain gated kernel; the rope launched again, so that the q/k/v product loses its arrival tail and takes the loads-ahead kernel (step 65's lesson)"
-timeout 120 bash scripts/device-compare.sh main ss4=-Dwebllm.mv.splitShort=4 ss8=-Dwebllm.mv.splitShort=8 \
+timeout 150 bash scripts/device-compare.sh main ss4=-Dwebllm.mv.splitShort=4 ss8=-Dwebllm.mv.splitShort=8 w2=-Dwebllm.mv.walk=2 w8=-Dwebllm.mv.walk=8 \
   nr=-Dwebllm.fuse.rope=false s1=-Dwebllm.mv.split=1 s4=-Dwebllm.mv.split=4 main2 ss4b=-Dwebllm.mv.splitShort=4 nr2=-Dwebllm.fuse.rope=false
 T "0.5B Q8_0: the short products split further (its o, q/k/v and down)"
 MODEL=qwen2.5-0.5b:q8_0 timeout 100 bash scripts/device-compare.sh main ss4=-Dwebllm.mv.splitShort=4 ss8=-Dwebllm.mv.splitShort=8 main2

@@ -105,7 +105,9 @@ final class MatrixProducts {
         boolean plain = norm == null && !deferred;
         String kind = !plain ? "kernel_mul_mvq_"
                 : Tuning.loadsAhead(w.type()) && width.equals(KernelLibrary.SINGLE_TOKEN) ? "kernel_mul_mvq_ahead_" : "kernel_mul_mvq_plain_";
-        String kernelName = kind + w.kernelSuffix() + width;
+        long groups = q8GlobalSize(w, false) / Q8_GROUP;
+        int walkers = walkingGroups(plain, width, groups);
+        String kernelName = kind + (walkers > 0 ? "walk_" : "") + w.kernelSuffix() + width;
         ClKernel kernel = productArgs(kernelName, w, input, inStride, out, outOffset, outStride, bias, accumulate)
                 .arg(14, q8Split(w))
                 .arg(15, norm != null ? 1 : 0).arg(16, norm != null ? norm.weight() : out).arg(17, rmsEpsilon)
@@ -114,7 +116,10 @@ final class MatrixProducts {
                 .arg(20, norm != null ? norm.into().scales() : input.scales())
                 .arg(21, gpuArrivals())
                 .arg(22, deferred ? input.deferredSquares() : out).arg(23, deferred ? 1 : 0);
-        long global = q8GlobalSize(w, false);
+        if (walkers > 0) {
+            kernel.arg(24, (int) groups);
+        }
+        long global = (walkers > 0 ? walkers : groups) * Q8_GROUP;
         return new Launch(kernel, 9, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns());
     }
 
@@ -128,6 +133,17 @@ final class MatrixProducts {
         int byLength = Math.min(Integer.highestOneBit(Math.max(1, w.columns() / 32 / MV_LANES)), Tuning.PACKED_WARPS);
         int cap = Tuning.Q8_SPLIT_SHORT > 0 && w.rows() <= Tuning.SHORT_PRODUCT_ROWS ? Tuning.Q8_SPLIT_SHORT : Tuning.Q8_SPLIT;
         return cap > 0 ? Math.min(cap, byLength) : byLength;
+    }
+
+    /**
+     * Work-groups a single-token product without tails launches where they walk its {@code groups} row groups
+     * ({@link Tuning#Q8_WALK} a compute unit, the _walk_ kernels), or 0: one work-group a row group.
+     */
+    int walkingGroups(boolean plain, String width, long groups) {
+        if (!plain || Tuning.Q8_WALK == 0 || !width.equals(KernelLibrary.SINGLE_TOKEN)) {
+            return 0;
+        }
+        return (int) Math.min(groups, (long) kernels.computeUnits() * Tuning.Q8_WALK);
     }
 
     static long q8GlobalSize(DeviceTensor w, boolean gated) {

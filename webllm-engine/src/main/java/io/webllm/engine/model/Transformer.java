@@ -1052,13 +1052,19 @@ public final class Transformer implements AutoCloseable {
     private Launch gatedQ8Launch(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input, String width) {
         boolean deferred = input.deferredIn(width);
         // the kernel built without the quantizing tail and the deferred scale where it needs neither (the large models)
-        String kind = quantizeOutput || deferred ? "kernel_mul_mv_gluq_" : "kernel_mul_mv_gluq_plain_";
+        boolean plain = !quantizeOutput && !deferred;
+        long groups = MatrixProducts.q8GlobalSize(gate, true) / MatrixProducts.Q8_GROUP;
+        int walkers = products.walkingGroups(plain, width, groups);
+        String kind = plain ? "kernel_mul_mv_gluq_plain_" + (walkers > 0 ? "walk_" : "") : "kernel_mul_mv_gluq_";
         ClKernel kernel = gatedArgs(kind + gate.kernelSuffix() + width, gate, up)
                 .arg(5, input.quants()).arg(6, config.embeddingLength() / 32).arg(10, input.scales()).arg(11, MatrixProducts.q8Split(gate))
                 .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
                 .arg(14, products.gpuArrivals()).arg(15, quantizeOutput ? 1 : 0)
                 .arg(16, deferred ? input.deferredSquares() : ff).arg(17, deferred ? 1 : 0).arg(18, config.rmsEpsilon());
-        long global = MatrixProducts.q8GlobalSize(gate, true);
+        if (walkers > 0) {
+            kernel.arg(19, (int) groups);
+        }
+        long global = (walkers > 0 ? walkers : groups) * MatrixProducts.Q8_GROUP;
         return new Launch(kernel, 9, n -> global, null, MatrixProducts.Q8_GROUP, 0);
     }
 

@@ -108,6 +108,11 @@ public final class KernelLibrary {
         return ptx && Tuning.MMA;
     }
 
+    /** The device's compute units (SMs on NVIDIA), for launches sized to what the device holds at once. */
+    public int computeUnits() {
+        return Math.max(1, context.device().computeUnits());
+    }
+
     /** The build options the kernels were compiled with (for programs that reuse their sources). */
     public String buildOptions() {
         return options;

@@ -31,6 +31,15 @@ public final class Tuning {
      * half the rounds. Host-side: no kernel rebuild.
      */
     public static final int Q8_SPLIT_SHORT = powerOfTwoOrZero("webllm.mv.splitShort", 0);
+    /**
+     * Work-groups an SM of the single-token products that need no tail (kernel_mul_mvq_plain/ahead and
+     * kernel_mul_mv_gluq_plain: the 8B's o, down and gated products), {@code -Dwebllm.mv.walk=N}; 0, the default until
+     * measured, launches one work-group per row group. With N the launch is N work-groups a compute unit, each walking
+     * the product's row groups (the _walk_ kernels): a resident grid of warps that live for several row sets instead
+     * of waves of warps that live for one (the 8B's gated product launches 1,792 work-groups whose warps each load 4.6
+     * KB). Host-side: no kernel rebuild.
+     */
+    public static final int Q8_WALK = bounded("webllm.mv.walk", 0, 0, 64);
     /** The most rows a product may have for {@link #Q8_SPLIT_SHORT}: all of an 8B's but the gated product and the output. */
     public static final int SHORT_PRODUCT_ROWS = 8192;
     /**

@@ -282,13 +282,25 @@ class Q8ActivationKernelTests extends OnTestDevice {
             ClBuffer xq = input.quants();
             ClBuffer xd = input.scales();
             Quantized read = Q8TestActivations.download(cl, arena, xq, xd, tokens, COLUMNS);
+            // the single-token build's walking kernels (-Dwebllm.mv.walk): work-groups that take several row groups
+            java.util.List<ClKernel> walking = tokens == 1 ? java.util.List.of(
+                    cl.kernels().create("kernel_mul_mvq_plain_walk_" + suffix + width(tokens)),
+                    cl.kernels().create("kernel_mul_mvq_ahead_walk_" + suffix + width(tokens)),
+                    cl.kernels().create("kernel_mul_mv_gluq_plain_walk_" + suffix + width(tokens))) : java.util.List.of();
+            try {
             // every split of the columns between the warps of a row set (the host picks one by the row length)
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
             // the kernel that can apply a norm and a deferred scale, with neither, and the ones built without them
-            for (ClKernel product : java.util.List.of(kernel, plain, ahead)) {
+            java.util.List<ClKernel> products = new java.util.ArrayList<>(java.util.List.of(kernel, plain, ahead));
+            products.addAll(walking.subList(0, Math.min(2, walking.size())));
+            for (ClKernel product : products) {
             cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
             Q8TestActivations.matvecArgsWithoutNorm(product, weights, rowBytes, ROWS, COLUMNS, xq, xd, ys, biases, tokens, split);
-            Q8TestActivations.runRows(product, ROWS, split, false);
+            if (product.name().contains("_walk_")) {
+                Q8TestActivations.runWalking(product, ROWS, split, false);
+            } else {
+                Q8TestActivations.runRows(product, ROWS, split, false);
+            }
             float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {
@@ -304,10 +316,16 @@ class Q8ActivationKernelTests extends OnTestDevice {
             }
             }
             // the gated kernel that can quantize its output and apply a deferred scale, with neither, and the ones built without them
-            for (ClKernel gated : java.util.List.of(glu, gluPlain)) {
+            java.util.List<ClKernel> gatedProducts = new java.util.ArrayList<>(java.util.List.of(glu, gluPlain));
+            gatedProducts.addAll(walking.subList(Math.min(2, walking.size()), walking.size()));
+            for (ClKernel gated : gatedProducts) {
             cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before)); // what none of them would write
             Q8TestActivations.gatedArgs(gated, weights, upWeights, rowBytes, ROWS, COLUMNS, xq, xd, ys, tokens, split);
-            Q8TestActivations.runRows(gated, ROWS, split, true);
+            if (gated.name().contains("_walk_")) {
+                Q8TestActivations.runWalking(gated, ROWS, split, true);
+            } else {
+                Q8TestActivations.runRows(gated, ROWS, split, true);
+            }
             float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {
@@ -320,6 +338,9 @@ class Q8ActivationKernelTests extends OnTestDevice {
                 }
             }
             }
+            }
+            } finally {
+                walking.forEach(ClKernel::close);
             }
         }
     }

@@ -89,8 +89,23 @@ final class Q8TestActivations {
      */
     static void runRows(ClKernel kernel, int rows, int split, boolean gated) {
         long local = (long) Tuning.PACKED_WARPS * 32;
+        kernel.run(rowGroups(rows, split, gated) * local, local);
+    }
+
+    /**
+     * {@link #runRows} for a walking kernel (kernel_mul_mvq_*_walk_*, kernel_mul_mv_gluq_plain_walk_*): its row groups
+     * walked by two work-groups (one where there are two or fewer), so that a work-group takes several.
+     */
+    static void runWalking(ClKernel kernel, int rows, int split, boolean gated) {
+        long local = (long) Tuning.PACKED_WARPS * 32;
+        long groups = rowGroups(rows, split, gated);
+        kernel.arg(gated ? 19 : 24, (int) groups);
+        kernel.run((groups > 2 ? 2 : 1) * local, local);
+    }
+
+    private static long rowGroups(int rows, int split, boolean gated) {
         long rowsPerGroup = (long) Tuning.PACKED_ROWS_PER_WARP * Tuning.PACKED_WARPS / split / (gated ? 2 : 1);
-        kernel.run((rows + rowsPerGroup - 1) / rowsPerGroup * local, local);
+        return (rows + rowsPerGroup - 1) / rowsPerGroup;
     }
 
     /** Quants and {d, d * sum} per group of token rows {@code columns} wide. */

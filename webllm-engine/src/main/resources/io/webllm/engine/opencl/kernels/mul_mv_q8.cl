@@ -171,6 +171,17 @@ kernel void PKQ_KERNEL(KERNEL)(PARAMS()) {                                      
     PKQ_KERNEL(BODY)(get_group_id(0), ARGS(), PKQ_LOCAL_ARGS);                                                  \
 }
 
+// The same with each work-group walking the product's work-groups `walk_groups` of them, the launch's count apart
+// (kernels ending in _walk_<type>_t1, single-token build; -Dwebllm.mv.walk sets the launch's work-groups an SM):
+// warps live for several row sets instead of one, and the launch is a resident grid instead of waves of
+// short-lived work-groups. Every work-item of a work-group walks the same groups, so the bodies' barriers hold.
+#define DEFINE_PKQ_WALK_KERNEL(KERNEL, BODY, PARAMS, ARGS)                                                      \
+kernel void PKQ_KERNEL(KERNEL)(PARAMS(), int walk_groups) {                                                     \
+    PKQ_LOCALS                                                                                                  \
+    for (int g = get_group_id(0); g < walk_groups; g += get_num_groups(0))                                      \
+        PKQ_KERNEL(BODY)(g, ARGS(), PKQ_LOCAL_ARGS);                                                            \
+}
+
 // The work-item's place in work-group `group` of its product: its lane, its warp's slice of the columns, and the
 // first row of its warp's row set.
 #define PKQ_PLACE(ROWS_PER_SET, GROUP_ID)                                                                       \
@@ -486,9 +497,14 @@ inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS) {       
 #ifdef PKQ_SINGLE_TOKEN
 #define DEFINE_MUL_MVQ_AHEAD(TYPE)                                                                              \
 DEFINE_MVQ_BODY(mvq_ahead_##TYPE, TYPE, 0, PKQ_PASS_AHEAD)                                                      \
-DEFINE_PKQ_KERNEL(kernel_mul_mvq_ahead_##TYPE, mvq_ahead_##TYPE, MVQ_PARAMS, MVQ_ARGS)
+DEFINE_PKQ_KERNEL(kernel_mul_mvq_ahead_##TYPE, mvq_ahead_##TYPE, MVQ_PARAMS, MVQ_ARGS)                          \
+DEFINE_PKQ_WALK_KERNEL(kernel_mul_mvq_ahead_walk_##TYPE, mvq_ahead_##TYPE, MVQ_PARAMS, MVQ_ARGS)                \
+DEFINE_PKQ_WALK_KERNEL(kernel_mul_mvq_plain_walk_##TYPE, mvq_plain_##TYPE, MVQ_PARAMS, MVQ_ARGS)
+#define DEFINE_GLUQ_WALK(TYPE)                                                                                  \
+DEFINE_PKQ_WALK_KERNEL(kernel_mul_mv_gluq_plain_walk_##TYPE, gluq_plain_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)
 #else
 #define DEFINE_MUL_MVQ_AHEAD(TYPE)
+#define DEFINE_GLUQ_WALK(TYPE)
 #endif
 #define DEFINE_MUL_MVQ(TYPE)                                                                                    \
 DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1, PKQ_PASS)                                                                  \
@@ -640,7 +656,8 @@ inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {      
 DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, 1)                                                                          \
 DEFINE_GLUQ_BODY(gluq_plain_##TYPE, TYPE, 0)                                                                    \
 DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE, gluq_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)                               \
-DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_plain_##TYPE, gluq_plain_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)
+DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_plain_##TYPE, gluq_plain_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)                   \
+DEFINE_GLUQ_WALK(TYPE)
 
 DEFINE_MUL_MVQ(q4_0)
 DEFINE_MUL_MVQ(q8_0)
