@@ -2,7 +2,7 @@
 # NVIDIA, compiled offline through clang's OpenCL front end for nvptx64 (needs clang-15; ptxas for the PTX steps).
 PTX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # opencl/Tuning.java's defaults; later -D options on a command line override them (clang: the last one wins)
-PTX_DEFINES="-DPK_ROWS=4 -DPK_WARPS=8 -DPK_TOKENS=8 -DPK_MAGIC=1 -DMMQ_ROWS=64 -DMMQ_TOKENS=64 -DMMQ_STEP=4 -DWEBLLM_MMA=1 -DPK_PREFETCH=0 -DAT_COMBINE_UNROLL=8 -DAT_PREFETCH_V=0 -DMMV_WARPS=8 -DMMV_TILES=2 -DMMV_UNROLL=4 -DMV_WEIGHT_LOAD=0 -DMMQ_MAGIC=0 -DWEBLLM_PTX"
+PTX_DEFINES="-DPK_ROWS=4 -DPK_WARPS=8 -DPK_TOKENS=8 -DPK_MAGIC=1 -DMMQ_ROWS=64 -DMMQ_TOKENS=64 -DMMQ_STEP=4 -DWEBLLM_MMA=1 -DPK_PREFETCH=0 -DAT_COMBINE_UNROLL=8 -DAT_PREFETCH_V=0 -DMMV_WARPS=8 -DMMV_TILES=2 -DMMV_UNROLL=4 -DMV_WEIGHT_LOAD=0 -DWEBLLM_PTX"
 # what the single-token program (KernelLibrary.SINGLE_TOKEN_SOURCES) adds
 PTX_SINGLE_TOKEN="-DPK_TOKENS=1 -DPKQ_SINGLE_TOKEN"
 

@@ -130,12 +130,6 @@ public final class Tuning {
      * with PTX (NVIDIA); {@code -Dwebllm.mma=false} keeps them on the integer dot-product path instead.
      */
     public static final boolean MMA = flag("webllm.mma", true);
-    /**
-     * Whether the tensor-core kernels (mul_mm_q8.cl, mul_mv_mma.cl) turn each group's int32 sum into a float through
-     * its bits (an integer add and a float subtract, full-rate instructions) instead of a conversion instruction, which
-     * an SM issues at 16 a clock: the same floats either way. {@code -Dwebllm.mma.magicSums=true}; off until measured.
-     */
-    public static final boolean MMA_MAGIC_SUMS = flag("webllm.mma.magicSums", false);
 
     /**
      * Warps of a work-group of the small-batch tensor-core matvecs (mul_mv_mma.cl), {@code -Dwebllm.mmv.warps}; each
@@ -387,10 +381,10 @@ public final class Tuning {
     /** The defines with {@code tokens} tokens a pass of the packed and Q8 matvecs. */
     static String buildDefines(int tokens) {
         return ("-DPK_ROWS=%d -DPK_WARPS=%d -DPK_TOKENS=%d -DPK_MAGIC=%d -DMMQ_ROWS=%d -DMMQ_TOKENS=%d -DMMQ_STEP=%d -DWEBLLM_MMA=%d -DPK_PREFETCH=%d"
-                + " -DAT_COMBINE_UNROLL=%d -DAT_PREFETCH_V=%d -DAT_TIMING=%d -DMMV_WARPS=%d -DMMV_TILES=%d -DMMV_UNROLL=%d -DMV_WEIGHT_LOAD=%d -DMMQ_MAGIC=%d -DCH_TIMING=%d")
+                + " -DAT_COMBINE_UNROLL=%d -DAT_PREFETCH_V=%d -DAT_TIMING=%d -DMMV_WARPS=%d -DMMV_TILES=%d -DMMV_UNROLL=%d -DMV_WEIGHT_LOAD=%d -DCH_TIMING=%d")
                 .formatted(PACKED_ROWS_PER_WARP, PACKED_WARPS, tokens, PACKED_MAGIC, MMQ_ROWS, MMQ_TOKENS,
                         MMQ_STEP, MMA ? 1 : 0, Q8_PREFETCH, ATTENTION_COMBINE_UNROLL, ATTENTION_PREFETCH_V,
                         ATTENTION_TIMING ? 1 : 0, MMV_WARPS, MMV_TILES, MMV_UNROLL, WEIGHT_LOAD,
-                        MMA_MAGIC_SUMS ? 1 : 0, CHAIN_TIMING ? 1 : 0);
+                        CHAIN_TIMING ? 1 : 0);
     }
 }

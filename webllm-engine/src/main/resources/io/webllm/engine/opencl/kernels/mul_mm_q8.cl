@@ -45,9 +45,6 @@
 #ifndef WEBLLM_MMA
 #define WEBLLM_MMA 1
 #endif
-#ifndef MMQ_MAGIC
-#define MMQ_MAGIC 0
-#endif
 
 #if defined(WEBLLM_PTX) && WEBLLM_MMA
 #define MMQ_TENSOR_CORES 1
@@ -74,21 +71,6 @@ inline int mmq_dot_group(local const int* w, local const int* x) {
     int s = 0;
     for (int j = 0; j < 8; j++) s = dot4(w[j], x[j], s);
     return s;
-}
-#endif
-
-// A group's int32 sum (an MMA's C value, or its dot4 counterpart) as a float. With MMQ_MAGIC (-Dwebllm.mma.magicSums)
-// without a conversion instruction: I2F issues 16 results a clock on an SM against 64 for an integer add and 128 for
-// a float add, and the epilogue of every m16n8k32 converts 128 of them, ~8 clocks of a 1-clock MMA. Adding the sum to
-// the bits of 1.5 x 2^23 gives exactly 1.5 x 2^23 + v for |v| < 2^22 (a group's sum is at most 32 x 128 x 127 =
-// 520,192), and one subtraction leaves v: the same float as (float) v, so both settings compute the same results.
-#if MMQ_MAGIC
-inline float group_sum_float(int v) {
-    return as_float(v + 0x4B400000) - 12582912.0f;
-}
-#else
-inline float group_sum_float(int v) {
-    return (float) v;
 }
 #endif
 
@@ -327,8 +309,8 @@ inline int mmq_dot_half(local const int* w, local const int* x) {
                 const float d_w = dw[mi][i >> 1];                                                               \
                 const float d_x = dx[ni][i & 1];                                                                \
                 acc[mi][ni][i] += HALVES                                                                        \
-                        ? d_x * (d_w * group_sum_float(c[i]) + dh[mi][i >> 1] * group_sum_float(c2[i]))         \
-                        : d_w * d_x * group_sum_float(c[i]);                                                    \
+                        ? d_x * (d_w * (float) c[i] + dh[mi][i >> 1] * (float) c2[i])                           \
+                        : d_w * d_x * (float) c[i];                                                             \
             }                                                                                                   \
         }                                                                                                       \
     }

@@ -158,7 +158,7 @@ inline int2 mmv_bwords(global const char* xq, ulong xg, int tid) {
                     int cc[4];                                                                                  \
                     mma_s8(cc, a[u][m], b[u][j]);                                                               \
                     _Pragma("unroll") for (int i = 0; i < 4; i++)                                             \
-                        acc[m][j][i] += dw[u][m][i >> 1] * dx[u][j][i & 1] * group_sum_float(cc[i]);           \
+                        acc[m][j][i] += dw[u][m][i >> 1] * dx[u][j][i & 1] * (float) cc[i];                     \
                 }                                                                                               \
     }
 #else
@@ -182,7 +182,7 @@ inline int2 mmv_bwords(global const char* xq, ulong xg, int tid) {
                             const int2 bw = mmv_bwords(xq, xg, lane_tid);                                       \
                             dot = dot4(aw.x, bw.x, dot4(aw.y, bw.y, dot));                                      \
                         }                                                                                       \
-                        acc[m][j][i] += dw[u][m][i >> 1] * dx[u][j][i & 1] * group_sum_float(dot);             \
+                        acc[m][j][i] += dw[u][m][i >> 1] * dx[u][j][i & 1] * (float) dot;                       \
                     }                                                                                           \
                 }                                                                                               \
         }                                                                                                       \
