@@ -93,9 +93,12 @@ final class KernelBenchCommand implements Command {
     /**
      * The single-token Q8 products decode runs where norms are launched (the 8B's): the gated product on a rows x cols
      * gate and up (kernel_mul_mv_gluq_plain_q4_0_t1) and the residual one on its transpose, cols x rows, as down
-     * (kernel_mul_mvq_plain_q4_0_t1), each against its weight loads alone in the same shape (probe_q8_weights_q4_0) and
-     * with warps that walk 2, 4 or 8 row sets from a grid that much smaller: whether a product is held back by the
-     * shape of its loads, by how short-lived its warps are, or by the rest of its work. Rates in weight GB/s.
+     * (kernel_mul_mvq_plain_q4_0_t1, and kernel_mul_mvq_ahead_q4_0_t1 as decode runs it), each at every split of a row
+     * set's columns between warps (Split1..8; the defaults' split without a suffix), as walking kernels (Walk2..8:
+     * N work-groups a compute unit, -Dwebllm.mv.walk), and against their weight loads alone in the same shape
+     * (probe_q8_weights_q4_0) with warps that walk 1-8 row sets from a grid that much smaller: whether a product is
+     * held back by the shape of its loads, by how short-lived its warps are, or by the rest of its work. Device times
+     * of one kernel at a time, so far steadier than a whole decode's tokens a second; rates in weight GB/s.
      */
     private static void q8Products(ClContext cl, KernelLibrary kernels, ClProgram probes, int rows, int cols,
             Map<String, Object> result) {
@@ -112,39 +115,89 @@ final class KernelBenchCommand implements Command {
                     cl.write(buffer, 0, zeros.allocate(buffer.size()));
                 }
             }
-            int local = Tuning.PACKED_WARPS * 32;
-            // gated: rows x cols each of gate and up; split as MatrixProducts.q8Split picks it by row length
-            int gatedSplit = Math.min(Integer.highestOneBit(Math.max(1, cols / 32 / 32)), Math.max(1, Tuning.Q8_SPLIT));
-            int gatedRows = Tuning.PACKED_WARPS / gatedSplit * (Tuning.PACKED_ROWS_PER_WARP / 2);
-            ClKernel gated = kernels.create("kernel_mul_mv_gluq_plain_q4_0" + KernelLibrary.SINGLE_TOKEN)
-                    .arg(0, gate).arg(1, up).arg(2, cols).arg(3, (long) cols / 32 * 18).arg(4, rows).arg(5, xq)
-                    .arg(6, cols / 32).arg(7, y).arg(8, rows).arg(9, 1).arg(10, xd).arg(11, gatedSplit).arg(12, xq)
-                    .arg(13, xd).arg(14, arrivals).arg(15, 0).arg(16, y).arg(17, 0).arg(18, 1e-5f);
-            long gatedGroups = (rows + gatedRows - 1) / gatedRows;
-            rate(result, "gatedKernel", 2 * bytes, time(cl, gated, gatedGroups * local, local));
-            // residual: cols x rows (down), its row sets of PACKED_ROWS_PER_WARP rows
-            int downSplit = Math.min(Integer.highestOneBit(Math.max(1, rows / 32 / 32)), Math.max(1, Tuning.Q8_SPLIT));
-            int downRows = Tuning.PACKED_WARPS / downSplit * Tuning.PACKED_ROWS_PER_WARP;
-            ClKernel down = kernels.create("kernel_mul_mvq_plain_q4_0" + KernelLibrary.SINGLE_TOKEN)
-                    .arg(0, gate).arg(1, rows).arg(2, (long) rows / 32 * 18).arg(3, cols).arg(4, xq).arg(5, rows / 32)
-                    .arg(6, y).arg(7, 0).arg(8, cols).arg(9, 1).arg(10, y).arg(11, 0).arg(12, 0).arg(13, xd)
-                    .arg(14, downSplit).arg(15, 0).arg(16, y).arg(17, 1e-5f).arg(18, y).arg(19, xq).arg(20, xd)
-                    .arg(21, arrivals).arg(22, y).arg(23, 0);
-            long downGroups = (cols + downRows - 1) / downRows;
-            rate(result, "downKernel", bytes, time(cl, down, downGroups * local, local));
+            // gated: rows x cols each of gate and up; down: cols x rows. Splits as MatrixProducts.q8Split caps them.
+            int gatedMost = Math.min(Integer.highestOneBit(Math.max(1, cols / 32 / 32)), Tuning.PACKED_WARPS);
+            int downMost = Math.min(Integer.highestOneBit(Math.max(1, rows / 32 / 32)), Tuning.PACKED_WARPS);
+            int gatedSplit = Tuning.Q8_SPLIT > 0 ? Math.min(Tuning.Q8_SPLIT, gatedMost) : gatedMost;
+            int downSplit = Tuning.Q8_SPLIT > 0 ? Math.min(Tuning.Q8_SPLIT, downMost) : downMost;
+            for (int split = 1; split <= Math.max(gatedMost, downMost); split *= 2) {
+                String suffix = "Split" + split;
+                if (split <= gatedMost) {
+                    timeGated(cl, kernels, "", gate, up, xq, xd, y, arrivals, rows, cols, split, 0, "gatedKernel" + suffix, result);
+                }
+                if (split <= downMost) {
+                    timeDown(cl, kernels, "plain_", gate, xq, xd, y, arrivals, cols, rows, split, 0, "downKernel" + suffix, result);
+                }
+            }
+            timeDown(cl, kernels, "ahead_", gate, xq, xd, y, arrivals, cols, rows, downSplit, 0, "downAheadKernel", result);
+            for (int walk : new int[] {2, 4, 8}) {
+                timeGated(cl, kernels, "walk_", gate, up, xq, xd, y, arrivals, rows, cols, gatedSplit, walk, "gatedWalk" + walk, result);
+                timeDown(cl, kernels, "ahead_walk_", gate, xq, xd, y, arrivals, cols, rows, downSplit, walk, "downAheadWalk" + walk, result);
+            }
+            long gatedGroups = ceilDiv(rows, Tuning.PACKED_WARPS / gatedSplit * (Tuning.PACKED_ROWS_PER_WARP / 2));
+            long downGroups = ceilDiv(cols, Tuning.PACKED_WARPS / downSplit * Tuning.PACKED_ROWS_PER_WARP);
+            long local = MV_GROUP;
             for (int sets : new int[] {1, 2, 4, 8}) {
                 ClKernel probe = probes.kernel("probe_q8_weights_q4_0").arg(0, gate).arg(1, up).arg(2, 1).arg(3, cols)
                         .arg(4, rows).arg(5, gatedSplit).arg(6, sets).arg(7, y);
-                rate(result, "gatedWeightsOnlySets" + sets, 2 * bytes, time(cl, probe, (gatedGroups + sets - 1) / sets * local, local));
+                rate(result, "gatedWeightsOnlySets" + sets, 2 * bytes, time(cl, probe, ceilDiv(gatedGroups, sets) * local, local));
                 probe.close();
                 probe = probes.kernel("probe_q8_weights_q4_0").arg(0, gate).arg(1, gate).arg(2, 0).arg(3, rows)
                         .arg(4, cols).arg(5, downSplit).arg(6, sets).arg(7, y);
-                rate(result, "downWeightsOnlySets" + sets, bytes, time(cl, probe, (downGroups + sets - 1) / sets * local, local));
+                rate(result, "downWeightsOnlySets" + sets, bytes, time(cl, probe, ceilDiv(downGroups, sets) * local, local));
                 probe.close();
             }
-            gated.close();
-            down.close();
         }
+    }
+
+    /** Work-items of a Q8 matvec work-group (mul_mv_q8.cl): PK_WARPS warps. */
+    private static final long MV_GROUP = (long) Tuning.PACKED_WARPS * 32;
+
+    /**
+     * Times kernel_mul_mv_gluq_plain_{kind}q4_0_t1 on rows x cols gate and up weights at {@code split}; a walking kind
+     * launches {@code walk} work-groups a compute unit.
+     */
+    private static void timeGated(ClContext cl, KernelLibrary kernels, String kind, ClBuffer gate, ClBuffer up, ClBuffer xq,
+            ClBuffer xd, ClBuffer y, ClBuffer arrivals, int rows, int cols, int split, int walk, String name,
+            Map<String, Object> result) {
+        long groups = ceilDiv(rows, Tuning.PACKED_WARPS / split * (Tuning.PACKED_ROWS_PER_WARP / 2));
+        try (ClKernel gated = kernels.create("kernel_mul_mv_gluq_plain_" + kind + "q4_0" + KernelLibrary.SINGLE_TOKEN)) {
+            gated.arg(0, gate).arg(1, up).arg(2, cols).arg(3, (long) cols / 32 * 18).arg(4, rows).arg(5, xq)
+                    .arg(6, cols / 32).arg(7, y).arg(8, rows).arg(9, 1).arg(10, xd).arg(11, split).arg(12, xq)
+                    .arg(13, xd).arg(14, arrivals).arg(15, 0).arg(16, y).arg(17, 0).arg(18, 1e-5f);
+            if (walk > 0) {
+                gated.arg(19, (int) groups);
+            }
+            rate(result, name, 2L * rows * cols / 32 * 18, time(cl, gated, launched(cl, groups, walk) * MV_GROUP, MV_GROUP));
+        }
+    }
+
+    /**
+     * Times kernel_mul_mvq_{kind}q4_0_t1 on rows x cols weights at {@code split}; a walking kind launches {@code walk}
+     * work-groups a compute unit.
+     */
+    private static void timeDown(ClContext cl, KernelLibrary kernels, String kind, ClBuffer w, ClBuffer xq, ClBuffer xd,
+            ClBuffer y, ClBuffer arrivals, int rows, int cols, int split, int walk, String name, Map<String, Object> result) {
+        long groups = ceilDiv(rows, Tuning.PACKED_WARPS / split * Tuning.PACKED_ROWS_PER_WARP);
+        try (ClKernel down = kernels.create("kernel_mul_mvq_" + kind + "q4_0" + KernelLibrary.SINGLE_TOKEN)) {
+            down.arg(0, w).arg(1, cols).arg(2, (long) cols / 32 * 18).arg(3, rows).arg(4, xq).arg(5, cols / 32)
+                    .arg(6, y).arg(7, 0).arg(8, rows).arg(9, 1).arg(10, y).arg(11, 0).arg(12, 0).arg(13, xd)
+                    .arg(14, split).arg(15, 0).arg(16, y).arg(17, 1e-5f).arg(18, y).arg(19, xq).arg(20, xd)
+                    .arg(21, arrivals).arg(22, y).arg(23, 0);
+            if (walk > 0) {
+                down.arg(24, (int) groups);
+            }
+            rate(result, name, (long) rows * cols / 32 * 18, time(cl, down, launched(cl, groups, walk) * MV_GROUP, MV_GROUP));
+        }
+    }
+
+    /** Work-groups a launch of {@code groups} row groups takes: all of them, or {@code walk} a compute unit where they walk. */
+    private static long launched(ClContext cl, long groups, int walk) {
+        return walk > 0 ? Math.min(groups, (long) Math.max(1, cl.device().computeUnits()) * walk) : groups;
+    }
+
+    private static long ceilDiv(long value, long divisor) {
+        return (value + divisor - 1) / divisor;
     }
 
     private static void rate(Map<String, Object> result, String name, long bytes, double seconds) {

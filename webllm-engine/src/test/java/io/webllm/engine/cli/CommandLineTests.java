@@ -115,7 +115,8 @@ class CommandLineTests {
         assertThat(bench.exit()).as(bench.err()).isZero();
         JsonNode json = bench.json();
         for (String key : new String[] {"enqueueMicros1Buffer", "enqueueMicros12Buffers", "matvecMicros", "weightsOnlyMicros", "xOnlyMicros",
-                "gatedKernelMicros", "downKernelMicros", "gatedWeightsOnlySets1Micros", "gatedWeightsOnlySets8Micros",
+                "gatedKernelSplit1Micros", "downKernelSplit1Micros", "downAheadKernelMicros", "gatedWalk2Micros",
+                "downAheadWalk8Micros", "gatedWeightsOnlySets1Micros", "gatedWeightsOnlySets8Micros",
                 "downWeightsOnlySets1Micros", "downWeightsOnlySets8Micros"}) {
             assertThat(json.get(key).asDouble()).as(key).isPositive();
         }
