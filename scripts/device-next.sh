@@ -1,40 +1,41 @@
 #!/usr/bin/env bash
-# What session 15 asks of the first lent GPU, in one device command of at most ~10 minutes (after
+# What session 15 leaves for the next lent GPU, in one device command of at most ~10 minutes (after
 # scripts/prepare-device.sh and rm -rf .device/testdata/tokenizer; carry [".device"]), most important first, each
-# part under a timeout so that a command cut short still returns what it measured:
-# - the GPU tests with both of session 14's candidates on (TEST_OPTS): the Q8 matvecs' weights loaded without L1
-#   lines and with 256-byte L2 fetches (-Dwebllm.mv.weightLoad=4, quants.cl; +3% measured for 8B Q4_0) and the
-#   tensor-core kernels' group sums turned into floats without I2F (-Dwebllm.mma.magicSums=true, mul_mm_q8.cl);
-# - 8B Q4_0, defaults against both, twice in alternation: the candidates touch different kernels (the weight loads
-#   single-token decode, the conversion-free sums prefill and batched passes), so decode's difference is the first's
-#   and pp512's the second's; and the tail-free products as resident grids of walking work-groups (-Dwebllm.mv.walk=4,
-#   host-side);
-# - kernel-bench: the 8B's gated and down products against their weight loads alone (and warps walking more row
-#   sets), to find what holds the products at ~1.65 TB/s;
-# - Qwen2.5-0.5B with phase stamps in its chained layers and attention (a rebuild) against its defaults.
-# Each new define set rebuilds every kernel (~75 s); the driver caches a build for the runs after it. If the tests
-# pass and a gain holds, make it the default (Tuning.WEIGHT_LOAD, Tuning.MMA_MAGIC_SUMS). Output in $OUT/next.txt.
+# part under a timeout so that a command cut short still returns what it measured (docs/performance.md, steps 70-72
+# and Open measurements):
+# - kernel-bench on the 8B's shapes (gate/up 14336 x 4096, down its transpose) and the 0.5B's (4864 x 896): the Q8
+#   products on device events at every split, as walking kernels (-Dwebllm.mv.walk) and against their weight loads
+#   alone; the first build of the kernels (~75 s) happens here;
+# - the GPU tests (Q8ActivationKernelTests runs the walking kernels);
+# - 8B Q4_0: the defaults against walking products (8 work-groups an SM) and split 1, twice in alternation:
+#   session 15 measured each once, 5-7% ahead, on a card whose runs of the same build differed by 5%;
+# - Qwen2.5-0.5B: the defaults, the short products split 4 ways, and both with phase stamps (a rebuild).
+# Output in $OUT/next.txt.
 set -uo pipefail
 t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
 mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
 java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true"
-both=-Dwebllm.mv.weightLoad=4,-Dwebllm.mma.magicSums=true
+kb() { $java -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kernel-bench --device gpu --json "$@" \
+  | tr -d '\n ' | grep -o '"copyGBps[^,]*\|"[a-zA-Z0-9]*WeightGBps[^,]*' | sed 's/WeightGBps//' | tr '\n' ' '; echo; }
+w8=-Dwebllm.mv.walk=8
+s1=-Dwebllm.mv.split=1
+ss4=-Dwebllm.mv.splitShort=4
+stamps=-Dwebllm.chain.timing=true,-Dwebllm.attention.timing=true
 {
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
-T "GPU tests with both candidates (a fresh machine spends ~75 s compiling kernels first)"
-timeout 170 $java ${both//,/ } -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
+T "kernel-bench, 8B shapes (the first build of the kernels)"
+timeout 150 kb
+T "kernel-bench, 0.5B shapes"
+timeout 40 kb --rows 4864 --cols 896
+T "GPU tests"
+timeout 120 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
-  --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.Q8MatrixMatrixKernelTests \
-  --select-class io.webllm.engine.model.Q8SmallBatchKernelTests --select-class io.webllm.engine.model.DeviceDecodeTests \
-  --select-class io.webllm.engine.model.StoriesGreedyTests --select-class io.webllm.engine.model.ChainedLayerTests \
-  --select-method "io.webllm.engine.model.ForwardPassTests#wideModelsMatchTheReference(io.webllm.engine.tensor.GgmlType)" \
+  --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.ChainedLayerTests \
+  --select-class io.webllm.engine.model.DeviceDecodeTests --select-class io.webllm.engine.model.StoriesGreedyTests \
   2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
-T "8B Q4_0: defaults against both candidates, in alternation, and walking products (the defaults build ~75 s)"
-timeout 260 bash scripts/device-compare.sh main both=$both w4=-Dwebllm.mv.walk=4 main2 both2=$both
-T "0.5B Q8_0: defaults, phase stamps (a rebuild)"
-MODEL=qwen2.5-0.5b:q8_0 timeout 130 bash scripts/device-compare.sh main stamps=-Dwebllm.chain.timing=true,-Dwebllm.attention.timing=true
-T "kernel-bench (defaults)"
-timeout 50 $java -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kernel-bench --device gpu --json \
-  | tr -d '\n ' | grep -o '"copyGBps[^,]*\|"[a-zA-Z0-9]*WeightGBps[^,]*' | tr '\n' ' '; echo
+T "8B Q4_0: defaults, walking products, split 1, in alternation (host-side switches: no rebuilds)"
+BENCH_ARGS="-p 512 -n 128" timeout 200 bash scripts/device-compare.sh main w8=$w8 s1=$s1 main2 w8b=$w8 s1b=$s1
+T "0.5B Q8_0: defaults, the short products split 4 ways, both with phase stamps (a rebuild)"
+MODEL=qwen2.5-0.5b:q8_0 timeout 150 bash scripts/device-compare.sh main ss4=$ss4 main2 stamps=$stamps stampsSs4=$stamps,$ss4
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/next.txt"
