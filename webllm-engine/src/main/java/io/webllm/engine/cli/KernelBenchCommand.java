@@ -94,11 +94,12 @@ final class KernelBenchCommand implements Command {
      * The single-token Q8 products decode runs where norms are launched (the 8B's): the gated product on a rows x cols
      * gate and up (kernel_mul_mv_gluq_plain_q4_0_t1) and the residual one on its transpose, cols x rows, as down
      * (kernel_mul_mvq_plain_q4_0_t1, and kernel_mul_mvq_ahead_q4_0_t1 as decode runs it), each at every split of a row
-     * set's columns between warps (Split1..8; the defaults' split without a suffix), as walking kernels (Walk2..8:
-     * N work-groups a compute unit, -Dwebllm.mv.walk), and against their weight loads alone in the same shape
-     * (probe_q8_weights_q4_0) with warps that walk 1-8 row sets from a grid that much smaller: whether a product is
-     * held back by the shape of its loads, by how short-lived its warps are, or by the rest of its work. Device times
-     * of one kernel at a time, so far steadier than a whole decode's tokens a second; rates in weight GB/s.
+     * set's columns between warps (Split1..8), as walking kernels (Walk2..8: N work-groups a compute unit,
+     * -Dwebllm.mv.walk), and against their weight loads alone in the same shape (probe_q8_weights_q4_0) with warps that
+     * walk 1-8 row sets from a grid that much smaller, and the gated product's rows read a warp a matrix
+     * (WarpPerMatrix, a candidate shape): whether a product is held back by the shape of its loads, by how short-lived
+     * its warps are, or by the rest of its work. Device times of one kernel at a time, so far steadier than a whole
+     * decode's tokens a second; rates in weight GB/s.
      */
     private static void q8Products(ClContext cl, KernelLibrary kernels, ClProgram probes, int rows, int cols,
             Map<String, Object> result) {
@@ -146,6 +147,11 @@ final class KernelBenchCommand implements Command {
                         .arg(4, cols).arg(5, downSplit).arg(6, sets).arg(7, y);
                 rate(result, "downWeightsOnlySets" + sets, bytes, time(cl, probe, ceilDiv(downGroups, sets) * local, local));
                 probe.close();
+            }
+            // the gated product's rows with each warp on one matrix, four rows of it (the same rows a work-group)
+            try (ClKernel probe = probes.kernel("probe_q8_weights_q4_0").arg(0, gate).arg(1, up).arg(2, 2).arg(3, cols)
+                    .arg(4, rows).arg(5, gatedSplit).arg(6, 1).arg(7, y)) {
+                rate(result, "gatedWeightsOnlyWarpPerMatrix", 2 * bytes, time(cl, probe, gatedGroups * local, local));
             }
         }
     }
