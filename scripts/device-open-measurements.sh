@@ -11,6 +11,8 @@ w8=-Dwebllm.mv.walk=8
 s1=-Dwebllm.mv.split=1
 T "16 streams of 8B Q4_0: the small-batch tensor-core matvecs' rounds (-Dwebllm.mmv.unroll=2 gave 8.28x against 7.86x once in session 15; a rebuild) and warps"
 BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 280 bash scripts/device-compare.sh main u2=-Dwebllm.mmv.unroll=2 main2 u2b=-Dwebllm.mmv.unroll=2 w4=-Dwebllm.mmv.warps=4
+T "0.5B Q8_0: 8 rows a warp (its rows are 28 groups, one round a warp: twice the bytes a round for the same fixed work; a rebuild)"
+MODEL=qwen2.5-0.5b:q8_0 timeout 150 bash scripts/device-compare.sh main r8=-Dwebllm.mv.rows=8 main2
 T "8B Q8_0 and Q4_K_M with device-next.sh's candidates"
 MODEL=llama-3.1-8b:q8_0 timeout 150 bash scripts/device-compare.sh main w8=$w8 s1=$s1 main2
 MODEL=llama-3.1-8b:q4_k_m timeout 150 bash scripts/device-compare.sh main w8=$w8 s1=$s1 main2
