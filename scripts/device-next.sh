@@ -7,8 +7,9 @@
 #   products on device events at every split, as walking kernels (-Dwebllm.mv.walk) and against their weight loads
 #   alone; the first build of the kernels (~75 s) happens here;
 # - the GPU tests (Q8ActivationKernelTests runs the walking kernels);
-# - 8B Q4_0: the defaults against walking products (8 work-groups an SM) and split 1, twice in alternation:
-#   session 15 measured each once, 5-7% ahead, on a card whose runs of the same build differed by 5%;
+# - 8B Q4_0: the defaults against walking products (8 work-groups an SM; session 15 measured them once, 7% ahead,
+#   on a card whose runs of the same build differed by 5%) and the gated product a warp a matrix
+#   (-Dwebllm.mv.gatedPairs), twice in alternation;
 # - Qwen2.5-0.5B: the defaults, the short products split 4 ways, and both with phase stamps (a rebuild).
 # Output in $OUT/next.txt.
 set -uo pipefail
@@ -18,7 +19,7 @@ java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-
 kb() { $java -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kernel-bench --device gpu --json "$@" \
   | tr -d '\n ' | grep -o '"copyGBps[^,]*\|"[a-zA-Z0-9]*WeightGBps[^,]*' | sed 's/WeightGBps//' | tr '\n' ' '; echo; }
 w8=-Dwebllm.mv.walk=8
-s1=-Dwebllm.mv.split=1
+gp=-Dwebllm.mv.gatedPairs=true
 ss4=-Dwebllm.mv.splitShort=4
 stamps=-Dwebllm.chain.timing=true,-Dwebllm.attention.timing=true
 {
@@ -26,16 +27,16 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 T "kernel-bench, 8B shapes (the first build of the kernels)"
 timeout 150 kb
 T "kernel-bench, 0.5B shapes"
-timeout 40 kb --rows 4864 --cols 896
+timeout 30 kb --rows 4864 --cols 896
 T "GPU tests"
-timeout 120 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
+timeout 100 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
   --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.ChainedLayerTests \
   --select-class io.webllm.engine.model.DeviceDecodeTests --select-class io.webllm.engine.model.StoriesGreedyTests \
   2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
-T "8B Q4_0: defaults, walking products, split 1, in alternation (host-side switches: no rebuilds)"
-BENCH_ARGS="-p 512 -n 128" timeout 200 bash scripts/device-compare.sh main w8=$w8 s1=$s1 main2 w8b=$w8 s1b=$s1
+T "8B Q4_0: defaults, walking products, the gated product a warp a matrix, in alternation (host-side switches: no rebuilds)"
+BENCH_ARGS="-p 512 -n 128" timeout 200 bash scripts/device-compare.sh main w8=$w8 gp=$gp main2 w8b=$w8 gp2=$gp
 T "0.5B Q8_0: defaults, the short products split 4 ways, both with phase stamps (a rebuild)"
-MODEL=qwen2.5-0.5b:q8_0 timeout 150 bash scripts/device-compare.sh main ss4=$ss4 main2 stamps=$stamps stampsSs4=$stamps,$ss4
+MODEL=qwen2.5-0.5b:q8_0 timeout 130 bash scripts/device-compare.sh main ss4=$ss4 stamps=$stamps stampsSs4=$stamps,$ss4
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/next.txt"

@@ -97,9 +97,9 @@ final class KernelBenchCommand implements Command {
      * set's columns between warps (Split1..8), as walking kernels (Walk2..8: N work-groups a compute unit,
      * -Dwebllm.mv.walk), and against their weight loads alone in the same shape (probe_q8_weights_q4_0) with warps that
      * walk 1-8 row sets from a grid that much smaller, and the gated product's rows read a warp a matrix
-     * (WarpPerMatrix, a candidate shape): whether a product is held back by the shape of its loads, by how short-lived
-     * its warps are, or by the rest of its work. Device times of one kernel at a time, so far steadier than a whole
-     * decode's tokens a second; rates in weight GB/s.
+     * (WarpPerMatrix; the kernel with that shape is gatedPairKernel, -Dwebllm.mv.gatedPairs): whether a product is held
+     * back by the shape of its loads, by how short-lived its warps are, or by the rest of its work. Device times of one
+     * kernel at a time, so far steadier than a whole decode's tokens a second; rates in weight GB/s.
      */
     private static void q8Products(ClContext cl, KernelLibrary kernels, ClProgram probes, int rows, int cols,
             Map<String, Object> result) {
@@ -124,15 +124,18 @@ final class KernelBenchCommand implements Command {
             for (int split = 1; split <= Math.max(gatedMost, downMost); split *= 2) {
                 String suffix = "Split" + split;
                 if (split <= gatedMost) {
-                    timeGated(cl, kernels, "", gate, up, xq, xd, y, arrivals, rows, cols, split, 0, "gatedKernel" + suffix, result);
+                    timeGated(cl, kernels, "plain_", gate, up, xq, xd, y, arrivals, rows, cols, split, 0, "gatedKernel" + suffix, result);
                 }
                 if (split <= downMost) {
                     timeDown(cl, kernels, "plain_", gate, xq, xd, y, arrivals, cols, rows, split, 0, "downKernel" + suffix, result);
                 }
             }
             timeDown(cl, kernels, "ahead_", gate, xq, xd, y, arrivals, cols, rows, downSplit, 0, "downAheadKernel", result);
+            if (gatedSplit <= Tuning.PACKED_WARPS / 2) {
+                timeGated(cl, kernels, "pair_", gate, up, xq, xd, y, arrivals, rows, cols, gatedSplit, 0, "gatedPairKernel", result);
+            }
             for (int walk : new int[] {2, 4, 8}) {
-                timeGated(cl, kernels, "walk_", gate, up, xq, xd, y, arrivals, rows, cols, gatedSplit, walk, "gatedWalk" + walk, result);
+                timeGated(cl, kernels, "plain_walk_", gate, up, xq, xd, y, arrivals, rows, cols, gatedSplit, walk, "gatedWalk" + walk, result);
                 timeDown(cl, kernels, "ahead_walk_", gate, xq, xd, y, arrivals, cols, rows, downSplit, walk, "downAheadWalk" + walk, result);
             }
             long gatedGroups = ceilDiv(rows, Tuning.PACKED_WARPS / gatedSplit * (Tuning.PACKED_ROWS_PER_WARP / 2));
@@ -160,14 +163,14 @@ final class KernelBenchCommand implements Command {
     private static final long MV_GROUP = (long) Tuning.PACKED_WARPS * 32;
 
     /**
-     * Times kernel_mul_mv_gluq_plain_{kind}q4_0_t1 on rows x cols gate and up weights at {@code split}; a walking kind
+     * Times kernel_mul_mv_gluq_{kind}q4_0_t1 on rows x cols gate and up weights at {@code split}; a walking kind
      * launches {@code walk} work-groups a compute unit.
      */
     private static void timeGated(ClContext cl, KernelLibrary kernels, String kind, ClBuffer gate, ClBuffer up, ClBuffer xq,
             ClBuffer xd, ClBuffer y, ClBuffer arrivals, int rows, int cols, int split, int walk, String name,
             Map<String, Object> result) {
         long groups = ceilDiv(rows, Tuning.PACKED_WARPS / split * (Tuning.PACKED_ROWS_PER_WARP / 2));
-        try (ClKernel gated = kernels.create("kernel_mul_mv_gluq_plain_" + kind + "q4_0" + KernelLibrary.SINGLE_TOKEN)) {
+        try (ClKernel gated = kernels.create("kernel_mul_mv_gluq_" + kind + "q4_0" + KernelLibrary.SINGLE_TOKEN)) {
             gated.arg(0, gate).arg(1, up).arg(2, cols).arg(3, (long) cols / 32 * 18).arg(4, rows).arg(5, xq)
                     .arg(6, cols / 32).arg(7, y).arg(8, rows).arg(9, 1).arg(10, xd).arg(11, split).arg(12, xq)
                     .arg(13, xd).arg(14, arrivals).arg(15, 0).arg(16, y).arg(17, 0).arg(18, 1e-5f);

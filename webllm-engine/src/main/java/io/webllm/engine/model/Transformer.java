@@ -1054,8 +1054,12 @@ public final class Transformer implements AutoCloseable {
         // the kernel built without the quantizing tail and the deferred scale where it needs neither (the large models)
         boolean plain = !quantizeOutput && !deferred;
         long groups = MatrixProducts.q8GlobalSize(gate, true) / MatrixProducts.Q8_GROUP;
-        int walkers = products.walkingGroups(plain, width, groups);
-        String kind = plain ? "kernel_mul_mv_gluq_plain_" + (walkers > 0 ? "walk_" : "") : "kernel_mul_mv_gluq_";
+        // a warp a matrix (-Dwebllm.mv.gatedPairs) where a work-group's row sets pair up; else walking or not
+        boolean pairs = plain && Tuning.GATED_PAIRS && width.equals(KernelLibrary.SINGLE_TOKEN)
+                && MatrixProducts.q8Split(gate) <= Tuning.PACKED_WARPS / 2;
+        int walkers = pairs ? 0 : products.walkingGroups(plain, width, groups);
+        String kind = pairs ? "kernel_mul_mv_gluq_pair_"
+                : plain ? "kernel_mul_mv_gluq_plain_" + (walkers > 0 ? "walk_" : "") : "kernel_mul_mv_gluq_";
         ClKernel kernel = gatedArgs(kind + gate.kernelSuffix() + width, gate, up)
                 .arg(5, input.quants()).arg(6, config.embeddingLength() / 32).arg(10, input.scales()).arg(11, MatrixProducts.q8Split(gate))
                 .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)

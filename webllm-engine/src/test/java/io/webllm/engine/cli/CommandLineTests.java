@@ -117,7 +117,7 @@ class CommandLineTests {
         for (String key : new String[] {"enqueueMicros1Buffer", "enqueueMicros12Buffers", "matvecMicros", "weightsOnlyMicros", "xOnlyMicros",
                 "gatedKernelSplit1Micros", "downKernelSplit1Micros", "downAheadKernelMicros", "gatedWalk2Micros",
                 "downAheadWalk8Micros", "gatedWeightsOnlySets1Micros", "gatedWeightsOnlySets8Micros",
-                "downWeightsOnlySets1Micros", "downWeightsOnlySets8Micros", "gatedWeightsOnlyWarpPerMatrixMicros"}) {
+                "downWeightsOnlySets1Micros", "downWeightsOnlySets8Micros", "gatedWeightsOnlyWarpPerMatrixMicros", "gatedPairKernelMicros"}) {
             assertThat(json.get(key).asDouble()).as(key).isPositive();
         }
     }
