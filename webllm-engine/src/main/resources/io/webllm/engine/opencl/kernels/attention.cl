@@ -40,17 +40,9 @@
 // With it the split kernel writes when chunk 0 of head set 0, token 0, entered, finished its positions, merged its
 // warps and wrote its result, counted itself in and ended (timing[0..4]), and the same for the work-group that
 // combined that token's chunks (timing[8..12]); Transformer.attentionPhaseMicros reads them after a pass.
-#if AT_TIMING && defined(WEBLLM_PTX)
 inline ulong at_clock(void) {
-    ulong t;
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-    return t;
+    return AT_TIMING ? global_nanos() : 0;
 }
-#else
-inline ulong at_clock(void) {
-    return 0;
-}
-#endif
 
 // Warps per work-group.
 #define AT_WARPS 4

@@ -741,17 +741,9 @@ DEFINE_MUL_MV_GLUQ(q6_k)
 // global nanoseconds (Transformer.chainPhaseMicros reads the last launch's). The stamps are outside the counts the
 // chain resets; nothing writes them without the define.
 #define CH_COUNTS 8
-#if CH_TIMING && defined(WEBLLM_PTX)
 inline ulong ch_clock(void) {
-    ulong t;
-    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-    return t;
+    return CH_TIMING ? global_nanos() : 0;
 }
-#else
-inline ulong ch_clock(void) {
-    return 0;
-}
-#endif
 
 #ifdef WEBLLM_PTX
 inline void chain_pause(void) {

@@ -19,6 +19,20 @@ inline void device_fence(void) {
 }
 #endif
 
+// NVIDIA's global nanosecond timer, for the phase stamps of measurement builds (attention.cl AT_TIMING, mul_mv_q8.cl
+// CH_TIMING); 0 elsewhere.
+#ifdef WEBLLM_PTX
+inline ulong global_nanos(void) {
+    ulong t;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
+    return t;
+}
+#else
+inline ulong global_nanos(void) {
+    return 0;
+}
+#endif
+
 // A float another compute unit wrote in this launch (read after device_fence and an atomic count: attention.cl,
 // mul_mv_q8.cl): from L2 on NVIDIA (ld.global.cg), never a stale L1 line. Unlike a volatile load it leaves the
 // compiler free to batch the loads of a loop.
