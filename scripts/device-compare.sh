@@ -8,7 +8,8 @@
 #   old                    the baseline classes in .device/classes-old (any LABEL with a .device/classes-LABEL runs those
 #                          classes: prev for .device/classes-prev, and so on; LABEL=OPTS adds options to them)
 # MODEL (default llama-3.1-8b:q4_0) and BENCH_ARGS (default "-p 512 -n 128"; with --streams N the step profile and
-# the streams' line are printed) pick the benchmark; CHECK=1 runs the GPU correctness tests first.
+# the streams' line are printed; with --repeat N each greedy run's tokens/s and enqueue time, and their median) pick
+# the benchmark; CHECK=1 runs the GPU correctness tests first.
 # The speeds come from an ordinary queue: a profiling queue (-Dwebllm.opencl.profile=true) cost the 0.5B decode 17%
 # on the H100 (442 against 531 tok/s), 8B nothing. So the profile's per-kernel times are host-clock times around each
 # launch unless DEVICE_PROFILE=1, which times kernels on the device and measures every speed on the profiling queue.
@@ -37,5 +38,5 @@ for variant in "$@"; do
   restore
   echo "== $label ${opts:-(defaults)}"
   echo "$line" | grep -o '"prefillTokensPerSecond[^,]*\|"decodeTokensPerSecond[^,]*\|"decodeEnqueueMillisPerToken[^,]*\|"bandwidthFraction[^,]*\|"hostPickTokensPerSecond[^,]*\|"devicePicksMatchingHost[^,]*\|"sampledTokensPerSecond[^,]*\|"topKTopP[A-Za-z]*[^,]*\|"decodeLaunchesPerToken[^,]*' | tr '\n' ' '; echo
-  echo "$line" | grep -o '"decodeProfile":{[^}]*}\|"streams":{[^}]*}\|"stepProfile":{[^}]*}\|"attentionPhaseMicros":{[^}]*}\|"chainPhaseMicros":{[^}]*}' | cut -c1-1200
+  echo "$line" | grep -o '"decodeProfile":{[^}]*}\|"streams":{[^}]*}\|"stepProfile":{[^}]*}\|"attentionPhaseMicros":{[^}]*}\|"chainPhaseMicros":{[^}]*}\|"decodeRuns":{[^}]*}' | cut -c1-1200
 done

@@ -9,7 +9,8 @@
 # - the GPU tests (Q8ActivationKernelTests runs the walking kernels);
 # - 8B Q4_0: the defaults against walking products (8 work-groups an SM; session 15 measured them once, 7% ahead,
 #   on a card whose runs of the same build differed by 5%) and the gated product a warp a matrix
-#   (-Dwebllm.mv.gatedPairs), twice in alternation;
+#   (-Dwebllm.mv.gatedPairs), twice in alternation, five greedy runs each (bench --repeat: the median and each run's
+#   host enqueue time, which the speed followed in session 15);
 # - Qwen2.5-0.5B: the defaults, the short products split 4 ways, and both with phase stamps (a rebuild).
 # Output in $OUT/next.txt.
 set -uo pipefail
@@ -35,8 +36,8 @@ timeout 100 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -c
   --select-class io.webllm.engine.model.DeviceDecodeTests --select-class io.webllm.engine.model.StoriesGreedyTests \
   2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
 T "8B Q4_0: defaults, walking products, the gated product a warp a matrix, in alternation (host-side switches: no rebuilds)"
-BENCH_ARGS="-p 512 -n 128" timeout 200 bash scripts/device-compare.sh main w8=$w8 gp=$gp main2 w8b=$w8 gp2=$gp
+BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 210 bash scripts/device-compare.sh main w8=$w8 gp=$gp main2 w8b=$w8 gp2=$gp
 T "0.5B Q8_0: defaults, the short products split 4 ways, both with phase stamps (a rebuild)"
-MODEL=qwen2.5-0.5b:q8_0 timeout 130 bash scripts/device-compare.sh main ss4=$ss4 stamps=$stamps stampsSs4=$stamps,$ss4
+MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 130 bash scripts/device-compare.sh main ss4=$ss4 stamps=$stamps stampsSs4=$stamps,$ss4
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/next.txt"

@@ -15,7 +15,7 @@ BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 280 bash scripts/device-compare.sh
 T "0.5B Q8_0: 8 rows a warp (its rows are 28 groups, one round a warp: twice the bytes a round for the same fixed work; a rebuild)"
 MODEL=qwen2.5-0.5b:q8_0 timeout 150 bash scripts/device-compare.sh main r8=-Dwebllm.mv.rows=8 main2
 T "8B Q4_0 split 1 in alternation; Q8_0 and Q4_K_M with device-next.sh's candidates"
-BENCH_ARGS="-p 512 -n 128" timeout 150 bash scripts/device-compare.sh main s1=$s1 main2 s1b=$s1
+BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 150 bash scripts/device-compare.sh main s1=$s1 main2 s1b=$s1
 MODEL=llama-3.1-8b:q8_0 timeout 150 bash scripts/device-compare.sh main w8=$w8 gp=$gp main2
 MODEL=llama-3.1-8b:q4_k_m timeout 150 bash scripts/device-compare.sh main w8=$w8 gp=$gp main2
 T "8B Q4_0 at 4,000 positions with them"

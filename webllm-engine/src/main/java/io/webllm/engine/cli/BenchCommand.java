@@ -35,10 +35,11 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "-m FILE [-p 512] [-n 128] [--device D] [--batch 256] [--streams 1] [--profile] [--json]  prefill and decode tokens/s "
+        return "-m FILE [-p 512] [-n 128] [--device D] [--batch 256] [--streams 1] [--repeat 1] [--profile] [--json]  prefill and decode tokens/s "
                 + "(greedy, picked on the device; sampled*: drawn on the device at temperature 0.8; topKTopP*: with top-k 40 and "
                 + "top-p 0.9; hostPick*: picked on the host, as requests the device does not draw), load time, bandwidth share; "
-                + "--streams N also decodes N sequences a step (aggregate tokens/s, speedup over one)";
+                + "--streams N also decodes N sequences a step (aggregate tokens/s, speedup over one); --repeat N decodes greedily N "
+                + "times (decodeRuns: each run's tokens/s and host enqueue ms a token, and their median)";
     }
 
     @Override
@@ -54,11 +55,15 @@ final class BenchCommand implements Command {
         int generate = args.intOption("generate", "n", 128);
         int batch = args.intOption("batch", "b", 256);
         int streams = args.intOption("streams", "", 1);
+        int repeat = args.intOption("repeat", "", 1);
         boolean profile = args.flag("profile");
         DeviceSelector device = DeviceSelector.of(args.option("device", "d", "auto"));
         args.checkAllUsed();
         if (streams < 1) {
             throw new Args.UsageException("--streams must be at least 1, got " + streams);
+        }
+        if (repeat < 1) {
+            throw new Args.UsageException("--repeat must be at least 1, got " + repeat);
         }
         Map<String, Object> result = new LinkedHashMap<>();
         try (ClContext cl = ClContext.open(device)) {
@@ -110,6 +115,9 @@ final class BenchCommand implements Command {
                 // the last pass's last attention launch, with -Dwebllm.attention.timing (before other decodes overwrite it)
                 Map<String, Double> attentionPhases = model.attentionPhaseMicros();
                 Map<String, Double> chainPhases = model.chainPhaseMicros();
+                if (repeat > 1) {
+                    result.put("decodeRuns", repeatedDecodes(model, one, at, slot0, generate, repeat, greedy, enqueueNanos));
+                }
                 if (model.drawsOnDevice()) {
                     // as a sampled request decodes (temperature 0.8): the same positions, each token drawn on the device
                     TimedDecode sampled = timeDeviceDecode(model, one, at, slot0, new DeviceDraw[] {new DeviceDraw(0.8f, 0, 1, 0)},
@@ -197,6 +205,34 @@ final class BenchCommand implements Command {
      * A timed device decode: the passes whose tokens it took (all of them, or those before the device left a draw to
      * the host) and the seconds from its start to the last of them.
      */
+    /**
+     * The greedy decode {@code repeat} times in all (the first already timed as {@code first}), each run's tokens/s
+     * and host enqueue ms a token, and the median tokens/s: how much of a difference between two benchmarks one run
+     * of each can carry (a lent GPU's host moved the 8B's decode by ±6% between runs of one build).
+     */
+    private static Map<String, Object> repeatedDecodes(Transformer model, int[] tokens, int[] positions, int[] slots,
+            int generate, int repeat, TimedDecode first, long firstEnqueueNanos) {
+        double[] rates = new double[repeat];
+        double[] enqueueMillis = new double[repeat];
+        rates[0] = first.tokensPerSecond(1);
+        enqueueMillis[0] = firstEnqueueNanos / 1e6 / generate;
+        for (int r = 1; r < repeat; r++) {
+            long[] enqueue = {0};
+            TimedDecode run = timeDeviceDecode(model, tokens, positions, slots, new DeviceDraw[] {DeviceDraw.GREEDY},
+                    generate, (pass, picked) -> enqueue[0] += model.lastEnqueueNanos());
+            rates[r] = run.tokensPerSecond(1);
+            enqueueMillis[r] = enqueue[0] / 1e6 / generate;
+        }
+        double[] sorted = rates.clone();
+        java.util.Arrays.sort(sorted);
+        double median = repeat % 2 == 1 ? sorted[repeat / 2] : (sorted[repeat / 2 - 1] + sorted[repeat / 2]) / 2;
+        Map<String, Object> runs = new LinkedHashMap<>();
+        runs.put("tokensPerSecond", java.util.Arrays.stream(rates).boxed().toList());
+        runs.put("enqueueMillisPerToken", java.util.Arrays.stream(enqueueMillis).boxed().toList());
+        runs.put("medianTokensPerSecond", median);
+        return runs;
+    }
+
     private record TimedDecode(int passes, double seconds, boolean declined) {
 
         double tokensPerSecond(int streams) {

@@ -86,6 +86,29 @@ class CommandLineTests {
     }
 
     /**
+     * bench --repeat: the greedy decode run that many times, each run's speed and host enqueue time, their median
+     * among them; the first run is the one decodeTokensPerSecond reports.
+     */
+    @Test
+    void benchWithRepeatReportsEachRunAndTheMedian() {
+        Result bench = run("bench", "-m", STORIES, "-p", "16", "-n", "8", "--repeat", "3", "--json");
+        assertThat(bench.exit()).as(bench.err()).isZero();
+        JsonNode runs = bench.json().get("decodeRuns");
+        assertThat(runs.get("tokensPerSecond")).hasSize(3);
+        assertThat(runs.get("enqueueMillisPerToken")).hasSize(3);
+        double[] rates = new double[3];
+        for (int i = 0; i < 3; i++) {
+            rates[i] = runs.get("tokensPerSecond").get(i).asDouble();
+            assertThat(rates[i]).isPositive();
+            assertThat(runs.get("enqueueMillisPerToken").get(i).asDouble()).isPositive();
+        }
+        assertThat(rates[0]).isEqualTo(bench.json().get("decodeTokensPerSecond").asDouble());
+        java.util.Arrays.sort(rates);
+        assertThat(runs.get("medianTokensPerSecond").asDouble()).isEqualTo(rates[1]);
+        assertThat(run("bench", "-m", STORIES, "--repeat", "0").exit()).isNotZero();
+    }
+
+    /**
      * bench --streams: several sequences a step, their aggregate speed picked on the device and on the host (the
      * same tokens either way), and a host-picked step's time against its forward pass.
      */
