@@ -306,7 +306,7 @@ public final class Transformer implements AutoCloseable {
                     ? residualProduct(down, ff, config.feedForwardLength(), feedForward, track(upload.vector(layer(l + 1, "attn_norm.weight"))))
                     : new ResidualProduct(down, ff, config.feedForwardLength(), feedForward, outputNormAfter,
                             products.matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true,
-                                    feedForward, outputNormAfter), normed);
+                                    feedForward, outputNormAfter), normed, Step.NONE);
             if (outputNormAfter != null) {
                 singleTokenOutput = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null,
                         false, deferredNormed);
@@ -317,7 +317,16 @@ public final class Transformer implements AutoCloseable {
             if (previousChain != null) {
                 chains.add(previousChain);
             }
-            layerLaunches.add(previousChain == null ? separate : Step.byTokenCount(previousChain, separate, 2));
+            Step chained = previousChain;
+            if (previousChain == null && chainsWithLaunchedNorms(o, gate, up, writtenForVector, d, l + 1 == config.layerCount(), options)) {
+                int nff = config.feedForwardLength();
+                Step gatedToDown = new LaunchedNormChain(kernels, gate.kernelSuffix(),
+                        gatedQ8Launch(gate, up, false, ffnInput, KernelLibrary.SINGLE_TOKEN), ff, feedForward, nff / 32,
+                        products.singleTokenQ8Matvec(down, feedForward, nff, x, 0, config.embeddingLength(), null, true, null),
+                        options.launchedNormChain(), chainCounts());
+                chained = Step.sequence(o.step(), Step.sequence(gatedToDown, d.after()));
+            }
+            layerLaunches.add(chained == null ? separate : Step.byTokenCount(chained, separate, 2));
             attentionInput = d.output();
         }
         chains.forEach(ChainedLaunch::build);
@@ -368,10 +377,10 @@ public final class Transformer implements AutoCloseable {
      * variant, or AUTO by device type; the three-argument form takes {@code -Dwebllm.kernels}, AUTO if unset).
      */
     public record Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations,
-                          ClCommandBuffer.Use recordedPasses, boolean chainedLayers) {
+                          ClCommandBuffer.Use recordedPasses, boolean chainedLayers, int launchedNormChain) {
 
         public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO, true, ClCommandBuffer.Use.OFF,
-                Tuning.CHAINED_LAYERS);
+                Tuning.CHAINED_LAYERS, Tuning.LAUNCHED_NORM_CHAIN);
 
         public Options {
             if (slots < 1 || maxBatch < 1) {
@@ -387,7 +396,7 @@ public final class Transformer implements AutoCloseable {
          */
         public Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations) {
             this(contextLength, slots, maxBatch, kernels, quantizedActivations, ClCommandBuffer.Use.configured(),
-                    Tuning.CHAINED_LAYERS);
+                    Tuning.CHAINED_LAYERS, Tuning.LAUNCHED_NORM_CHAIN);
         }
 
         /** Q8 activations unless {@code -Dwebllm.activations=f32}. */
@@ -400,11 +409,11 @@ public final class Transformer implements AutoCloseable {
         }
 
         public Options withContextLength(int tokens) {
-            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers);
+            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, launchedNormChain);
         }
 
         public Options withKernels(KernelLibrary.Variant variant) {
-            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations, recordedPasses, chainedLayers);
+            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations, recordedPasses, chainedLayers, launchedNormChain);
         }
 
         /**
@@ -413,12 +422,12 @@ public final class Transformer implements AutoCloseable {
          * largest value, as llama.cpp does) or with float activations. The CPU kernels always use floats.
          */
         public Options withQuantizedActivations(boolean enabled) {
-            return new Options(contextLength, slots, maxBatch, kernels, enabled, recordedPasses, chainedLayers);
+            return new Options(contextLength, slots, maxBatch, kernels, enabled, recordedPasses, chainedLayers, launchedNormChain);
         }
 
         /** Whether passes are recorded once and replayed as command buffers (cl_khr_command_buffer). */
         public Options withRecordedPasses(ClCommandBuffer.Use use) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, use, chainedLayers);
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, use, chainedLayers, launchedNormChain);
         }
 
         /**
@@ -428,7 +437,18 @@ public final class Transformer implements AutoCloseable {
          * On by default ({@link Tuning#CHAINED_LAYERS}).
          */
         public Options withChainedLayers(boolean enabled) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, enabled);
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, enabled, launchedNormChain);
+        }
+
+        /**
+         * Work-groups a compute unit of the chained launch that runs a single stream's gated product, the quantize of
+         * its output and down as one launch where norms are launched (the large models; mul_mv_q8.cl,
+         * kernel_chain_glu_down_*: each product's work-groups walk its row groups, so that the chain's per-work-group
+         * fence and count is paid a few hundred times, not once per row group); 0 launches them apart. Applies with
+         * chained layers on, -Dwebllm.mv.walk and -Dwebllm.mv.gatedPairs off. Default {@link Tuning#LAUNCHED_NORM_CHAIN}.
+         */
+        public Options withLaunchedNormChain(int groupsPerUnit) {
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, groupsPerUnit);
         }
 
         private static boolean configuredQuantizedActivations() {
@@ -854,7 +874,8 @@ public final class Transformer implements AutoCloseable {
         }
         FollowingNorm following = fused ? new FollowingNorm(normWeight, deferredNormed) : null;
         Step product = products.matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input, following);
-        return new ResidualProduct(w, in, inStride, input, following, Step.sequence(product, fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm), output);
+        Step after = fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm;
+        return new ResidualProduct(w, in, inStride, input, following, Step.sequence(product, after), output, after);
     }
 
     /**
@@ -863,7 +884,7 @@ public final class Transformer implements AutoCloseable {
      * after it read the norm's output.
      */
     private record ResidualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, @Nullable FollowingNorm norm,
-            Step step, Q8Input output) {
+            Step step, Q8Input output, Step after) {
     }
 
     /**
@@ -877,6 +898,21 @@ public final class Transformer implements AutoCloseable {
         return options.chainedLayers() && o.norm() != null && (down.norm() != null || lastLayer) && gatedQuantizes
                 && gate.type() == up.type() && gate.type() == o.w().type() && down.w().type() == gate.type()
                 && products.readsDeferredNorm(gate.type(), gate.columns()) && products.runsQ8Matvec(down.w());
+    }
+
+    /**
+     * Whether a single-token pass runs a layer's gated product, the quantize of its output and down as one launch
+     * (Options.launchedNormChain; LaunchedNormChain): where norms are launched (neither o nor down applies one) and the
+     * gated product leaves its quantization to a launch, all three of one weight type on the single-token Q8 matvecs,
+     * not the last layer (its down may apply the output norm), and none of the products' other single-token kernels
+     * switched on (walking, pairs), whose arguments the chain does not take.
+     */
+    private boolean chainsWithLaunchedNorms(ResidualProduct o, DeviceTensor gate, DeviceTensor up, boolean gatedQuantizes,
+            ResidualProduct down, boolean lastLayer, Options options) {
+        return options.chainedLayers() && options.launchedNormChain() > 0 && !lastLayer && !gatedQuantizes
+                && o.norm() == null && down.norm() == null && Tuning.Q8_WALK == 0 && !Tuning.GATED_PAIRS
+                && gate.type() == up.type() && down.w().type() == gate.type() && !down.input().writtenForVector()
+                && products.runsQ8Matvec(gate) && products.runsQ8Matvec(down.w());
     }
 
     /**

@@ -370,6 +370,13 @@ public final class Tuning {
      * Qwen2.5-0.5B Q8_0): 741 against 730 tok/s where a launch cost the host ~7 us, 722 against 586 where it cost ~13.
      */
     public static final boolean CHAINED_LAYERS = flag("webllm.chain", true);
+    /**
+     * Work-groups a compute unit of the large models' chained launch (gated product, quantize, down: Transformer.Options
+     * .withLaunchedNormChain), {@code -Dwebllm.chain.launchedNorms=N}; 0, the default until measured, launches them
+     * apart. One launch for three saves 64 of an 8B token's 260 launches, whose host enqueue time its decode followed
+     * on session 15's H100.
+     */
+    public static final int LAUNCHED_NORM_CHAIN = bounded("webllm.chain.launchedNorms", 0, 0, 64);
 
     /**
      * Whether the stacked q/k/v Q8 matvec applies the rope and fills the KV cache (rope_finished_heads) instead of a

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A single stream's decode with each layer's o, gated and down products and the next layer's q/k/v product chained
@@ -36,11 +38,32 @@ class ChainedLayerTests {
         assertChainedDecodeMatches(ModelShape.TINY_QWEN2, GgmlType.Q8_0, 12);
     }
 
+    /**
+     * The large models' chain (norms launched: tiny-wide's rows of 2,176 values): the gated product, the quantize of
+     * its output and down as one launch (LaunchedNormChain, kernel_chain_glu_down_*), each product's work-groups
+     * walking its row groups, one work-group a compute unit so that each walks several; every layer but the last.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void chainWithLaunchedNormsGivesTheLogitsOfSeparateLaunches(GgmlType type) {
+        Path model = temp.resolve("wide-" + type + ".gguf");
+        new SyntheticModelWriter(ModelShape.TINY_WIDE, type, 13).write(model);
+        Run chained = run(model, options -> options.withLaunchedNormChain(1));
+        Run separate = run(model, options -> options.withLaunchedNormChain(0));
+        for (int i = 0; i < separate.logits().length; i++) {
+            assertThat(chained.logits()[i]).as("pass %d", i).isEqualTo(separate.logits()[i]);
+        }
+        String suffix = type.name().toLowerCase(java.util.Locale.ROOT) + KernelLibrary.SINGLE_TOKEN;
+        assertThat(separate.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_chain"));
+        assertThat(chained.decodeProfile()).containsKey("kernel_chain_glu_down_" + suffix + " gated+quantize+down");
+        assertThat(chained.decodeLaunches()).isEqualTo(separate.decodeLaunches() - 2 * (ModelShape.TINY_WIDE.layers() - 1));
+    }
+
     private void assertChainedDecodeMatches(ModelShape shape, GgmlType type, long seed) {
         Path model = temp.resolve(type + ".gguf");
         new SyntheticModelWriter(shape, type, seed).write(model);
-        Run chained = run(model, true);
-        Run separate = run(model, false);
+        Run chained = run(model, options -> options.withChainedLayers(true));
+        Run separate = run(model, options -> options.withChainedLayers(false));
         for (int i = 0; i < separate.logits().length; i++) {
             assertThat(chained.logits()[i]).as("pass %d", i).isEqualTo(separate.logits()[i]);
         }
@@ -72,11 +95,11 @@ class ChainedLayerTests {
     }
 
     /** A 20-token prompt, 40 decode steps, a second prompt in slot 1, then a step of both sequences. */
-    private static Run run(Path model, boolean chained) {
+    private static Run run(Path model, java.util.function.UnaryOperator<Transformer.Options> chaining) {
         try (GgufFile file = GgufFile.open(model);
              ClContext cl = TestDevices.open();
-             Transformer transformer = Transformer.load(file, cl, new Transformer.Options(96, 2, 32, KernelLibrary.Variant.GPU, true)
-                     .withChainedLayers(chained), LoadListener.NONE)) {
+             Transformer transformer = Transformer.load(file, cl,
+                     chaining.apply(new Transformer.Options(96, 2, 32, KernelLibrary.Variant.GPU, true)), LoadListener.NONE)) {
             int[] prompt = new java.util.SplittableRandom(3).ints(20, 3, 512).toArray();
             float[][] logits = new float[43][];
             logits[0] = transformer.forward(Batch.sequence(prompt, 0, 0));

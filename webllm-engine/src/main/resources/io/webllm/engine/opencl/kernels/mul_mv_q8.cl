@@ -865,6 +865,49 @@ kernel void kernel_chain_ffn_qkv_##TYPE##_t1(MVQ_PARAMS(o_), GLUQ_PARAMS(g_), MV
     chain_finish(chain, product, product_groups, 3, 5, ticket, entered, released, &slot);                       \
 }
 
+// The large models' chain (norms launched: rows over 2,048 values): a single stream's gated product (the plain body),
+// the quantize of its output (kernel_quantize_q8's body) and down (the plain or loads-ahead body, `d_ahead`) as one
+// launch, saving two of the layer's eight launches (-Dwebllm.chain.launchedNorms). Each product's work-groups walk its
+// row groups (`*_walkers` work-groups for `*_groups`), so that the chain's fence and count at the end of each
+// work-group, which cost the 8B's gated product 16% as its quantizing tail (1,792 short-lived work-groups: session
+// 14), is paid once per walker. chain: 4 ints (tickets, the done counts of gated, quantize, down). Launch: (g_walkers
+// + q_walkers + d_walkers) work-groups of PK_WARPS warps.
+#define DEFINE_CHAIN_GLU_DOWN(TYPE)                                                                             \
+kernel void kernel_chain_glu_down_##TYPE##_t1(GLUQ_PARAMS(g_), global const float* q_x, global char* q_xq,      \
+        global float2* q_xd, int q_groups, MVQ_PARAMS(d_), int g_groups, int g_walkers, int q_walkers,          \
+        int d_groups, int d_walkers, int d_ahead, volatile global int* chain) {                                 \
+    PKQ_LOCALS                                                                                                  \
+    local int slot;                                                                                             \
+    int ticket = chain_ticket(chain, &slot);                                                                    \
+    const ulong entered = ch_clock();                                                                           \
+    ulong released = entered;                                                                                   \
+    int product = 0;                                                                                            \
+    int walkers = g_walkers;                                                                                    \
+    if (ticket < g_walkers) {                                                                                   \
+        for (int g = ticket; g < g_groups; g += g_walkers)                                                      \
+            gluq_plain_##TYPE##_t1(g, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                           \
+    } else if ((ticket -= g_walkers) < q_walkers) {                                                             \
+        product = 1;                                                                                            \
+        walkers = q_walkers;                                                                                    \
+        chain_wait(chain + 1, g_walkers);                                                                       \
+        released = ch_clock();                                                                                  \
+        const int q_work_groups = (q_groups + PK_WARPS - 1) / PK_WARPS;                                         \
+        for (int g = ticket; g < q_work_groups; g += q_walkers)                                                 \
+            quantize_groups_t1(g, q_x, q_xq, q_xd, q_groups, red);                                              \
+    } else {                                                                                                    \
+        ticket -= q_walkers;                                                                                    \
+        product = 2;                                                                                            \
+        walkers = d_walkers;                                                                                    \
+        chain_wait(chain + 2, q_walkers);                                                                       \
+        released = ch_clock();                                                                                  \
+        for (int g = ticket; g < d_groups; g += d_walkers) {                                                    \
+            if (d_ahead) mvq_ahead_##TYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                \
+            else mvq_plain_##TYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                        \
+        }                                                                                                       \
+    }                                                                                                           \
+    chain_finish(chain, product, walkers, 2, 4, ticket, entered, released, &slot);                              \
+}
+
 DEFINE_CHAIN_FFN(q4_0)
 DEFINE_CHAIN_FFN(q8_0)
 DEFINE_CHAIN_FFN(q4_k)
@@ -873,4 +916,8 @@ DEFINE_CHAIN_FFN_QKV(q4_0)
 DEFINE_CHAIN_FFN_QKV(q8_0)
 DEFINE_CHAIN_FFN_QKV(q4_k)
 DEFINE_CHAIN_FFN_QKV(q6_k)
+DEFINE_CHAIN_GLU_DOWN(q4_0)
+DEFINE_CHAIN_GLU_DOWN(q8_0)
+DEFINE_CHAIN_GLU_DOWN(q4_k)
+DEFINE_CHAIN_GLU_DOWN(q6_k)
 #endif

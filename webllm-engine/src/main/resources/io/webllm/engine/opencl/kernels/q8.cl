@@ -53,6 +53,19 @@ kernel void kernel_quantize_q8(global const float* x, int x_stride, global char*
     if (live && lane == 0) xd[k] = scales;
 }
 
+// kernel_quantize_q8's work for one token as a body: work-group `group` of the launch, a warp a group of x's `groups`
+// (mul_mv_q8.cl's chained launch of the large models calls it, bit for bit the launch's result).
+inline void quantize_groups_t1(int group, global const float* x, global char* xq, global float2* xd, int groups,
+        local float* red) {
+    const int g = group * (int) (get_local_size(0) / MV_LANES) + (int) (get_local_id(0) / MV_LANES);
+    const int lane = get_local_id(0) % MV_LANES;
+    const int live = g < groups;
+    const float v = live ? x[g * GROUP + lane] : 0.0f;
+    const int k = min(g, groups - 1);
+    const float2 scales = quantize_lanes(v, xq + (ulong) k * GROUP, live, red);
+    if (live && lane == 0) xd[k] = scales;
+}
+
 // rms_norm (norm.cl) that also writes the normalised row as Q8 activations, when n is a multiple of 32: the norm's
 // pass over its row quantizes it too, which saves a launch before every matrix product that reads it.
 // Launch: global (ceil(groups / warps) * 256, rows), local (256, 1): each work-group sums the squares of its whole
