@@ -138,8 +138,11 @@ final class KernelBenchCommand implements Command {
                 timeGated(cl, kernels, "plain_walk_", gate, up, xq, xd, y, arrivals, rows, cols, gatedSplit, walk, "gatedWalk" + walk, result);
                 timeDown(cl, kernels, "ahead_walk_", gate, xq, xd, y, arrivals, cols, rows, downSplit, walk, "downAheadWalk" + walk, result);
             }
-            long gatedGroups = ceilDiv(rows, Tuning.PACKED_WARPS / gatedSplit * (Tuning.PACKED_ROWS_PER_WARP / 2));
-            long downGroups = ceilDiv(cols, Tuning.PACKED_WARPS / downSplit * Tuning.PACKED_ROWS_PER_WARP);
+            for (int walk : new int[] {1, 2}) {
+                chainAgainstSeparate(cl, kernels, gate, up, xq, xd, arrivals, rows, cols, gatedSplit, downSplit, walk, result);
+            }
+            long gatedGroups = gatedGroups(rows, gatedSplit);
+            long downGroups = downGroups(cols, downSplit);
             long local = MV_GROUP;
             for (int sets : new int[] {1, 2, 4, 8}) {
                 ClKernel probe = probes.kernel("probe_q8_weights_q4_0").arg(0, gate).arg(1, up).arg(2, 1).arg(3, cols)
@@ -169,16 +172,26 @@ final class KernelBenchCommand implements Command {
     private static void timeGated(ClContext cl, KernelLibrary kernels, String kind, ClBuffer gate, ClBuffer up, ClBuffer xq,
             ClBuffer xd, ClBuffer y, ClBuffer arrivals, int rows, int cols, int split, int walk, String name,
             Map<String, Object> result) {
-        long groups = ceilDiv(rows, Tuning.PACKED_WARPS / split * (Tuning.PACKED_ROWS_PER_WARP / 2));
-        try (ClKernel gated = kernels.create("kernel_mul_mv_gluq_" + kind + "q4_0" + KernelLibrary.SINGLE_TOKEN)) {
-            gated.arg(0, gate).arg(1, up).arg(2, cols).arg(3, (long) cols / 32 * 18).arg(4, rows).arg(5, xq)
-                    .arg(6, cols / 32).arg(7, y).arg(8, rows).arg(9, 1).arg(10, xd).arg(11, split).arg(12, xq)
-                    .arg(13, xd).arg(14, arrivals).arg(15, 0).arg(16, y).arg(17, 0).arg(18, 1e-5f);
+        long groups = gatedGroups(rows, split);
+        try (ClKernel gated = gatedKernel(kernels, kind, gate, up, xq, xd, y, arrivals, rows, cols, split)) {
             if (walk > 0) {
                 gated.arg(19, (int) groups);
             }
             rate(result, name, 2L * rows * cols / 32 * 18, time(cl, gated, launched(cl, groups, walk) * MV_GROUP, MV_GROUP));
         }
+    }
+
+    /** kernel_mul_mv_gluq_{kind}q4_0_t1 set up for y = silu(gate x) * (up x) over rows x cols, x as Q8 in xq/xd. */
+    private static ClKernel gatedKernel(KernelLibrary kernels, String kind, ClBuffer gate, ClBuffer up, ClBuffer xq,
+            ClBuffer xd, ClBuffer y, ClBuffer arrivals, int rows, int cols, int split) {
+        return kernels.create("kernel_mul_mv_gluq_" + kind + "q4_0" + KernelLibrary.SINGLE_TOKEN)
+                .arg(0, gate).arg(1, up).arg(2, cols).arg(3, (long) cols / 32 * 18).arg(4, rows).arg(5, xq)
+                .arg(6, cols / 32).arg(7, y).arg(8, rows).arg(9, 1).arg(10, xd).arg(11, split).arg(12, xq)
+                .arg(13, xd).arg(14, arrivals).arg(15, 0).arg(16, y).arg(17, 0).arg(18, 1e-5f);
+    }
+
+    private static long gatedGroups(int rows, int split) {
+        return ceilDiv(rows, Tuning.PACKED_WARPS / split * (Tuning.PACKED_ROWS_PER_WARP / 2));
     }
 
     /**
@@ -187,17 +200,90 @@ final class KernelBenchCommand implements Command {
      */
     private static void timeDown(ClContext cl, KernelLibrary kernels, String kind, ClBuffer w, ClBuffer xq, ClBuffer xd,
             ClBuffer y, ClBuffer arrivals, int rows, int cols, int split, int walk, String name, Map<String, Object> result) {
-        long groups = ceilDiv(rows, Tuning.PACKED_WARPS / split * Tuning.PACKED_ROWS_PER_WARP);
-        try (ClKernel down = kernels.create("kernel_mul_mvq_" + kind + "q4_0" + KernelLibrary.SINGLE_TOKEN)) {
-            down.arg(0, w).arg(1, cols).arg(2, (long) cols / 32 * 18).arg(3, rows).arg(4, xq).arg(5, cols / 32)
-                    .arg(6, y).arg(7, 0).arg(8, rows).arg(9, 1).arg(10, y).arg(11, 0).arg(12, 0).arg(13, xd)
-                    .arg(14, split).arg(15, 0).arg(16, y).arg(17, 1e-5f).arg(18, y).arg(19, xq).arg(20, xd)
-                    .arg(21, arrivals).arg(22, y).arg(23, 0);
+        long groups = downGroups(rows, split);
+        try (ClKernel down = downKernel(kernels, kind, w, xq, xd, y, y, arrivals, rows, cols, split)) {
             if (walk > 0) {
                 down.arg(24, (int) groups);
             }
             rate(result, name, (long) rows * cols / 32 * 18, time(cl, down, launched(cl, groups, walk) * MV_GROUP, MV_GROUP));
         }
+    }
+
+    /** kernel_mul_mvq_{kind}q4_0_t1 set up for out += W x over rows x cols, x as Q8 in xq/xd, no norms. */
+    private static ClKernel downKernel(KernelLibrary kernels, String kind, ClBuffer w, ClBuffer xq, ClBuffer xd,
+            ClBuffer out, ClBuffer unused, ClBuffer arrivals, int rows, int cols, int split) {
+        return kernels.create("kernel_mul_mvq_" + kind + "q4_0" + KernelLibrary.SINGLE_TOKEN)
+                .arg(0, w).arg(1, cols).arg(2, (long) cols / 32 * 18).arg(3, rows).arg(4, xq).arg(5, cols / 32)
+                .arg(6, out).arg(7, 0).arg(8, rows).arg(9, 1).arg(10, unused).arg(11, 0).arg(12, 1).arg(13, xd)
+                .arg(14, split).arg(15, 0).arg(16, unused).arg(17, 1e-5f).arg(18, unused).arg(19, xq).arg(20, xd)
+                .arg(21, arrivals).arg(22, unused).arg(23, 0);
+    }
+
+    private static long downGroups(int rows, int split) {
+        return ceilDiv(rows, Tuning.PACKED_WARPS / split * Tuning.PACKED_ROWS_PER_WARP);
+    }
+
+    /**
+     * The 8B's gated product, the quantize of its output and down launched apart against step 74's chained launch
+     * of the three (kernel_chain_glu_down_q4_0_t1, {@code walk} work-groups a compute unit walking each product):
+     * host-clock microseconds a pass over 200 passes of each enqueued back to back, as a decode enqueues them, so
+     * that the launch boundaries and the host's enqueues count (on kernel-bench's profiling queue, the same for both).
+     */
+    private static void chainAgainstSeparate(ClContext cl, KernelLibrary kernels, ClBuffer gate, ClBuffer up, ClBuffer xq,
+            ClBuffer xd, ClBuffer arrivals, int rows, int cols, int gatedSplit, int downSplit, int walk,
+            Map<String, Object> result) {
+        int groups = rows / 32;
+        try (ClBuffer ff = cl.allocate("ff", 4L * rows);
+             ClBuffer ffq = cl.allocate("ff quants", rows);
+             ClBuffer ffd = cl.allocate("ff scales", 8L * groups);
+             ClBuffer out = cl.allocate("out", 4L * cols);
+             ClBuffer counts = cl.allocate("chain counts", 4L * 8 + 8L * 16);
+             ClKernel gated = gatedKernel(kernels, "plain_", gate, up, xq, xd, ff, arrivals, rows, cols, gatedSplit);
+             ClKernel quantize = kernels.create("kernel_quantize_q8").arg(0, ff).arg(1, rows).arg(2, ffq).arg(3, ffd).arg(4, groups);
+             ClKernel down = downKernel(kernels, "ahead_", gate, ffq, ffd, out, ff, arrivals, cols, rows, downSplit);
+             ClKernel chain = kernels.create("kernel_chain_glu_down_q4_0" + KernelLibrary.SINGLE_TOKEN)) {
+            try (java.lang.foreign.Arena zeros = java.lang.foreign.Arena.ofConfined()) {
+                cl.write(counts, 0, zeros.allocate(counts.size()));
+            }
+            long gatedGroups = gatedGroups(rows, gatedSplit);
+            long downGroups = downGroups(cols, downSplit);
+            long quantizeGroups = ceilDiv(groups, Tuning.PACKED_WARPS);
+            long most = (long) Math.max(1, cl.device().computeUnits()) * walk;
+            long gatedWalkers = Math.min(gatedGroups, most);
+            long quantizeWalkers = Math.max(1, Math.min((quantizeGroups + 1) / 2, most));
+            long downWalkers = Math.min(downGroups, most);
+            int first = gated.copyArgsTo(chain, 0);
+            chain.arg(first, ff).arg(first + 1, ffq).arg(first + 2, ffd).arg(first + 3, groups);
+            first += 4;
+            first += down.copyArgsTo(chain, first);
+            chain.arg(first, (int) gatedGroups).arg(first + 1, (int) gatedWalkers).arg(first + 2, (int) quantizeWalkers)
+                    .arg(first + 3, (int) downGroups).arg(first + 4, (int) downWalkers).arg(first + 5, 1).arg(first + 6, counts);
+            long quantizeItems = ceilDiv(groups * 32L, MV_GROUP) * MV_GROUP;
+            Runnable separate = () -> {
+                gated.run(gatedGroups * MV_GROUP, MV_GROUP);
+                quantize.run(quantizeItems, 1, MV_GROUP, 1);
+                down.run(downGroups * MV_GROUP, MV_GROUP);
+            };
+            long chainItems = (gatedWalkers + quantizeWalkers + downWalkers) * MV_GROUP;
+            Runnable chained = () -> chain.run(chainItems, MV_GROUP);
+            result.put("gatedQuantizeDownSeparateMicros", passMicros(cl, separate));
+            result.put("gatedQuantizeDownChainedWalk" + walk + "Micros", passMicros(cl, chained));
+        }
+    }
+
+    /** Host-clock microseconds a pass over 200 passes enqueued back to back, after 10 for warm-up. */
+    private static double passMicros(ClContext cl, Runnable pass) {
+        for (int i = 0; i < 10; i++) {
+            pass.run();
+        }
+        cl.finish();
+        int passes = 200;
+        long start = System.nanoTime();
+        for (int i = 0; i < passes; i++) {
+            pass.run();
+        }
+        cl.finish();
+        return (System.nanoTime() - start) / 1e3 / passes;
     }
 
     /** Work-groups a launch of {@code groups} row groups takes: all of them, or {@code walk} a compute unit where they walk. */
