@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What session 15 leaves for the next lent GPU, in one device command of at most ~10 minutes (after
 # scripts/prepare-device.sh and rm -rf .device/testdata/tokenizer; carry [".device"]), most important first, each
-# part under a timeout so that a command cut short still returns what it measured (docs/performance.md, steps 70-72
+# part under a timeout so that a command cut short still returns what it measured (docs/performance.md, steps 70-74
 # and Open measurements):
 # - kernel-bench on the 8B's shapes (gate/up 14336 x 4096, down its transpose) and the 0.5B's (4864 x 896): the Q8
 #   products on device events at every split, as walking kernels (-Dwebllm.mv.walk) and against their weight loads
