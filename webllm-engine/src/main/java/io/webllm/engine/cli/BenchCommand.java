@@ -202,10 +202,6 @@ final class BenchCommand implements Command {
     }
 
     /**
-     * A timed device decode: the passes whose tokens it took (all of them, or those before the device left a draw to
-     * the host) and the seconds from its start to the last of them.
-     */
-    /**
      * The greedy decode {@code repeat} times in all (the first already timed as {@code first}), each run's tokens/s
      * and host enqueue ms a token, and the median tokens/s: how much of a difference between two benchmarks one run
      * of each can carry (a lent GPU's host moved the 8B's decode by ±6% between runs of one build).
@@ -233,6 +229,10 @@ final class BenchCommand implements Command {
         return runs;
     }
 
+    /**
+     * A timed device decode: the passes whose tokens it took (all of them, or those before the device left a draw to
+     * the host) and the seconds from its start to the last of them.
+     */
     private record TimedDecode(int passes, double seconds, boolean declined) {
 
         double tokensPerSecond(int streams) {
