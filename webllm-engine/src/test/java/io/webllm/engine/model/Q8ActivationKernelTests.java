@@ -300,11 +300,7 @@ class Q8ActivationKernelTests extends OnTestDevice {
             for (ClKernel product : products) {
             cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before));
             Q8TestActivations.matvecArgsWithoutNorm(product, weights, rowBytes, ROWS, COLUMNS, xq, xd, ys, biases, tokens, split);
-            if (product.name().contains("_walk_")) {
-                Q8TestActivations.runWalking(product, ROWS, split, false);
-            } else {
-                Q8TestActivations.runRows(product, ROWS, split, false);
-            }
+            Q8TestActivations.run(product, ROWS, split, false);
             float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {
@@ -328,11 +324,7 @@ class Q8ActivationKernelTests extends OnTestDevice {
             for (ClKernel gated : gatedProducts) {
             cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before)); // what none of them would write
             Q8TestActivations.gatedArgs(gated, weights, upWeights, rowBytes, ROWS, COLUMNS, xq, xd, ys, tokens, split);
-            if (gated.name().contains("_walk_")) {
-                Q8TestActivations.runWalking(gated, ROWS, split, true);
-            } else {
-                Q8TestActivations.runRows(gated, ROWS, split, true);
-            }
+            Q8TestActivations.run(gated, ROWS, split, true);
             float[] y = DeviceArrays.floats(cl, arena, ys, tokens * ROWS);
             for (int t = 0; t < tokens; t++) {
                 for (int r = 0; r < ROWS; r++) {

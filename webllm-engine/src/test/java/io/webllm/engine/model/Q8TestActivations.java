@@ -92,6 +92,15 @@ final class Q8TestActivations {
         kernel.run(rowGroups(rows, split, gated) * local, local);
     }
 
+    /** {@link #runWalking} for a walking kernel (its name holds _walk_), else {@link #runRows}. */
+    static void run(ClKernel kernel, int rows, int split, boolean gated) {
+        if (kernel.name().contains("_walk_")) {
+            runWalking(kernel, rows, split, gated);
+        } else {
+            runRows(kernel, rows, split, gated);
+        }
+    }
+
     /**
      * {@link #runRows} for a walking kernel (kernel_mul_mvq_*_walk_*, kernel_mul_mv_gluq_plain_walk_*): its row groups
      * walked by two work-groups (one where there are two or fewer), so that a work-group takes several.
