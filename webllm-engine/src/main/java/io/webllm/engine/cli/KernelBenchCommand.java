@@ -1,5 +1,6 @@
 package io.webllm.engine.cli;
 
+import io.webllm.engine.model.LaunchedNormChain;
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClKernel;
@@ -116,11 +117,11 @@ final class KernelBenchCommand implements Command {
                     cl.write(buffer, 0, zeros.allocate(buffer.size()));
                 }
             }
-            // gated: rows x cols each of gate and up; down: cols x rows. Splits as MatrixProducts.q8Split caps them.
-            int gatedMost = Math.min(Integer.highestOneBit(Math.max(1, cols / 32 / 32)), Tuning.PACKED_WARPS);
-            int downMost = Math.min(Integer.highestOneBit(Math.max(1, rows / 32 / 32)), Tuning.PACKED_WARPS);
-            int gatedSplit = Tuning.Q8_SPLIT > 0 ? Math.min(Tuning.Q8_SPLIT, gatedMost) : gatedMost;
-            int downSplit = Tuning.Q8_SPLIT > 0 ? Math.min(Tuning.Q8_SPLIT, downMost) : downMost;
+            // gated: rows x cols each of gate and up; down: cols x rows. Splits as decode picks them.
+            int gatedMost = Tuning.q8SplitByLength(cols);
+            int downMost = Tuning.q8SplitByLength(rows);
+            int gatedSplit = Tuning.q8Split(cols, rows);
+            int downSplit = Tuning.q8Split(rows, cols);
             for (int split = 1; split <= Math.max(gatedMost, downMost); split *= 2) {
                 String suffix = "Split" + split;
                 if (split <= gatedMost) {
@@ -237,37 +238,28 @@ final class KernelBenchCommand implements Command {
              ClBuffer ffq = cl.allocate("ff quants", rows);
              ClBuffer ffd = cl.allocate("ff scales", 8L * groups);
              ClBuffer out = cl.allocate("out", 4L * cols);
-             ClBuffer counts = cl.allocate("chain counts", 4L * 8 + 8L * 16);
+             ClBuffer counts = cl.allocate("chain counts", LaunchedNormChain.COUNTS_BYTES);
              ClKernel gated = gatedKernel(kernels, "plain_", gate, up, xq, xd, ff, arrivals, rows, cols, gatedSplit);
              ClKernel quantize = kernels.create("kernel_quantize_q8").arg(0, ff).arg(1, rows).arg(2, ffq).arg(3, ffd).arg(4, groups);
-             ClKernel down = downKernel(kernels, "ahead_", gate, ffq, ffd, out, ff, arrivals, cols, rows, downSplit);
-             ClKernel chain = kernels.create("kernel_chain_glu_down_q4_0" + KernelLibrary.SINGLE_TOKEN)) {
+             ClKernel down = downKernel(kernels, "ahead_", gate, ffq, ffd, out, ff, arrivals, cols, rows, downSplit)) {
             try (java.lang.foreign.Arena zeros = java.lang.foreign.Arena.ofConfined()) {
                 cl.write(counts, 0, zeros.allocate(counts.size()));
             }
             long gatedGroups = gatedGroups(rows, gatedSplit);
             long downGroups = downGroups(cols, downSplit);
-            long quantizeGroups = ceilDiv(groups, Tuning.PACKED_WARPS);
-            long most = (long) Math.max(1, cl.device().computeUnits()) * walk;
-            long gatedWalkers = Math.min(gatedGroups, most);
-            long quantizeWalkers = Math.max(1, Math.min((quantizeGroups + 1) / 2, most));
-            long downWalkers = Math.min(downGroups, most);
-            int first = gated.copyArgsTo(chain, 0);
-            chain.arg(first, ff).arg(first + 1, ffq).arg(first + 2, ffd).arg(first + 3, groups);
-            first += 4;
-            first += down.copyArgsTo(chain, first);
-            chain.arg(first, (int) gatedGroups).arg(first + 1, (int) gatedWalkers).arg(first + 2, (int) quantizeWalkers)
-                    .arg(first + 3, (int) downGroups).arg(first + 4, (int) downWalkers).arg(first + 5, 1).arg(first + 6, counts);
+            LaunchedNormChain.Configured chain = LaunchedNormChain.configure(kernels, "q4_0", gated, gatedGroups, ff, ffq,
+                    ffd, groups, down, downGroups, walk, counts);
             long quantizeItems = ceilDiv(groups * 32L, MV_GROUP) * MV_GROUP;
             Runnable separate = () -> {
                 gated.run(gatedGroups * MV_GROUP, MV_GROUP);
                 quantize.run(quantizeItems, 1, MV_GROUP, 1);
                 down.run(downGroups * MV_GROUP, MV_GROUP);
             };
-            long chainItems = (gatedWalkers + quantizeWalkers + downWalkers) * MV_GROUP;
-            Runnable chained = () -> chain.run(chainItems, MV_GROUP);
-            result.put("gatedQuantizeDownSeparateMicros", passMicros(cl, separate));
-            result.put("gatedQuantizeDownChainedWalk" + walk + "Micros", passMicros(cl, chained));
+            try (ClKernel chained = chain.kernel()) {
+                result.put("gatedQuantizeDownSeparateMicros", passMicros(cl, separate));
+                result.put("gatedQuantizeDownChainedWalk" + walk + "Micros",
+                        passMicros(cl, () -> chained.run(chain.workItems(), MV_GROUP)));
+            }
         }
     }
 

@@ -16,6 +16,15 @@ import org.jspecify.annotations.Nullable;
  */
 final class ChainedLaunch implements Step {
 
+    /** Ints of the chains' counts (tickets and done counts) before their phase stamps (mul_mv_q8.cl, CH_COUNTS). */
+    static final int COUNTS = 8;
+    /** Phase stamps after the counts (-Dwebllm.chain.timing): 4 ulongs a product, 4 products at most. */
+    static final int STAMPS = 16;
+    /** Bytes of a chain's counts and stamps; one such buffer serves every chain of a model (one runs at a time). */
+    static final long COUNTS_BYTES = 4L * COUNTS + 8L * STAMPS;
+    /** The products a chain's phase stamps describe, in order (Transformer.chainPhaseMicros). */
+    static final List<String> PRODUCTS = List.of("o", "gated", "down", "qkv");
+
     private final KernelLibrary kernels;
     private final String typeSuffix;
     private final List<Launch> products = new ArrayList<>();

@@ -12,7 +12,12 @@ import java.util.List;
  * that the chain's fence and count at the end of every work-group is paid a few hundred times. The products' own
  * single-token launches give the chain its arguments.
  */
-final class LaunchedNormChain implements Step {
+public final class LaunchedNormChain implements Step {
+
+    /** The products a chain's phase stamps describe, in order (Transformer.chainPhaseMicros). */
+    static final List<String> PRODUCTS = List.of("gated", "quantize", "down");
+    /** Bytes of the counts (and phase stamps) a chain takes: {@link ChainedLaunch#COUNTS_BYTES}. */
+    public static final long COUNTS_BYTES = ChainedLaunch.COUNTS_BYTES;
 
     private final Launch launch;
 
@@ -26,33 +31,54 @@ final class LaunchedNormChain implements Step {
      */
     LaunchedNormChain(KernelLibrary kernels, String typeSuffix, Launch gated, ClBuffer quantizeInput, Q8Input into,
             int groups, Launch down, int groupsPerUnit, ClBuffer counts) {
-        ClKernel chain = kernels.create("kernel_chain_glu_down_" + typeSuffix + KernelLibrary.SINGLE_TOKEN);
-        int first = gated.kernel().copyArgsTo(chain, 0);
-        chain.arg(gated.tokenCountArg(), 1);
-        chain.arg(first, quantizeInput).arg(first + 1, into.quants()).arg(first + 2, into.scales()).arg(first + 3, groups);
-        first += 4;
-        int downFirst = first;
-        first += down.kernel().copyArgsTo(chain, downFirst);
-        chain.arg(downFirst + down.tokenCountArg(), 1);
-        long gatedGroups = gated.workGroups(1);
-        long quantizeGroups = (groups + MatrixProducts.Q8_GROUP / 32 - 1) / (MatrixProducts.Q8_GROUP / 32);
-        long downGroups = down.workGroups(1);
-        long most = (long) kernels.computeUnits() * groupsPerUnit;
-        long gatedWalkers = Math.min(gatedGroups, most);
-        // two quantize work-groups a walker at least: each is a few hundred ns of work, each walker a fence and count
-        long quantizeWalkers = Math.max(1, Math.min((quantizeGroups + 1) / 2, most));
-        long downWalkers = Math.min(downGroups, most);
-        if (chain.declaredArgs() != first + 7) {
-            throw new IllegalStateException("%s declares %d arguments, but its products take %d and it adds 7"
-                    .formatted(chain.name(), chain.declaredArgs(), first));
-        }
-        chain.arg(first, (int) gatedGroups).arg(first + 1, (int) gatedWalkers).arg(first + 2, (int) quantizeWalkers)
-                .arg(first + 3, (int) downGroups).arg(first + 4, (int) downWalkers)
-                .arg(first + 5, down.kernel().name().startsWith("kernel_mul_mvq_ahead_") ? 1 : 0).arg(first + 6, counts);
+        gated.kernel().arg(gated.tokenCountArg(), 1);
+        down.kernel().arg(down.tokenCountArg(), 1);
+        Configured chain = configure(kernels, typeSuffix, gated.kernel(), gated.workGroups(1), quantizeInput,
+                java.util.Objects.requireNonNull(into.quants(), "down's Q8 input"), into.scales(), groups, down.kernel(),
+                down.workGroups(1), groupsPerUnit, counts);
         gated.kernel().close();
         down.kernel().close();
-        long global = (gatedWalkers + quantizeWalkers + downWalkers) * MatrixProducts.Q8_GROUP;
-        launch = new Launch(chain, -1, n -> global, null, MatrixProducts.Q8_GROUP, 0).labeled("gated+quantize+down");
+        launch = new Launch(chain.kernel(), -1, n -> chain.workItems(), null, MatrixProducts.Q8_GROUP, 0)
+                .labeled("gated+quantize+down");
+    }
+
+    /** A chain kernel with its arguments set, and the work-items its launch takes (work-groups of Q8 matvec size). */
+    public record Configured(ClKernel kernel, long workItems) {
+    }
+
+    /**
+     * A new kernel_chain_glu_down_{typeSuffix}_t1 set up from its products' single-token kernels, their arguments set
+     * for one token: the plain gated product's ({@code gatedGroups} work-groups), the quantize of {@code groups}
+     * 32-value groups of {@code quantizeInput} into {@code quants} and {@code scales}, and the plain or loads-ahead down
+     * product's ({@code downGroups}). Each product's work-groups walk its row groups, at most {@code groupsPerUnit} a
+     * compute unit (the quantize two of its work-groups a walker at least: each is a few hundred ns of work, each
+     * walker a fence and count). kernel-bench times the same kernel against its products launched apart.
+     */
+    public static Configured configure(KernelLibrary kernels, String typeSuffix, ClKernel gated, long gatedGroups,
+            ClBuffer quantizeInput, ClBuffer quants, ClBuffer scales, int groups, ClKernel down, long downGroups,
+            int groupsPerUnit, ClBuffer counts) {
+        if (groupsPerUnit < 1) {
+            throw new IllegalArgumentException("a chain takes at least 1 work-group a compute unit, not " + groupsPerUnit);
+        }
+        ClKernel chain = kernels.create("kernel_chain_glu_down_" + typeSuffix + KernelLibrary.SINGLE_TOKEN);
+        int first = gated.copyArgsTo(chain, 0);
+        chain.arg(first, quantizeInput).arg(first + 1, quants).arg(first + 2, scales).arg(first + 3, groups);
+        first += 4;
+        first += down.copyArgsTo(chain, first);
+        if (chain.declaredArgs() != first + 7) {
+            chain.close();
+            throw new IllegalStateException("%s declares %d arguments, but %s and %s take %d and the chain adds 7"
+                    .formatted(chain.name(), chain.declaredArgs(), gated.name(), down.name(), first));
+        }
+        long quantizeGroups = (groups + MatrixProducts.Q8_GROUP / 32 - 1) / (MatrixProducts.Q8_GROUP / 32);
+        long most = (long) kernels.computeUnits() * groupsPerUnit;
+        long gatedWalkers = Math.min(gatedGroups, most);
+        long quantizeWalkers = Math.max(1, Math.min((quantizeGroups + 1) / 2, most));
+        long downWalkers = Math.min(downGroups, most);
+        chain.arg(first, (int) gatedGroups).arg(first + 1, (int) gatedWalkers).arg(first + 2, (int) quantizeWalkers)
+                .arg(first + 3, (int) downGroups).arg(first + 4, (int) downWalkers)
+                .arg(first + 5, down.name().startsWith("kernel_mul_mvq_ahead_") ? 1 : 0).arg(first + 6, counts);
+        return new Configured(chain, (gatedWalkers + quantizeWalkers + downWalkers) * MatrixProducts.Q8_GROUP);
     }
 
     @Override

@@ -66,7 +66,7 @@ final class MatrixProducts {
         if (q8 && w.integerKernels()) {
             // the norm only in the single-token kernel (Transformer.residualProduct)
             Step product = Step.byTokenWidth(width -> q8MatvecLaunch(w, q8Input, inStride, out, outOffset, outStride, bias,
-                    accumulate, width.isEmpty() ? null : norm, width));
+                    accumulate, width.isEmpty() ? null : norm, width, true));
             if (runsTensorCoreMatvec(w)) {
                 product = Step.byTokenCount(product,
                         tensorCoreLaunch(w, q8Input, inStride, out, outOffset, outStride, bias, accumulate), dp4aTokenLimit(w));
@@ -90,23 +90,24 @@ final class MatrixProducts {
      */
     Launch singleTokenQ8Matvec(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
             @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm) {
-        return q8MatvecLaunch(w, input, inStride, out, outOffset, outStride, bias, accumulate, norm, KernelLibrary.SINGLE_TOKEN);
+        return q8MatvecLaunch(w, input, inStride, out, outOffset, outStride, bias, accumulate, norm, KernelLibrary.SINGLE_TOKEN, false);
     }
 
     /**
      * A matrix-vector product with the Q8 activations of {@code input} (x_groups: groups per token row of them), and
      * with {@code norm} the rms_norm of its output rows (outOffset 0, one row of w.rows() values a token);
-     * {@code width}: the kernel-name suffix of the single-token build, or "" (Step.byTokenWidth).
+     * {@code width}: the kernel-name suffix of the single-token build, or "" (Step.byTokenWidth); {@code mayWalk}:
+     * whether it may take a walking kernel (-Dwebllm.mv.walk), whose extra argument a chained launch does not take.
      */
     private Launch q8MatvecLaunch(DeviceTensor w, Q8Input input, int inStride, ClBuffer out, int outOffset, int outStride,
-            @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm, String width) {
+            @Nullable ClBuffer bias, boolean accumulate, @Nullable FollowingNorm norm, String width, boolean mayWalk) {
         boolean deferred = input.deferredIn(width);
         // the kernel without the norm tail and deferred scale where neither is used: their code costs registers
         boolean plain = norm == null && !deferred;
         String kind = !plain ? "kernel_mul_mvq_"
                 : Tuning.loadsAhead(w.type()) && width.equals(KernelLibrary.SINGLE_TOKEN) ? "kernel_mul_mvq_ahead_" : "kernel_mul_mvq_plain_";
         long groups = q8GlobalSize(w, false) / Q8_GROUP;
-        int walkers = walkingGroups(plain, width, groups);
+        int walkers = mayWalk ? walkingGroups(plain, width, groups) : 0;
         String kernelName = kind + (walkers > 0 ? "walk_" : "") + w.kernelSuffix() + width;
         ClKernel kernel = productArgs(kernelName, w, input, inStride, out, outOffset, outStride, bias, accumulate)
                 .arg(14, q8Split(w))
@@ -116,11 +117,19 @@ final class MatrixProducts {
                 .arg(20, norm != null ? norm.into().scales() : input.scales())
                 .arg(21, gpuArrivals())
                 .arg(22, deferred ? input.deferredSquares() : out).arg(23, deferred ? 1 : 0);
+        return q8Launch(kernel, groups, walkers, 24).labeled(w.rows() + "x" + w.columns());
+    }
+
+    /**
+     * The launch of a Q8 matvec kernel (mul_mv_q8.cl) of {@code groups} work-groups, token count at argument 9; where
+     * {@code walkers} > 0 a walking kernel's that many work-groups take them all, their count at {@code walkArg}.
+     */
+    static Launch q8Launch(ClKernel kernel, long groups, int walkers, int walkArg) {
         if (walkers > 0) {
-            kernel.arg(24, (int) groups);
+            kernel.arg(walkArg, (int) groups);
         }
         long global = (walkers > 0 ? walkers : groups) * Q8_GROUP;
-        return new Launch(kernel, 9, n -> global, null, Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns());
+        return new Launch(kernel, 9, n -> global, null, Q8_GROUP, 0);
     }
 
     /**
@@ -129,10 +138,7 @@ final class MatrixProducts {
      * {@link Tuning#SHORT_PRODUCT_ROWS} rows; at most all the warps.
      */
     static int q8Split(DeviceTensor w) {
-        // never more warps than rows of 32 groups to share (Qwen2.5-0.5B's 896 columns are 28 groups: no split)
-        int byLength = Math.min(Integer.highestOneBit(Math.max(1, w.columns() / 32 / MV_LANES)), Tuning.PACKED_WARPS);
-        int cap = Tuning.Q8_SPLIT_SHORT > 0 && w.rows() <= Tuning.SHORT_PRODUCT_ROWS ? Tuning.Q8_SPLIT_SHORT : Tuning.Q8_SPLIT;
-        return cap > 0 ? Math.min(cap, byLength) : byLength;
+        return Tuning.q8Split(w.columns(), w.rows());
     }
 
     /**

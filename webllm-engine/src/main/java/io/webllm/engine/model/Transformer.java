@@ -129,6 +129,8 @@ public final class Transformer implements AutoCloseable {
     /** With -Dwebllm.attention.timing: the split kernel's phase stamps (attention.cl, AT_TIMING), else null. */
     private final @Nullable ClBuffer attentionTiming;
     private @Nullable ClBuffer chainCounts;
+    /** The products of this model's chained launches, as their phase stamps name them. */
+    private List<String> chainProducts = ChainedLaunch.PRODUCTS;
     /** What the latency-bound kernels of a decode step warm L2 with (-Dwebllm.warm.l2MB), planned as the layers are built. */
     private final L2Warmup warmup = new L2Warmup();
     /** Per kernel name: total seconds and launches, when profiling is on (see {@link #profile}). */
@@ -321,9 +323,10 @@ public final class Transformer implements AutoCloseable {
             if (previousChain == null && chainsWithLaunchedNorms(o, gate, up, writtenForVector, d, l + 1 == config.layerCount(), options)) {
                 int nff = config.feedForwardLength();
                 Step gatedToDown = new LaunchedNormChain(kernels, gate.kernelSuffix(),
-                        gatedQ8Launch(gate, up, false, ffnInput, KernelLibrary.SINGLE_TOKEN), ff, feedForward, nff / 32,
+                        gatedQ8Launch(gate, up, false, ffnInput, KernelLibrary.SINGLE_TOKEN, true), ff, feedForward, nff / 32,
                         products.singleTokenQ8Matvec(down, feedForward, nff, x, 0, config.embeddingLength(), null, true, null),
                         options.launchedNormChain(), chainCounts());
+                chainProducts = LaunchedNormChain.PRODUCTS;
                 chained = Step.sequence(o.step(), Step.sequence(gatedToDown, d.after()));
             }
             layerLaunches.add(chained == null ? separate : Step.byTokenCount(chained, separate, 2));
@@ -445,7 +448,7 @@ public final class Transformer implements AutoCloseable {
          * its output and down as one launch where norms are launched (the large models; mul_mv_q8.cl,
          * kernel_chain_glu_down_*: each product's work-groups walk its row groups, so that the chain's per-work-group
          * fence and count is paid a few hundred times, not once per row group); 0 launches them apart. Applies with
-         * chained layers on, -Dwebllm.mv.walk and -Dwebllm.mv.gatedPairs off. Default {@link Tuning#LAUNCHED_NORM_CHAIN}.
+         * chained layers on. Default {@link Tuning#LAUNCHED_NORM_CHAIN}.
          */
         public Options withLaunchedNormChain(int groupsPerUnit) {
             return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, groupsPerUnit);
@@ -904,13 +907,12 @@ public final class Transformer implements AutoCloseable {
      * Whether a single-token pass runs a layer's gated product, the quantize of its output and down as one launch
      * (Options.launchedNormChain; LaunchedNormChain): where norms are launched (neither o nor down applies one) and the
      * gated product leaves its quantization to a launch, all three of one weight type on the single-token Q8 matvecs,
-     * not the last layer (its down may apply the output norm), and none of the products' other single-token kernels
-     * switched on (walking, pairs), whose arguments the chain does not take.
+     * not the last layer (its down may apply the output norm).
      */
     private boolean chainsWithLaunchedNorms(ResidualProduct o, DeviceTensor gate, DeviceTensor up, boolean gatedQuantizes,
             ResidualProduct down, boolean lastLayer, Options options) {
         return options.chainedLayers() && options.launchedNormChain() > 0 && !lastLayer && !gatedQuantizes
-                && o.norm() == null && down.norm() == null && Tuning.Q8_WALK == 0 && !Tuning.GATED_PAIRS
+                && o.norm() == null && down.norm() == null
                 && gate.type() == up.type() && down.w().type() == gate.type() && !down.input().writtenForVector()
                 && products.runsQ8Matvec(gate) && products.runsQ8Matvec(down.w());
     }
@@ -922,7 +924,7 @@ public final class Transformer implements AutoCloseable {
     private ChainedLaunch chainedFeedForward(ResidualProduct o, DeviceTensor gate, DeviceTensor up, Q8Input ffnInput, ResidualProduct down) {
         return new ChainedLaunch(kernels, gate.kernelSuffix(),
                 products.singleTokenQ8Matvec(o.w(), o.input(), o.inStride(), x, 0, config.embeddingLength(), null, true, o.norm()),
-                gatedQ8Launch(gate, up, true, ffnInput, KernelLibrary.SINGLE_TOKEN),
+                gatedQ8Launch(gate, up, true, ffnInput, KernelLibrary.SINGLE_TOKEN, true),
                 products.singleTokenQ8Matvec(down.w(), down.input(), down.inStride(), x, 0, config.embeddingLength(), null, true, down.norm()),
                 chainCounts());
     }
@@ -933,24 +935,20 @@ public final class Transformer implements AutoCloseable {
      */
     private ClBuffer chainCounts() {
         if (chainCounts == null) {
-            chainCounts = zeroed("chain counts", 4L * CHAIN_COUNTS + 8L * CHAIN_STAMPS);
+            chainCounts = zeroed("chain counts", ChainedLaunch.COUNTS_BYTES);
         }
         return chainCounts;
     }
 
-    /** Ints of the chain's counts before its stamps (mul_mv_q8.cl, CH_COUNTS), and its stamps: 4 a product. */
-    private static final int CHAIN_COUNTS = 8;
-    private static final int CHAIN_STAMPS = 16;
-    private static final List<String> CHAIN_PRODUCTS = List.of("o", "gated", "down", "qkv");
-
     /**
      * The last chained launch's phases, in microseconds of the device's global timer (with -Dwebllm.chain.timing on
-     * NVIDIA; empty otherwise), from the stamps mul_mv_q8.cl writes per product: when its first work-group entered
+     * NVIDIA; empty otherwise), from the stamps mul_mv_q8.cl writes per product ({@link #chainProducts}: o, gated,
+     * down and q/k/v, or for the large models' chain gated, quantize and down): when its first work-group entered
      * and its wait released it, when its last work-group counted itself done, and when that one was released. Per
      * product: {@code release} (its first work-group's release after the previous product's last done, or after
-     * its own entry for o), {@code span} (first release to last done) and {@code lastGroup} (the last work-group's
-     * own run); then {@code total} (o's first entry to the last product's last done) and, with
-     * -Dwebllm.attention.timing, {@code afterAttention} (o's first entry after the attention launch before it
+     * its own entry for the first product), {@code span} (first release to last done) and {@code lastGroup} (the last work-group's
+     * own run); then {@code total} (the first product's first entry to the last product's last done) and, with
+     * -Dwebllm.attention.timing, {@code afterAttention} (that first entry after the attention launch before it
      * ended its last stamp).
      */
     public java.util.Map<String, Double> chainPhaseMicros() {
@@ -958,20 +956,20 @@ public final class Transformer implements AutoCloseable {
         if (chainCounts == null || !Tuning.CHAIN_TIMING) {
             return phases;
         }
-        long[] stamps = readStamps(chainCounts, 4L * CHAIN_COUNTS, CHAIN_STAMPS);
+        long[] stamps = readStamps(chainCounts, 4L * ChainedLaunch.COUNTS, ChainedLaunch.STAMPS);
         long start = stamps[0];
         if (start == 0) {
             return phases; // not NVIDIA (the clock reads 0), or no chained launch yet
         }
         long previousDone = start;
-        for (int p = 0; p < CHAIN_PRODUCTS.size(); p++) {
+        for (int p = 0; p < chainProducts.size(); p++) {
             long entered = stamps[4 * p];
             long released = stamps[4 * p + 1];
             long done = stamps[4 * p + 2];
             if (entered < start || done == 0) {
                 break; // a product this launch has not (a chain without q/k/v, after one with it)
             }
-            String name = CHAIN_PRODUCTS.get(p);
+            String name = chainProducts.get(p);
             phases.put(name + ".release", (released - previousDone) / 1e3);
             phases.put(name + ".span", (done - released) / 1e3);
             phases.put(name + ".lastGroup", (done - stamps[4 * p + 3]) / 1e3);
@@ -1059,7 +1057,7 @@ public final class Transformer implements AutoCloseable {
         boolean quantized = q8 && gate.integerKernels();
         Step fused;
         if (quantized) {
-            fused = Step.byTokenWidth(width -> gatedQ8Launch(gate, up, quantizeOutput, input, width));
+            fused = Step.byTokenWidth(width -> gatedQ8Launch(gate, up, quantizeOutput, input, width, false));
         } else {
             ClKernel kernel = gatedArgs("kernel_mul_mv_glu_" + gate.kernelSuffix(), gate, up).arg(5, xb).arg(6, config.embeddingLength());
             long global = MatrixProducts.matvecGlobalSize(gate, true);
@@ -1083,17 +1081,20 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * The gated Q8 matvec (mul_mv_q8.cl) reading {@code input}, for a pass width (Step.byTokenWidth); with
-     * {@code quantizeOutput} it writes ff as Q8 activations too.
+     * {@code quantizeOutput} it writes ff as Q8 activations too. {@code forChain}: the product body's own kernel, never
+     * the walking or pair kernels (-Dwebllm.mv.walk, -Dwebllm.mv.gatedPairs), for a chained launch to take its
+     * arguments from.
      */
-    private Launch gatedQ8Launch(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input, String width) {
+    private Launch gatedQ8Launch(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input, String width,
+            boolean forChain) {
         boolean deferred = input.deferredIn(width);
         // the kernel built without the quantizing tail and the deferred scale where it needs neither (the large models)
         boolean plain = !quantizeOutput && !deferred;
         long groups = MatrixProducts.q8GlobalSize(gate, true) / MatrixProducts.Q8_GROUP;
         // a warp a matrix (-Dwebllm.mv.gatedPairs) where a work-group's row sets pair up; else walking or not
-        boolean pairs = plain && Tuning.GATED_PAIRS && width.equals(KernelLibrary.SINGLE_TOKEN)
+        boolean pairs = !forChain && plain && Tuning.GATED_PAIRS && width.equals(KernelLibrary.SINGLE_TOKEN)
                 && MatrixProducts.q8Split(gate) <= Tuning.PACKED_WARPS / 2;
-        int walkers = pairs ? 0 : products.walkingGroups(plain, width, groups);
+        int walkers = pairs || forChain ? 0 : products.walkingGroups(plain, width, groups);
         String kind = pairs ? "kernel_mul_mv_gluq_pair_"
                 : plain ? "kernel_mul_mv_gluq_plain_" + (walkers > 0 ? "walk_" : "") : "kernel_mul_mv_gluq_";
         ClKernel kernel = gatedArgs(kind + gate.kernelSuffix() + width, gate, up)
@@ -1101,11 +1102,7 @@ public final class Transformer implements AutoCloseable {
                 .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
                 .arg(14, products.gpuArrivals()).arg(15, quantizeOutput ? 1 : 0)
                 .arg(16, deferred ? input.deferredSquares() : ff).arg(17, deferred ? 1 : 0).arg(18, config.rmsEpsilon());
-        if (walkers > 0) {
-            kernel.arg(19, (int) groups);
-        }
-        long global = (walkers > 0 ? walkers : groups) * MatrixProducts.Q8_GROUP;
-        return new Launch(kernel, 9, n -> global, null, MatrixProducts.Q8_GROUP, 0);
+        return MatrixProducts.q8Launch(kernel, groups, walkers, 19);
     }
 
     /**

@@ -48,6 +48,25 @@ public final class Tuning {
     public static final boolean GATED_PAIRS = flag("webllm.mv.gatedPairs", false);
     /** The most rows a product may have for {@link #Q8_SPLIT_SHORT}: all of an 8B's but the gated product and the output. */
     public static final int SHORT_PRODUCT_ROWS = 8192;
+
+    /**
+     * The most warps of a work-group that can share a row set of {@code columns} columns in mul_mv_q8.cl: every lane a
+     * 32-value group a round (Qwen2.5-0.5B's 896 columns are 28 groups: no split), a power of two, at most all the warps.
+     */
+    public static int q8SplitByLength(int columns) {
+        return Math.min(Integer.highestOneBit(Math.max(1, columns / 32 / 32)), PACKED_WARPS);
+    }
+
+    /**
+     * Warps sharing the columns of a row set of a rows x columns Q8 matvec (mul_mv_q8.cl): {@link #Q8_SPLIT}, or
+     * {@link #Q8_SPLIT_SHORT} where set for matrices of at most {@link #SHORT_PRODUCT_ROWS} rows, capped by
+     * {@link #q8SplitByLength} (0: all it allows).
+     */
+    public static int q8Split(int columns, int rows) {
+        int byLength = q8SplitByLength(columns);
+        int cap = Q8_SPLIT_SHORT > 0 && rows <= SHORT_PRODUCT_ROWS ? Q8_SPLIT_SHORT : Q8_SPLIT;
+        return cap > 0 ? Math.min(cap, byLength) : byLength;
+    }
     /**
      * Tokens per pass over the weights (batched decode of several streams: 8 measured 9% faster than 4 at 16
      * streams, and the same for one).

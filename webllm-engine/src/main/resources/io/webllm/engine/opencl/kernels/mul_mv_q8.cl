@@ -736,7 +736,8 @@ DEFINE_MUL_MV_GLUQ(q6_k)
 #define CH_TIMING 0
 #endif
 // Ints of the chain's counts before its phase stamps (-Dwebllm.chain.timing, CH_TIMING): with it each launch writes,
-// per product (o, gated, down, q/k/v: 4 ulongs each), when the product's first work-group entered and was released
+// per product (o, gated, down, q/k/v, or the large models' gated, quantize, down: 4 ulongs each), when the product's
+// first work-group entered and was released
 // by its wait, when its last work-group counted itself done and when that one had been released, all in NVIDIA's
 // global nanoseconds (Transformer.chainPhaseMicros reads the last launch's). The stamps are outside the counts the
 // chain resets; nothing writes them without the define.
