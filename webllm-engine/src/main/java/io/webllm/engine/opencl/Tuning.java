@@ -25,10 +25,9 @@ public final class Tuning {
     /**
      * The split of the Q8 matvecs whose matrices have at most {@link #SHORT_PRODUCT_ROWS} rows,
      * {@code -Dwebllm.mv.splitShort=N} (a power of two, capped by the row length as {@link #Q8_SPLIT} is); 0, the
-     * default until measured, leaves them at {@link #Q8_SPLIT}. A short product launches too few warps to fill the GPU:
-     * the 8B's o product (4,096 rows) 256 work-groups, under 16 warps an SM, and it ran at ~0.85 TB/s (q/k/v ~0.9,
-     * down ~1.5) where the gated product's 1,792 work-groups reach ~1.65. Split 4 doubles their warps, each with
-     * half the rounds. Host-side: no kernel rebuild.
+     * default, leaves them at {@link #Q8_SPLIT}. A short product launches few warps (the 8B's o product 256
+     * work-groups, under 16 warps an SM), but splitting them further lost on an H100 (session 15: 8B Q4_0 286.6 and
+     * 283.6 tok/s at 4, 273.8 at 8, against 307.0 and 292.7; Qwen2.5-0.5B no change). Host-side: no kernel rebuild.
      */
     public static final int Q8_SPLIT_SHORT = powerOfTwoOrZero("webllm.mv.splitShort", 0);
     /**
@@ -123,7 +122,8 @@ public final class Tuning {
      * How the Q8 matvecs load Q4_0 and Q8_0 weights on NVIDIA (quants.cl, MV_WEIGHT_LOAD), {@code -Dwebllm.mv.weightLoad=N}:
      * 0 (the default) ordinary loads, 1 the read-only path, 2 it without L1 lines, 3 streaming, 4 no L1 line and a
      * 256-byte L2 fetch. A build define: each value rebuilds every kernel. On an H100 (session 14) 4 decoded 8B Q4_0
-     * 3% faster (325.5, 314.7, 319.1 tok/s against 313.4, 310.6, 307.0, alternating); 0 until the GPU tests run with it.
+     * 3% faster (325.5, 314.7, 319.1 tok/s against 313.4, 310.6, 307.0, alternating), on another (session 15) not
+     * (294.4 and 317.0 against 304.2 and 310.9; Q8_0 226.8 against 229.5): 0.
      */
     public static final int WEIGHT_LOAD = bounded("webllm.mv.weightLoad", 0, 0, 4);
     /** Whether quants become floats through the 2^23 mantissa trick (1) or conversion instructions (0). */
@@ -253,9 +253,9 @@ public final class Tuning {
         return integer(property, fallback) == 0 ? 0 : powerOfTwo(property, fallback, 1);
     }
 
-    /** A system property in megabytes, as bytes (negative amounts as 0). */
+    /** A system property in megabytes (0 to 4,096), as bytes. */
     private static long megabytes(String property, int fallback) {
-        return (long) Math.max(0, integer(property, fallback)) << 20;
+        return (long) bounded(property, fallback, 0, 4096) << 20;
     }
 
     /**
