@@ -144,7 +144,7 @@ final class KernelBenchCommand implements Command {
             }
             long gatedGroups = gatedGroups(rows, gatedSplit);
             long downGroups = downGroups(cols, downSplit);
-            long local = MV_GROUP;
+            long local = mvGroup();
             for (int sets : new int[] {1, 2, 4, 8}) {
                 ClKernel probe = probes.kernel("probe_q8_weights_q4_0").arg(0, gate).arg(1, up).arg(2, 1).arg(3, cols)
                         .arg(4, rows).arg(5, gatedSplit).arg(6, sets).arg(7, y);
@@ -163,8 +163,13 @@ final class KernelBenchCommand implements Command {
         }
     }
 
-    /** Work-items of a Q8 matvec work-group (mul_mv_q8.cl): PK_WARPS warps. */
-    private static final long MV_GROUP = (long) Tuning.PACKED_WARPS * 32;
+    /**
+     * Work-items of a Q8 matvec work-group (mul_mv_q8.cl): PK_WARPS warps. A method, not a constant: reading Tuning
+     * when Main loads its commands would make a malformed switch fail every command, not the one that reads it.
+     */
+    private static long mvGroup() {
+        return (long) Tuning.PACKED_WARPS * 32;
+    }
 
     /**
      * Times kernel_mul_mv_gluq_{kind}q4_0_t1 on rows x cols gate and up weights at {@code split}; a walking kind
@@ -178,7 +183,7 @@ final class KernelBenchCommand implements Command {
             if (walk > 0) {
                 gated.arg(19, (int) groups);
             }
-            rate(result, name, 2L * rows * cols / 32 * 18, time(cl, gated, launched(cl, groups, walk) * MV_GROUP, MV_GROUP));
+            rate(result, name, 2L * rows * cols / 32 * 18, time(cl, gated, launched(cl, groups, walk) * mvGroup(), mvGroup()));
         }
     }
 
@@ -206,7 +211,7 @@ final class KernelBenchCommand implements Command {
             if (walk > 0) {
                 down.arg(24, (int) groups);
             }
-            rate(result, name, (long) rows * cols / 32 * 18, time(cl, down, launched(cl, groups, walk) * MV_GROUP, MV_GROUP));
+            rate(result, name, (long) rows * cols / 32 * 18, time(cl, down, launched(cl, groups, walk) * mvGroup(), mvGroup()));
         }
     }
 
@@ -249,16 +254,16 @@ final class KernelBenchCommand implements Command {
             long downGroups = downGroups(cols, downSplit);
             LaunchedNormChain.Configured chain = LaunchedNormChain.configure(kernels, "q4_0", gated, gatedGroups, ff, ffq,
                     ffd, groups, down, downGroups, walk, counts);
-            long quantizeItems = ceilDiv(groups * 32L, MV_GROUP) * MV_GROUP;
+            long quantizeItems = ceilDiv(groups * 32L, mvGroup()) * mvGroup();
             Runnable separate = () -> {
-                gated.run(gatedGroups * MV_GROUP, MV_GROUP);
-                quantize.run(quantizeItems, 1, MV_GROUP, 1);
-                down.run(downGroups * MV_GROUP, MV_GROUP);
+                gated.run(gatedGroups * mvGroup(), mvGroup());
+                quantize.run(quantizeItems, 1, mvGroup(), 1);
+                down.run(downGroups * mvGroup(), mvGroup());
             };
             try (ClKernel chained = chain.kernel()) {
                 result.put("gatedQuantizeDownSeparateMicros", passMicros(cl, separate));
                 result.put("gatedQuantizeDownChainedWalk" + walk + "Micros",
-                        passMicros(cl, () -> chained.run(chain.workItems(), MV_GROUP)));
+                        passMicros(cl, () -> chained.run(chain.workItems(), mvGroup())));
             }
         }
     }

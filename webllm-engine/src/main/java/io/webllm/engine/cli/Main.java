@@ -42,6 +42,13 @@ public final class Main {
         } catch (GgufFormatException | ClException | IllegalArgumentException e) {
             err.println("webllm " + command.name() + ": " + e.getMessage());
             return 1;
+        } catch (ExceptionInInitializerError e) {
+            if (!(e.getCause() instanceof IllegalArgumentException refused)) {
+                throw e;
+            }
+            // a malformed -Dwebllm.* switch, refused as opencl.Tuning loads
+            err.println("webllm " + command.name() + ": " + refused.getMessage());
+            return 1;
         } catch (Exception e) {
             err.println("webllm " + command.name() + ": " + e);
             e.printStackTrace(err);
