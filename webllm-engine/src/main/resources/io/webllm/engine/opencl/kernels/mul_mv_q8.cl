@@ -894,7 +894,7 @@ kernel void kernel_chain_glu_down_##TYPE##_t1(GLUQ_PARAMS(g_), global const floa
         released = ch_clock();                                                                                  \
         const int q_work_groups = (q_groups + PK_WARPS - 1) / PK_WARPS;                                         \
         for (int g = ticket; g < q_work_groups; g += q_walkers)                                                 \
-            quantize_groups_t1(g, q_x, q_xq, q_xd, q_groups, red);                                              \
+            quantize_groups(g, 0, q_x, 0, q_xq, q_xd, q_groups, red);                                           \
     } else {                                                                                                    \
         ticket -= q_walkers;                                                                                    \
         product = 2;                                                                                            \

@@ -39,13 +39,13 @@ inline float2 quantize_lanes(float v, global char* q, int live, local float* red
     return (float2) (d, d * lane_sum(c, red));
 }
 
-// One warp per (group, token): x (row stride x_stride floats) into quants and scales of `groups` groups a token.
-// Launch: global (ceil(groups * 32 / 256) * 256, n), local (256, 1).
-kernel void kernel_quantize_q8(global const float* x, int x_stride, global char* xq, global float2* xd, int groups) {
-    local float red[256];
-    const int g = get_global_id(0) / MV_LANES;
+// Work-group `group` of a quantize pass over token t: a warp a 32-value group of x's row (row stride x_stride floats)
+// into quants and scales of `groups` groups a token. kernel_quantize_q8 runs it, and mul_mv_q8.cl's chained launch
+// of the large models for its single token.
+inline void quantize_groups(int group, int t, global const float* x, int x_stride, global char* xq, global float2* xd,
+        int groups, local float* red) {
+    const int g = group * (int) (get_local_size(0) / MV_LANES) + (int) (get_local_id(0) / MV_LANES);
     const int lane = get_local_id(0) % MV_LANES;
-    const int t = get_global_id(1);
     const int live = g < groups;
     const float v = live ? x[(ulong) t * x_stride + g * GROUP + lane] : 0.0f;
     const ulong k = (ulong) t * groups + min(g, groups - 1);
@@ -53,17 +53,10 @@ kernel void kernel_quantize_q8(global const float* x, int x_stride, global char*
     if (live && lane == 0) xd[k] = scales;
 }
 
-// kernel_quantize_q8's work for one token as a body: work-group `group` of the launch, a warp a group of x's `groups`
-// (mul_mv_q8.cl's chained launch of the large models calls it, bit for bit the launch's result).
-inline void quantize_groups_t1(int group, global const float* x, global char* xq, global float2* xd, int groups,
-        local float* red) {
-    const int g = group * (int) (get_local_size(0) / MV_LANES) + (int) (get_local_id(0) / MV_LANES);
-    const int lane = get_local_id(0) % MV_LANES;
-    const int live = g < groups;
-    const float v = live ? x[g * GROUP + lane] : 0.0f;
-    const int k = min(g, groups - 1);
-    const float2 scales = quantize_lanes(v, xq + (ulong) k * GROUP, live, red);
-    if (live && lane == 0) xd[k] = scales;
+// Launch: global (ceil(groups * 32 / 256) * 256, n), local (256, 1).
+kernel void kernel_quantize_q8(global const float* x, int x_stride, global char* xq, global float2* xd, int groups) {
+    local float red[256];
+    quantize_groups(get_group_id(0), get_global_id(1), x, x_stride, xq, xd, groups, red);
 }
 
 // rms_norm (norm.cl) that also writes the normalised row as Q8 activations, when n is a multiple of 32: the norm's

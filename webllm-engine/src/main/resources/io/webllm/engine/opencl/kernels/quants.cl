@@ -49,8 +49,8 @@ NO_SINGLE_LOAD(q6_k)
 // (ld.global.nc), 2 the read-only path without an L1 line (.L1::no_allocate), 3 streaming (ld.global.cs, evict first),
 // 4 no L1 line and a 256-byte L2 fetch (.L2::256B). Weights are read once a token and never written while a kernel
 // runs, so each is the same value; what differs is how L1 and L2 hold the lines, which bounds the loads in flight.
-// On an H100, 4 decoded 8B Q4_0 3% faster than 0 (session 14, docs/performance.md step 67); 0 stays the default
-// until the GPU tests have run with it.
+// On H100s 4 decoded 8B Q4_0 3% faster than 0 in session 14 and no faster in session 15 (docs/performance.md step
+// 67): 0 is the default.
 #if defined(WEBLLM_PTX) && MV_WEIGHT_LOAD > 0
 #if MV_WEIGHT_LOAD == 1
 #define MV_LD "ld.global.nc"
