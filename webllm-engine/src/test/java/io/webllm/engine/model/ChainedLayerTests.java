@@ -39,6 +39,16 @@ class ChainedLayerTests {
     }
 
     /**
+     * Down's rows here are two rounds of a split warp (72 Q8 groups): the chained products after o load their first
+     * round of weights before they wait for the product before them (PKQ_PASS_GATED), the later rounds after it.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void chainedDecodeWithRowsOfSeveralRoundsGivesTheLogitsOfSeparateLaunches(GgmlType type) {
+        assertChainedDecodeMatches(ModelShape.TINY_QWEN2_LONG_FFN, type, 14);
+    }
+
+    /**
      * The large models' chain (norms launched: tiny-wide's rows of 2,176 values): the gated product, the quantize of
      * its output and down as one launch (LaunchedNormChain, kernel_chain_glu_down_*), each product's work-groups
      * walking its row groups, one work-group a compute unit so that each walks several; every layer but the last.
