@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
-# What session 15 leaves for the next lent GPU, in one device command of at most ~10 minutes (after
-# scripts/prepare-device.sh and rm -rf .device/testdata/tokenizer; carry [".device"]), most important first, each
-# part under a timeout so that a command cut short still returns what it measured (docs/performance.md, steps 70-74
-# and Open measurements):
-# - kernel-bench on the 8B's shapes (gate/up 14336 x 4096, down its transpose) and the 0.5B's (4864 x 896): the Q8
-#   products on device events at every split, as walking kernels (-Dwebllm.mv.walk) and against their weight loads
-#   alone; the first build of the kernels (~75 s) happens here;
-# - the GPU tests (Q8ActivationKernelTests runs the walking and pair kernels, ChainedLayerTests the new chain);
-# - 8B Q4_0: the defaults against walking products (8 work-groups an SM; session 15 measured them once, 7% ahead,
-#   on a card whose runs of the same build differed by 5%) and the gated product a warp a matrix
-#   (-Dwebllm.mv.gatedPairs) and the gated product, its quantize and down as one chained launch
-#   (-Dwebllm.chain.launchedNorms=2: 64 launches a token fewer), twice in alternation (the pair kernel once: kernel-bench times it too), five greedy runs each (bench
-#   --repeat: the median and each run's host enqueue time, which the speed followed in session 15);
-# - Qwen2.5-0.5B: the defaults, phase stamps (a rebuild), and the stamps with the short products split 4 ways.
+# What session 16 leaves for the next lent GPU, in one device command of at most ~10 minutes (after
+# scripts/prepare-device.sh, rm -rf .device/testdata/tokenizer and scripts/prepare-baseline.sh b4bfead prev; carry
+# [".device"]), most important first, each part under a timeout so that a command cut short still returns what it
+# measured (docs/performance.md, steps 72-75 and Open measurements):
+# - the GPU tests, the first build of the kernels (ChainedLayerTests runs step 75's chain and step 74's, and
+#   Q8ActivationKernelTests the walking and pair kernels);
+# - Qwen2.5-0.5B: session 15's build (prev) against step 75 (the chain's later products load their first round of
+#   weights before they wait), twice in alternation, five greedy runs each (bench --repeat: the median and each
+#   run's host enqueue time);
+# - 8B Q4_0: the defaults against walking products (-Dwebllm.mv.walk=8), the launched-norm chain
+#   (-Dwebllm.chain.launchedNorms=2: 64 launches a token fewer), in alternation, five runs each; then the gated
+#   product a warp a matrix (-Dwebllm.mv.gatedPairs) once;
+# - kernel-bench on the 8B's shapes (the products alone on device events, the chain against its separate launches).
 # Output in $OUT/next.txt.
 set -uo pipefail
 t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
@@ -24,23 +23,20 @@ kb() { $java -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kerne
 w8=-Dwebllm.mv.walk=8
 gp=-Dwebllm.mv.gatedPairs=true
 lc=-Dwebllm.chain.launchedNorms=2
-ss4=-Dwebllm.mv.splitShort=4
-stamps=-Dwebllm.chain.timing=true,-Dwebllm.attention.timing=true
 {
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
-T "kernel-bench, 8B shapes (the first build of the kernels)"
-timeout 170 kb
-T "kernel-bench, 0.5B shapes"
-timeout 30 kb --rows 4864 --cols 896
-T "GPU tests"
-timeout 80 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
+T "GPU tests (the first build of the kernels)"
+timeout 150 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
-  --select-class io.webllm.engine.model.Q8ActivationKernelTests --select-class io.webllm.engine.model.ChainedLayerTests \
+  --select-class io.webllm.engine.model.ChainedLayerTests --select-class io.webllm.engine.model.Q8ActivationKernelTests \
   --select-class io.webllm.engine.model.DeviceDecodeTests --select-class io.webllm.engine.model.StoriesGreedyTests \
   2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
-T "8B Q4_0: defaults, walking products, the gated product a warp a matrix, in alternation (host-side switches: no rebuilds)"
-BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 220 bash scripts/device-compare.sh main w8=$w8 gp=$gp lc=$lc main2 w8b=$w8 lc2=$lc
-T "0.5B Q8_0: defaults, the short products split 4 ways, both with phase stamps (a rebuild)"
-MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 90 bash scripts/device-compare.sh main stamps=$stamps stampsSs4=$stamps,$ss4
+T "0.5B Q8_0: session 15's build (prev, its own kernel build) against step 75, in alternation"
+MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 150 bash scripts/device-compare.sh prev main prev main
+T "8B Q4_0: defaults, walking products, the launched-norm chain, in alternation"
+BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 170 bash scripts/device-compare.sh main w8=$w8 lc=$lc main w8=$w8 lc=$lc
+T "8B Q4_0: the gated product a warp a matrix; kernel-bench on the 8B's shapes"
+BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 40 bash scripts/device-compare.sh gp=$gp
+timeout 60 kb
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/next.txt"
