@@ -26,7 +26,7 @@ lc=-Dwebllm.chain.launchedNorms=2
 {
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 T "GPU tests (the first build of the kernels)"
-timeout 150 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
+timeout 120 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
   org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
   --select-class io.webllm.engine.model.ChainedLayerTests --select-class io.webllm.engine.model.Q8ActivationKernelTests \
   --select-class io.webllm.engine.model.DeviceDecodeTests --select-class io.webllm.engine.model.StoriesGreedyTests \
