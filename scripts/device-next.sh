@@ -6,12 +6,12 @@
 # - the GPU tests, the first build of the kernels (ChainedLayerTests runs step 75's chain and step 74's, and
 #   Q8ActivationKernelTests the walking and pair kernels);
 # - Qwen2.5-0.5B: session 15's build (prev) against step 75 (the chain's later products load their first round of
-#   weights before they wait), twice in alternation, five greedy runs each (bench --repeat: the median and each
-#   run's host enqueue time);
+#   weights before they wait) and step 75 with step 76's register cap (-Dwebllm.mv.maxRegisters=80: three chained
+#   work-groups an SM instead of two, a rebuild of the single-token program), twice in alternation, five greedy runs
+#   each (bench --repeat: the median and each run's host enqueue time);
 # - 8B Q4_0: the defaults against walking products (-Dwebllm.mv.walk=8), the launched-norm chain
-#   (-Dwebllm.chain.launchedNorms=2: 64 launches a token fewer), in alternation, five runs each; then the gated
-#   product a warp a matrix (-Dwebllm.mv.gatedPairs) once;
-# - kernel-bench on the 8B's shapes (the products alone on device events, the chain against its separate launches).
+#   (-Dwebllm.chain.launchedNorms=2: 64 launches a token fewer), in alternation, five runs each.
+# The gated product a warp a matrix (step 73) and kernel-bench are in scripts/device-open-measurements.sh.
 # Output in $OUT/next.txt.
 set -uo pipefail
 t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
@@ -23,6 +23,7 @@ kb() { $java -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kerne
 w8=-Dwebllm.mv.walk=8
 gp=-Dwebllm.mv.gatedPairs=true
 lc=-Dwebllm.chain.launchedNorms=2
+r80=-Dwebllm.mv.maxRegisters=80
 {
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 T "GPU tests (the first build of the kernels)"
@@ -31,12 +32,9 @@ timeout 120 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -c
   --select-class io.webllm.engine.model.ChainedLayerTests --select-class io.webllm.engine.model.Q8ActivationKernelTests \
   --select-class io.webllm.engine.model.DeviceDecodeTests --select-class io.webllm.engine.model.StoriesGreedyTests \
   2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
-T "0.5B Q8_0: session 15's build (prev, its own kernel build) against step 75, in alternation"
-MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 150 bash scripts/device-compare.sh prev main prev main
+T "0.5B Q8_0: session 15's build (prev, its own kernel build) against step 75, and step 75 with step 76's cap, in alternation"
+MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 210 bash scripts/device-compare.sh prev main r80=$r80 prev main r80=$r80
 T "8B Q4_0: defaults, walking products, the launched-norm chain, in alternation"
 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 170 bash scripts/device-compare.sh main w8=$w8 lc=$lc main w8=$w8 lc=$lc
-T "8B Q4_0: the gated product a warp a matrix; kernel-bench on the 8B's shapes"
-BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 40 bash scripts/device-compare.sh gp=$gp
-timeout 60 kb
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/next.txt"

@@ -4,7 +4,8 @@
 # the GPU, -Dwebllm.opencl.buildLog=true prints its numbers). Needs clang-15 and ptxas.
 # Usage: scripts/ptx-registers.sh [-s] [DEFINE...]   DEFINEs override the default build's (-DPK_ROWS=8 ...);
 #   -s: the single-token program (KernelLibrary.SINGLE_TOKEN_SOURCES, -DPK_TOKENS=1 -DPKQ_SINGLE_TOKEN).
-# FILTER (a kernel-name prefix, default kernel_) picks the kernels printed.
+# FILTER (a kernel-name prefix, default kernel_) picks the kernels printed; MAXREG=N caps the registers as
+# -Dwebllm.mv.maxRegisters=N does the single-token program's on NVIDIA (ptxas -maxrregcount; spills then show).
 set -euo pipefail
 source "$(dirname "$0")/ptx-lib.sh"
 list=SOURCES
@@ -14,7 +15,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 kernel_source "$list" > "$work/all.cl"
 assemblable_ptx "$work/all.cl" "$work/all.ptx" $extra "$@"
-ptxas -arch=sm_90 -v "$work/all.ptx" -o /dev/null 2>&1 \
+ptxas -arch=sm_90 -v ${MAXREG:+-maxrregcount=$MAXREG} "$work/all.ptx" -o /dev/null 2>&1 \
   | grep -A3 "Compiling entry function '${FILTER:-kernel_}" \
-  | grep -o "entry function '[a-z_0-9]*'\|[0-9]* bytes stack frame\|Used [0-9]* registers" | paste - - - \
+  | grep -o "entry function '[a-z_0-9]*'\|[0-9]* bytes stack frame, [0-9]* bytes spill stores\|Used [0-9]* registers" | paste - - - \
   | sed "s/entry function '\([a-z_0-9]*\)'/\1/" | column -t -s $'\t'
