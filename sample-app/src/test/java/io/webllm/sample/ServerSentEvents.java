@@ -42,14 +42,22 @@ public final class ServerSentEvents implements AutoCloseable {
         return data.isEmpty() ? null : new Event(name, String.join("\n", data));
     }
 
-    /** Every event up to and including the first that matches, or to the end. */
+    /**
+     * Every event up to and including the first that matches, or to the end. A read that fails (a test's timeout
+     * interrupts it) says which events had come: whether a stream that never ended had sent its last event.
+     */
     public List<Event> until(Predicate<Event> last) throws IOException {
         List<Event> events = new ArrayList<>();
-        for (Event e = next(); e != null; e = next()) {
-            events.add(e);
-            if (last.test(e)) {
-                break;
+        try {
+            for (Event e = next(); e != null; e = next()) {
+                events.add(e);
+                if (last.test(e)) {
+                    break;
+                }
             }
+        } catch (IOException e) {
+            throw new IOException("reading server-sent events failed after " + events.size() + " events, the last "
+                    + events.subList(Math.max(0, events.size() - 3), events.size()), e);
         }
         return events;
     }
