@@ -545,7 +545,7 @@ inline float deferred_rms_scale(global const float* squares, int groups, int n, 
 // 11 registers (ptxas, sm_90: 63 -> 74), past the 64 that four 256-work-item work-groups an SM allow; on an H100
 // the 8B's down product took 0.84 ms a token with it (norm off) against 0.58 without (session 10).
 // GATE: PKQ_NO_GATE, or PKQ_GATE_PARAMS with PASS PKQ_PASS_GATED (a chained launch's later products).
-#define DEFINE_MVQ_BODY(NAME, TYPE, FUSED, PASS, GATE, PASSES)                                                          \
+#define DEFINE_MVQ_BODY(NAME, TYPE, FUSED, PASS, GATE, PASSES)                                                  \
 inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS GATE) {                                  \
     PKQ_PLACE(PK_ROWS, group)                                                                                   \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
@@ -564,7 +564,7 @@ inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS GATE) {  
 // The plain residual product with its loads a round ahead (PKQ_PASS_AHEAD), in the single-token build only.
 #ifdef PKQ_SINGLE_TOKEN
 #define DEFINE_MUL_MVQ_AHEAD(TYPE)                                                                              \
-DEFINE_MVQ_BODY(mvq_ahead_##TYPE, TYPE, 0, PKQ_PASS_AHEAD, PKQ_NO_GATE, PKQ_EACH_PASS)                                         \
+DEFINE_MVQ_BODY(mvq_ahead_##TYPE, TYPE, 0, PKQ_PASS_AHEAD, PKQ_NO_GATE, PKQ_EACH_PASS)                          \
 DEFINE_PKQ_KERNEL(kernel_mul_mvq_ahead_##TYPE, mvq_ahead_##TYPE, MVQ_PARAMS, MVQ_ARGS)                          \
 DEFINE_PKQ_WALK_KERNEL(kernel_mul_mvq_ahead_walk_##TYPE, mvq_ahead_##TYPE, MVQ_PARAMS, MVQ_ARGS)                \
 DEFINE_PKQ_WALK_KERNEL(kernel_mul_mvq_plain_walk_##TYPE, mvq_plain_##TYPE, MVQ_PARAMS, MVQ_ARGS)
@@ -616,8 +616,8 @@ DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_pair_##TYPE, gluq_pair_##TYPE, GLUQ_PARAMS,
 #define DEFINE_GLUQ_PAIR(TYPE)
 #endif
 #define DEFINE_MUL_MVQ(TYPE)                                                                                    \
-DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                                                     \
-DEFINE_MVQ_BODY(mvq_plain_##TYPE, TYPE, 0, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                                               \
+DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                                      \
+DEFINE_MVQ_BODY(mvq_plain_##TYPE, TYPE, 0, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                                \
 DEFINE_MUL_MVQ_AHEAD(TYPE)                                                                                      \
 DEFINE_PKQ_KERNEL(kernel_mul_mvq_##TYPE, mvq_##TYPE, MVQ_PARAMS, MVQ_ARGS)                                      \
 DEFINE_PKQ_KERNEL(kernel_mul_mvq_plain_##TYPE, mvq_plain_##TYPE, MVQ_PARAMS, MVQ_ARGS)
@@ -703,7 +703,7 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
         P##bias, P##has_bias, P##xd, P##split, P##n_heads, P##n_kv_heads, P##head_dim, P##pos, P##slot,         \
         P##k_cache, P##v_cache, P##ctx, P##theta_base, P##freq_scale, P##freq_factors, P##has_freq_factors,     \
         P##neox, P##q_norm, P##k_norm, P##has_norm, P##eps, P##arrivals, P##in_squares, P##deferred
-#define DEFINE_MVQ_ROPE_BODY(NAME, TYPE, PASS, GATE, PASSES)                                                            \
+#define DEFINE_MVQ_ROPE_BODY(NAME, TYPE, PASS, GATE, PASSES)                                                    \
 inline void PKQ_KERNEL(NAME)(int group, MVQ_ROPE_PARAMS(), PKQ_LOCAL_PARAMS GATE) {                             \
     PKQ_PLACE(PK_ROWS, group)                                                                                   \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
@@ -717,7 +717,7 @@ inline void PKQ_KERNEL(NAME)(int group, MVQ_ROPE_PARAMS(), PKQ_LOCAL_PARAMS GATE
     }                                                                                                           \
 }
 #define DEFINE_MUL_MVQ_ROPE(TYPE)                                                                               \
-DEFINE_MVQ_ROPE_BODY(mvq_rope_##TYPE, TYPE, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                                              \
+DEFINE_MVQ_ROPE_BODY(mvq_rope_##TYPE, TYPE, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                               \
 DEFINE_PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE, mvq_rope_##TYPE, MVQ_ROPE_PARAMS, MVQ_ROPE_ARGS)
 
 // silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row; with
@@ -737,7 +737,7 @@ DEFINE_PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE, mvq_rope_##TYPE, MVQ_ROPE_PARAMS, 
 // gives the single-token Q4_0 one 34 registers against 67, yet on an H100 it ran no faster than the fused kernel with
 // both off (session 14: 8B Q4_0 311.8 and 306.7 tok/s against 309.6 and 311.3): the gated product is not held back
 // by its occupancy.
-#define DEFINE_GLUQ_BODY(NAME, TYPE, FUSED, PASS, GATE, PASSES)                                                         \
+#define DEFINE_GLUQ_BODY(NAME, TYPE, FUSED, PASS, GATE, PASSES)                                                 \
 inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS GATE) {                                 \
     PKQ_PLACE(PK_ROWS / 2, group)                                                                               \
     PASSES {                                                                                                    \
@@ -764,8 +764,8 @@ inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS GATE) { 
 // (The gated product with its loads a round ahead, PKQ_PASS_AHEAD, gained nothing on an H100 in session 14 as the plain
 // body, and decoded 8B Q4_0 18% slower in session 13 as the fused one: docs/performance.md steps 59 and 66.)
 #define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
-DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, 1, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                                                   \
-DEFINE_GLUQ_BODY(gluq_plain_##TYPE, TYPE, 0, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                                             \
+DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, 1, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                                    \
+DEFINE_GLUQ_BODY(gluq_plain_##TYPE, TYPE, 0, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                              \
 DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE, gluq_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)                               \
 DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_plain_##TYPE, gluq_plain_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)                   \
 DEFINE_GLUQ_WALK(TYPE)                                                                                          \
@@ -824,8 +824,8 @@ inline int chain_done(volatile global int* done, local int* slot) {
 // The products of a chain after its first, which wait inside their pass (PKQ_PASS_GATED): the gated product with its
 // quantizing tail, down with its norm tail, the next layer's q/k/v product with its rope.
 #define DEFINE_GATED_BODIES(TYPE)                                                                               \
-DEFINE_GLUQ_BODY(gluq_gated_##TYPE, TYPE, 1, PKQ_PASS_GATED, PKQ_GATE_PARAMS, PKQ_ONE_PASS)                                   \
-DEFINE_MVQ_BODY(mvq_gated_##TYPE, TYPE, 1, PKQ_PASS_GATED, PKQ_GATE_PARAMS, PKQ_ONE_PASS)                                     \
+DEFINE_GLUQ_BODY(gluq_gated_##TYPE, TYPE, 1, PKQ_PASS_GATED, PKQ_GATE_PARAMS, PKQ_ONE_PASS)                     \
+DEFINE_MVQ_BODY(mvq_gated_##TYPE, TYPE, 1, PKQ_PASS_GATED, PKQ_GATE_PARAMS, PKQ_ONE_PASS)                       \
 DEFINE_MVQ_ROPE_BODY(mvq_rope_gated_##TYPE, TYPE, PKQ_PASS_GATED, PKQ_GATE_PARAMS, PKQ_ONE_PASS)
 DEFINE_GATED_BODIES(q4_0)
 DEFINE_GATED_BODIES(q8_0)
