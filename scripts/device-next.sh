@@ -14,24 +14,14 @@
 # The gated product a warp a matrix (step 73) and kernel-bench are in scripts/device-open-measurements.sh.
 # Output in $OUT/next.txt.
 set -uo pipefail
-t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
-mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
-java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true"
-kb() { $java -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kernel-bench --device gpu --json "$@" \
-  | tr -d '\n ' | grep -o '"copyGBps[^,]*\|"[a-zA-Z0-9]*WeightGBps[^,]*\|"gatedQuantizeDown[A-Za-z0-9]*Micros[^,}]*' \
-  | sed 's/WeightGBps//' | tr '\n' ' '; echo; }
+source scripts/device-lib.sh
 w8=-Dwebllm.mv.walk=8
-gp=-Dwebllm.mv.gatedPairs=true
 lc=-Dwebllm.chain.launchedNorms=2
 r80=-Dwebllm.mv.maxRegisters=80
 {
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 T "GPU tests (the first build of the kernels)"
-timeout 120 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
-  org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
-  --select-class io.webllm.engine.model.ChainedLayerTests --select-class io.webllm.engine.model.Q8ActivationKernelTests \
-  --select-class io.webllm.engine.model.DeviceDecodeTests --select-class io.webllm.engine.model.StoriesGreedyTests \
-  2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
+gpu_tests 120 model.ChainedLayerTests model.Q8ActivationKernelTests model.DeviceDecodeTests model.StoriesGreedyTests
 T "0.5B Q8_0: session 15's build (prev, its own kernel build) against step 75, and step 75 with step 76's cap, in alternation"
 MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 210 bash scripts/device-compare.sh prev main r80=$r80 prev main r80=$r80
 T "8B Q4_0: defaults, walking products, the launched-norm chain, in alternation"

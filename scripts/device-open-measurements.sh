@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The open measurements of docs/performance.md after scripts/device-next.sh (session 15's list), in one device command of up to ~10 minutes
+# The open measurements of docs/performance.md after scripts/device-next.sh, in one device command of up to ~10 minutes
 # (after scripts/prepare-device.sh; carry [".device"]), most important first, each part under a timeout so that a
 # command cut short by the session's device time still returns what it measured. Timestamps show what each part
 # cost; the output is also in $OUT/open-measurements.txt. Variants that change a build define rebuild every kernel
 # (~75 s each); the host-side ones (-Dwebllm.mv.split) do not.
-t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
-mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
+set -uo pipefail
+source scripts/device-lib.sh
 {
 w8=-Dwebllm.mv.walk=8
 s1=-Dwebllm.mv.split=1
@@ -13,9 +13,7 @@ gp=-Dwebllm.mv.gatedPairs=true
 lc=-Dwebllm.chain.launchedNorms=2
 T "8B Q4_0: the gated product a warp a matrix (step 73) against the defaults; kernel-bench on the 8B's shapes (the products alone on device events, the launched-norm chain against its separate launches)"
 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 70 bash scripts/device-compare.sh main gp=$gp
-timeout 100 .device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true \
-  -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main kernel-bench --device gpu --json \
-  | tr -d '\n ' | grep -o '"copyGBps[^,]*\|"[a-zA-Z0-9]*WeightGBps[^,]*\|"gatedQuantizeDown[A-Za-z0-9]*Micros[^,}]*' | tr '\n' ' '; echo
+kb 100
 T "16 streams of 8B Q4_0: the small-batch tensor-core matvecs' rounds (-Dwebllm.mmv.unroll=2 gave 8.28x against 7.86x once in session 15; a rebuild) and warps"
 BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 280 bash scripts/device-compare.sh main u2=-Dwebllm.mmv.unroll=2 main2 u2b=-Dwebllm.mmv.unroll=2 w4=-Dwebllm.mmv.warps=4
 T "0.5B Q8_0: 8 rows a warp (its rows are 28 groups, one round a warp: twice the bytes a round for the same fixed work; a rebuild)"

@@ -6,17 +6,13 @@
 # SMALL_VARIANTS does the same for the 0.5B run. NO_STREAMS=1 leaves the 16 streams out. Q8=1 adds 8B Q8_0 (with VARIANTS). Variants that change a build define (-Dwebllm.mv.rows ...) rebuild every
 # kernel, ~60 s each on an H100: compare switches the kernels read at launch where possible. TEST_OPTS adds JVM options
 # to the GPU tests alone (a candidate default's switch, e.g. TEST_OPTS=-Dwebllm.mv.weightLoad=4); TEST_SECONDS (150)
-# and VARIANT_SECONDS (40 a variant; ~90 where each rebuilds the kernels) set the parts' timeouts.
-t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
-mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
-java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true"
+# and VARIANT_SECONDS (40 a variant; ~90 where each rebuilds the kernels) set the parts' timeouts; EXTRA_TESTS adds
+# test classes (names under io.webllm.engine: "model.Q8ActivationKernelTests model.ForwardPassTests").
+source scripts/device-lib.sh
 {
 T "GPU tests (a fresh machine spends ~60 s compiling kernels first)"
-timeout ${TEST_SECONDS:-150} $java ${TEST_OPTS:-} -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
-  org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
-  --select-class io.webllm.engine.model.SampleKernelTests --select-class io.webllm.engine.model.DeviceDecodeTests \
-  --select-class io.webllm.engine.runtime.LocalEngineTests --select-class io.webllm.engine.model.StoriesGreedyTests \
-  ${EXTRA_TESTS:-} 2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
+gpu_tests ${TEST_SECONDS:-150} model.SampleKernelTests model.DeviceDecodeTests runtime.LocalEngineTests model.StoriesGreedyTests \
+  ${EXTRA_TESTS:-}
 T "8B Q4_0"
 timeout $(( 70 + ${VARIANT_SECONDS:-40} * $(echo ${VARIANTS:-} | wc -w) )) bash scripts/device-compare.sh main ${VARIANTS:-}
 T "0.5B"

@@ -4,15 +4,11 @@
 # 0.5B with it against session 15's build (prev: its own kernel build), one median of three decodes each.
 # Output in $OUT/slim.txt.
 set -uo pipefail
-t0=$(date +%s); T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }
-mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
-java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true"
+source scripts/device-lib.sh
 {
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 T "ChainedLayerTests on the GPU (the first build of the kernels)"
-timeout 100 $java -Dwebllm.test.device=gpu -Dwebllm.testdata=.device/testdata -cp ".device/test-classes:.device/classes:.device/lib/*" \
-  org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=summary \
-  --select-class io.webllm.engine.model.ChainedLayerTests 2>&1 | grep -E "tests (successful|failed)|MethodSource|=>" | cut -c1-300
+gpu_tests 100 model.ChainedLayerTests
 T "0.5B Q8_0: step 75 against session 15's build (prev)"
 MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 3" bash scripts/device-compare.sh main prev main
 T end
