@@ -285,8 +285,8 @@ public final class Tuning {
 
     /** 0, or a register cap ptxas accepts (24 to 255). */
     private static int registerCap(String property) {
-        int value = bounded(property, 0, 0, 255);
-        if (value > 0 && value < 24) {
+        int value = integer(property, 0);
+        if (value != 0 && (value < 24 || value > 255)) {
             throw new IllegalArgumentException(property + " must be 0 (the compiler's choice) or between 24 and 255, but was " + value);
         }
         return value;

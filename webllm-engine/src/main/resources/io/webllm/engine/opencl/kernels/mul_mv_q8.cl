@@ -302,6 +302,12 @@ inline void chain_wait(volatile global int* done, int count) {
     device_fence();
 }
 
+// A round of weight loads: W[r] gets group S of the row ROW names (an expression of r; rows past the matrix read its
+// last) for each of a warp's PK_ROWS rows.
+#define PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, W, S)                                                                 \
+    _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                       \
+        W[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + (S))
+
 // One pass over the weights for tokens t0 .. t0 + PK_TOKENS - 1: afterwards lane 0 of slice 0 holds acc[r][t] for
 // every row r of its row set. MATRIX and ROW are expressions of r: the weights row r reads and its row index.
 // PKQ_PASS_AHEAD loads the next round's weights before this round's are multiplied, so a lane keeps two rounds of
@@ -317,15 +323,13 @@ inline void chain_wait(volatile global int* done, int count) {
         wq_##TYPE next[PK_ROWS];                                                                                \
         int s = slice * MV_LANES + lane;                                                                        \
         if (s < groups)                                                                                         \
-            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                               \
-                next[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + s);          \
+            PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, next, s);                                                         \
         for (; s < groups; s += MV_LANES * split) {                                                             \
             wq_##TYPE w[PK_ROWS];                                                                               \
             _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) w[r] = next[r];                               \
             const int after = s + MV_LANES * split;                                                             \
             if (after < groups)                                                                                 \
-                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                           \
-                    next[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + after);  \
+                PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, next, after);                                                 \
             PKQ_ACCUMULATE(TYPE);                                                                               \
         }                                                                                                       \
     }                                                                                                           \
@@ -335,8 +339,7 @@ inline void chain_wait(volatile global int* done, int count) {
     for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                     \
     for (int s = slice * MV_LANES + lane; s < groups; s += MV_LANES * split) {                                  \
         wq_##TYPE w[PK_ROWS];                                                                                   \
-        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                   \
-            w[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + s);                 \
+        PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, w, s);                                                                \
         PKQ_ACCUMULATE(TYPE);                                                                                   \
     }                                                                                                           \
     PKQ_REDUCE();
@@ -348,10 +351,12 @@ inline void chain_wait(volatile global int* done, int count) {
 // arrive while o or down still runs (docs/performance.md step 75). The same loads and sums in the same order as
 // PKQ_PASS_DIRECT. Lanes past the row's groups load its last group (clamped; on a GPU the same lines as another
 // lane's) so that every work-item holds loaded weights across the wait's barrier: where those lanes held nothing,
-// PoCL's decode gave NaN. `released` gets the stamp of the wait's end (-Dwebllm.chain.timing). A chain's products
-// are single-token: their bodies make one pass (PKQ_ONE_PASS), the others a pass per PK_TOKENS tokens.
+// PoCL's decode gave NaN. `released` gets the stamp of the wait's end (-Dwebllm.chain.timing).
 #define PKQ_GATE_PARAMS , volatile global int* gate, int gate_count, ulong* released
 #define PKQ_NO_GATE
+// A body's passes over its tokens: PKQ_EACH_PASS a pass per PK_TOKENS tokens; PKQ_ONE_PASS the one pass of a chained
+// product (single-token), which the waiting bodies need: with the pass loop around the wait's barrier PoCL's chained
+// decode computed wrong logits (ChainedLayerTests and ForwardPassTests' chained models fail).
 #define PKQ_EACH_PASS for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS)
 #define PKQ_ONE_PASS const int t0 = 0;
 #define PKQ_PASS_GATED(TYPE, MATRIX, ROW)                                                                       \
@@ -360,16 +365,14 @@ inline void chain_wait(volatile global int* done, int count) {
     {                                                                                                           \
         int s = slice * MV_LANES + lane;                                                                        \
         wq_##TYPE w[PK_ROWS];                                                                                   \
-        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                   \
-            w[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + min(s, groups - 1)); \
+        PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, w, min(s, groups - 1));                                               \
         chain_wait(gate, gate_count);                                                                           \
         if (CH_TIMING) *released = ch_clock();                                                                  \
         while (s < groups) {                                                                                    \
             PKQ_ACCUMULATE(TYPE);                                                                               \
             s += MV_LANES * split;                                                                              \
             if (s < groups)                                                                                     \
-                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                           \
-                    w[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + s);         \
+                PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, w, s);                                                        \
         }                                                                                                       \
     }                                                                                                           \
     PKQ_REDUCE();
