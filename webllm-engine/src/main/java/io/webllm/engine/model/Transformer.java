@@ -9,11 +9,8 @@ import io.webllm.engine.opencl.ClContext;
 import io.webllm.engine.opencl.ClException;
 import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.KernelLibrary;
-import io.webllm.engine.opencl.PinnedMemory;
 import io.webllm.engine.opencl.Tuning;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -118,16 +115,15 @@ public final class Transformer implements AutoCloseable {
     /** The launches of the matrix products, built on the kernels, activations' form and arrival counts above. */
     private final MatrixProducts products;
     private final Arena hostArena = Arena.ofShared();
-    /** The attention kernels whose chunking follows the batch (see {@link AttentionSplit}), and the split they have. */
-    private final List<ClKernel> splitKernels = new ArrayList<>();
+    /** The attention split kernels and the chunking they run with, which follows each pass. */
+    private final AttentionChunking chunking;
     private long enqueueNanos;
-    private AttentionSplit split = new AttentionSplit(AttentionSplit.MIN_SPAN, 1);
-    /** Work-groups an attention pass aims at: Tuning.ATTENTION_GROUPS_PER_UNIT per compute unit. */
-    private final int attentionGroups;
     /** Whether attention writes its output as Q8 activations too, so attn_output needs no quantize launch. */
     private final boolean attentionQuantizes;
     /** With -Dwebllm.attention.timing: the split kernel's phase stamps (attention.cl, AT_TIMING), else null. */
     private final @Nullable ClBuffer attentionTiming;
+    /** The phase stamps of measurement builds, read back. */
+    private final PhaseStamps stamps;
     private @Nullable ClBuffer chainCounts;
     /** The products of this model's chained launches, as their phase stamps name them. */
     private List<String> chainProducts = ChainedLaunch.PRODUCTS;
@@ -139,18 +135,12 @@ public final class Transformer implements AutoCloseable {
     private final @Nullable RecordedPasses recorded;
     /** A pass's token ids, positions, slots and logit rows, written in one go (tokenIds etc. are its regions). */
     private final PassInputs inputs;
-    /**
-     * Logits on their way to the host, up to {@link #PINNED_LOGIT_ROWS} rows a read, more in turns: in pinned memory
-     * (a read into pageable memory goes through the driver's staging copy), or where the driver refuses it in
-     * ordinary memory.
-     */
-    private final MemorySegment hostLogits;
-    private final @Nullable PinnedMemory pinnedLogits;
+    /** The pass's logits on their way to the caller. */
+    private final LogitReadback logitReadback;
     /** The kernels that pick a device decode's tokens after each pass, and where their reports land. */
     private final DevicePicks picks;
     /** The device decode whose passes own the pass inputs until it closes; null when none is open. */
     private @Nullable DeviceDecode openDecode;
-    private static final int PINNED_LOGIT_ROWS = 16;
 
     private Transformer(GgufFile file, ClContext cl, ModelConfig config, Options options, LoadListener listener) {
         this.config = config;
@@ -178,17 +168,20 @@ public final class Transformer implements AutoCloseable {
         xb = allocate("xb", 4 * b * config.embeddingLength());
         qkv = allocate("qkv", 4 * b * qkvDim);
         attn = allocate("attention output", 4 * b * config.queryDim());
-        attentionGroups = Math.max(1, cl.device().computeUnits()) * Tuning.ATTENTION_GROUPS_PER_UNIT;
+        // a pass's attention aims at Tuning.ATTENTION_GROUPS_PER_UNIT work-groups a compute unit
+        chunking = new AttentionChunking(config.headCount(), config.kvHeadCount(),
+                Math.max(1, cl.device().computeUnits()) * Tuning.ATTENTION_GROUPS_PER_UNIT);
         attentionQuantizes = q8 && config.headDim() % 32 == 0;
-        attentionTiming = Tuning.ATTENTION_TIMING ? zeroed("attention phase stamps", 8L * ATTENTION_STAMPS) : null;
+        attentionTiming = Tuning.ATTENTION_TIMING ? zeroed("attention phase stamps", 8L * PhaseStamps.ATTENTION_STAMPS) : null;
+        stamps = new PhaseStamps(cl, attentionTiming);
         // the CPU attention kernel writes its output directly; the split one goes through partial results
         @Nullable ClBuffer partials = cpuKernels ? null
-                : allocate("attention partials", 4L * AttentionSplit.capacity(maxBatch, attentionGroupsPerToken(), attentionGroups)
+                : allocate("attention partials", 4L * chunking.partialsCapacity(maxBatch)
                         * config.headCount() * (config.headDim() + 2));
         // per (token, head set) for attention, per (token, Q8 group) of the feed-forward activations for the gated
         // kernel, per token for the residual products' norms, per (token, q/k/v head) for the stacked product's rope
         arrivals = cpuKernels ? null : zeroed("arrival counts",
-                4L * maxBatch * Math.max(Math.max(attentionGroupsPerToken(), config.feedForwardLength() / 32),
+                4L * maxBatch * Math.max(Math.max(chunking.groupsPerToken(), config.feedForwardLength() / 32),
                         Math.max(config.embeddingLength() / 32, config.headCount() + 2 * config.kvHeadCount())));
         products = new MatrixProducts(kernels, cpuKernels, q8, config.rmsEpsilon(), arrivals);
         ff = allocate("ffn activations", 4 * b * config.feedForwardLength());
@@ -213,9 +206,7 @@ public final class Transformer implements AutoCloseable {
         positions = inputs.positions();
         slotIds = inputs.slots();
         logitRows = inputs.logitRows();
-        long logitBytes = 4L * Math.min(b, PINNED_LOGIT_ROWS) * config.vocabularySize();
-        pinnedLogits = cl.allocatePinnedOrNull("logits on the host", logitBytes);
-        hostLogits = pinnedLogits != null ? pinnedLogits.segment() : hostArena.allocate(logitBytes, 4);
+        logitReadback = new LogitReadback(cl, logits, config.vocabularySize(), maxBatch);
 
         embed = new Launch(kernels.create("kernel_get_rows_" + tokenEmbedding.kernelSuffix())
                 .arg(0, tokenEmbedding.buffer()).arg(1, tokenEmbedding.columns()).arg(2, tokenEmbedding.rowBytes())
@@ -506,37 +497,12 @@ public final class Transformer implements AutoCloseable {
         return cl;
     }
 
-    /** Slots of the attention phase stamps (attention.cl: 0-4 chunk 0, 8-12 the combining work-group). */
-    private static final int ATTENTION_STAMPS = 16;
-
     /**
      * The attention split kernel's phases in its last launch, in microseconds of the device's global timer (with
-     * -Dwebllm.attention.timing on NVIDIA; empty otherwise), from the stamps attention.cl writes for chunk 0 of head
-     * set 0, token 0 (entered, finished its positions, merged its warps and wrote, counted itself in, ended: [0..4]) and
-     * for the work-group that combined that token's chunks ([8..12], zeros where one chunk held them all): chunk 0's
-     * positions, merge and write, count-in and total; the combiner's start after chunk 0's, its positions, its combine
-     * and its end after chunk 0's start.
+     * -Dwebllm.attention.timing on NVIDIA; empty otherwise): see {@link PhaseStamps#attentionMicros}.
      */
     public java.util.Map<String, Double> attentionPhaseMicros() {
-        java.util.Map<String, Double> phases = new java.util.LinkedHashMap<>();
-        if (attentionTiming == null) {
-            return phases;
-        }
-        long[] stamps = readStamps(attentionTiming, 0, ATTENTION_STAMPS);
-        if (stamps[0] == 0) {
-            return phases; // no stamps: not NVIDIA (the clock reads 0), or no split launch yet
-        }
-        phases.put("positions", (stamps[1] - stamps[0]) / 1e3);
-        phases.put("mergeAndWrite", (stamps[2] - stamps[1]) / 1e3);
-        phases.put("countIn", (stamps[3] - stamps[2]) / 1e3);
-        phases.put("chunk0", (stamps[4] - stamps[0]) / 1e3);
-        if (stamps[8] != 0) {
-            phases.put("combinerStartAfterChunk0", (stamps[8] - stamps[0]) / 1e3);
-            phases.put("combinerPositions", (stamps[9] - stamps[8]) / 1e3);
-            phases.put("combine", (stamps[12] - stamps[11]) / 1e3);
-            phases.put("combinerEndAfterChunk0Start", (stamps[12] - stamps[0]) / 1e3);
-        }
-        return phases;
+        return stamps.attentionMicros();
     }
 
     /**
@@ -572,7 +538,7 @@ public final class Transformer implements AutoCloseable {
         float[] result = reuse != null && reuse.length >= floats ? reuse : new float[floats];
         for (int start = 0; start < batch.size(); start += maxBatch) {
             int n = Math.min(maxBatch, batch.size() - start);
-            coverPositions(batch.positions(), start, n);
+            chunking.cover(batch.positions(), start, n);
             // the logit rows that fall in this chunk, in request order
             int[] wanted = new int[batch.logitRows().length];
             int[] resultIndex = new int[batch.logitRows().length];
@@ -588,7 +554,7 @@ public final class Transformer implements AutoCloseable {
             enqueuePass(n, count);
             if (count > 0) {
                 enqueueNanos = System.nanoTime() - passStart;
-                readLogits(count, resultIndex, result);
+                logitReadback.read(count, resultIndex, result);
                 inputs.drained(); // a blocking read on the in-order queue: everything before it is done
             }
         }
@@ -611,7 +577,7 @@ public final class Transformer implements AutoCloseable {
     /** Enqueues a pass of n tokens and m logit rows: replayed where recorded, else launch by launch. */
     private void enqueuePass(int n, int m) {
         ClCommandBuffer pass = recorded == null || profile != null ? null
-                : recorded.pass(new RecordedPasses.Key(n, split, m), buffer -> recordPass(buffer, n, m));
+                : recorded.pass(new RecordedPasses.Key(n, chunking.split(), m), buffer -> recordPass(buffer, n, m));
         if (pass != null) {
             pass.enqueue();
         } else {
@@ -702,7 +668,7 @@ public final class Transformer implements AutoCloseable {
             for (int first : firstPositions) {
                 furthest = Math.max(furthest, first + pass);
             }
-            coverPositions(furthest, k);
+            chunking.cover(furthest, k);
             enqueuePass(k, k);
             for (Launch pick : picks.launches()) {
                 run(pick, k);
@@ -737,20 +703,6 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    /** Copies the pass's {@code count} logit rows to their places {@code resultIndex[i]} of {@code result}. */
-    private void readLogits(int count, int[] resultIndex, float[] result) {
-        int vocab = config.vocabularySize();
-        int perRead = (int) (hostLogits.byteSize() / (4L * vocab));
-        for (int first = 0; first < count; first += perRead) {
-            int rows = Math.min(perRead, count - first);
-            MemorySegment host = hostLogits.asSlice(0, 4L * rows * vocab);
-            cl.read(logits, 4L * first * vocab, host);
-            for (int i = 0; i < rows; i++) {
-                MemorySegment.copy(host, ValueLayout.JAVA_FLOAT, 4L * i * vocab, result, resultIndex[first + i] * vocab, vocab);
-            }
-        }
-    }
-
     /**
      * How many kernel launches a pass of {@code tokens} tokens makes with {@code logitRows} rows of logits: what a
      * host-bound decode pays per token (~11 us each on the H100's OpenCL driver). Counts only; runs nothing.
@@ -768,26 +720,6 @@ public final class Transformer implements AutoCloseable {
      */
     public long lastEnqueueNanos() {
         return enqueueNanos;
-    }
-
-    /** Splits the attention of tokens start .. start + n - 1 for their count and furthest position. */
-    private void coverPositions(int[] positions, int start, int n) {
-        int furthest = 0;
-        for (int i = start; i < start + n; i++) {
-            furthest = Math.max(furthest, positions[i]);
-        }
-        coverPositions(furthest, n);
-    }
-
-    /** Splits the attention of a pass of {@code n} tokens whose furthest position is {@code furthest}. */
-    private void coverPositions(int furthest, int n) {
-        AttentionSplit next = AttentionSplit.of(furthest, n, attentionGroupsPerToken(), attentionGroups);
-        if (!next.equals(split)) {
-            split = next;
-            for (ClKernel kernel : splitKernels) {
-                kernel.arg(13, next.span()).arg(14, next.live());
-            }
-        }
     }
 
     private void run(Launch launch, int n) {
@@ -942,56 +874,11 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * The last chained launch's phases, in microseconds of the device's global timer (with -Dwebllm.chain.timing on
-     * NVIDIA; empty otherwise), from the stamps mul_mv_q8.cl writes per product ({@link #chainProducts}: o, gated,
-     * down and q/k/v, or for the large models' chain gated, quantize and down): when its first work-group entered
-     * and its wait released it, when its last work-group counted itself done, and when that one was released. Per
-     * product: {@code release} (its first work-group's release after the previous product's last done, or after
-     * its own entry for the first product), {@code span} (first release to last done) and {@code lastGroup} (the last work-group's
-     * own run); then {@code total} (the first product's first entry to the last product's last done) and, with
-     * -Dwebllm.attention.timing, {@code afterAttention} (that first entry after the attention launch before it
-     * ended its last stamp).
+     * NVIDIA; empty otherwise), per product of {@link #chainProducts}: see {@link PhaseStamps#chainMicros}.
      */
     public java.util.Map<String, Double> chainPhaseMicros() {
-        java.util.Map<String, Double> phases = new java.util.LinkedHashMap<>();
-        if (chainCounts == null || !Tuning.CHAIN_TIMING) {
-            return phases;
-        }
-        long[] stamps = readStamps(chainCounts, 4L * ChainedLaunch.COUNTS, ChainedLaunch.STAMPS);
-        long start = stamps[0];
-        if (start == 0) {
-            return phases; // not NVIDIA (the clock reads 0), or no chained launch yet
-        }
-        long previousDone = start;
-        for (int p = 0; p < chainProducts.size(); p++) {
-            long entered = stamps[4 * p];
-            long released = stamps[4 * p + 1];
-            long done = stamps[4 * p + 2];
-            if (entered < start || done == 0) {
-                break; // a product this launch has not (a chain without q/k/v, after one with it)
-            }
-            String name = chainProducts.get(p);
-            phases.put(name + ".release", (released - previousDone) / 1e3);
-            phases.put(name + ".span", (done - released) / 1e3);
-            phases.put(name + ".lastGroup", (done - stamps[4 * p + 3]) / 1e3);
-            previousDone = done;
-        }
-        phases.put("total", (previousDone - start) / 1e3);
-        if (attentionTiming != null) {
-            long[] attention = readStamps(attentionTiming, 0, ATTENTION_STAMPS);
-            long attentionEnd = Math.max(attention[4], attention[12]);
-            if (attentionEnd != 0) {
-                phases.put("afterAttention", (start - attentionEnd) / 1e3);
-            }
-        }
-        return phases;
-    }
-
-    private long[] readStamps(ClBuffer buffer, long offset, int count) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(8L * count);
-            cl.read(buffer, offset, segment);
-            return segment.toArray(ValueLayout.JAVA_LONG);
-        }
+        return chainCounts == null || !Tuning.CHAIN_TIMING ? new java.util.LinkedHashMap<>()
+                : stamps.chainMicros(chainCounts, chainProducts);
     }
 
     /**
@@ -1197,17 +1084,12 @@ public final class Transformer implements AutoCloseable {
         ClKernel kernel = kernels.create(AttentionSplit.kernelName(c.headDim()))
                 .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, partials).arg(5, arrivals)
                 .arg(6, positions).arg(7, slotIds).arg(8, c.headCount()).arg(9, c.kvHeadCount()).arg(10, c.headDim())
-                .arg(11, contextLength).arg(12, (float) (1.0 / Math.sqrt(c.headDim())))
-                .arg(13, split.span()).arg(14, split.live()).arg(15, attn);
+                .arg(11, contextLength).arg(12, (float) (1.0 / Math.sqrt(c.headDim()))).arg(15, attn);
         quantizedOutput(kernel, 16);
         kernel.arg(19, attentionTiming != null ? attentionTiming : arrivals);
-        splitKernels.add(kernel);
-        return new Launch(kernel, -1, n -> (long) attentionGroupsPerToken() * split.live() * ATTENTION_GROUP, n -> n, ATTENTION_GROUP, 1)
+        chunking.follow(kernel);
+        return new Launch(kernel, -1, n -> chunking.globalSize(ATTENTION_GROUP), n -> n, ATTENTION_GROUP, 1)
                 .warmedBy(warmup.warmer(kernel, ATTENTION_WARM_ARG, Tuning.WARM_ATTENTION_BYTES));
-    }
-
-    private int attentionGroupsPerToken() {
-        return AttentionSplit.groupsPerToken(config.headCount(), config.kvHeadCount());
     }
 
     /** Arguments from {@code first}: xq, its scales and whether attention writes them (dummies and 0 when not). */
@@ -1233,9 +1115,7 @@ public final class Transformer implements AutoCloseable {
             recorded.close();
         }
         inputs.close(); // first: it waits for a write that may still read its host copy
-        if (pinnedLogits != null) {
-            pinnedLogits.close();
-        }
+        logitReadback.close();
         picks.close();
         owned.forEach(ClBuffer::close);
         hostArena.close();
