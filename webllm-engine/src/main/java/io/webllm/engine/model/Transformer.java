@@ -66,7 +66,6 @@ public final class Transformer implements AutoCloseable {
     private final ClBuffer qkv;
     private final ClBuffer attn;
     private final ClBuffer ff;
-    private final ClBuffer ffUp;
     private final ClBuffer logits;
     private final ClBuffer tokenIds;
     private final ClBuffer positions;
@@ -114,6 +113,8 @@ public final class Transformer implements AutoCloseable {
     private final @Nullable ClBuffer arrivals;
     /** The launches of the matrix products, built on the kernels, activations' form and arrival counts above. */
     private final MatrixProducts products;
+    /** The launches of the layers' gated feed-forward products. */
+    private final GatedProducts gatedProducts;
     private final Arena hostArena = Arena.ofShared();
     /** The attention split kernels and the chunking they run with, which follows each pass. */
     private final AttentionChunking chunking;
@@ -199,7 +200,8 @@ public final class Transformer implements AutoCloseable {
                         allocate("residual norm sums of squares", 4 * b * (config.embeddingLength() / 32)))
                 : null;
         Q8Input attentionOutput = new Q8Input(xq, xqScales, attentionQuantizes, attentionQuantizes);
-        ffUp = allocate("ffn up activations", 4 * b * config.feedForwardLength());
+        gatedProducts = new GatedProducts(kernels, products, config, cpuKernels, q8, xb, ff,
+                allocate("ffn up activations", 4 * b * config.feedForwardLength()), ffq, ffqScales, xq, xqScales);
         logits = allocate("logits", 4 * b * config.vocabularySize());
         inputs = new PassInputs(cl, maxBatch, hostArena);
         tokenIds = inputs.tokenIds();
@@ -279,14 +281,11 @@ public final class Transformer implements AutoCloseable {
             if (gate.type() == up.type()) {
                 warmup.read(gate.buffer(), up.buffer());
                 writtenForVector = ffnQ8 && Tuning.gatedQuantizes(config.embeddingLength()) && MatrixProducts.tailQuantizes(gate, true);
-                gated = gatedMatvec(gate, up, writtenForVector, ffnInput);
+                gated = gatedProducts.fused(gate, up, writtenForVector, ffnInput);
             } else {
-                // quantizer mixes can give gate and up different types: two products and the SiLU
                 warmup.read(gate.buffer());
                 warmup.read(up.buffer());
-                Step gateProduct = products.matvec(gate, xb, config.embeddingLength(), ff, 0, config.feedForwardLength(), null, false, ffnInput);
-                Step upProduct = products.matvec(up, xb, config.embeddingLength(), ffUp, 0, config.feedForwardLength(), null, false, ffnInput);
-                gated = Step.sequence(Step.sequence(gateProduct, upProduct), swiglu());
+                gated = gatedProducts.separate(gate, up, ffnInput);
             }
             Q8Input feedForward = ffnQ8 ? new Q8Input(ffq, ffqScales, writtenForVector, true) : new Q8Input(xq, xqScales, false, false);
             DeviceTensor down = track(upload.matrix(layer(l, "ffn_down.weight")));
@@ -314,7 +313,7 @@ public final class Transformer implements AutoCloseable {
             if (previousChain == null && chainsWithLaunchedNorms(o, gate, up, writtenForVector, d, l + 1 == config.layerCount(), options)) {
                 int nff = config.feedForwardLength();
                 Step gatedToDown = new LaunchedNormChain(kernels, gate.kernelSuffix(),
-                        gatedQ8Launch(gate, up, false, ffnInput, KernelLibrary.SINGLE_TOKEN, true), ff, feedForward, nff / 32,
+                        gatedProducts.q8Launch(gate, up, false, ffnInput, KernelLibrary.SINGLE_TOKEN, true), ff, feedForward, nff / 32,
                         products.singleTokenQ8Matvec(down, feedForward, nff, x, 0, config.embeddingLength(), null, true, null),
                         options.launchedNormChain(), chainCounts());
                 chainProducts = LaunchedNormChain.PRODUCTS;
@@ -856,7 +855,7 @@ public final class Transformer implements AutoCloseable {
     private ChainedLaunch chainedFeedForward(ResidualProduct o, DeviceTensor gate, DeviceTensor up, Q8Input ffnInput, ResidualProduct down) {
         return new ChainedLaunch(kernels, gate.kernelSuffix(),
                 products.singleTokenQ8Matvec(o.w(), o.input(), o.inStride(), x, 0, config.embeddingLength(), null, true, o.norm()),
-                gatedQ8Launch(gate, up, true, ffnInput, KernelLibrary.SINGLE_TOKEN, true),
+                gatedProducts.q8Launch(gate, up, true, ffnInput, KernelLibrary.SINGLE_TOKEN, true),
                 products.singleTokenQ8Matvec(down.w(), down.input(), down.inStride(), x, 0, config.embeddingLength(), null, true, down.norm()),
                 chainCounts());
     }
@@ -926,106 +925,6 @@ public final class Transformer implements AutoCloseable {
         }
         return new Launch(kernel, -1, n -> (long) n * NORM_GROUP, null, NORM_GROUP, 0);
     }
-
-    /**
-     * ff = silu(gate xb) * (up xb): one fused kernel for a few tokens; for prompts two tiled products and the SiLU.
-     * With {@code quantizeOutput} the fused kernel writes ff as Q8 activations too (MatrixProducts.tailQuantizes).
-     */
-    private Step gatedMatvec(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input) {
-        if (cpuKernels) {
-            Launch[] launches = new Launch[2];
-            for (int i = 0; i < 2; i++) {
-                ClKernel kernel = gatedArgs((i == 0 ? "kernel_mul_mv_glu_cpu1_" : "kernel_mul_mv_glu_cpu4_") + gate.kernelSuffix(), gate, up)
-                        .arg(5, xb).arg(6, config.embeddingLength());
-                launches[i] = MatrixProducts.cpuLaunch(kernel, gate.rows(), Tuning.CPU_ROWS / 2);
-            }
-            return Step.byTokenCount(launches[0], launches[1], Tuning.CPU_WIDE_MIN_TOKENS);
-        }
-        boolean quantized = q8 && gate.integerKernels();
-        Step fused;
-        if (quantized) {
-            fused = Step.byTokenWidth(width -> gatedQ8Launch(gate, up, quantizeOutput, input, width, false));
-        } else {
-            ClKernel kernel = gatedArgs("kernel_mul_mv_glu_" + gate.kernelSuffix(), gate, up).arg(5, xb).arg(6, config.embeddingLength());
-            long global = MatrixProducts.matvecGlobalSize(gate, true);
-            fused = new Launch(kernel, 9, n -> global, null, MatrixProducts.groupSize(gate), 0);
-        }
-        if (gate.columns() % 32 != 0) {
-            return fused;
-        }
-        int nff = config.feedForwardLength();
-        // with Q8 activations the norm has quantized xb already
-        Launch gateProduct = quantized ? products.q8MatrixLaunch(gate, input, config.embeddingLength(), ff, 0, nff, null, false)
-                : products.matvecLaunch("kernel_mul_mm_", gate, xb, config.embeddingLength(), ff, 0, nff, null, false);
-        Launch upProduct = quantized ? products.q8MatrixLaunch(up, input, config.embeddingLength(), ffUp, 0, nff, null, false)
-                : products.matvecLaunch("kernel_mul_mm_", up, xb, config.embeddingLength(), ffUp, 0, nff, null, false);
-        Step separate = Step.sequence(gateProduct, upProduct, swiglu());
-        if (products.runsTensorCoreMatvec(gate)) {
-            separate = Step.byTokenCount(tensorCoreGated(gate, up, quantizeOutput, input), separate, Step.MATRIX_MATRIX_MIN_TOKENS);
-        }
-        return Step.byTokenCount(fused, separate, products.dp4aTokenLimit(gate));
-    }
-
-    /**
-     * The gated Q8 matvec (mul_mv_q8.cl) reading {@code input}, for a pass width (Step.byTokenWidth); with
-     * {@code quantizeOutput} it writes ff as Q8 activations too. {@code forChain}: the product body's own kernel, never
-     * the walking or pair kernels (-Dwebllm.mv.walk, -Dwebllm.mv.gatedPairs), for a chained launch to take its
-     * arguments from.
-     */
-    private Launch gatedQ8Launch(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input, String width,
-            boolean forChain) {
-        boolean deferred = input.deferredIn(width);
-        // the kernel built without the quantizing tail and the deferred scale where it needs neither (the large models)
-        boolean plain = !quantizeOutput && !deferred;
-        long groups = MatrixProducts.q8GlobalSize(gate, true) / MatrixProducts.Q8_GROUP;
-        // a warp a matrix (-Dwebllm.mv.gatedPairs) where a work-group's row sets pair up; else walking or not
-        boolean pairs = !forChain && plain && Tuning.GATED_PAIRS && width.equals(KernelLibrary.SINGLE_TOKEN)
-                && MatrixProducts.q8Split(gate) <= Tuning.PACKED_WARPS / 2;
-        int walkers = pairs || forChain ? 0 : products.walkingGroups(plain, width, groups);
-        String kind = pairs ? "kernel_mul_mv_gluq_pair_"
-                : plain ? "kernel_mul_mv_gluq_plain_" + (walkers > 0 ? "walk_" : "") : "kernel_mul_mv_gluq_";
-        ClKernel kernel = gatedArgs(kind + gate.kernelSuffix() + width, gate, up)
-                .arg(5, input.quants()).arg(6, config.embeddingLength() / 32).arg(10, input.scales()).arg(11, MatrixProducts.q8Split(gate))
-                .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)
-                .arg(14, products.gpuArrivals()).arg(15, quantizeOutput ? 1 : 0)
-                .arg(16, deferred ? input.deferredSquares() : ff).arg(17, deferred ? 1 : 0).arg(18, config.rmsEpsilon());
-        return MatrixProducts.q8Launch(kernel, groups, walkers, 19);
-    }
-
-    /**
-     * A new gated kernel (mul_mv_q8.cl, mul_mv.cl, mul_mv_mma.cl, mul_mv_cpu.cl) with the arguments they all share:
-     * both matrices (0-4) and ff (7, 8).
-     */
-    private ClKernel gatedArgs(String name, DeviceTensor gate, DeviceTensor up) {
-        return kernels.create(name)
-                .arg(0, gate.buffer()).arg(1, up.buffer()).arg(2, gate.columns()).arg(3, gate.rowBytes()).arg(4, gate.rows())
-                .arg(7, ff).arg(8, config.feedForwardLength());
-    }
-
-    /**
-     * ff = silu(gate xb) * (up xb) on the small-batch tensor-core kernel (mul_mv_mma.cl), and with {@code quantizeOutput}
-     * a quantize launch that writes ff as Q8 activations, as the fused kernel would have.
-     */
-    private Step tensorCoreGated(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input) {
-        int nff = config.feedForwardLength();
-        ClKernel kernel = gatedArgs("kernel_mul_mv_glu_mma_" + gate.kernelSuffix(), gate, up)
-                .arg(5, input.quants()).arg(6, config.embeddingLength() / 32)
-                .arg(10, input.scales()).arg(11, MatrixProducts.tensorCoreSplit(gate));
-        long global = MatrixProducts.tensorCoreGlobalSize(gate);
-        Launch product = new Launch(kernel, 9, n -> global, null, MatrixProducts.TENSOR_CORE_GROUP, 0).labeled(gate.rows() + "x" + gate.columns());
-        return quantizeOutput ? Step.sequence(product, products.quantize(ff, nff, nff, new Q8Input(ffq, ffqScales, true, true))) : product;
-    }
-
-    /** ff = silu(ff) * ffUp, elementwise over n tokens; with Q8 activations ff also quantized into ffq. */
-    private Launch swiglu() {
-        int nff = config.feedForwardLength();
-        if (ffq != null) {
-            ClKernel kernel = kernels.create("kernel_swiglu_q8").arg(0, ff).arg(1, ffUp).arg(2, nff).arg(3, ffq).arg(4, ffqScales);
-            return new Launch(kernel, -1, n -> MatrixProducts.roundUp(nff, NORM_GROUP), n -> n, NORM_GROUP, 1);
-        }
-        return new Launch(kernels.create("kernel_swiglu").arg(0, ff).arg(1, ffUp), -1, n -> (long) n * nff, null, 0, 0);
-    }
-
 
     private Launch ropeStore(ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,
             @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm) {

@@ -15,7 +15,7 @@
 // lane L (32 stores and 32 loads a lane instead of 32 five-step reductions). The lanes of a head then keep that
 // head's online softmax: max m, sum l of exp(score - m); every lane keeps acc[head][d] = sum exp(score - m) v[d]
 // for its dimensions. No work-group barrier runs until the warps merge at the end (warp_sync is one warp's).
-// The host picks `span` and the `live` chunk count per pass (Transformer.coverPositions): enough chunks that a
+// The host picks `span` and the `live` chunk count per pass (AttentionChunking.cover): enough chunks that a
 // decode step fills the GPU, few enough that a chunk has work. A token whose positions fit one chunk has that chunk
 // write the final result itself; otherwise each of its chunks writes {m, l, acc} per head to `partial` and counts
 // itself in `arrivals`, and the last chunk of a (token, head set) to arrive rescales all of them to their common max
