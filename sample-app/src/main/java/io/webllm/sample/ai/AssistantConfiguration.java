@@ -1,6 +1,5 @@
 package io.webllm.sample.ai;
 
-import io.webllm.engine.chat.ChatEngine;
 import io.webllm.sample.SampleProperties;
 import io.webllm.sample.todo.TodoTools;
 import java.util.Arrays;
@@ -9,16 +8,17 @@ import org.springframework.ai.chat.client.advisor.MessageChatMemoryAdvisor;
 import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.memory.MessageWindowChatMemory;
 import org.springframework.ai.chat.model.ChatModel;
-import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.method.MethodToolCallbackProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The assistant: a {@link ChatClient} with the to-do tools, memory per chat id, and the system prompt. */
+/**
+ * The assistant: a {@link ChatClient} on the starter's {@code ChatModel} with the to-do tools, memory per chat id, and
+ * the system prompt.
+ */
 @Configuration(proxyBeanMethods = false)
 public class AssistantConfiguration {
 
@@ -26,13 +26,6 @@ public class AssistantConfiguration {
     @ConditionalOnMissingBean
     ToolCallingManager toolCallingManager() {
         return ToolCallingManager.builder().build();
-    }
-
-    /** Until the starter's {@code WebLlmChatModel} is on the class path; the starter then builds it on our engine. */
-    @Bean
-    @ConditionalOnMissingClass("io.webllm.spring.ai.WebLlmChatModel")
-    EngineChatModel engineChatModel(ChatEngine engine, ToolCallingManager tools) {
-        return new EngineChatModel(engine, tools, ToolCallingChatOptions.builder().build());
     }
 
     @Bean

@@ -1,4 +1,7 @@
-/** Spring AI wiring: the chat model over the engine, memory per chat, and the {@code ChatClient}. */
+/**
+ * Spring AI wiring: the assistant's {@code ChatClient} on the starter's chat model, memory per chat, and the tool
+ * calls reported to the page.
+ */
 @NullMarked
 package io.webllm.sample.ai;
 

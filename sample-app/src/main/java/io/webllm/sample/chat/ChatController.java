@@ -1,9 +1,9 @@
 package io.webllm.sample.chat;
 
 import io.webllm.sample.SampleProperties;
-import io.webllm.sample.ai.EngineChatModel;
 import io.webllm.sample.ai.ToolActivity;
 import io.webllm.sample.ai.ToolEvent;
+import io.webllm.spring.ai.WebLlmMetadata;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -167,10 +167,10 @@ class ChatController {
                 finishReason = result.getMetadata().getFinishReason().toLowerCase(java.util.Locale.ROOT);
             }
             var metadata = response.getMetadata();
-            if (metadata.get(EngineChatModel.TIME_TO_FIRST_TOKEN) instanceof java.time.Duration ttft) {
+            if (metadata.get(WebLlmMetadata.TIME_TO_FIRST_TOKEN) instanceof java.time.Duration ttft) {
                 engineTimeToFirstToken = ttft.toNanos() / 1e9;
             }
-            if (metadata.get(EngineChatModel.DECODE_TOKENS_PER_SECOND) instanceof Double tps) {
+            if (metadata.get(WebLlmMetadata.DECODE_TOKENS_PER_SECOND) instanceof Double tps) {
                 engineTokensPerSecond = tps;
             }
             if (metadata.getUsage() != null && metadata.getUsage().getCompletionTokens() != null
