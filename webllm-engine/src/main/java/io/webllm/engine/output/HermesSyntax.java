@@ -4,12 +4,14 @@ package io.webllm.engine.output;
  * {@code <tool_call>{json}</tool_call>}, repeated; whitespace between and after calls is dropped. A call left
  * unclosed at the end of the stream is still accepted if its JSON is complete.
  */
-final class HermesSyntax extends ToolCallSyntax {
+final class HermesSyntax extends MarkedCallSyntax {
 
     static final String OPEN = "<tool_call>";
     static final String CLOSE = "</tool_call>";
 
-    private boolean afterCall;
+    HermesSyntax() {
+        super(OPEN);
+    }
 
     /**
      * Where the call that opens at index 0 ends (past its closing tag), or -1 to wait for more text. A JSON body is
@@ -41,30 +43,8 @@ final class HermesSyntax extends ToolCallSyntax {
     }
 
     @Override
-    boolean step(StreamingToolCallParser parser, boolean end) {
+    boolean call(StreamingToolCallParser parser, boolean end) {
         StringBuilder text = parser.pending;
-        if (text.isEmpty()) {
-            return false;
-        }
-        if (afterCall) {
-            int whitespace = skipWhitespace(text, 0);
-            if (whitespace > 0) {
-                parser.drop(whitespace);
-                return true;
-            }
-            afterCall = false;
-            return true;
-        }
-        int open = text.indexOf(OPEN);
-        // the call region starts at index 0 once open == 0
-        if (open != 0) {
-            int release = open > 0 ? open : releasableBefore(text, OPEN, end);
-            if (release == 0) {
-                return false;
-            }
-            parser.content(release, false);
-            return true;
-        }
         int regionEnd = regionEnd(text, end);
         if (regionEnd < 0) {
             return false;
@@ -73,7 +53,7 @@ final class HermesSyntax extends ToolCallSyntax {
                 && startsWith(text, regionEnd - CLOSE.length(), CLOSE);
         String body = text.substring(OPEN.length(), closed ? regionEnd - CLOSE.length() : regionEnd).strip();
         parser.callOrMalformed(ToolCallJson.toCall(ToolCallJson.parse(body), parser::nextId), regionEnd);
-        afterCall = true;
+        callRead();
         return true;
     }
 }

@@ -10,38 +10,19 @@ import tools.jackson.databind.JsonNode;
  * {@code name[ARGS]{...}}, optionally {@code name[CALL_ID]id[ARGS]{...}} (newer ones), each further call again
  * after {@code [TOOL_CALLS]}. {@code [TOOL_CALLS]} is a special token: the detokenizer must render it as text.
  */
-final class MistralSyntax extends ToolCallSyntax {
+final class MistralSyntax extends MarkedCallSyntax {
 
     static final String MARKER = "[TOOL_CALLS]";
     static final String ARGS = "[ARGS]";
     static final String CALL_ID = "[CALL_ID]";
 
-    private boolean afterCall;
+    MistralSyntax() {
+        super(MARKER);
+    }
 
     @Override
-    boolean step(StreamingToolCallParser parser, boolean end) {
+    boolean call(StreamingToolCallParser parser, boolean end) {
         StringBuilder text = parser.pending;
-        if (text.isEmpty()) {
-            return false;
-        }
-        if (afterCall) {
-            int whitespace = skipWhitespace(text, 0);
-            if (whitespace > 0) {
-                parser.drop(whitespace);
-                return true;
-            }
-            afterCall = false;
-            return true;
-        }
-        int marker = text.indexOf(MARKER);
-        if (marker != 0) {
-            int release = marker > 0 ? marker : releasableBefore(text, MARKER, end);
-            if (release == 0) {
-                return false;
-            }
-            parser.content(release, false);
-            return true;
-        }
         int callStart = skipWhitespace(text, MARKER.length());
         if (callStart == text.length()) {
             return malformedAtEnd(parser, end);
@@ -72,7 +53,7 @@ final class MistralSyntax extends ToolCallSyntax {
         } else {
             parser.content(valueEnd, true);
         }
-        afterCall = true;
+        callRead();
         return true;
     }
 
@@ -105,7 +86,7 @@ final class MistralSyntax extends ToolCallSyntax {
         } else {
             parser.content(valueEnd, true);
         }
-        afterCall = true;
+        callRead();
         return true;
     }
 

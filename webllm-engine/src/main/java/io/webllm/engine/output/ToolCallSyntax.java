@@ -5,7 +5,7 @@ package io.webllm.engine.output;
  * of the held text and either releases a unit (content, a call, dropped whitespace), changes phase, or waits for
  * more text. Decisions depend only on the text, never on where deltas were split.
  */
-abstract sealed class ToolCallSyntax permits HermesSyntax, Llama3JsonSyntax, MistralSyntax {
+abstract sealed class ToolCallSyntax permits MarkedCallSyntax, Llama3JsonSyntax {
 
     /**
      * @param parser the parser, whose held text is {@link StreamingToolCallParser#pending}
