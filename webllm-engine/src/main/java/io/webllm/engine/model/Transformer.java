@@ -224,50 +224,11 @@ public final class Transformer implements AutoCloseable {
         List<ChainedLaunch> chains = new ArrayList<>();
         ChainedLaunch previousChain = null;
         for (int l = 0; l < config.layerCount(); l++) {
-            ClBuffer keyCache = allocate("key cache of layer " + l, cacheBytes);
-            ClBuffer valueCache = allocate("value cache of layer " + l, cacheBytes);
-            String q = layer(l, "attn_q.weight");
-            String k = layer(l, "attn_k.weight");
-            String v = layer(l, "attn_v.weight");
-            ClBuffer qNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null;
-            ClBuffer kNorm = arch.qkNorm() ? track(upload.vector(layer(l, "attn_k_norm.weight"))) : null;
-            Launch rope = ropeStore(keyCache, valueCache, ropeFreqs, qNorm, kNorm);
-            if (file.tensor(q).type() == file.tensor(k).type() && file.tensor(q).type() == file.tensor(v).type()) {
-                DeviceTensor stacked = track(upload.stacked("qkv of layer " + l, q, k, v));
-                warmup.read(stacked.buffer());
-                ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
-                        layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
-                Step product = products.matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, attentionInput);
-                if (appliesRope(stacked)) {
-                    // the dp4a kernels apply the rope themselves; the tensor-core and tiled ones are followed by its launch
-                    Q8Input input = attentionInput;
-                    Step fused = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, input, keyCache, valueCache, ropeFreqs, qNorm, kNorm, width));
-                    Step qkvStep = Step.byTokenCount(fused, Step.sequence(product, rope), products.dp4aTokenLimit(stacked));
-                    if (previousChain != null && previousChain.typeSuffix().equals(stacked.kernelSuffix())) {
-                        // the previous layer's chained launch runs this product in single-token passes
-                        previousChain.append(q8RopeLaunch(stacked, bias, input, keyCache, valueCache, ropeFreqs, qNorm, kNorm,
-                                KernelLibrary.SINGLE_TOKEN));
-                        qkvStep = Step.byTokenCount(Step.NONE, qkvStep, 2);
-                    }
-                    layerLaunches.add(qkvStep);
-                } else {
-                    layerLaunches.add(product);
-                    layerLaunches.add(rope);
-                }
-            } else {
-                // mixed types (some Q4_K_M layers keep v in Q6_K): three launches into the same rows
-                int[] offsets = {0, config.queryDim(), config.queryDim() + config.kvDim()};
-                String[] names = {q, k, v};
-                String[] biases = {"attn_q.bias", "attn_k.bias", "attn_v.bias"};
-                for (int p = 0; p < 3; p++) {
-                    ClBuffer bias = arch.qkvBias() ? track(upload.vector(layer(l, biases[p]))) : null;
-                    DeviceTensor weights = track(upload.matrix(names[p]));
-                    warmup.read(weights.buffer());
-                    layerLaunches.add(products.matvec(weights, xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, attentionInput));
-                }
-                layerLaunches.add(rope);
-            }
-            layerLaunches.add(partials == null ? attentionCpu(keyCache, valueCache) : attentionSplit(keyCache, valueCache, partials, arrivals));
+            LayerKv kv = new LayerKv(allocate("key cache of layer " + l, cacheBytes), allocate("value cache of layer " + l, cacheBytes),
+                    ropeFreqs, arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null,
+                    arch.qkNorm() ? track(upload.vector(layer(l, "attn_k_norm.weight"))) : null);
+            addQkv(l, file, upload, kv, attentionInput, previousChain);
+            layerLaunches.add(partials == null ? attentionCpu(kv) : attentionSplit(kv, partials, arrivals));
             ClBuffer ffnNorm = track(upload.vector(layer(l, "ffn_norm.weight")));
             DeviceTensor oWeights = track(upload.matrix(layer(l, "attn_output.weight")));
             warmup.read(oWeights.buffer());
@@ -822,6 +783,61 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
+     * Layer {@code l}'s q/k/v product reading {@code input}, with the rope and the store into its cache: one stacked
+     * product where q, k and v have one type (applying the rope itself where it can, and in single-token passes run by
+     * the previous layer's chained launch where that can take it), else three products and the rope launch.
+     */
+    private void addQkv(int l, GgufFile file, WeightUploader upload, LayerKv kv, Q8Input input,
+            @Nullable ChainedLaunch previousChain) {
+        Architecture arch = config.architecture();
+        String q = layer(l, "attn_q.weight");
+        String k = layer(l, "attn_k.weight");
+        String v = layer(l, "attn_v.weight");
+        Launch rope = ropeStore(kv);
+        if (file.tensor(q).type() == file.tensor(k).type() && file.tensor(q).type() == file.tensor(v).type()) {
+            DeviceTensor stacked = track(upload.stacked("qkv of layer " + l, q, k, v));
+            warmup.read(stacked.buffer());
+            ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
+                    layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
+            Step product = products.matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, input);
+            if (appliesRope(stacked)) {
+                // the dp4a kernels apply the rope themselves; the tensor-core and tiled ones are followed by its launch
+                Step fused = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, input, kv, width));
+                Step qkvStep = Step.byTokenCount(fused, Step.sequence(product, rope), products.dp4aTokenLimit(stacked));
+                if (previousChain != null && previousChain.typeSuffix().equals(stacked.kernelSuffix())) {
+                    // the previous layer's chained launch runs this product in single-token passes
+                    previousChain.append(q8RopeLaunch(stacked, bias, input, kv, KernelLibrary.SINGLE_TOKEN));
+                    qkvStep = Step.byTokenCount(Step.NONE, qkvStep, 2);
+                }
+                layerLaunches.add(qkvStep);
+            } else {
+                layerLaunches.add(product);
+                layerLaunches.add(rope);
+            }
+        } else {
+            // mixed types (some Q4_K_M layers keep v in Q6_K): three launches into the same rows
+            int[] offsets = {0, config.queryDim(), config.queryDim() + config.kvDim()};
+            String[] names = {q, k, v};
+            String[] biases = {"attn_q.bias", "attn_k.bias", "attn_v.bias"};
+            for (int p = 0; p < 3; p++) {
+                ClBuffer bias = arch.qkvBias() ? track(upload.vector(layer(l, biases[p]))) : null;
+                DeviceTensor weights = track(upload.matrix(names[p]));
+                warmup.read(weights.buffer());
+                layerLaunches.add(products.matvec(weights, xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, input));
+            }
+            layerLaunches.add(rope);
+        }
+    }
+
+    /**
+     * What a layer's rope and cache store read and write: its KV cache, the model's rope frequencies (null where it
+     * has none) and Qwen3's per-head norms of q and k (null for other architectures).
+     */
+    private record LayerKv(ClBuffer keys, ClBuffer values, @Nullable ClBuffer ropeFreqs, @Nullable ClBuffer qNorm,
+            @Nullable ClBuffer kNorm) {
+    }
+
+    /**
      * Whether a single-token pass runs a layer's o, gated and down products as one chained launch
      * (Options.chainedLayers; mul_mv_q8.cl, kernel_chain_ffn_*): all three on the single-token Q8 matvecs of one weight
      * type, with nothing launched between them (o applies the norm after it, the gated kernel quantizes its output)
@@ -926,26 +942,24 @@ public final class Transformer implements AutoCloseable {
         return new Launch(kernel, -1, n -> (long) n * NORM_GROUP, null, NORM_GROUP, 0);
     }
 
-    private Launch ropeStore(ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,
-            @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm) {
+    private Launch ropeStore(LayerKv kv) {
         ModelConfig c = config;
         int half = c.headDim() / 2;
         ClKernel kernel = kernels.create("kernel_rope_store").arg(0, qkv).arg(1, qkvDim);
-        ropeArgs(kernel, 2, keyCache, valueCache, ropeFreqs, qNorm, kNorm).localArg(19, 4L * half);
+        ropeArgs(kernel, 2, kv).localArg(19, 4L * half);
         return new Launch(kernel, -1, n -> (long) (c.headCount() + c.kvHeadCount()) * half, n -> n, half, 1);
     }
 
     /** kernel_rope_store's arguments from its third on (n_heads .. eps), from {@code first} on. */
-    private ClKernel ropeArgs(ClKernel kernel, int first, ClBuffer keyCache, ClBuffer valueCache, @Nullable ClBuffer ropeFreqs,
-            @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm) {
+    private ClKernel ropeArgs(ClKernel kernel, int first, LayerKv kv) {
         ModelConfig c = config;
         return kernel.arg(first, c.headCount()).arg(first + 1, c.kvHeadCount()).arg(first + 2, c.headDim())
-                .arg(first + 3, positions).arg(first + 4, slotIds).arg(first + 5, keyCache).arg(first + 6, valueCache)
+                .arg(first + 3, positions).arg(first + 4, slotIds).arg(first + 5, kv.keys()).arg(first + 6, kv.values())
                 .arg(first + 7, contextLength).arg(first + 8, c.ropeFreqBase()).arg(first + 9, c.ropeFreqScale())
-                .arg(first + 10, ropeFreqs != null ? ropeFreqs : qkv).arg(first + 11, ropeFreqs != null ? 1 : 0)
+                .arg(first + 10, kv.ropeFreqs() != null ? kv.ropeFreqs() : qkv).arg(first + 11, kv.ropeFreqs() != null ? 1 : 0)
                 .arg(first + 12, c.architecture().ropeStyle() == Architecture.RopeStyle.HALVES ? 1 : 0)
-                .arg(first + 13, qNorm != null ? qNorm : qkv).arg(first + 14, kNorm != null ? kNorm : qkv)
-                .arg(first + 15, qNorm != null ? 1 : 0).arg(first + 16, c.rmsEpsilon());
+                .arg(first + 13, kv.qNorm() != null ? kv.qNorm() : qkv).arg(first + 14, kv.kNorm() != null ? kv.kNorm() : qkv)
+                .arg(first + 15, kv.qNorm() != null ? 1 : 0).arg(first + 16, c.rmsEpsilon());
     }
 
     /**
@@ -958,14 +972,13 @@ public final class Transformer implements AutoCloseable {
     }
 
     /** The stacked q/k/v product that applies the rope and fills the cache (appliesRope), for up to 31 tokens. */
-    private Launch q8RopeLaunch(DeviceTensor w, @Nullable ClBuffer bias, Q8Input input, ClBuffer keyCache, ClBuffer valueCache,
-            @Nullable ClBuffer ropeFreqs, @Nullable ClBuffer qNorm, @Nullable ClBuffer kNorm, String width) {
+    private Launch q8RopeLaunch(DeviceTensor w, @Nullable ClBuffer bias, Q8Input input, LayerKv kv, String width) {
         boolean deferred = input.deferredIn(width);
         ClKernel kernel = kernels.create("kernel_mul_mvq_rope_" + w.kernelSuffix() + width)
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
                 .arg(4, input.quants()).arg(5, config.embeddingLength() / 32).arg(6, qkv).arg(7, qkvDim)
                 .arg(9, bias != null ? bias : qkv).arg(10, bias != null ? 1 : 0).arg(11, input.scales()).arg(12, MatrixProducts.q8Split(w));
-        ropeArgs(kernel, 13, keyCache, valueCache, ropeFreqs, qNorm, kNorm)
+        ropeArgs(kernel, 13, kv)
                 .arg(30, products.gpuArrivals())
                 .arg(31, deferred ? input.deferredSquares() : qkv).arg(32, deferred ? 1 : 0);
         long global = MatrixProducts.q8GlobalSize(w, false);
@@ -978,10 +991,10 @@ public final class Transformer implements AutoCloseable {
     /** The first warm argument of kernel_attention_split_* (warm.cl). */
     private static final int ATTENTION_WARM_ARG = 20;
 
-    private Launch attentionSplit(ClBuffer keyCache, ClBuffer valueCache, ClBuffer partials, ClBuffer arrivals) {
+    private Launch attentionSplit(LayerKv kv, ClBuffer partials, ClBuffer arrivals) {
         ModelConfig c = config;
         ClKernel kernel = kernels.create(AttentionSplit.kernelName(c.headDim()))
-                .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, partials).arg(5, arrivals)
+                .arg(0, qkv).arg(1, qkvDim).arg(2, kv.keys()).arg(3, kv.values()).arg(4, partials).arg(5, arrivals)
                 .arg(6, positions).arg(7, slotIds).arg(8, c.headCount()).arg(9, c.kvHeadCount()).arg(10, c.headDim())
                 .arg(11, contextLength).arg(12, (float) (1.0 / Math.sqrt(c.headDim()))).arg(15, attn);
         quantizedOutput(kernel, 16);
@@ -998,10 +1011,10 @@ public final class Transformer implements AutoCloseable {
     }
 
     /** CPU variant: one work-item per (head, token) over all its positions, no partials (attention.cl). */
-    private Launch attentionCpu(ClBuffer keyCache, ClBuffer valueCache) {
+    private Launch attentionCpu(LayerKv kv) {
         ModelConfig c = config;
         ClKernel kernel = kernels.create("kernel_attention_cpu")
-                .arg(0, qkv).arg(1, qkvDim).arg(2, keyCache).arg(3, valueCache).arg(4, attn)
+                .arg(0, qkv).arg(1, qkvDim).arg(2, kv.keys()).arg(3, kv.values()).arg(4, attn)
                 .arg(5, positions).arg(6, slotIds).arg(7, c.headCount()).arg(8, c.kvHeadCount()).arg(9, c.headDim())
                 .arg(10, contextLength).arg(11, (float) (1.0 / Math.sqrt(c.headDim())));
         return new Launch(kernel, -1, n -> c.headCount(), n -> n, 1, 1);
