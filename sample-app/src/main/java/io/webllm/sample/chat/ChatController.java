@@ -118,7 +118,12 @@ class ChatController {
                 .takeUntilOther(finished.asMono())
                 .map(ToolUse::from)
                 .map(use -> ServerSentEvent.builder(use).event("tool").build());
-        return Flux.merge(toolUses, answer);
+        // the response ends with its done or error event: its end does not wait for the tool side to see `finished`
+        return Flux.merge(toolUses, answer).takeUntil(ChatController::isLast);
+    }
+
+    private static boolean isLast(ServerSentEvent<?> event) {
+        return "done".equals(event.event()) || "error".equals(event.event());
     }
 
     private static String text(ChatResponse response) {
