@@ -20,7 +20,7 @@ public enum ModelShape {
     TINY_WIDE("tiny-wide", Architecture.LLAMA, 2, 2176, 17, 1, 128, 512, 512, 512, 500000f, 1e-5f, false, 8),
     /**
      * Qwen2's small-model path (deferred norms, chained layers) with a feed-forward of 2,304 values: down's rows are 72
-     * Q8 groups, more than one round of a split warp's lanes (the chained products' later rounds, PKQ_PASS_GATED).
+     * Q8 groups, more than one round of a split warp's lanes in the chained products.
      */
     TINY_QWEN2_LONG_FFN("tiny-qwen2-long-ffn", Architecture.QWEN2, 2, 256, 4, 2, 64, 2304, 512, 512, 1000000f, 1e-6f, true, 0),
     QWEN2_5_0_5B("qwen2.5-0.5b", Architecture.QWEN2, 24, 896, 14, 2, 64, 4864, 151936, 32768, 1000000f, 1e-6f, true, 0),

@@ -39,8 +39,8 @@ class ChainedLayerTests {
     }
 
     /**
-     * Down's rows here are two rounds of a split warp (72 Q8 groups): the chained products after o load their first
-     * round of weights before they wait for the product before them (PKQ_PASS_GATED), the later rounds after it.
+     * Down's rows here are two rounds of a split warp (72 Q8 groups): a chained product whose warps make more than one
+     * round over their rows.
      */
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})

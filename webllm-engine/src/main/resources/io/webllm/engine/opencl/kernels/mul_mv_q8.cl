@@ -268,46 +268,6 @@ kernel void PKQ_KERNEL(KERNEL)(PARAMS(), int walk_groups) {                     
     }                                                                                                           \
     barrier(CLK_LOCAL_MEM_FENCE); /* part and lanes are reused by the next pass of tokens */
 
-// The chained launches' clock and wait (see "Chained launches" below), before the product bodies that wait inside
-// their pass (PKQ_PASS_GATED).
-#ifndef CH_TIMING
-#define CH_TIMING 0
-#endif
-// Ints of the chain's counts before its phase stamps (-Dwebllm.chain.timing, CH_TIMING): with it each launch writes,
-// per product (o, gated, down, q/k/v, or the large models' gated, quantize, down: 4 ulongs each), when the product's
-// first work-group entered and was released
-// by its wait, when its last work-group counted itself done and when that one had been released, all in NVIDIA's
-// global nanoseconds (Transformer.chainPhaseMicros reads the last launch's). The stamps are outside the counts the
-// chain resets; nothing writes them without the define.
-#define CH_COUNTS 8
-inline ulong ch_clock(void) {
-    return CH_TIMING ? global_nanos() : 0;
-}
-
-#ifdef WEBLLM_PTX
-inline void chain_pause(void) {
-    asm volatile("nanosleep.u32 64;");
-}
-#else
-inline void chain_pause(void) {
-}
-#endif
-
-// Waits until `count` work-groups have counted themselves into `done`. By the whole work-group.
-inline void chain_wait(volatile global int* done, int count) {
-    if (get_local_id(0) == 0) {
-        while (*done < count) chain_pause();
-    }
-    barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
-    device_fence();
-}
-
-// A round of weight loads: W[r] gets group S of the row ROW names (an expression of r; rows past the matrix read its
-// last) for each of a warp's PK_ROWS rows.
-#define PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, W, S)                                                                 \
-    _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                       \
-        W[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + (S))
-
 // One pass over the weights for tokens t0 .. t0 + PK_TOKENS - 1: afterwards lane 0 of slice 0 holds acc[r][t] for
 // every row r of its row set. MATRIX and ROW are expressions of r: the weights row r reads and its row index.
 // PKQ_PASS_AHEAD loads the next round's weights before this round's are multiplied, so a lane keeps two rounds of
@@ -323,13 +283,15 @@ inline void chain_wait(volatile global int* done, int count) {
         wq_##TYPE next[PK_ROWS];                                                                                \
         int s = slice * MV_LANES + lane;                                                                        \
         if (s < groups)                                                                                         \
-            PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, next, s);                                                         \
+            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                               \
+                next[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + s);          \
         for (; s < groups; s += MV_LANES * split) {                                                             \
             wq_##TYPE w[PK_ROWS];                                                                               \
             _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) w[r] = next[r];                               \
             const int after = s + MV_LANES * split;                                                             \
             if (after < groups)                                                                                 \
-                PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, next, after);                                                 \
+                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                           \
+                    next[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + after);  \
             PKQ_ACCUMULATE(TYPE);                                                                               \
         }                                                                                                       \
     }                                                                                                           \
@@ -339,41 +301,9 @@ inline void chain_wait(volatile global int* done, int count) {
     for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                     \
     for (int s = slice * MV_LANES + lane; s < groups; s += MV_LANES * split) {                                  \
         wq_##TYPE w[PK_ROWS];                                                                                   \
-        PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, w, s);                                                                \
+        _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                                   \
+            w[r] = loadq_##TYPE((MATRIX), nblocks, (ulong) min((ROW), nrows - 1) * groups + s);                 \
         PKQ_ACCUMULATE(TYPE);                                                                                   \
-    }                                                                                                           \
-    PKQ_REDUCE();
-// PKQ_PASS_DIRECT for a chained launch's later products (single-token build): the work-group loads its first round
-// of weights, which depend on nothing, and only then waits at `gate` until `gate_count` work-groups of the product
-// before it are done (chain_wait) to read x, that product's output. A chain's work-groups start as places free up and
-// spin at their wait, so the first round's trip to DRAM overlaps the earlier product instead of following it; the
-// 0.5B's gated and q/k/v products are one round a warp (rows of 896 values: 28 groups), so all their weights can
-// arrive while o or down still runs (docs/performance.md step 75). The same loads and sums in the same order as
-// PKQ_PASS_DIRECT. Lanes past the row's groups load its last group (clamped; on a GPU the same lines as another
-// lane's) so that every work-item holds loaded weights across the wait's barrier: where those lanes held nothing,
-// PoCL's decode gave NaN. `released` gets the stamp of the wait's end (-Dwebllm.chain.timing).
-#define PKQ_GATE_PARAMS , volatile global int* gate, int gate_count, ulong* released
-#define PKQ_NO_GATE
-// A body's passes over its tokens: PKQ_EACH_PASS a pass per PK_TOKENS tokens; PKQ_ONE_PASS the one pass of a chained
-// product (single-token), which the waiting bodies need: with the pass loop around the wait's barrier PoCL's chained
-// decode computed wrong logits (ChainedLayerTests and ForwardPassTests' chained models fail).
-#define PKQ_EACH_PASS for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS)
-#define PKQ_ONE_PASS const int t0 = 0;
-#define PKQ_PASS_GATED(TYPE, MATRIX, ROW)                                                                       \
-    float acc[PK_ROWS][PK_TOKENS];                                                                              \
-    for (int r = 0; r < PK_ROWS; r++) for (int t = 0; t < PK_TOKENS; t++) acc[r][t] = 0.0f;                     \
-    {                                                                                                           \
-        int s = slice * MV_LANES + lane;                                                                        \
-        wq_##TYPE w[PK_ROWS];                                                                                   \
-        PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, w, min(s, groups - 1));                                               \
-        chain_wait(gate, gate_count);                                                                           \
-        if (CH_TIMING) *released = ch_clock();                                                                  \
-        while (s < groups) {                                                                                    \
-            PKQ_ACCUMULATE(TYPE);                                                                               \
-            s += MV_LANES * split;                                                                              \
-            if (s < groups)                                                                                     \
-                PKQ_LOAD_ROUND(TYPE, MATRIX, ROW, w, s);                                                        \
-        }                                                                                                       \
     }                                                                                                           \
     PKQ_REDUCE();
 #if PK_PREFETCH
@@ -547,12 +477,11 @@ inline float deferred_rms_scale(global const float* squares, int groups, int n, 
 // kernel_mul_mvq_plain_* for the products that use neither. The tail's code alone costs the single-token Q4_0 kernel
 // 11 registers (ptxas, sm_90: 63 -> 74), past the 64 that four 256-work-item work-groups an SM allow; on an H100
 // the 8B's down product took 0.84 ms a token with it (norm off) against 0.58 without (session 10).
-// GATE: PKQ_NO_GATE, or PKQ_GATE_PARAMS with PASS PKQ_PASS_GATED (a chained launch's later products).
-#define DEFINE_MVQ_BODY(NAME, TYPE, FUSED, PASS, GATE, PASSES)                                                  \
-inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS GATE) {                                  \
+#define DEFINE_MVQ_BODY(NAME, TYPE, FUSED, PASS)                                                                \
+inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                       \
     PKQ_PLACE(PK_ROWS, group)                                                                                   \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
-    PASSES {                                                                                                    \
+    for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PASS(TYPE, W, row0 + r)                                                                                 \
         if (FUSED) {                                                                                            \
             PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                       \
@@ -567,7 +496,7 @@ inline void PKQ_KERNEL(NAME)(int group, MVQ_PARAMS(), PKQ_LOCAL_PARAMS GATE) {  
 // The plain residual product with its loads a round ahead (PKQ_PASS_AHEAD), in the single-token build only.
 #ifdef PKQ_SINGLE_TOKEN
 #define DEFINE_MUL_MVQ_AHEAD(TYPE)                                                                              \
-DEFINE_MVQ_BODY(mvq_ahead_##TYPE, TYPE, 0, PKQ_PASS_AHEAD, PKQ_NO_GATE, PKQ_EACH_PASS)                          \
+DEFINE_MVQ_BODY(mvq_ahead_##TYPE, TYPE, 0, PKQ_PASS_AHEAD)                                                      \
 DEFINE_PKQ_KERNEL(kernel_mul_mvq_ahead_##TYPE, mvq_ahead_##TYPE, MVQ_PARAMS, MVQ_ARGS)                          \
 DEFINE_PKQ_WALK_KERNEL(kernel_mul_mvq_ahead_walk_##TYPE, mvq_ahead_##TYPE, MVQ_PARAMS, MVQ_ARGS)                \
 DEFINE_PKQ_WALK_KERNEL(kernel_mul_mvq_plain_walk_##TYPE, mvq_plain_##TYPE, MVQ_PARAMS, MVQ_ARGS)
@@ -619,8 +548,8 @@ DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_pair_##TYPE, gluq_pair_##TYPE, GLUQ_PARAMS,
 #define DEFINE_GLUQ_PAIR(TYPE)
 #endif
 #define DEFINE_MUL_MVQ(TYPE)                                                                                    \
-DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                                      \
-DEFINE_MVQ_BODY(mvq_plain_##TYPE, TYPE, 0, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                                \
+DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1, PKQ_PASS)                                                                  \
+DEFINE_MVQ_BODY(mvq_plain_##TYPE, TYPE, 0, PKQ_PASS)                                                            \
 DEFINE_MUL_MVQ_AHEAD(TYPE)                                                                                      \
 DEFINE_PKQ_KERNEL(kernel_mul_mvq_##TYPE, mvq_##TYPE, MVQ_PARAMS, MVQ_ARGS)                                      \
 DEFINE_PKQ_KERNEL(kernel_mul_mvq_plain_##TYPE, mvq_plain_##TYPE, MVQ_PARAMS, MVQ_ARGS)
@@ -706,21 +635,19 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
         P##bias, P##has_bias, P##xd, P##split, P##n_heads, P##n_kv_heads, P##head_dim, P##pos, P##slot,         \
         P##k_cache, P##v_cache, P##ctx, P##theta_base, P##freq_scale, P##freq_factors, P##has_freq_factors,     \
         P##neox, P##q_norm, P##k_norm, P##has_norm, P##eps, P##arrivals, P##in_squares, P##deferred
-#define DEFINE_MVQ_ROPE_BODY(NAME, TYPE, PASS, GATE, PASSES)                                                    \
-inline void PKQ_KERNEL(NAME)(int group, MVQ_ROPE_PARAMS(), PKQ_LOCAL_PARAMS GATE) {                             \
+#define DEFINE_MUL_MVQ_ROPE(TYPE)                                                                               \
+inline void PKQ_KERNEL(mvq_rope_##TYPE)(int group, MVQ_ROPE_PARAMS(), PKQ_LOCAL_PARAMS) {                        \
     PKQ_PLACE(PK_ROWS, group)                                                                                   \
     const int group_rows = PK_WARPS / split * PK_ROWS;                                                          \
-    PASSES {                                                                                                    \
-        PASS(TYPE, W, row0 + r)                                                                                 \
+    for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
+        PKQ_PASS(TYPE, W, row0 + r)                                                                             \
         PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
         PKQ_STORE_ROWS(y, 0)                                                                                    \
         rope_finished_heads(y, y_stride, t0, ntok, group * group_rows / head_dim, head_dim / group_rows,        \
                 n_heads, n_kv_heads, head_dim, pos, slot, k_cache, v_cache, ctx, theta_base, freq_scale,        \
                 freq_factors, has_freq_factors, neox, q_norm, k_norm, has_norm, eps, arrivals, last, red);      \
     }                                                                                                           \
-}
-#define DEFINE_MUL_MVQ_ROPE(TYPE)                                                                               \
-DEFINE_MVQ_ROPE_BODY(mvq_rope_##TYPE, TYPE, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                               \
+}                                                                                                               \
 DEFINE_PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE, mvq_rope_##TYPE, MVQ_ROPE_PARAMS, MVQ_ROPE_ARGS)
 
 // silu(W_gate x) * (W_up x): PK_ROWS / 2 output rows per row set, each reading its gate and its up row; with
@@ -740,11 +667,11 @@ DEFINE_PKQ_KERNEL(kernel_mul_mvq_rope_##TYPE, mvq_rope_##TYPE, MVQ_ROPE_PARAMS, 
 // gives the single-token Q4_0 one 34 registers against 67, yet on an H100 it ran no faster than the fused kernel with
 // both off (session 14: 8B Q4_0 311.8 and 306.7 tok/s against 309.6 and 311.3): the gated product is not held back
 // by its occupancy.
-#define DEFINE_GLUQ_BODY(NAME, TYPE, FUSED, PASS, GATE, PASSES)                                                 \
-inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS GATE) {                                 \
+#define DEFINE_GLUQ_BODY(NAME, TYPE, FUSED)                                                                     \
+inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                       \
     PKQ_PLACE(PK_ROWS / 2, group)                                                                               \
-    PASSES {                                                                                                    \
-        PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                                             \
+    for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
+        PKQ_PASS(TYPE, (r & 1) ? Wu : Wg, row0 + r / 2)                                                         \
         if (FUSED) {                                                                                            \
             PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                       \
         }                                                                                                       \
@@ -767,8 +694,8 @@ inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS GATE) { 
 // (The gated product with its loads a round ahead, PKQ_PASS_AHEAD, gained nothing on an H100 in session 14 as the plain
 // body, and decoded 8B Q4_0 18% slower in session 13 as the fused one: docs/performance.md steps 59 and 66.)
 #define DEFINE_MUL_MV_GLUQ(TYPE)                                                                                \
-DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, 1, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                                    \
-DEFINE_GLUQ_BODY(gluq_plain_##TYPE, TYPE, 0, PKQ_PASS, PKQ_NO_GATE, PKQ_EACH_PASS)                              \
+DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, 1)                                                                          \
+DEFINE_GLUQ_BODY(gluq_plain_##TYPE, TYPE, 0)                                                                    \
 DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE, gluq_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)                               \
 DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_plain_##TYPE, gluq_plain_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)                   \
 DEFINE_GLUQ_WALK(TYPE)                                                                                          \
@@ -805,6 +732,29 @@ DEFINE_MUL_MV_GLUQ(q6_k)
 // the last product resets the chain's counts. ChainedLayerTests checks, on PoCL and on the GPU, that the chained
 // decode computes bit for bit what the separate launches compute.
 #ifdef PKQ_SINGLE_TOKEN
+#ifndef CH_TIMING
+#define CH_TIMING 0
+#endif
+// Ints of the chain's counts before its phase stamps (-Dwebllm.chain.timing, CH_TIMING): with it each launch writes,
+// per product (o, gated, down, q/k/v, or the large models' gated, quantize, down: 4 ulongs each), when the product's
+// first work-group entered and was released
+// by its wait, when its last work-group counted itself done and when that one had been released, all in NVIDIA's
+// global nanoseconds (Transformer.chainPhaseMicros reads the last launch's). The stamps are outside the counts the
+// chain resets; nothing writes them without the define.
+#define CH_COUNTS 8
+inline ulong ch_clock(void) {
+    return CH_TIMING ? global_nanos() : 0;
+}
+
+#ifdef WEBLLM_PTX
+inline void chain_pause(void) {
+    asm volatile("nanosleep.u32 64;");
+}
+#else
+inline void chain_pause(void) {
+}
+#endif
+
 // The work-group's ticket: its place in start order. By the whole work-group.
 inline int chain_ticket(volatile global int* tickets, local int* slot) {
     if (get_local_id(0) == 0) *slot = atomic_inc(tickets);
@@ -812,6 +762,15 @@ inline int chain_ticket(volatile global int* tickets, local int* slot) {
     const int ticket = *slot;
     barrier(CLK_LOCAL_MEM_FENCE);
     return ticket;
+}
+
+// Waits until `count` work-groups have counted themselves into `done`. By the whole work-group.
+inline void chain_wait(volatile global int* done, int count) {
+    if (get_local_id(0) == 0) {
+        while (*done < count) chain_pause();
+    }
+    barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+    device_fence();
 }
 
 // Counts the work-group into `done` once all its writes are visible device-wide; returns how many had counted before
@@ -824,17 +783,6 @@ inline int chain_done(volatile global int* done, local int* slot) {
     return *slot;
 }
 
-// The products of a chain after its first, which wait inside their pass (PKQ_PASS_GATED): the gated product with its
-// quantizing tail, down with its norm tail, the next layer's q/k/v product with its rope.
-#define DEFINE_GATED_BODIES(TYPE)                                                                               \
-DEFINE_GLUQ_BODY(gluq_gated_##TYPE, TYPE, 1, PKQ_PASS_GATED, PKQ_GATE_PARAMS, PKQ_ONE_PASS)                     \
-DEFINE_MVQ_BODY(mvq_gated_##TYPE, TYPE, 1, PKQ_PASS_GATED, PKQ_GATE_PARAMS, PKQ_ONE_PASS)                       \
-DEFINE_MVQ_ROPE_BODY(mvq_rope_gated_##TYPE, TYPE, PKQ_PASS_GATED, PKQ_GATE_PARAMS, PKQ_ONE_PASS)
-DEFINE_GATED_BODIES(q4_0)
-DEFINE_GATED_BODIES(q8_0)
-DEFINE_GATED_BODIES(q4_k)
-DEFINE_GATED_BODIES(q6_k)
-
 // The o, gated and down products of a chain: the ticket's work-group of the o product, or of the gated one once o is
 // done, or of down once the gated one is; each counts itself into its product's done count. Returns the product
 // (0, 1, 2) with `ticket` made the work-group's index in it; 3 with the ticket past down's (o_groups + g_groups +
@@ -846,10 +794,14 @@ DEFINE_GATED_BODIES(q6_k)
         mvq_##TYPE##_t1(ticket, MVQ_ARGS(o_), PKQ_LOCAL_ARGS);                                                  \
     } else if ((ticket -= o_groups) < g_groups) {                                                               \
         product = 1;                                                                                            \
-        gluq_gated_##TYPE##_t1(ticket, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS, chain + 1, o_groups, &released);          \
+        chain_wait(chain + 1, o_groups);                                                                        \
+        released = ch_clock();                                                                                  \
+        gluq_##TYPE##_t1(ticket, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                                \
     } else if ((ticket -= g_groups) < d_groups) {                                                               \
         product = 2;                                                                                            \
-        mvq_gated_##TYPE##_t1(ticket, MVQ_ARGS(d_), PKQ_LOCAL_ARGS, chain + 2, g_groups, &released);            \
+        chain_wait(chain + 2, g_groups);                                                                        \
+        released = ch_clock();                                                                                  \
+        mvq_##TYPE##_t1(ticket, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                                  \
     } else {                                                                                                    \
         ticket -= d_groups;                                                                                     \
     }
@@ -905,7 +857,9 @@ kernel void kernel_chain_ffn_qkv_##TYPE##_t1(MVQ_PARAMS(o_), GLUQ_PARAMS(g_), MV
     ulong released = entered;                                                                                   \
     CHAIN_FFN_PRODUCTS(TYPE)                                                                                    \
     if (product == 3) {                                                                                         \
-        mvq_rope_gated_##TYPE##_t1(ticket, MVQ_ROPE_ARGS(q_), PKQ_LOCAL_ARGS, chain + 3, d_groups, &released);  \
+        chain_wait(chain + 3, d_groups);                                                                        \
+        released = ch_clock();                                                                                  \
+        mvq_rope_##TYPE##_t1(ticket, MVQ_ROPE_ARGS(q_), PKQ_LOCAL_ARGS);                                        \
     }                                                                                                           \
     const int product_groups = product == 0 ? o_groups : product == 1 ? g_groups : product == 2 ? d_groups      \
             : (int) get_num_groups(0) - o_groups - g_groups - d_groups;                                         \
