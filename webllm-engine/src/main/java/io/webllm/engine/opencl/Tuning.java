@@ -400,11 +400,12 @@ public final class Tuning {
     public static final boolean CHAINED_LAYERS = flag("webllm.chain", true);
     /**
      * Work-groups a compute unit of the large models' chained launch (gated product, quantize, down: Transformer.Options
-     * .withLaunchedNormChain), {@code -Dwebllm.chain.launchedNorms=N}; 0, the default until measured, launches them
-     * apart. One launch for three saves 64 of an 8B token's 260 launches, whose host enqueue time its decode followed
-     * on session 15's H100.
+     * .withLaunchedNormChain), {@code -Dwebllm.chain.launchedNorms=N}; 0 launches them apart. One launch for three
+     * saves 64 of an 8B token's 260 launches. Measured on an H100 (session 17, Llama-3.1-8B Q4_0, medians of five
+     * decodes, in alternation): 329.8 and 332.5 tok/s at 2 against 313.1 and 312.1 launched apart; on device events the
+     * three as one launch took 39.5 us against 49.3 apart (56.8 at 1). So 2.
      */
-    public static final int LAUNCHED_NORM_CHAIN = bounded("webllm.chain.launchedNorms", 0, 0, 64);
+    public static final int LAUNCHED_NORM_CHAIN = bounded("webllm.chain.launchedNorms", 2, 0, 64);
     /**
      * Registers a work-item that NVIDIA's compiler may give the single-token program's kernels (the decode matvecs and
      * the chained layers: {@code -cl-nv-maxrregcount}), {@code -Dwebllm.mv.maxRegisters=N}; 0, the default until
