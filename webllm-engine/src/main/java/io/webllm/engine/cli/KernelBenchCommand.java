@@ -98,7 +98,8 @@ final class KernelBenchCommand implements Command {
      * set's columns between warps (Split1..8), as walking kernels (Walk2..8: N work-groups a compute unit,
      * -Dwebllm.mv.walk), and against their weight loads alone in the same shape (probe_q8_weights_q4_0) with warps that
      * walk 1-8 row sets from a grid that much smaller, and the gated product's rows read a warp a matrix
-     * (WarpPerMatrix; the kernel with that shape is gatedPairKernel, -Dwebllm.mv.gatedPairs): whether a product is held
+     * (WarpPerMatrix; session 17 measured a kernel of that shape slower, its hand-off between warps costing more than
+     * the shape gained, and removed it): whether a product is held
      * back by the shape of its loads, by how short-lived its warps are, or by the rest of its work. Device times of one
      * kernel at a time, so far steadier than a whole decode's tokens a second; rates in weight GB/s.
      */
@@ -132,9 +133,6 @@ final class KernelBenchCommand implements Command {
                 }
             }
             timeDown(cl, kernels, "ahead_", gate, xq, xd, y, arrivals, cols, rows, downSplit, 0, "downAheadKernel", result);
-            if (gatedSplit <= Tuning.PACKED_WARPS / 2) {
-                timeGated(cl, kernels, "pair_", gate, up, xq, xd, y, arrivals, rows, cols, gatedSplit, 0, "gatedPairKernel", result);
-            }
             for (int walk : new int[] {2, 4, 8}) {
                 timeGated(cl, kernels, "plain_walk_", gate, up, xq, xd, y, arrivals, rows, cols, gatedSplit, walk, "gatedWalk" + walk, result);
                 timeDown(cl, kernels, "ahead_walk_", gate, xq, xd, y, arrivals, cols, rows, downSplit, walk, "downAheadWalk" + walk, result);

@@ -99,8 +99,7 @@ final class GatedProducts {
     /**
      * The gated Q8 matvec (mul_mv_q8.cl) reading {@code input}, for a pass width (Step.byTokenWidth); with
      * {@code quantizeOutput} it writes ff as Q8 activations too. {@code forChain}: the product body's own kernel, never
-     * the walking or pair kernels (-Dwebllm.mv.walk, -Dwebllm.mv.gatedPairs), for a chained launch to take its
-     * arguments from.
+     * the walking one (-Dwebllm.mv.walk), for a chained launch to take its arguments from.
      */
     Launch q8Launch(DeviceTensor gate, DeviceTensor up, boolean quantizeOutput, Q8Input input, String width,
             boolean forChain) {
@@ -108,12 +107,8 @@ final class GatedProducts {
         // the kernel built without the quantizing tail and the deferred scale where it needs neither (the large models)
         boolean plain = !quantizeOutput && !deferred;
         long groups = MatrixProducts.q8GlobalSize(gate, true) / MatrixProducts.Q8_GROUP;
-        // a warp a matrix (-Dwebllm.mv.gatedPairs) where a work-group's row sets pair up; else walking or not
-        boolean pairs = !forChain && plain && Tuning.GATED_PAIRS && width.equals(KernelLibrary.SINGLE_TOKEN)
-                && MatrixProducts.q8Split(gate) <= Tuning.PACKED_WARPS / 2;
-        int walkers = pairs || forChain ? 0 : products.walkingGroups(plain, width, groups);
-        String kind = pairs ? "kernel_mul_mv_gluq_pair_"
-                : plain ? "kernel_mul_mv_gluq_plain_" + (walkers > 0 ? "walk_" : "") : "kernel_mul_mv_gluq_";
+        int walkers = forChain ? 0 : products.walkingGroups(plain, width, groups);
+        String kind = plain ? "kernel_mul_mv_gluq_plain_" + (walkers > 0 ? "walk_" : "") : "kernel_mul_mv_gluq_";
         ClKernel kernel = gatedArgs(kind + gate.kernelSuffix() + width, gate, up)
                 .arg(5, input.quants()).arg(6, config.embeddingLength() / 32).arg(10, input.scales()).arg(11, MatrixProducts.q8Split(gate))
                 .arg(12, quantizeOutput ? ffq : xq).arg(13, quantizeOutput ? ffqScales : xqScales)

@@ -39,12 +39,6 @@ public final class Tuning {
      * KB). Host-side: no kernel rebuild.
      */
     public static final int Q8_WALK = bounded("webllm.mv.walk", 0, 0, 64);
-    /**
-     * Whether the single-token plain gated product reads a warp a matrix (kernel_mul_mv_gluq_pair_*: four rows of gate
-     * in one warp, the same rows of up in the next) instead of two rows of each, {@code -Dwebllm.mv.gatedPairs=true};
-     * off until measured. Host-side: both kernels are in every build.
-     */
-    public static final boolean GATED_PAIRS = flag("webllm.mv.gatedPairs", false);
     /** The most rows a product may have for {@link #Q8_SPLIT_SHORT}: all of an 8B's but the gated product and the output. */
     public static final int SHORT_PRODUCT_ROWS = 8192;
 

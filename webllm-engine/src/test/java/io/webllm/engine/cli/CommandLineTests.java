@@ -140,7 +140,7 @@ class CommandLineTests {
         for (String key : new String[] {"enqueueMicros1Buffer", "enqueueMicros12Buffers", "matvecMicros", "weightsOnlyMicros", "xOnlyMicros",
                 "gatedKernelSplit1Micros", "downKernelSplit1Micros", "downAheadKernelMicros", "gatedWalk2Micros",
                 "downAheadWalk8Micros", "gatedWeightsOnlySets1Micros", "gatedWeightsOnlySets8Micros",
-                "downWeightsOnlySets1Micros", "downWeightsOnlySets8Micros", "gatedWeightsOnlyWarpPerMatrixMicros", "gatedPairKernelMicros", "gatedQuantizeDownSeparateMicros",
+                "downWeightsOnlySets1Micros", "downWeightsOnlySets8Micros", "gatedWeightsOnlyWarpPerMatrixMicros", "gatedQuantizeDownSeparateMicros",
                 "gatedQuantizeDownChainedWalk1Micros", "gatedQuantizeDownChainedWalk2Micros"}) {
             assertThat(json.get(key).asDouble()).as(key).isPositive();
         }

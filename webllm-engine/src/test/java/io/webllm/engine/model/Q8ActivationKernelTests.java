@@ -287,10 +287,6 @@ class Q8ActivationKernelTests extends OnTestDevice {
                     cl.kernels().create("kernel_mul_mvq_plain_walk_" + suffix + width(tokens)),
                     cl.kernels().create("kernel_mul_mvq_ahead_walk_" + suffix + width(tokens)),
                     cl.kernels().create("kernel_mul_mv_gluq_plain_walk_" + suffix + width(tokens))) : java.util.List.of();
-            // and its gated product with a warp a matrix (-Dwebllm.mv.gatedPairs), for splits that leave row sets to pair
-            java.util.Optional<ClKernel> pairs = tokens == 1
-                    ? java.util.Optional.of(cl.kernels().create("kernel_mul_mv_gluq_pair_" + suffix + width(tokens)))
-                    : java.util.Optional.empty();
             try {
             // every split of the columns between the warps of a row set (the host picks one by the row length)
             for (int split = 1; split <= Tuning.PACKED_WARPS; split *= 2) {
@@ -318,9 +314,6 @@ class Q8ActivationKernelTests extends OnTestDevice {
             // the gated kernel that can quantize its output and apply a deferred scale, with neither, and the ones built without them
             java.util.List<ClKernel> gatedProducts = new java.util.ArrayList<>(java.util.List.of(glu, gluPlain));
             gatedProducts.addAll(walking.subList(Math.min(2, walking.size()), walking.size()));
-            if (split <= Tuning.PACKED_WARPS / 2) {
-                pairs.ifPresent(gatedProducts::add);
-            }
             for (ClKernel gated : gatedProducts) {
             cl.write(ys, 0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, before)); // what none of them would write
             Q8TestActivations.gatedArgs(gated, weights, upWeights, rowBytes, ROWS, COLUMNS, xq, xd, ys, tokens, split);
@@ -340,7 +333,6 @@ class Q8ActivationKernelTests extends OnTestDevice {
             }
             } finally {
                 walking.forEach(ClKernel::close);
-                pairs.ifPresent(ClKernel::close);
             }
         }
     }

@@ -502,50 +502,9 @@ DEFINE_PKQ_WALK_KERNEL(kernel_mul_mvq_ahead_walk_##TYPE, mvq_ahead_##TYPE, MVQ_P
 DEFINE_PKQ_WALK_KERNEL(kernel_mul_mvq_plain_walk_##TYPE, mvq_plain_##TYPE, MVQ_PARAMS, MVQ_ARGS)
 #define DEFINE_GLUQ_WALK(TYPE)                                                                                  \
 DEFINE_PKQ_WALK_KERNEL(kernel_mul_mv_gluq_plain_walk_##TYPE, gluq_plain_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)
-// The plain gated product with a warp a matrix (kernel_mul_mv_gluq_pair_*_t1, single-token build;
-// -Dwebllm.mv.gatedPairs): the row sets of a work-group pair up, the even one reading PK_ROWS rows of gate and the
-// odd one the same rows of up, and the up warp hands its sums to the gate warp through local memory for the SiLU.
-// The same rows a work-group as kernel_mul_mv_gluq_plain_* (which gives a warp PK_ROWS / 2 rows of each matrix), for
-// split <= PK_WARPS / 2. On an H100 the plain kernel's weight loads alone reached 80% of the copy rate where the
-// residual products' one-matrix warps reached 99% (session 15, kernel-bench): this is the one-matrix shape.
-#define DEFINE_GLUQ_PAIR_BODY(NAME, TYPE)                                                                       \
-inline void PKQ_KERNEL(NAME)(int group, GLUQ_PARAMS(), PKQ_LOCAL_PARAMS) {                                       \
-    const int lane = get_local_id(0) % MV_LANES;                                                                \
-    const int warp = get_local_id(0) / MV_LANES;                                                                \
-    const int slice = warp % split;                                                                             \
-    const int set = warp / split; /* even: gate rows, odd: the same rows of up */                               \
-    const int row0 = (group * (PK_WARPS / split / 2) + set / 2) * PK_ROWS;                                      \
-    const int groups = ncols / GROUP;                                                                           \
-    const ulong nblocks = (ulong) nrows * groups;                                                               \
-    global const uchar* W = (set & 1) ? Wu : Wg;                                                                \
-    for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
-        PKQ_PASS(TYPE, W, row0 + r) /* ends with a barrier: part is free again */                              \
-        if (lane == 0 && slice == 0 && (set & 1)) {                                                             \
-            _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++)                                               \
-                _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++)                                         \
-                    part[((set / 2) * PK_ROWS + r) * PK_TOKENS + t] = acc[r][t];                                \
-        }                                                                                                       \
-        barrier(CLK_LOCAL_MEM_FENCE);                                                                           \
-        if (lane == 0 && slice == 0 && !(set & 1)) {                                                            \
-            _Pragma("unroll") for (int t = 0; t < PK_TOKENS; t++) {                                           \
-                _Pragma("unroll") for (int r = 0; r < PK_ROWS; r++) {                                         \
-                    const float g = acc[r][t];                                                                  \
-                    const float u = part[((set / 2) * PK_ROWS + r) * PK_TOKENS + t];                            \
-                    if (t0 + t < ntok && row0 + r < nrows)                                                      \
-                        y[(ulong) (t0 + t) * y_stride + row0 + r] = g / (1.0f + exp(-g)) * u;                   \
-                }                                                                                               \
-            }                                                                                                   \
-        }                                                                                                       \
-        barrier(CLK_LOCAL_MEM_FENCE); /* part serves the next pass */                                           \
-    }                                                                                                           \
-}
-#define DEFINE_GLUQ_PAIR(TYPE)                                                                                  \
-DEFINE_GLUQ_PAIR_BODY(gluq_pair_##TYPE, TYPE)                                                                   \
-DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_pair_##TYPE, gluq_pair_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)
 #else
 #define DEFINE_MUL_MVQ_AHEAD(TYPE)
 #define DEFINE_GLUQ_WALK(TYPE)
-#define DEFINE_GLUQ_PAIR(TYPE)
 #endif
 #define DEFINE_MUL_MVQ(TYPE)                                                                                    \
 DEFINE_MVQ_BODY(mvq_##TYPE, TYPE, 1, PKQ_PASS)                                                                  \
@@ -698,8 +657,7 @@ DEFINE_GLUQ_BODY(gluq_##TYPE, TYPE, 1)                                          
 DEFINE_GLUQ_BODY(gluq_plain_##TYPE, TYPE, 0)                                                                    \
 DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_##TYPE, gluq_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)                               \
 DEFINE_PKQ_KERNEL(kernel_mul_mv_gluq_plain_##TYPE, gluq_plain_##TYPE, GLUQ_PARAMS, GLUQ_ARGS)                   \
-DEFINE_GLUQ_WALK(TYPE)                                                                                          \
-DEFINE_GLUQ_PAIR(TYPE)
+DEFINE_GLUQ_WALK(TYPE)
 
 DEFINE_MUL_MVQ(q4_0)
 DEFINE_MUL_MVQ(q8_0)
