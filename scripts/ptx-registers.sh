@@ -4,8 +4,8 @@
 # the GPU, -Dwebllm.opencl.buildLog=true prints its numbers). Needs clang-15 and ptxas.
 # Usage: scripts/ptx-registers.sh [-s] [DEFINE...]   DEFINEs override the default build's (-DPK_ROWS=8 ...);
 #   -s: the single-token program (KernelLibrary.SINGLE_TOKEN_SOURCES, -DPK_TOKENS=1 -DPKQ_SINGLE_TOKEN).
-# FILTER (a kernel-name prefix, default kernel_) picks the kernels printed; MAXREG=N caps the registers as
-# -Dwebllm.mv.maxRegisters=N does the single-token program's on NVIDIA (ptxas -maxrregcount; spills then show).
+# FILTER (a kernel-name prefix, default kernel_) picks the kernels printed; MAXREG=N caps the registers (ptxas
+# -maxrregcount, what NVIDIA's -cl-nv-maxrregcount build option does; spills then show).
 set -euo pipefail
 source "$(dirname "$0")/ptx-lib.sh"
 list=SOURCES

@@ -95,15 +95,9 @@ public final class KernelLibrary {
     private synchronized ClProgram singleToken() {
         if (singleToken == null) {
             singleToken = context.build("webllm single-token matvecs", source(SINGLE_TOKEN_SOURCES),
-                    singleTokenOptions(options(1, ptx), ptx));
+                    options(1, ptx) + " -DPKQ_SINGLE_TOKEN");
         }
         return singleToken;
-    }
-
-    /** The single-token program's build options: with inline PTX (NVIDIA) its register cap, if one is set. */
-    private static String singleTokenOptions(String options, boolean ptx) {
-        int cap = Tuning.SINGLE_TOKEN_MAX_REGISTERS;
-        return options + " -DPKQ_SINGLE_TOKEN" + (ptx && cap > 0 ? " -cl-nv-maxrregcount=" + cap : "");
     }
 
     /**

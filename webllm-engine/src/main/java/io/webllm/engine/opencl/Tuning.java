@@ -277,15 +277,6 @@ public final class Tuning {
         return value;
     }
 
-    /** 0, or a register cap ptxas accepts (24 to 255). */
-    private static int registerCap(String property) {
-        int value = integer(property, 0);
-        if (value != 0 && (value < 24 || value > 255)) {
-            throw new IllegalArgumentException(property + " must be 0 (the compiler's choice) or between 24 and 255, but was " + value);
-        }
-        return value;
-    }
-
     private static int atLeastOne(String property, int fallback) {
         int value = integer(property, fallback);
         if (value < 1) {
@@ -400,16 +391,6 @@ public final class Tuning {
      * three as one launch took 39.5 us against 49.3 apart (56.8 at 1). So 2.
      */
     public static final int LAUNCHED_NORM_CHAIN = bounded("webllm.chain.launchedNorms", 2, 0, 64);
-    /**
-     * Registers a work-item that NVIDIA's compiler may give the single-token program's kernels (the decode matvecs and
-     * the chained layers: {@code -cl-nv-maxrregcount}), {@code -Dwebllm.mv.maxRegisters=N}; 0, the default until
-     * measured, leaves it to the compiler. A chained layer's work-groups wait in start order for the products before
-     * theirs and load their first round of weights while they wait (mul_mv_q8.cl, PKQ_PASS_GATED), so the more of them
-     * an SM holds, the more of a product's weights are on their way when the one before it finishes: ptxas (clang's
-     * PTX, sm_90) gives the Qwen2.5-0.5B's chain 100 registers, two 256-work-item work-groups an SM (264 places on an
-     * H100 for its ~400 work-groups), and 72 without spills under a cap of 80, three an SM. Elsewhere ignored.
-     */
-    public static final int SINGLE_TOKEN_MAX_REGISTERS = registerCap("webllm.mv.maxRegisters");
 
     /**
      * Whether the stacked q/k/v Q8 matvec applies the rope and fills the KV cache (rope_finished_heads) instead of a
