@@ -1,6 +1,6 @@
-# What the device command scripts share (device-next.sh, device-slim.sh, device-open-measurements.sh,
-# device-quick-check.sh), sourced on the lent GPU from the repository root after scripts/prepare-device.sh: a
-# timestamp line, NVIDIA's OpenCL driver registered, the carried Java, the GPU tests and kernel-bench in short.
+# What the device command scripts share (device-run.sh and every other device-*.sh that runs Java), sourced on the
+# lent GPU from the repository root after scripts/prepare-device.sh: a timestamp line, NVIDIA's OpenCL driver
+# registered, the carried Java, the GPU tests and kernel-bench in short.
 t0=$(date +%s)
 # a part's heading with the seconds since the command started: what each part cost
 T() { echo "## t=$(( $(date +%s) - t0 ))s $*"; }

@@ -11,10 +11,9 @@
 set -uo pipefail
 R=scripts/device-run.sh
 summary() { grep -o '"model[^,]*\|"prefillTokensPerSecond[^,]*\|"decodeTokensPerSecond[^,]*\|"decodeEnqueueMillisPerToken[^,]*\|"bandwidthFraction[^,]*' | tr '\n' ' '; echo; }
-mkdir -p /etc/OpenCL/vendors; [ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
-echo "== whether the GPU records passes (cl_khr_command_buffer)"
-.device/jre/bin/java --enable-native-access=ALL-UNNAMED -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main devices --json \
-  | grep -o '"commandBuffers":{[^}]*}'
+source scripts/device-lib.sh
+echo "== whether the GPU records passes (cl_khr_command_buffer; NVIDIA's 580 driver does not offer it)"
+$java -cp ".device/classes:.device/lib/*" io.webllm.engine.cli.Main devices --json | grep -o '"commandBuffers":{[^}]*}'
 first=$(mktemp)
 bash $R llama-3.1-8b:q4_0 qwen2.5-0.5b:q8_0 llama-3.1-8b:q4_k_m > "$first" 2>&1
 grep -E "tests (successful|failed)|MethodSource|=>" "$first" | cut -c1-300

@@ -8,11 +8,10 @@
 # warps sharing a row set's columns, -Dwebllm.mv.split; 0 lets the row length decide; left out, the default 2).
 set -uo pipefail
 OUT="${OUT:-/tmp/out}"
-mkdir -p "$OUT" /etc/OpenCL/vendors /tmp/models
-[ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
-# -Dwebllm.opencl.requirePtx: fail if the NVIDIA build with inline PTX fails instead of measuring the fallback
-# (scripts/check-ptx-syntax.sh catches most such errors before a device run)
-java=".device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true ${JAVA_OPTS:-}"
+mkdir -p "$OUT" /tmp/models
+# the driver's registration and the carried Java (scripts/check-ptx-syntax.sh catches most PTX errors before a run)
+source scripts/device-lib.sh
+java="$java ${JAVA_OPTS:-}"
 cp=".device/classes:.device/lib/*"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
 $java -cp "$cp" io.webllm.engine.cli.Main devices | tee "$OUT/devices.txt"

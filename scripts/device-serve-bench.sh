@@ -3,9 +3,9 @@
 # llama-3.1-8b Q4_0 carrying the real Qwen2 vocabulary (so prompts tokenize like a real model's), then N greedy
 # streams started together. Usage: scripts/device-serve-bench.sh [CONCURRENCY, default 1,4,16]
 set -euo pipefail
-mkdir -p /etc/OpenCL/vendors /tmp/models
-[ -f /etc/OpenCL/vendors/nvidia.icd ] || echo /usr/lib/libnvidia-opencl.so.1 > /etc/OpenCL/vendors/nvidia.icd
-java=(.device/jre/bin/java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dwebllm.opencl.requirePtx=true -cp ".device/classes:.device/lib/*")
+mkdir -p /tmp/models
+source scripts/device-lib.sh
+java=($java -cp ".device/classes:.device/lib/*")
 model=/tmp/models/llama-3.1-8b-q4_0-qwen2-vocab.gguf
 [ -f "$model" ] || "${java[@]}" io.webllm.engine.cli.Main synth --shape llama-3.1-8b --type q4_0 --seed 1 \
   --vocab .device/testdata/tokenizer/ggml-vocab-qwen2.gguf -o "$model" > /dev/null
