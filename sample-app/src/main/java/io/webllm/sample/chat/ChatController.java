@@ -90,7 +90,6 @@ class ChatController {
 
     private Flux<ServerSentEvent<?>> answer(String chatId, String message) {
         Metrics metrics = new Metrics();
-        Sinks.Empty<Void> finished = Sinks.empty();
         running.add(chatId);
         Flux<ServerSentEvent<?>> answer = assistant.prompt()
                 .user(message)
@@ -110,15 +109,12 @@ class ChatController {
                 .concatWith(Mono.fromSupplier(() -> ServerSentEvent.builder(metrics.done()).event("done").build()))
                 .onErrorResume(e -> Mono.just(ServerSentEvent.builder(new Failure(String.valueOf(e.getMessage())))
                         .event("error").build()))
-                .doFinally(signal -> {
-                    running.remove(chatId);
-                    finished.tryEmitEmpty();
-                });
+                .doFinally(signal -> running.remove(chatId));
         Flux<ServerSentEvent<?>> toolUses = tools.events(chatId)
-                .takeUntilOther(finished.asMono())
                 .map(ToolUse::from)
                 .map(use -> ServerSentEvent.builder(use).event("tool").build());
-        // the response ends with its done or error event: its end does not wait for the tool side to see `finished`
+        // the tool side never ends by itself: the response ends with the answer's last event, done or error (taking
+        // it cancels the tool side; a stopped answer ends with done too)
         return Flux.merge(toolUses, answer).takeUntil(ChatController::isLast);
     }
 
