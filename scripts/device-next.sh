@@ -14,11 +14,11 @@ off=-Dwebllm.chain.launchedNorms=0
 {
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 T "GPU tests (the first build of the kernels)"
-gpu_tests 240 model.ChainedLayerTests model.Q8ActivationKernelTests model.DeviceDecodeTests model.StoriesGreedyTests model.ForwardPassTests
+gpu_tests 240 model.ChainedLayerTests model.ForwardPassTests model.DeviceDecodeTests model.StoriesGreedyTests
 T "8B Q4_0: the layer chain against the default (the launched-norm chain), in alternation"
 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 150 bash scripts/device-compare.sh main layer=$layer main2 layer2=$layer
 T "8B Q8_0: the default, the layer chain, the launched-norm chain off"
-MODEL=llama-3.1-8b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 150 bash scripts/device-compare.sh main layer=$layer off=$off main2 layer2=$layer
+MODEL=llama-3.1-8b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 120 bash scripts/device-compare.sh main layer=$layer off=$off main2
 T "8B Q4_K_M: the same"
 MODEL=llama-3.1-8b:q4_k_m BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 130 bash scripts/device-compare.sh main layer=$layer off=$off main2
 T end
