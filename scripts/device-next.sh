@@ -1,25 +1,24 @@
 #!/usr/bin/env bash
-# What session 18 measures first on a lent GPU, in one device command of about 9 minutes (after
+# What session 18 leaves for the next lent GPU, in one device command of about 8 minutes (after
 # scripts/prepare-device.sh and rm -rf .device/testdata/tokenizer; carry [".device"]), most important first, each part
-# under a timeout so that a command cut short still returns what it measured (docs/performance.md, steps 74 and 77):
-# - the GPU tests, the first build of the kernels: ChainedLayerTests decodes with the layer chain (step 77) and the
-#   launched-norm chain (step 74, on by default since session 17) against the separate launches, bit for bit;
-# - 8B Q4_0: the layer chain (-Dwebllm.chain.layer=true) against the default, in alternation, five decodes each;
-# - 8B Q8_0 and Q4_K_M: the default against the launched-norm chain off and the layer chain on.
-# Then, on the warm machine, scripts/device-open-measurements.sh. Output in $OUT/next.txt.
+# under a timeout so that a command cut short still returns what it measured (docs/performance.md, step 78 and Open
+# measurements):
+# - the GPU tests, the first build of the kernels, with the small-batch tensor-core matvecs at 4 warps (step 78, the
+#   default since session 18, measured but not yet checked against the reference on a GPU): Q8SmallBatchKernelTests
+#   and ForwardPassTests run them;
+# - 16 streams of 8B Q4_0: 4 warps (the default) against 8, in alternation;
+# - 0.5B Q8_0 with 8 rows a warp (cut short twice by the command's time).
+# Output in $OUT/next.txt.
 set -uo pipefail
 source scripts/device-lib.sh
-layer=-Dwebllm.chain.layer=true
-off=-Dwebllm.chain.launchedNorms=0
+w8=-Dwebllm.mmv.warps=8
 {
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 T "GPU tests (the first build of the kernels)"
-gpu_tests 240 model.ChainedLayerTests model.ForwardPassTests model.DeviceDecodeTests model.StoriesGreedyTests
-T "8B Q4_0: the layer chain against the default (the launched-norm chain), in alternation"
-BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 150 bash scripts/device-compare.sh main layer=$layer main2 layer2=$layer
-T "8B Q8_0: the default, the layer chain, the launched-norm chain off"
-MODEL=llama-3.1-8b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 120 bash scripts/device-compare.sh main layer=$layer off=$off main2
-T "8B Q4_K_M: the same"
-MODEL=llama-3.1-8b:q4_k_m BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 130 bash scripts/device-compare.sh main layer=$layer off=$off main2
+gpu_tests 240 model.Q8SmallBatchKernelTests model.ForwardPassTests model.ChainedLayerTests model.DeviceDecodeTests model.StoriesGreedyTests
+T "16 streams of 8B Q4_0: the small-batch tensor-core matvecs at 4 warps (default) against 8, in alternation"
+BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 200 bash scripts/device-compare.sh main w8=$w8 main2 w8b=$w8
+T "0.5B Q8_0: 8 rows a warp (a rebuild)"
+MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 150 bash scripts/device-compare.sh main r8=-Dwebllm.mv.rows=8 main2
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/next.txt"

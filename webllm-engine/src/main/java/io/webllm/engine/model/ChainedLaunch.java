@@ -14,12 +14,12 @@ import org.jspecify.annotations.Nullable;
  * arguments, in order, and their work-group counts; each product's token count is 1. Built once the next layer is
  * known ({@link #build}); a small model's decode then makes two launches a layer (this and attention) instead of five.
  */
-final class ChainedLaunch implements JoinableChain {
+final class ChainedLaunch implements Step {
 
     /** Ints of the chains' counts (tickets and done counts) before their phase stamps (mul_mv_q8.cl, CH_COUNTS). */
     static final int COUNTS = 8;
-    /** Phase stamps after the counts (-Dwebllm.chain.timing): 4 ulongs a product, 7 products at most (LayerChain). */
-    static final int STAMPS = 28;
+    /** Phase stamps after the counts (-Dwebllm.chain.timing): 4 ulongs a product, 4 products at most. */
+    static final int STAMPS = 16;
     /** Bytes of a chain's counts and stamps; one such buffer serves every chain of a model (one runs at a time). */
     static final long COUNTS_BYTES = 4L * COUNTS + 8L * STAMPS;
     /** The products a chain's phase stamps describe, in order (Transformer.chainPhaseMicros). */
@@ -45,22 +45,20 @@ final class ChainedLaunch implements JoinableChain {
         products.addAll(List.of(o, gated, down));
     }
 
-    @Override
-    public String typeSuffix() {
+    String typeSuffix() {
         return typeSuffix;
     }
 
     /** Adds the next layer's stacked q/k/v product with its rope (kernel_mul_mvq_rope_*_t1) after down. */
-    @Override
-    public void append(Launch qkvWithRope) {
+    void append(Launch qkvWithRope) {
         if (launch != null || products.size() != 3) {
             throw new IllegalStateException("only one q/k/v product joins a chain, before it is built");
         }
         products.add(qkvWithRope);
     }
 
-    @Override
-    public void build() {
+    /** Makes the chained kernel from the products' launches, which it then releases. */
+    void build() {
         boolean withQkv = products.size() == 4;
         ClKernel chain = kernels.create("kernel_chain_ffn_" + (withQkv ? "qkv_" : "") + typeSuffix + KernelLibrary.SINGLE_TOKEN);
         int first = 0;

@@ -221,8 +221,8 @@ public final class Transformer implements AutoCloseable {
         layerLaunches.add(warmingNorm(rmsNorm(x, xb, track(upload.vector(layer(0, "attn_norm.weight"))), normed)));
         Q8Input attentionInput = normed;
         // chained launches (Options.chainedLayers): built once the next layer's q/k/v product is known to join or not
-        List<JoinableChain> chains = new ArrayList<>();
-        JoinableChain previousChain = null;
+        List<ChainedLaunch> chains = new ArrayList<>();
+        ChainedLaunch previousChain = null;
         for (int l = 0; l < config.layerCount(); l++) {
             LayerKv kv = new LayerKv(allocate("key cache of layer " + l, cacheBytes), allocate("value cache of layer " + l, cacheBytes),
                     ropeFreqs, arch.qkNorm() ? track(upload.vector(layer(l, "attn_q_norm.weight"))) : null,
@@ -255,9 +255,8 @@ public final class Transformer implements AutoCloseable {
             // output product can read it so; otherwise the final norm reads only the rows that give logits (gathered)
             FollowingNorm outputNormAfter = l + 1 == config.layerCount() && deferredNormed != null && products.appliesFollowingNorm(down)
                     && products.readsDeferredNorm(output.type(), output.columns()) ? new FollowingNorm(outputNorm, deferredNormed) : null;
-            ClBuffer nextAttentionNorm = l + 1 < config.layerCount() ? track(upload.vector(layer(l + 1, "attn_norm.weight"))) : null;
-            ResidualProduct d = nextAttentionNorm != null
-                    ? residualProduct(down, ff, config.feedForwardLength(), feedForward, nextAttentionNorm)
+            ResidualProduct d = l + 1 < config.layerCount()
+                    ? residualProduct(down, ff, config.feedForwardLength(), feedForward, track(upload.vector(layer(l + 1, "attn_norm.weight"))))
                     : new ResidualProduct(down, ff, config.feedForwardLength(), feedForward, outputNormAfter,
                             products.matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true,
                                     feedForward, outputNormAfter), normed, Step.NONE);
@@ -274,29 +273,17 @@ public final class Transformer implements AutoCloseable {
             Step chained = previousChain;
             if (previousChain == null && chainsWithLaunchedNorms(o, gate, up, writtenForVector, d, l + 1 == config.layerCount(), options)) {
                 int nff = config.feedForwardLength();
-                int n = config.embeddingLength();
-                Launch gatedLaunch = gatedProducts.q8Launch(gate, up, false, ffnInput, KernelLibrary.SINGLE_TOKEN, true);
-                Launch downLaunch = products.singleTokenQ8Matvec(down, feedForward, nff, x, 0, n, null, true, null);
-                if (options.layerChain() && o.w().type() == gate.type() && products.runsQ8Matvec(o.w())) {
-                    LayerChain layer = new LayerChain(kernels, gate.kernelSuffix(),
-                            products.singleTokenQ8Matvec(o.w(), o.input(), o.inStride(), x, 0, n, null, true, null),
-                            new LayerChain.Norms(x, xb, normed, n, config.rmsEpsilon(), ffnNorm, nextAttentionNorm),
-                            gatedLaunch, ff, feedForward, nff / 32, downLaunch, options.launchedNormChain(), chainCounts());
-                    chainProducts = LayerChain.PRODUCTS;
-                    chains.add(layer);
-                    previousChain = layer;
-                    chained = layer;
-                } else {
-                    Step gatedToDown = new LaunchedNormChain(kernels, gate.kernelSuffix(), gatedLaunch, ff, feedForward, nff / 32,
-                            downLaunch, options.launchedNormChain(), chainCounts());
-                    chainProducts = LaunchedNormChain.PRODUCTS;
-                    chained = Step.sequence(o.step(), Step.sequence(gatedToDown, d.after()));
-                }
+                Step gatedToDown = new LaunchedNormChain(kernels, gate.kernelSuffix(),
+                        gatedProducts.q8Launch(gate, up, false, ffnInput, KernelLibrary.SINGLE_TOKEN, true), ff, feedForward, nff / 32,
+                        products.singleTokenQ8Matvec(down, feedForward, nff, x, 0, config.embeddingLength(), null, true, null),
+                        options.launchedNormChain(), chainCounts());
+                chainProducts = LaunchedNormChain.PRODUCTS;
+                chained = Step.sequence(o.step(), Step.sequence(gatedToDown, d.after()));
             }
             layerLaunches.add(chained == null ? separate : Step.byTokenCount(chained, separate, 2));
             attentionInput = d.output();
         }
-        chains.forEach(JoinableChain::build);
+        chains.forEach(ChainedLaunch::build);
         gathered = allocate("rows for logits", 4 * b * config.embeddingLength());
         gather = new Launch(kernels.create("kernel_gather_rows").arg(0, x).arg(1, logitRows).arg(2, gathered)
                 .arg(3, config.embeddingLength()), -1, m -> config.embeddingLength(), m -> m, 0, 0);
@@ -344,11 +331,10 @@ public final class Transformer implements AutoCloseable {
      * variant, or AUTO by device type; the three-argument form takes {@code -Dwebllm.kernels}, AUTO if unset).
      */
     public record Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations,
-                          ClCommandBuffer.Use recordedPasses, boolean chainedLayers, int launchedNormChain,
-                          boolean layerChain) {
+                          ClCommandBuffer.Use recordedPasses, boolean chainedLayers, int launchedNormChain) {
 
         public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO, true, ClCommandBuffer.Use.OFF,
-                Tuning.CHAINED_LAYERS, Tuning.LAUNCHED_NORM_CHAIN, Tuning.LAYER_CHAIN);
+                Tuning.CHAINED_LAYERS, Tuning.LAUNCHED_NORM_CHAIN);
 
         public Options {
             if (slots < 1 || maxBatch < 1) {
@@ -364,7 +350,7 @@ public final class Transformer implements AutoCloseable {
          */
         public Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations) {
             this(contextLength, slots, maxBatch, kernels, quantizedActivations, ClCommandBuffer.Use.configured(),
-                    Tuning.CHAINED_LAYERS, Tuning.LAUNCHED_NORM_CHAIN, Tuning.LAYER_CHAIN);
+                    Tuning.CHAINED_LAYERS, Tuning.LAUNCHED_NORM_CHAIN);
         }
 
         /** Q8 activations unless {@code -Dwebllm.activations=f32}. */
@@ -377,11 +363,11 @@ public final class Transformer implements AutoCloseable {
         }
 
         public Options withContextLength(int tokens) {
-            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, launchedNormChain, layerChain);
+            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, launchedNormChain);
         }
 
         public Options withKernels(KernelLibrary.Variant variant) {
-            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations, recordedPasses, chainedLayers, launchedNormChain, layerChain);
+            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations, recordedPasses, chainedLayers, launchedNormChain);
         }
 
         /**
@@ -390,12 +376,12 @@ public final class Transformer implements AutoCloseable {
          * largest value, as llama.cpp does) or with float activations. The CPU kernels always use floats.
          */
         public Options withQuantizedActivations(boolean enabled) {
-            return new Options(contextLength, slots, maxBatch, kernels, enabled, recordedPasses, chainedLayers, launchedNormChain, layerChain);
+            return new Options(contextLength, slots, maxBatch, kernels, enabled, recordedPasses, chainedLayers, launchedNormChain);
         }
 
         /** Whether passes are recorded once and replayed as command buffers (cl_khr_command_buffer). */
         public Options withRecordedPasses(ClCommandBuffer.Use use) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, use, chainedLayers, launchedNormChain, layerChain);
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, use, chainedLayers, launchedNormChain);
         }
 
         /**
@@ -405,7 +391,7 @@ public final class Transformer implements AutoCloseable {
          * On by default ({@link Tuning#CHAINED_LAYERS}).
          */
         public Options withChainedLayers(boolean enabled) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, enabled, launchedNormChain, layerChain);
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, enabled, launchedNormChain);
         }
 
         /**
@@ -416,18 +402,7 @@ public final class Transformer implements AutoCloseable {
          * chained layers on. Default {@link Tuning#LAUNCHED_NORM_CHAIN}.
          */
         public Options withLaunchedNormChain(int groupsPerUnit) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, groupsPerUnit, layerChain);
-        }
-
-        /**
-         * Whether the chain of {@link #withLaunchedNormChain} takes in the rest of a single stream's decode layer after
-         * attention (mul_mv_q8.cl, kernel_chain_layer_*, {@link LayerChain}): o and the feed-forward norm before the
-         * gated product, the next layer's attention norm and its q/k/v product with the rope after down. Two launches a
-         * layer instead of six. Applies where that chain does, with o of the gated product's type. Default
-         * {@link Tuning#LAYER_CHAIN}.
-         */
-        public Options withLayerChain(boolean enabled) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, launchedNormChain, enabled);
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, groupsPerUnit);
         }
 
         private static boolean configuredQuantizedActivations() {
@@ -813,7 +788,7 @@ public final class Transformer implements AutoCloseable {
      * the previous layer's chained launch where that can take it), else three products and the rope launch.
      */
     private void addQkv(int l, GgufFile file, WeightUploader upload, LayerKv kv, Q8Input input,
-            @Nullable JoinableChain previousChain) {
+            @Nullable ChainedLaunch previousChain) {
         Architecture arch = config.architecture();
         String q = layer(l, "attn_q.weight");
         String k = layer(l, "attn_k.weight");

@@ -391,12 +391,6 @@ public final class Tuning {
      * three as one launch took 39.5 us against 49.3 apart (56.8 at 1). So 2.
      */
     public static final int LAUNCHED_NORM_CHAIN = bounded("webllm.chain.launchedNorms", 2, 0, 64);
-    /**
-     * Whether that chain takes in the rest of a single stream's decode layer after attention (Transformer.Options
-     * .withLayerChain: o, the norms and the next q/k/v product too), {@code -Dwebllm.chain.layer=true}; off until
-     * measured on a GPU (docs/performance.md, step 77). 198 launches an 8B token would become ~70.
-     */
-    public static final boolean LAYER_CHAIN = flag("webllm.chain.layer", false);
 
     /**
      * Whether the stacked q/k/v Q8 matvec applies the rope and fills the KV cache (rope_finished_heads) instead of a

@@ -69,28 +69,6 @@ class ChainedLayerTests {
         assertThat(chained.decodeLaunches()).isEqualTo(separate.decodeLaunches() - 2 * (ModelShape.TINY_WIDE.layers() - 1));
     }
 
-    /**
-     * The large models' layer chain (LayerChain, kernel_chain_layer_*): o, the feed-forward norm, the gated product,
-     * the quantize, down, the next attention norm and the next q/k/v product with its rope as one launch, every layer
-     * but the last, one work-group a compute unit so that each product's walk covers several row groups.
-     */
-    @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
-    void layerChainGivesTheLogitsOfSeparateLaunches(GgmlType type) {
-        Path model = temp.resolve("wide-layer-" + type + ".gguf");
-        new SyntheticModelWriter(ModelShape.TINY_WIDE, type, 15).write(model);
-        Run chained = run(model, options -> options.withLaunchedNormChain(1).withLayerChain(true));
-        Run separate = run(model, options -> options.withLaunchedNormChain(0).withLayerChain(false));
-        for (int i = 0; i < separate.logits().length; i++) {
-            assertThat(chained.logits()[i]).as("pass %d", i).isEqualTo(separate.logits()[i]);
-        }
-        String suffix = type.name().toLowerCase(java.util.Locale.ROOT) + KernelLibrary.SINGLE_TOKEN;
-        assertThat(chained.decodeProfile()).containsKey("kernel_chain_layer_qkv_" + suffix + " layer chain+qkv");
-        assertThat(chained.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_chain_glu_down"));
-        // each chained layer: o, two norms, the gated product, the quantize, down and the next q/k/v in one launch
-        assertThat(chained.decodeLaunches()).isEqualTo(separate.decodeLaunches() - 6 * (ModelShape.TINY_WIDE.layers() - 1));
-    }
-
     private void assertChainedDecodeMatches(ModelShape shape, GgmlType type, long seed) {
         Path model = temp.resolve(type + ".gguf");
         new SyntheticModelWriter(shape, type, seed).write(model);

@@ -867,84 +867,6 @@ kernel void kernel_chain_glu_down_##TYPE##_t1(GLUQ_PARAMS(g_), global const floa
     chain_finish(chain, product, walkers, 2, 4, ticket, entered, released, &slot);                              \
 }
 
-// The large models' layer chain (-Dwebllm.chain.layer): a single stream's decode layer after attention as one launch,
-// extending the chain above to o, the ffn norm, the gated product, the quantize of its output, down, the next
-// layer's attention norm and, where it joins (kernel_chain_layer_qkv_*), the next layer's q/k/v product with its rope:
-// a layer's decode in two launches (this and attention) instead of six. The products' work-groups walk their row
-// groups as above; each norm is `n_groups` work-groups of kernel_rms_norm_q8's slices (no walking: 16 for a row of
-// 4,096 values), both normalising the residual row `n_x` into `n_out` and `n_xq`/`n_xd` with their own weights
-// (`n_ffn_w`, `n_attn_w`). chain: 7 ints (tickets, the done counts of o, ffn norm, gated, quantize, down, attention
-// norm), 8 with q/k/v. Launch: o_walkers + g_walkers + q_walkers + d_walkers + 2 n_groups (+ r_walkers) work-groups.
-#define CHAIN_LAYER_PARAMS                                                                                      \
-        MVQ_PARAMS(o_), global const float* n_x, global float* n_out, int n_n, float n_eps, global char* n_xq,  \
-        global float2* n_xd, global const float* n_ffn_w, global const float* n_attn_w, GLUQ_PARAMS(g_),         \
-        global const float* q_x, global char* q_xq, global float2* q_xd, int q_groups, MVQ_PARAMS(d_)
-#define CHAIN_LAYER_COUNTS                                                                                      \
-        int o_groups, int o_walkers, int o_ahead, int n_groups, int g_groups, int g_walkers, int q_walkers,      \
-        int d_groups, int d_walkers, int d_ahead
-
-// The stage (0 o, 1 ffn norm, 2 gated, 3 quantize, 4 down, 5 attention norm, 6 q/k/v) of the work-group with
-// `ticket`, made its index in that stage; `walkers` holds each stage's work-group count.
-inline int chain_layer_stage(int* ticket, const int* walkers, int stages) {
-    int stage = 0;
-    while (stage < stages - 1 && *ticket >= walkers[stage]) {
-        *ticket -= walkers[stage];
-        stage++;
-    }
-    return stage;
-}
-
-// The residual product of a stage (`P`: o_ or d_) walking its row groups, by the loads-ahead or the plain body.
-#define CHAIN_WALK_RESIDUAL(TYPE, P)                                                                            \
-    for (int g = ticket; g < P##groups; g += P##walkers) {                                                      \
-        if (P##ahead) mvq_ahead_##TYPE##_t1(g, MVQ_ARGS(P), PKQ_LOCAL_ARGS);                                    \
-        else mvq_plain_##TYPE##_t1(g, MVQ_ARGS(P), PKQ_LOCAL_ARGS);                                             \
-    }
-// One wait for every stage (a stage's work-groups wait on the done count of the one before), then one body a stage.
-// Written as the chains above, a wait in each of seven branches, PoCL's decode differed from the separate launches:
-// switching off the last stage (the attention norm) changed the gated product's output, though printf showed every
-// stage released in order. With the one wait it matches them bit for bit (ChainedLayerTests).
-#define CHAIN_LAYER_BODY(TYPE, STAGES, QKV)                                                                     \
-    PKQ_LOCALS                                                                                                  \
-    local int slot;                                                                                             \
-    int ticket = chain_ticket(chain, &slot);                                                                    \
-    const ulong entered = ch_clock();                                                                           \
-    const int walkers[7] = {o_walkers, n_groups, g_walkers, q_walkers, d_walkers, n_groups, r_walkers};         \
-    const int stage = chain_layer_stage(&ticket, walkers, STAGES);                                              \
-    if (stage > 0) chain_wait(chain + stage, walkers[stage - 1]);                                               \
-    const ulong released = ch_clock();                                                                          \
-    if (stage == 0) {                                                                                           \
-        CHAIN_WALK_RESIDUAL(TYPE, o_)                                                                           \
-    } else if (stage == 1 || stage == 5) {                                                                      \
-        rms_norm_q8_slice(ticket, 0, n_x, n_out, stage == 1 ? n_ffn_w : n_attn_w, n_n, n_eps, red, n_xq, n_xd,  \
-                red);                                                                                           \
-    } else if (stage == 2) {                                                                                    \
-        for (int g = ticket; g < g_groups; g += g_walkers)                                                      \
-            gluq_plain_##TYPE##_t1(g, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                           \
-    } else if (stage == 3) {                                                                                    \
-        const int q_work_groups = (q_groups + PK_WARPS - 1) / PK_WARPS;                                         \
-        for (int g = ticket; g < q_work_groups; g += q_walkers)                                                 \
-            quantize_groups(g, 0, q_x, 0, q_xq, q_xd, q_groups, red);                                           \
-    } else if (stage == 4) {                                                                                    \
-        CHAIN_WALK_RESIDUAL(TYPE, d_)                                                                           \
-    } else {                                                                                                    \
-        QKV                                                                                                     \
-    }                                                                                                           \
-    chain_finish(chain, stage, walkers[stage], STAGES - 1, STAGES + 1, ticket, entered, released, &slot);
-#define CHAIN_LAYER_QKV(TYPE)                                                                                   \
-        for (int g = ticket; g < r_groups; g += r_walkers)                                                      \
-            mvq_rope_##TYPE##_t1(g, MVQ_ROPE_ARGS(r_), PKQ_LOCAL_ARGS);
-#define DEFINE_CHAIN_LAYER(TYPE)                                                                                \
-kernel void kernel_chain_layer_##TYPE##_t1(CHAIN_LAYER_PARAMS, CHAIN_LAYER_COUNTS, volatile global int* chain) { \
-    const int r_walkers = 0;                                                                                    \
-    CHAIN_LAYER_BODY(TYPE, 6, )                                                                                 \
-}
-#define DEFINE_CHAIN_LAYER_QKV(TYPE)                                                                            \
-kernel void kernel_chain_layer_qkv_##TYPE##_t1(CHAIN_LAYER_PARAMS, MVQ_ROPE_PARAMS(r_), CHAIN_LAYER_COUNTS,     \
-        int r_groups, int r_walkers, volatile global int* chain) {                                              \
-    CHAIN_LAYER_BODY(TYPE, 7, CHAIN_LAYER_QKV(TYPE))                                                            \
-}
-
 DEFINE_CHAIN_FFN(q4_0)
 DEFINE_CHAIN_FFN(q8_0)
 DEFINE_CHAIN_FFN(q4_k)
@@ -957,12 +879,4 @@ DEFINE_CHAIN_GLU_DOWN(q4_0)
 DEFINE_CHAIN_GLU_DOWN(q8_0)
 DEFINE_CHAIN_GLU_DOWN(q4_k)
 DEFINE_CHAIN_GLU_DOWN(q6_k)
-DEFINE_CHAIN_LAYER(q4_0)
-DEFINE_CHAIN_LAYER(q8_0)
-DEFINE_CHAIN_LAYER(q4_k)
-DEFINE_CHAIN_LAYER(q6_k)
-DEFINE_CHAIN_LAYER_QKV(q4_0)
-DEFINE_CHAIN_LAYER_QKV(q8_0)
-DEFINE_CHAIN_LAYER_QKV(q4_k)
-DEFINE_CHAIN_LAYER_QKV(q6_k)
 #endif
