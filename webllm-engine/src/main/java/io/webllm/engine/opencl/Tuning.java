@@ -152,9 +152,12 @@ public final class Tuning {
 
     /**
      * Warps of a work-group of the small-batch tensor-core matvecs (mul_mv_mma.cl), {@code -Dwebllm.mmv.warps}; each
-     * computes a 16-row tile, {@link #MMV_TILES} x 8 tokens a pass, and up to all of them share a tile's groups.
+     * computes a 16-row tile, {@link #MMV_TILES} x 8 tokens a pass, and up to all of them share a tile's groups. 4:
+     * 16 streams of Llama-3.1-8B Q4_0 on an H100 decoded 2,679 and 2,679 tok/s in aggregate at 4 against 2,453 and
+     * 2,451 at 8, in alternation in one command (session 18), and 2,697 against 2,447-2,465 in session 17 (8.3x one
+     * stream against 7.6x); the gated product's 16-token step took 2.6 ms against 3.1 (docs/performance.md, step 78).
      */
-    public static final int MMV_WARPS = powerOfTwo("webllm.mmv.warps", 8, 1);
+    public static final int MMV_WARPS = powerOfTwo("webllm.mmv.warps", 4, 1);
     /** Token tiles of 8 a pass of the small-batch tensor-core matvecs, {@code -Dwebllm.mmv.tiles}. */
     public static final int MMV_TILES = atLeastOne("webllm.mmv.tiles", 2);
     /** Consecutive 32-weight groups a warp of the small-batch tensor-core matvecs loads a round, {@code -Dwebllm.mmv.unroll}. */
