@@ -34,9 +34,12 @@ for variant in "$@"; do
   fi
   profiling=""
   [ -z "${DEVICE_PROFILE:-}" ] || profiling="-Dwebllm.opencl.profile=true"
-  line=$(SKIP_CHECK=1 JAVA_OPTS="$profiling $opts" BENCH_ARGS="$args" bash $R "$model" 2>&1 | grep '"model' | tail -1)
+  run_log=$(SKIP_CHECK=1 JAVA_OPTS="$profiling $opts" BENCH_ARGS="$args" bash $R "$model" 2>&1)
+  line=$(echo "$run_log" | grep '"model' | tail -1)
   restore
   echo "== $label ${opts:-(defaults)}"
+  # a run without a result (session 18: twice, quickly, after a run with another build define): its last lines say why
+  [ -n "$line" ] || echo "$run_log" | tail -12 | cut -c1-300
   echo "$line" | grep -o '"prefillTokensPerSecond[^,]*\|"decodeTokensPerSecond[^,]*\|"decodeEnqueueMillisPerToken[^,]*\|"bandwidthFraction[^,]*\|"hostPickTokensPerSecond[^,]*\|"devicePicksMatchingHost[^,]*\|"sampledTokensPerSecond[^,]*\|"topKTopP[A-Za-z]*[^,]*\|"decodeLaunchesPerToken[^,]*' | tr '\n' ' '; echo
   echo "$line" | grep -o '"decodeProfile":{[^}]*}\|"streams":{[^}]*}\|"stepProfile":{[^}]*}\|"attentionPhaseMicros":{[^}]*}\|"chainPhaseMicros":{[^}]*}\|"decodeRuns":{[^}]*}' | cut -c1-1200
 done

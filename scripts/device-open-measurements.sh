@@ -7,11 +7,13 @@
 set -uo pipefail
 source scripts/device-lib.sh
 {
-T "16 streams of 8B Q4_0: the small-batch tensor-core matvecs with 4 warps (2,697 tok/s aggregate against 2,465 once in session 17; a rebuild), in alternation"
-BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 300 bash scripts/device-compare.sh main w4=-Dwebllm.mmv.warps=4 main2 w4b=-Dwebllm.mmv.warps=4
-T "8B Q4_0 at 4,000 positions: the default against the layer chain (step 77)"
-BENCH_ARGS="-p 4000 -n 64" timeout 100 bash scripts/device-compare.sh main layer=-Dwebllm.chain.layer=true
-T "0.5B Q8_0: 8 rows a warp (a rebuild; session 17's run ran out of time before it)"
-MODEL=qwen2.5-0.5b:q8_0 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 150 bash scripts/device-compare.sh main r8=-Dwebllm.mv.rows=8 main2
+w8=-Dwebllm.mv.walk=8
+s1=-Dwebllm.mv.split=1
+T "8B Q4_0 with the launched-norm chain: walking products (step 72: o walks; +4% without the chain) and split 1 (+4.5% once without it) on top, in alternation"
+BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 150 bash scripts/device-compare.sh main w8=$w8 s1=$s1 main2 w8b=$w8 s1b=$s1
+T "16 streams of 8B Q4_0: 2 rounds unrolled on top of 4 warps (step 78; 2,599 against 2,447-2,465 at 8 warps in session 17; a rebuild)"
+BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 200 bash scripts/device-compare.sh main u2=-Dwebllm.mmv.unroll=2 main2 u2b=-Dwebllm.mmv.unroll=2
+T "8B Q4_0 at 4,000 positions (long context: within 20% of 128 positions)"
+BENCH_ARGS="-p 4000 -n 64" timeout 60 bash scripts/device-compare.sh main
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/open-measurements.txt"
