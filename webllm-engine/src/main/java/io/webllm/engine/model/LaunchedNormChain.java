@@ -3,6 +3,7 @@ package io.webllm.engine.model;
 import io.webllm.engine.opencl.ClBuffer;
 import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.KernelLibrary;
+import io.webllm.engine.tensor.GgmlType;
 import java.util.List;
 
 /**
@@ -22,6 +23,7 @@ public final class LaunchedNormChain implements Step {
     private final Launch launch;
 
     /**
+     * @param typeSuffix    the chain kernel's suffix ({@link #kernelSuffix})
      * @param gated         the plain gated product (kernel_mul_mv_gluq_plain_*_t1)
      * @param quantizeInput the gated product's output, quantized for down: its floats
      * @param into          where the quantized output goes (down's Q8 input)
@@ -40,6 +42,20 @@ public final class LaunchedNormChain implements Step {
         down.kernel().close();
         launch = new Launch(chain.kernel(), -1, n -> chain.workItems(), null, MatrixProducts.Q8_GROUP, 0)
                 .labeled("gated+quantize+down");
+    }
+
+    /**
+     * The suffix of the chain kernel for gate and up of {@code gated}'s type and down of {@code down}'s
+     * (kernel_chain_glu_down_{suffix}_t1): the type where they are one, q4_k_q6_k for Q4_K_M's layers that keep down
+     * in Q6_K (half of them, llama.cpp's use_more_bits); empty for pairs without a kernel.
+     */
+    static java.util.Optional<String> kernelSuffix(DeviceTensor gated, DeviceTensor down) {
+        if (gated.type() == down.type()) {
+            return java.util.Optional.of(gated.kernelSuffix());
+        }
+        return gated.type() == GgmlType.Q4_K && down.type() == GgmlType.Q6_K
+                ? java.util.Optional.of(gated.kernelSuffix() + "_" + down.kernelSuffix())
+                : java.util.Optional.empty();
     }
 
     /** A chain kernel with its arguments set, and the work-items its launch takes (work-groups of Q8 matvec size). */

@@ -19,6 +19,11 @@ public enum ModelShape {
     /** Rows past Tuning.DEFERRED_NORM_MAX_ROW: the kernel path of the large models (launched norms, a quantize launch after the gated product). */
     TINY_WIDE("tiny-wide", Architecture.LLAMA, 2, 2176, 17, 1, 128, 512, 512, 512, 500000f, 1e-5f, false, 8),
     /**
+     * TINY_WIDE with rows a K-quant holds (2,304 values, 9 blocks of 256) and four layers, so that a Q4_K_M mix keeps
+     * ffn_down and attn_v in Q6_K in a layer before the last (layer 2, llama.cpp's use_more_bits).
+     */
+    TINY_WIDE_K("tiny-wide-k", Architecture.LLAMA, 4, 2304, 18, 1, 128, 512, 512, 512, 500000f, 1e-5f, false, 8),
+    /**
      * Qwen2's small-model path (deferred norms, chained layers) with a feed-forward of 2,304 values: down's rows are 72
      * Q8 groups, more than one round of a split warp's lanes in the chained products.
      */

@@ -273,7 +273,7 @@ public final class Transformer implements AutoCloseable {
             Step chained = previousChain;
             if (previousChain == null && chainsWithLaunchedNorms(o, gate, up, writtenForVector, d, l + 1 == config.layerCount(), options)) {
                 int nff = config.feedForwardLength();
-                Step gatedToDown = new LaunchedNormChain(kernels, gate.kernelSuffix(),
+                Step gatedToDown = new LaunchedNormChain(kernels, LaunchedNormChain.kernelSuffix(gate, down).orElseThrow(),
                         gatedProducts.q8Launch(gate, up, false, ffnInput, KernelLibrary.SINGLE_TOKEN, true), ff, feedForward, nff / 32,
                         products.singleTokenQ8Matvec(down, feedForward, nff, x, 0, config.embeddingLength(), null, true, null),
                         options.launchedNormChain(), chainCounts());
@@ -853,14 +853,15 @@ public final class Transformer implements AutoCloseable {
     /**
      * Whether a single-token pass runs a layer's gated product, the quantize of its output and down as one launch
      * (Options.launchedNormChain; LaunchedNormChain): where norms are launched (neither o nor down applies one) and the
-     * gated product leaves its quantization to a launch, all three of one weight type on the single-token Q8 matvecs,
-     * not the last layer (its down may apply the output norm).
+     * gated product leaves its quantization to a launch, gate and up of one weight type and down of a type the chain
+     * pairs with it ({@link LaunchedNormChain#kernelSuffix}) on the single-token Q8 matvecs, not the last layer (its
+     * down may apply the output norm).
      */
     private boolean chainsWithLaunchedNorms(ResidualProduct o, DeviceTensor gate, DeviceTensor up, boolean gatedQuantizes,
             ResidualProduct down, boolean lastLayer, Options options) {
         return options.chainedLayers() && options.launchedNormChain() > 0 && !lastLayer && !gatedQuantizes
                 && o.norm() == null && down.norm() == null
-                && gate.type() == up.type() && down.w().type() == gate.type() && !down.input().writtenForVector()
+                && gate.type() == up.type() && LaunchedNormChain.kernelSuffix(gate, down.w()).isPresent() && !down.input().writtenForVector()
                 && products.runsQ8Matvec(gate) && products.runsQ8Matvec(down.w());
     }
 

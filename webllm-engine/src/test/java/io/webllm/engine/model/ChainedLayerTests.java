@@ -69,6 +69,24 @@ class ChainedLayerTests {
         assertThat(chained.decodeLaunches()).isEqualTo(separate.decodeLaunches() - 2 * (ModelShape.TINY_WIDE.layers() - 1));
     }
 
+    /**
+     * Q4_K_M's layers that keep down in Q6_K chain too (kernel_chain_glu_down_q4_k_q6_k: gate and up in Q4_K, down in
+     * Q6_K): tiny-wide-k's layer 2, beside layers 0 and 1 of Q4_K throughout.
+     */
+    @Test
+    void chainWithDownOfAnotherTypeGivesTheLogitsOfSeparateLaunches() {
+        Path model = temp.resolve("wide-k.gguf");
+        new SyntheticModelWriter(ModelShape.TINY_WIDE_K, WeightTypes.Q4_K_M, 16).write(model);
+        Run chained = run(model, options -> options.withLaunchedNormChain(1));
+        Run separate = run(model, options -> options.withLaunchedNormChain(0));
+        for (int i = 0; i < separate.logits().length; i++) {
+            assertThat(chained.logits()[i]).as("pass %d", i).isEqualTo(separate.logits()[i]);
+        }
+        assertThat(chained.decodeProfile()).containsKeys("kernel_chain_glu_down_q4_k_t1 gated+quantize+down",
+                "kernel_chain_glu_down_q4_k_q6_k_t1 gated+quantize+down");
+        assertThat(chained.decodeLaunches()).isEqualTo(separate.decodeLaunches() - 2 * (ModelShape.TINY_WIDE_K.layers() - 1));
+    }
+
     private void assertChainedDecodeMatches(ModelShape shape, GgmlType type, long seed) {
         Path model = temp.resolve(type + ".gguf");
         new SyntheticModelWriter(shape, type, seed).write(model);

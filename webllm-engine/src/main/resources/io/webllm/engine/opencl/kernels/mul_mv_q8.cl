@@ -831,8 +831,8 @@ kernel void kernel_chain_ffn_qkv_##TYPE##_t1(MVQ_PARAMS(o_), GLUQ_PARAMS(g_), MV
 // work-group, which cost the 8B's gated product 16% as its quantizing tail (1,792 short-lived work-groups: session
 // 14), is paid once per walker. chain: 4 ints (tickets, the done counts of gated, quantize, down). Launch: (g_walkers
 // + q_walkers + d_walkers) work-groups of PK_WARPS warps.
-#define DEFINE_CHAIN_GLU_DOWN(TYPE)                                                                             \
-kernel void kernel_chain_glu_down_##TYPE##_t1(GLUQ_PARAMS(g_), global const float* q_x, global char* q_xq,      \
+#define DEFINE_CHAIN_GLU_DOWN_TYPES(NAME, GTYPE, DTYPE)                                                         \
+kernel void kernel_chain_glu_down_##NAME##_t1(GLUQ_PARAMS(g_), global const float* q_x, global char* q_xq,      \
         global float2* q_xd, int q_groups, MVQ_PARAMS(d_), int g_groups, int g_walkers, int q_walkers,          \
         int d_groups, int d_walkers, int d_ahead, volatile global int* chain) {                                 \
     PKQ_LOCALS                                                                                                  \
@@ -844,7 +844,7 @@ kernel void kernel_chain_glu_down_##TYPE##_t1(GLUQ_PARAMS(g_), global const floa
     int walkers = g_walkers;                                                                                    \
     if (ticket < g_walkers) {                                                                                   \
         for (int g = ticket; g < g_groups; g += g_walkers)                                                      \
-            gluq_plain_##TYPE##_t1(g, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                           \
+            gluq_plain_##GTYPE##_t1(g, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                           \
     } else if ((ticket -= g_walkers) < q_walkers) {                                                             \
         product = 1;                                                                                            \
         walkers = q_walkers;                                                                                    \
@@ -860,12 +860,13 @@ kernel void kernel_chain_glu_down_##TYPE##_t1(GLUQ_PARAMS(g_), global const floa
         chain_wait(chain + 2, q_walkers);                                                                       \
         released = ch_clock();                                                                                  \
         for (int g = ticket; g < d_groups; g += d_walkers) {                                                    \
-            if (d_ahead) mvq_ahead_##TYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                \
-            else mvq_plain_##TYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                        \
+            if (d_ahead) mvq_ahead_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                \
+            else mvq_plain_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                        \
         }                                                                                                       \
     }                                                                                                           \
     chain_finish(chain, product, walkers, 2, 4, ticket, entered, released, &slot);                              \
 }
+#define DEFINE_CHAIN_GLU_DOWN(TYPE) DEFINE_CHAIN_GLU_DOWN_TYPES(TYPE, TYPE, TYPE)
 
 DEFINE_CHAIN_FFN(q4_0)
 DEFINE_CHAIN_FFN(q8_0)
@@ -879,4 +880,6 @@ DEFINE_CHAIN_GLU_DOWN(q4_0)
 DEFINE_CHAIN_GLU_DOWN(q8_0)
 DEFINE_CHAIN_GLU_DOWN(q4_k)
 DEFINE_CHAIN_GLU_DOWN(q6_k)
+// Q4_K_M keeps down in Q6_K in half of its layers (llama.cpp's use_more_bits), gate and up in Q4_K
+DEFINE_CHAIN_GLU_DOWN_TYPES(q4_k_q6_k, q4_k, q6_k)
 #endif
