@@ -5,6 +5,7 @@ import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.KernelLibrary;
 import io.webllm.engine.tensor.GgmlType;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A single-token pass's gated product, the quantize of its output and the down product as one launch, for models
@@ -49,13 +50,13 @@ public final class LaunchedNormChain implements Step {
      * (kernel_chain_glu_down_{suffix}_t1): the type where they are one, q4_k_q6_k for Q4_K_M's layers that keep down
      * in Q6_K (half of them, llama.cpp's use_more_bits); empty for pairs without a kernel.
      */
-    static java.util.Optional<String> kernelSuffix(DeviceTensor gated, DeviceTensor down) {
+    static Optional<String> kernelSuffix(DeviceTensor gated, DeviceTensor down) {
         if (gated.type() == down.type()) {
-            return java.util.Optional.of(gated.kernelSuffix());
+            return Optional.of(gated.kernelSuffix());
         }
         return gated.type() == GgmlType.Q4_K && down.type() == GgmlType.Q6_K
-                ? java.util.Optional.of(gated.kernelSuffix() + "_" + down.kernelSuffix())
-                : java.util.Optional.empty();
+                ? Optional.of(gated.kernelSuffix() + "_" + down.kernelSuffix())
+                : Optional.empty();
     }
 
     /** A chain kernel with its arguments set, and the work-items its launch takes (work-groups of Q8 matvec size). */
