@@ -14,6 +14,7 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.ObjIntConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -271,9 +272,12 @@ public final class Transformer implements AutoCloseable {
                 chains.add(previousChain);
             }
             Step chained = previousChain;
-            if (previousChain == null && chainsWithLaunchedNorms(o, gate, up, writtenForVector, d, l + 1 == config.layerCount(), options)) {
+            Optional<String> launchedNormChain = previousChain == null
+                    ? launchedNormChainSuffix(o, gate, up, writtenForVector, d, l + 1 == config.layerCount(), options)
+                    : Optional.empty();
+            if (launchedNormChain.isPresent()) {
                 int nff = config.feedForwardLength();
-                Step gatedToDown = new LaunchedNormChain(kernels, LaunchedNormChain.kernelSuffix(gate, down).orElseThrow(),
+                Step gatedToDown = new LaunchedNormChain(kernels, launchedNormChain.get(),
                         gatedProducts.q8Launch(gate, up, false, ffnInput, KernelLibrary.SINGLE_TOKEN, true), ff, feedForward, nff / 32,
                         products.singleTokenQ8Matvec(down, feedForward, nff, x, 0, config.embeddingLength(), null, true, null),
                         options.launchedNormChain(), chainCounts());
@@ -851,18 +855,18 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * Whether a single-token pass runs a layer's gated product, the quantize of its output and down as one launch
-     * (Options.launchedNormChain; LaunchedNormChain): where norms are launched (neither o nor down applies one) and the
-     * gated product leaves its quantization to a launch, gate and up of one weight type and down of a type the chain
-     * pairs with it ({@link LaunchedNormChain#kernelSuffix}) on the single-token Q8 matvecs, not the last layer (its
-     * down may apply the output norm).
+     * The chain kernel's suffix ({@link LaunchedNormChain#kernelSuffix}) where a single-token pass runs a layer's gated
+     * product, the quantize of its output and down as one launch (Options.launchedNormChain; LaunchedNormChain): where
+     * norms are launched (neither o nor down applies one) and the gated product leaves its quantization to a launch,
+     * gate and up of one weight type and down of a type the chain pairs with it, on the single-token Q8 matvecs, not
+     * the last layer (its down may apply the output norm). Empty where the three launch apart.
      */
-    private boolean chainsWithLaunchedNorms(ResidualProduct o, DeviceTensor gate, DeviceTensor up, boolean gatedQuantizes,
-            ResidualProduct down, boolean lastLayer, Options options) {
-        return options.chainedLayers() && options.launchedNormChain() > 0 && !lastLayer && !gatedQuantizes
-                && o.norm() == null && down.norm() == null
-                && gate.type() == up.type() && LaunchedNormChain.kernelSuffix(gate, down.w()).isPresent() && !down.input().writtenForVector()
+    private Optional<String> launchedNormChainSuffix(ResidualProduct o, DeviceTensor gate, DeviceTensor up,
+            boolean gatedQuantizes, ResidualProduct down, boolean lastLayer, Options options) {
+        boolean chains = options.chainedLayers() && options.launchedNormChain() > 0 && !lastLayer && !gatedQuantizes
+                && o.norm() == null && down.norm() == null && gate.type() == up.type() && !down.input().writtenForVector()
                 && products.runsQ8Matvec(gate) && products.runsQ8Matvec(down.w());
+        return chains ? LaunchedNormChain.kernelSuffix(gate, down.w()) : Optional.empty();
     }
 
     /**

@@ -695,10 +695,9 @@ DEFINE_MUL_MV_GLUQ(q6_k)
 #endif
 // Ints of the chain's counts before its phase stamps (-Dwebllm.chain.timing, CH_TIMING): with it each launch writes,
 // per product (o, gated, down, q/k/v, or the large models' gated, quantize, down: 4 ulongs each), when the product's
-// first work-group entered and was released
-// by its wait, when its last work-group counted itself done and when that one had been released, all in NVIDIA's
-// global nanoseconds (Transformer.chainPhaseMicros reads the last launch's). The stamps are outside the counts the
-// chain resets; nothing writes them without the define.
+// first work-group entered and was released by its wait, when its last work-group counted itself done and when that
+// one had been released, all in NVIDIA's global nanoseconds (Transformer.chainPhaseMicros reads the last launch's).
+// The stamps are outside the counts the chain resets; nothing writes them without the define.
 #define CH_COUNTS 8
 inline ulong ch_clock(void) {
     return CH_TIMING ? global_nanos() : 0;
@@ -844,7 +843,7 @@ kernel void kernel_chain_glu_down_##NAME##_t1(GLUQ_PARAMS(g_), global const floa
     int walkers = g_walkers;                                                                                    \
     if (ticket < g_walkers) {                                                                                   \
         for (int g = ticket; g < g_groups; g += g_walkers)                                                      \
-            gluq_plain_##GTYPE##_t1(g, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                           \
+            gluq_plain_##GTYPE##_t1(g, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                          \
     } else if ((ticket -= g_walkers) < q_walkers) {                                                             \
         product = 1;                                                                                            \
         walkers = q_walkers;                                                                                    \
@@ -860,8 +859,8 @@ kernel void kernel_chain_glu_down_##NAME##_t1(GLUQ_PARAMS(g_), global const floa
         chain_wait(chain + 2, q_walkers);                                                                       \
         released = ch_clock();                                                                                  \
         for (int g = ticket; g < d_groups; g += d_walkers) {                                                    \
-            if (d_ahead) mvq_ahead_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                \
-            else mvq_plain_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                        \
+            if (d_ahead) mvq_ahead_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                               \
+            else mvq_plain_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                       \
         }                                                                                                       \
     }                                                                                                           \
     chain_finish(chain, product, walkers, 2, 4, ticket, entered, released, &slot);                              \
