@@ -10,6 +10,7 @@ import io.webllm.engine.opencl.ClException;
 import io.webllm.engine.opencl.ClKernel;
 import io.webllm.engine.opencl.KernelLibrary;
 import io.webllm.engine.opencl.Tuning;
+import io.webllm.engine.tensor.GgmlType;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Per layer, for a batch of n tokens (buffer written in brackets):
  * <pre>
  *  1 rms_norm(x, attn_norm)                     [xb]    n x embd
- *  2 mul_mv q|k|v stacked (+ bias)              [qkv]   n x (q_dim + 2 kv_dim)   (3 launches if types differ)
+ *  2 mul_mv q|k|v stacked (+ bias)              [qkv]   n x (q_dim + 2 kv_dim)   (a launch a run of one type)
  *  3 rope_store: per-head norm (Qwen3), rotate  [qkv] q in place; k rotated and v into [k_cache v_cache]
  *  4 attention over the cache in chunks of positions; a token's last chunk combines them   [attn]  n x q_dim
  *    (with Q8 activations also [xq] for step 5, when head_dim is a multiple of 32)
@@ -787,50 +788,74 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * Layer {@code l}'s q/k/v product reading {@code input}, with the rope and the store into its cache: one stacked
-     * product where q, k and v have one type (applying the rope itself where it can, and in single-token passes run by
-     * the previous layer's chained launch where that can take it), else three products and the rope launch.
+     * Layer {@code l}'s q/k/v product reading {@code input}, with the rope and the store into its cache. q, k and v
+     * are stacked into one product where they have one type, else into one for each run of one type (Q4_K_M's q and k
+     * in Q4_K beside v in Q6_K: two). Where the Q8 matvecs can, those products apply the rope themselves, each to its
+     * own heads (kernel_mul_mvq_rope_*), and in single-token passes the previous layer's chained launch may run a
+     * whole-layer stack; elsewhere the products are followed by the rope's launch.
      */
     private void addQkv(int l, GgufFile file, WeightUploader upload, LayerKv kv, Q8Input input,
             @Nullable ChainedLaunch previousChain) {
-        Architecture arch = config.architecture();
-        String q = layer(l, "attn_q.weight");
-        String k = layer(l, "attn_k.weight");
-        String v = layer(l, "attn_v.weight");
-        Launch rope = ropeStore(kv);
-        if (file.tensor(q).type() == file.tensor(k).type() && file.tensor(q).type() == file.tensor(v).type()) {
-            DeviceTensor stacked = track(upload.stacked("qkv of layer " + l, q, k, v));
-            warmup.read(stacked.buffer());
-            ClBuffer bias = arch.qkvBias() ? track(upload.stackedVector("qkv bias of layer " + l,
-                    layer(l, "attn_q.bias"), layer(l, "attn_k.bias"), layer(l, "attn_v.bias"))) : null;
-            Step product = products.matvec(stacked, xb, config.embeddingLength(), qkv, 0, qkvDim, bias, false, input);
-            if (appliesRope(stacked)) {
-                // the dp4a kernels apply the rope themselves; the tensor-core and tiled ones are followed by its launch
-                Step fused = Step.byTokenWidth(width -> q8RopeLaunch(stacked, bias, input, kv, width));
-                Step qkvStep = Step.byTokenCount(fused, Step.sequence(product, rope), products.dp4aTokenLimit(stacked));
-                if (previousChain != null && previousChain.typeSuffix().equals(stacked.kernelSuffix())) {
-                    // the previous layer's chained launch runs this product in single-token passes
-                    previousChain.append(q8RopeLaunch(stacked, bias, input, kv, KernelLibrary.SINGLE_TOKEN));
-                    qkvStep = Step.byTokenCount(Step.NONE, qkvStep, 2);
-                }
-                layerLaunches.add(qkvStep);
-            } else {
-                layerLaunches.add(product);
-                layerLaunches.add(rope);
-            }
-        } else {
-            // mixed types (some Q4_K_M layers keep v in Q6_K): three launches into the same rows
-            int[] offsets = {0, config.queryDim(), config.queryDim() + config.kvDim()};
-            String[] names = {q, k, v};
-            String[] biases = {"attn_q.bias", "attn_k.bias", "attn_v.bias"};
-            for (int p = 0; p < 3; p++) {
-                ClBuffer bias = arch.qkvBias() ? track(upload.vector(layer(l, biases[p]))) : null;
-                DeviceTensor weights = track(upload.matrix(names[p]));
-                warmup.read(weights.buffer());
-                layerLaunches.add(products.matvec(weights, xb, config.embeddingLength(), qkv, offsets[p], qkvDim, bias, false, input));
-            }
-            layerLaunches.add(rope);
+        List<QkvStack> stacks = qkvStacks(l, file, upload);
+        Step separate = Step.NONE;
+        for (QkvStack stack : stacks) {
+            separate = Step.sequence(separate, products.matvec(stack.w(), xb, config.embeddingLength(), qkv,
+                    stack.firstHead() * config.headDim(), qkvDim, stack.bias(), false, input));
         }
+        separate = Step.sequence(separate, ropeStore(kv));
+        if (!stacks.stream().allMatch(stack -> appliesRope(stack.w()))) {
+            layerLaunches.add(separate);
+            return;
+        }
+        // the dp4a kernels apply the rope themselves; the tensor-core and tiled ones are followed by its launch
+        Step fused = Step.NONE;
+        int fusedBelow = Integer.MAX_VALUE;
+        for (QkvStack stack : stacks) {
+            fused = Step.sequence(fused, Step.byTokenWidth(width -> q8RopeLaunch(stack, input, kv, width)));
+            fusedBelow = Math.min(fusedBelow, products.dp4aTokenLimit(stack.w()));
+        }
+        Step qkvStep = Step.byTokenCount(fused, separate, fusedBelow);
+        QkvStack whole = stacks.getFirst();
+        if (stacks.size() == 1 && previousChain != null && previousChain.typeSuffix().equals(whole.w().kernelSuffix())) {
+            // the previous layer's chained launch runs this product in single-token passes
+            previousChain.append(q8RopeLaunch(whole, input, kv, KernelLibrary.SINGLE_TOKEN));
+            qkvStep = Step.byTokenCount(Step.NONE, qkvStep, 2);
+        }
+        layerLaunches.add(qkvStep);
+    }
+
+    /**
+     * Some of a layer's q, k and v matrices stacked into one (with their biases where the architecture has them), whose
+     * rows are the heads from {@code firstHead} on.
+     */
+    private record QkvStack(DeviceTensor w, @Nullable ClBuffer bias, int firstHead) {
+    }
+
+    /** Layer {@code l}'s q, k and v matrices as stacks of consecutive matrices of one type, uploaded. */
+    private List<QkvStack> qkvStacks(int l, GgufFile file, WeightUploader upload) {
+        String[] parts = {"attn_q", "attn_k", "attn_v"};
+        int[] firstHeads = {0, config.headCount(), config.headCount() + config.kvHeadCount()};
+        List<QkvStack> stacks = new ArrayList<>();
+        for (int first = 0, end; first < parts.length; first = end) {
+            GgmlType type = file.tensor(layer(l, parts[first] + ".weight")).type();
+            end = first + 1;
+            while (end < parts.length && file.tensor(layer(l, parts[end] + ".weight")).type() == type) {
+                end++;
+            }
+            String[] weights = new String[end - first];
+            String[] biases = new String[end - first];
+            for (int p = first; p < end; p++) {
+                weights[p - first] = layer(l, parts[p] + ".weight");
+                biases[p - first] = layer(l, parts[p] + ".bias");
+            }
+            String name = (end - first == parts.length ? "qkv" : String.join("+", List.of(parts).subList(first, end)))
+                    + " of layer " + l;
+            DeviceTensor w = track(weights.length == 1 ? upload.matrix(weights[0]) : upload.stacked(name, weights));
+            warmup.read(w.buffer());
+            ClBuffer bias = config.architecture().qkvBias() ? track(upload.stackedVector(name + " bias", biases)) : null;
+            stacks.add(new QkvStack(w, bias, firstHeads[first]));
+        }
+        return stacks;
     }
 
     /**
@@ -976,8 +1001,10 @@ public final class Transformer implements AutoCloseable {
                 && config.headDim() / 2 <= MatrixProducts.Q8_GROUP;
     }
 
-    /** The stacked q/k/v product that applies the rope and fills the cache (appliesRope), for up to 31 tokens. */
-    private Launch q8RopeLaunch(DeviceTensor w, @Nullable ClBuffer bias, Q8Input input, LayerKv kv, String width) {
+    /** A stacked q/k/v product that applies the rope and fills the cache (appliesRope), for up to 31 tokens. */
+    private Launch q8RopeLaunch(QkvStack stack, Q8Input input, LayerKv kv, String width) {
+        DeviceTensor w = stack.w();
+        ClBuffer bias = stack.bias();
         boolean deferred = input.deferredIn(width);
         ClKernel kernel = kernels.create("kernel_mul_mvq_rope_" + w.kernelSuffix() + width)
                 .arg(0, w.buffer()).arg(1, w.columns()).arg(2, w.rowBytes()).arg(3, w.rows())
@@ -985,7 +1012,7 @@ public final class Transformer implements AutoCloseable {
                 .arg(9, bias != null ? bias : qkv).arg(10, bias != null ? 1 : 0).arg(11, input.scales()).arg(12, MatrixProducts.q8Split(w));
         ropeArgs(kernel, 13, kv)
                 .arg(30, products.gpuArrivals())
-                .arg(31, deferred ? input.deferredSquares() : qkv).arg(32, deferred ? 1 : 0);
+                .arg(31, deferred ? input.deferredSquares() : qkv).arg(32, deferred ? 1 : 0).arg(33, stack.firstHead());
         long global = MatrixProducts.q8GlobalSize(w, false);
         return new Launch(kernel, 8, n -> global, null, MatrixProducts.Q8_GROUP, 0).labeled(w.rows() + "x" + w.columns() + " rope");
     }

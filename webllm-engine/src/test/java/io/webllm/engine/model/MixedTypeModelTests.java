@@ -113,6 +113,18 @@ class MixedTypeModelTests {
             assertThat(decode).contains("kernel_mul_mvq_q4_k" + one, "kernel_mul_mv_gluq_q4_k" + one, "kernel_mul_mvq_q6_k" + one)
                     .noneMatch(name -> name.startsWith("kernel_mul_mm") || name.equals("kernel_mul_mv_q4_k") || name.equals("kernel_mul_mv_q6_k")
                             || name.equals("kernel_quantize_q8"));
+            if (io.webllm.engine.opencl.Tuning.FUSE_ROPE) {
+                // layer 1's q and k stacked in Q4_K and its v in Q6_K: two products that each apply the rope to their heads
+                assertThat(decode).contains("kernel_mul_mvq_rope_q4_k" + one, "kernel_mul_mvq_rope_q6_k" + one)
+                        .doesNotContain("kernel_rope_store");
+                ModelShape shape = ModelShape.TINY_LLAMA3;
+                int kvRows = shape.kvHeads() * shape.headDim();
+                int qkRows = shape.heads() * shape.headDim() + kvRows;
+                assertThat(decodeProfile).containsKeys(
+                        "kernel_mul_mvq_rope_q4_k" + one + " " + (qkRows + kvRows) + "x" + shape.embedding() + " rope",
+                        "kernel_mul_mvq_rope_q4_k" + one + " " + qkRows + "x" + shape.embedding() + " rope",
+                        "kernel_mul_mvq_rope_q6_k" + one + " " + kvRows + "x" + shape.embedding() + " rope");
+            }
             // launched (-Dwebllm.fuse.norm=false): attention's of layer 0, then the ffn norm and the next attention norm
             // after each layer's residual products, but none after the last layer's down
             int launchedNorms = 2 * ModelShape.TINY_LLAMA3.layers();

@@ -579,8 +579,10 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
 
 // The stacked q/k/v product (y = W x + bias, rows: the q heads, then k, then v, head_dim rows each) that also applies
 // the rope and fills the KV cache (rope_finished_heads). Arguments from n_heads on as kernel_rope_store's from its
-// third on; with `deferred`, its input holds a deferred norm (deferred_rms_scale: in_squares, eps). The host uses it
-// where head_dim is a multiple of a work-group's rows.
+// third on; with `deferred`, its input holds a deferred norm (deferred_rms_scale: in_squares, eps). W may hold only
+// the heads from `first_head` on (of q's, then k's, then v's): where q, k and v differ in type (Q4_K_M's layers with v
+// in Q6_K) the host launches one such product for each run of one type, each writing its rows of y from
+// first_head * head_dim. The host uses it where head_dim is a multiple of a work-group's rows.
 #define MVQ_ROPE_PARAMS(P)                                                                                      \
         global const uchar* P##W, int P##ncols, ulong P##row_bytes, int P##nrows, global const char* P##xq,     \
         int P##x_groups, global float* P##y, int P##y_stride, int P##ntok, global const float* P##bias,         \
@@ -589,11 +591,12 @@ inline void rope_finished_heads(global float* qkv, int qkv_stride, int t0, int n
         global half* P##v_cache, int P##ctx, float P##theta_base, float P##freq_scale,                          \
         global const float* P##freq_factors, int P##has_freq_factors, int P##neox, global const float* P##q_norm, \
         global const float* P##k_norm, int P##has_norm, float P##eps, volatile global int* P##arrivals,         \
-        global const float* P##in_squares, int P##deferred
+        global const float* P##in_squares, int P##deferred, int P##first_head
 #define MVQ_ROPE_ARGS(P) P##W, P##ncols, P##row_bytes, P##nrows, P##xq, P##x_groups, P##y, P##y_stride, P##ntok, \
         P##bias, P##has_bias, P##xd, P##split, P##n_heads, P##n_kv_heads, P##head_dim, P##pos, P##slot,         \
         P##k_cache, P##v_cache, P##ctx, P##theta_base, P##freq_scale, P##freq_factors, P##has_freq_factors,     \
-        P##neox, P##q_norm, P##k_norm, P##has_norm, P##eps, P##arrivals, P##in_squares, P##deferred
+        P##neox, P##q_norm, P##k_norm, P##has_norm, P##eps, P##arrivals, P##in_squares, P##deferred,            \
+        P##first_head
 #define DEFINE_MUL_MVQ_ROPE(TYPE)                                                                               \
 inline void PKQ_KERNEL(mvq_rope_##TYPE)(int group, MVQ_ROPE_PARAMS(), PKQ_LOCAL_PARAMS) {                        \
     PKQ_PLACE(PK_ROWS, group)                                                                                   \
@@ -601,8 +604,9 @@ inline void PKQ_KERNEL(mvq_rope_##TYPE)(int group, MVQ_ROPE_PARAMS(), PKQ_LOCAL_
     for (int t0 = 0; t0 < ntok; t0 += PK_TOKENS) {                                                              \
         PKQ_PASS(TYPE, W, row0 + r)                                                                             \
         PKQ_DEFERRED_SCALE(in_squares, deferred, eps)                                                           \
-        PKQ_STORE_ROWS(y, 0)                                                                                    \
-        rope_finished_heads(y, y_stride, t0, ntok, group * group_rows / head_dim, head_dim / group_rows,        \
+        PKQ_STORE_ROWS(y + first_head * head_dim, 0)                                                            \
+        rope_finished_heads(y, y_stride, t0, ntok, first_head + group * group_rows / head_dim,                  \
+                head_dim / group_rows,                                                                          \
                 n_heads, n_kv_heads, head_dim, pos, slot, k_cache, v_cache, ctx, theta_base, freq_scale,        \
                 freq_factors, has_freq_factors, neox, q_norm, k_norm, has_norm, eps, arrivals, last, red);      \
     }                                                                                                           \
