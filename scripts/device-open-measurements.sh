@@ -9,10 +9,9 @@ source scripts/device-lib.sh
 {
 w8=-Dwebllm.mv.walk=8
 s1=-Dwebllm.mv.split=1
-T "8B Q4_0 with the launched-norm chain: walking products (step 72: o walks; +4% without the chain) and split 1 (+4.5% once without it) on top, in alternation"
-BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 150 bash scripts/device-compare.sh main w8=$w8 s1=$s1 main2 w8b=$w8 s1b=$s1
-T "16 streams of 8B Q4_0: 2 rounds unrolled on top of 4 warps (step 78; 2,599 against 2,447-2,465 at 8 warps in session 17; a rebuild)"
-BENCH_ARGS="-p 64 -n 64 --streams 16" timeout 200 bash scripts/device-compare.sh main u2=-Dwebllm.mmv.unroll=2 main2 u2b=-Dwebllm.mmv.unroll=2
+ss1=-Dwebllm.mv.splitShort=1
+T "8B Q4_0 with the launched-norm chain: walking products (step 72), split 1 (+4.5% once without the chain) and split 1 for o and q/k/v alone (splitShort), in alternation"
+BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 220 bash scripts/device-compare.sh main w8=$w8 s1=$s1 ss1=$ss1 main2 s1b=$s1 ss1b=$ss1
 T "8B Q4_0 at 4,000 positions (long context: within 20% of 128 positions)"
 BENCH_ARGS="-p 4000 -n 64" timeout 60 bash scripts/device-compare.sh main
 T end
