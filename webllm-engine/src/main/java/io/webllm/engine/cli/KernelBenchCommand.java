@@ -250,7 +250,7 @@ final class KernelBenchCommand implements Command {
             }
             long gatedGroups = gatedGroups(rows, gatedSplit);
             long downGroups = downGroups(cols, downSplit);
-            LaunchedNormChain.Configured chain = LaunchedNormChain.configure(kernels, "q4_0", gated, gatedGroups, ff, ffq,
+            LaunchedNormChain.Configured chain = LaunchedNormChain.configure(kernels, "q4_0", null, gated, gatedGroups, ff, ffq,
                     ffd, groups, down, downGroups, walk, counts);
             long quantizeItems = ceilDiv(groups * 32L, mvGroup()) * mvGroup();
             Runnable separate = () -> {

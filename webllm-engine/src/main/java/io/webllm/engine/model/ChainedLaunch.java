@@ -18,8 +18,8 @@ final class ChainedLaunch implements Step {
 
     /** Ints of the chains' counts (tickets and done counts) before their phase stamps (mul_mv_q8.cl, CH_COUNTS). */
     static final int COUNTS = 8;
-    /** Phase stamps after the counts (-Dwebllm.chain.timing): 4 ulongs a product, 4 products at most. */
-    static final int STAMPS = 16;
+    /** Phase stamps after the counts (-Dwebllm.chain.timing): 4 ulongs a product, 5 products at most. */
+    static final int STAMPS = 20;
     /** Bytes of a chain's counts and stamps; one such buffer serves every chain of a model (one runs at a time). */
     static final long COUNTS_BYTES = 4L * COUNTS + 8L * STAMPS;
     /** The products a chain's phase stamps describe, in order (Transformer.chainPhaseMicros). */

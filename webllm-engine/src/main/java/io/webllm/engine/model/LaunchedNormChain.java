@@ -6,18 +6,23 @@ import io.webllm.engine.opencl.KernelLibrary;
 import io.webllm.engine.tensor.GgmlType;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A single-token pass's gated product, the quantize of its output and the down product as one launch, for models
  * whose norms are launched (mul_mv_q8.cl, kernel_chain_glu_down_*; Transformer.Options.withLaunchedNormChain): two
- * launches fewer a layer. Each product's work-groups walk its row groups, {@code groupsPerUnit} a compute unit, so
- * that the chain's fence and count at the end of every work-group is paid a few hundred times. The products' own
- * single-token launches give the chain its arguments.
+ * launches fewer a layer; with {@link NormStages} also the feed-forward norm before them and the next layer's
+ * attention norm after them (kernel_chain_norms_glu_down_*; Options.withChainedNorms): four. Each product's
+ * work-groups walk its row groups, {@code groupsPerUnit} a compute unit, so that the chain's fence and count at the
+ * end of every work-group is paid a few hundred times. The products' own single-token launches give the chain its
+ * arguments.
  */
 public final class LaunchedNormChain implements Step {
 
     /** The products a chain's phase stamps describe, in order (Transformer.chainPhaseMicros). */
     static final List<String> PRODUCTS = List.of("gated", "quantize", "down");
+    /** The same with the norm stages. */
+    static final List<String> PRODUCTS_WITH_NORMS = List.of("ffn norm", "gated", "quantize", "down", "attention norm");
     /** Bytes of the counts (and phase stamps) a chain takes: {@link ChainedLaunch#COUNTS_BYTES}. */
     public static final long COUNTS_BYTES = ChainedLaunch.COUNTS_BYTES;
 
@@ -32,17 +37,31 @@ public final class LaunchedNormChain implements Step {
      * @param down          the plain or loads-ahead down product (kernel_mul_mvq_plain_*_t1, kernel_mul_mvq_ahead_*_t1)
      * @param counts        the chain's counts, zero between launches (shared with the other chains)
      */
-    LaunchedNormChain(KernelLibrary kernels, String typeSuffix, Launch gated, ClBuffer quantizeInput, Q8Input into,
-            int groups, Launch down, int groupsPerUnit, ClBuffer counts) {
+    LaunchedNormChain(KernelLibrary kernels, String typeSuffix, @Nullable NormStages norms, Launch gated,
+            ClBuffer quantizeInput, Q8Input into, int groups, Launch down, int groupsPerUnit, ClBuffer counts) {
         gated.kernel().arg(gated.tokenCountArg(), 1);
         down.kernel().arg(down.tokenCountArg(), 1);
-        Configured chain = configure(kernels, typeSuffix, gated.kernel(), gated.workGroups(1), quantizeInput,
+        Configured chain = configure(kernels, typeSuffix, norms, gated.kernel(), gated.workGroups(1), quantizeInput,
                 java.util.Objects.requireNonNull(into.quants(), "down's Q8 input"), into.scales(), groups, down.kernel(),
                 down.workGroups(1), groupsPerUnit, counts);
         gated.kernel().close();
         down.kernel().close();
         launch = new Launch(chain.kernel(), -1, n -> chain.workItems(), null, MatrixProducts.Q8_GROUP, 0)
-                .labeled("gated+quantize+down");
+                .labeled(norms == null ? "gated+quantize+down" : "norm+gated+quantize+down+norm");
+    }
+
+    /**
+     * The norms a chain takes in (kernel_rms_norm_q8's work, a stage of its slices each): the residual row {@code x} of
+     * {@code n} values normalised with {@code ffnWeight} before the gated product and with {@code attentionWeight} (the
+     * next layer's) after down, each into {@code out} and the Q8 activations {@code into}.
+     */
+    public record NormStages(ClBuffer x, ClBuffer out, int n, float eps, Q8Input into, ClBuffer ffnWeight, ClBuffer attentionWeight) {
+
+        /** Work-groups of a norm stage: a warp a 32-value group, {@code groupSize} work-items a work-group. */
+        public int workGroups(long groupSize) {
+            long warps = groupSize / 32;
+            return (int) ((n / 32 + warps - 1) / warps);
+        }
     }
 
     /**
@@ -64,28 +83,42 @@ public final class LaunchedNormChain implements Step {
     }
 
     /**
-     * A new kernel_chain_glu_down_{typeSuffix}_t1 set up from its products' single-token kernels, their arguments set
-     * for one token: the plain gated product's ({@code gatedGroups} work-groups), the quantize of {@code groups}
+     * A new kernel_chain_glu_down_{typeSuffix}_t1 (kernel_chain_norms_glu_down_ with {@code norms}) set up from its
+     * products' single-token kernels, their arguments set for one token: the plain gated product's ({@code gatedGroups} work-groups), the quantize of {@code groups}
      * 32-value groups of {@code quantizeInput} into {@code quants} and {@code scales}, and the plain or loads-ahead down
      * product's ({@code downGroups}). Each product's work-groups walk its row groups, at most {@code groupsPerUnit} a
      * compute unit (the quantize two of its work-groups a walker at least: each is a few hundred ns of work, each
      * walker a fence and count). kernel-bench times the same kernel against its products launched apart.
      */
-    public static Configured configure(KernelLibrary kernels, String typeSuffix, ClKernel gated, long gatedGroups,
-            ClBuffer quantizeInput, ClBuffer quants, ClBuffer scales, int groups, ClKernel down, long downGroups,
-            int groupsPerUnit, ClBuffer counts) {
+    public static Configured configure(KernelLibrary kernels, String typeSuffix, @Nullable NormStages norms, ClKernel gated,
+            long gatedGroups, ClBuffer quantizeInput, ClBuffer quants, ClBuffer scales, int groups, ClKernel down,
+            long downGroups, int groupsPerUnit, ClBuffer counts) {
         if (groupsPerUnit < 1) {
             throw new IllegalArgumentException("a chain takes at least 1 work-group a compute unit, not " + groupsPerUnit);
         }
-        ClKernel chain = kernels.create("kernel_chain_glu_down_" + typeSuffix + KernelLibrary.SINGLE_TOKEN);
-        int first = gated.copyArgsTo(chain, 0);
+        String name = norms == null ? "kernel_chain_glu_down_" : "kernel_chain_norms_glu_down_";
+        ClKernel chain = kernels.create(name + typeSuffix + KernelLibrary.SINGLE_TOKEN);
+        int first = 0;
+        if (norms != null) {
+            chain.arg(0, norms.x()).arg(1, norms.out()).arg(2, norms.n()).arg(3, norms.eps())
+                    .arg(4, java.util.Objects.requireNonNull(norms.into().quants(), "the norms' Q8 output"))
+                    .arg(5, norms.into().scales()).arg(6, norms.ffnWeight()).arg(7, norms.attentionWeight());
+            first = 8;
+        }
+        first += gated.copyArgsTo(chain, first);
         chain.arg(first, quantizeInput).arg(first + 1, quants).arg(first + 2, scales).arg(first + 3, groups);
         first += 4;
         first += down.copyArgsTo(chain, first);
-        if (chain.declaredArgs() != first + 7) {
+        int counted = norms == null ? 7 : 8;
+        if (chain.declaredArgs() != first + counted) {
             chain.close();
-            throw new IllegalStateException("%s declares %d arguments, but %s and %s take %d and the chain adds 7"
-                    .formatted(chain.name(), chain.declaredArgs(), gated.name(), down.name(), first));
+            throw new IllegalStateException("%s declares %d arguments, but %s and %s take %d and the chain adds %d"
+                    .formatted(chain.name(), chain.declaredArgs(), gated.name(), down.name(), first, counted));
+        }
+        long normGroups = 0;
+        if (norms != null) {
+            normGroups = norms.workGroups(MatrixProducts.Q8_GROUP);
+            chain.arg(first++, (int) normGroups);
         }
         long quantizeGroups = (groups + MatrixProducts.Q8_GROUP / 32 - 1) / (MatrixProducts.Q8_GROUP / 32);
         long most = (long) kernels.computeUnits() * groupsPerUnit;
@@ -95,7 +128,7 @@ public final class LaunchedNormChain implements Step {
         chain.arg(first, (int) gatedGroups).arg(first + 1, (int) gatedWalkers).arg(first + 2, (int) quantizeWalkers)
                 .arg(first + 3, (int) downGroups).arg(first + 4, (int) downWalkers)
                 .arg(first + 5, down.name().startsWith("kernel_mul_mvq_ahead_") ? 1 : 0).arg(first + 6, counts);
-        return new Configured(chain, (gatedWalkers + quantizeWalkers + downWalkers) * MatrixProducts.Q8_GROUP);
+        return new Configured(chain, (2 * normGroups + gatedWalkers + quantizeWalkers + downWalkers) * MatrixProducts.Q8_GROUP);
     }
 
     @Override

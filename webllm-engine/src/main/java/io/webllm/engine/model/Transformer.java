@@ -257,11 +257,16 @@ public final class Transformer implements AutoCloseable {
             // output product can read it so; otherwise the final norm reads only the rows that give logits (gathered)
             FollowingNorm outputNormAfter = l + 1 == config.layerCount() && deferredNormed != null && products.appliesFollowingNorm(down)
                     && products.readsDeferredNorm(output.type(), output.columns()) ? new FollowingNorm(outputNorm, deferredNormed) : null;
-            ResidualProduct d = l + 1 < config.layerCount()
-                    ? residualProduct(down, ff, config.feedForwardLength(), feedForward, track(upload.vector(layer(l + 1, "attn_norm.weight"))))
-                    : new ResidualProduct(down, ff, config.feedForwardLength(), feedForward, outputNormAfter,
-                            products.matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true,
-                                    feedForward, outputNormAfter), normed, Step.NONE);
+            ClBuffer nextAttentionNorm = l + 1 < config.layerCount() ? track(upload.vector(layer(l + 1, "attn_norm.weight"))) : null;
+            ResidualProduct d;
+            if (nextAttentionNorm != null) {
+                d = residualProduct(down, ff, config.feedForwardLength(), feedForward, nextAttentionNorm);
+            } else {
+                Step lastDown = products.matvec(down, ff, config.feedForwardLength(), x, 0, config.embeddingLength(), null, true,
+                        feedForward, outputNormAfter);
+                d = new ResidualProduct(down, ff, config.feedForwardLength(), feedForward, outputNormAfter, lastDown, lastDown,
+                        normed, Step.NONE);
+            }
             if (outputNormAfter != null) {
                 singleTokenOutput = products.matvec(output, xb, config.embeddingLength(), logits, 0, config.vocabularySize(), null,
                         false, deferredNormed);
@@ -278,12 +283,18 @@ public final class Transformer implements AutoCloseable {
                     : Optional.empty();
             if (launchedNormChain.isPresent()) {
                 int nff = config.feedForwardLength();
-                Step gatedToDown = new LaunchedNormChain(kernels, launchedNormChain.get(),
+                // the norms chain too where asked (both write `normed`, which the gated product and the next q/k/v read)
+                LaunchedNormChain.NormStages norms = options.chainedNorms()
+                        ? new LaunchedNormChain.NormStages(x, xb, config.embeddingLength(), config.rmsEpsilon(), normed, ffnNorm,
+                                java.util.Objects.requireNonNull(nextAttentionNorm, "a chained layer's next attention norm"))
+                        : null;
+                Step gatedToDown = new LaunchedNormChain(kernels, launchedNormChain.get(), norms,
                         gatedProducts.q8Launch(gate, up, false, ffnInput, KernelLibrary.SINGLE_TOKEN, true), ff, feedForward, nff / 32,
                         products.singleTokenQ8Matvec(down, feedForward, nff, x, 0, config.embeddingLength(), null, true, null),
                         options.launchedNormChain(), chainCounts());
-                chainProducts = LaunchedNormChain.PRODUCTS;
-                chained = Step.sequence(o.step(), Step.sequence(gatedToDown, d.after()));
+                chainProducts = norms == null ? LaunchedNormChain.PRODUCTS : LaunchedNormChain.PRODUCTS_WITH_NORMS;
+                chained = norms == null ? Step.sequence(o.step(), Step.sequence(gatedToDown, d.after()))
+                        : Step.sequence(o.product(), gatedToDown);
             }
             layerLaunches.add(chained == null ? separate : Step.byTokenCount(chained, separate, 2));
             attentionInput = d.output();
@@ -336,10 +347,11 @@ public final class Transformer implements AutoCloseable {
      * variant, or AUTO by device type; the three-argument form takes {@code -Dwebllm.kernels}, AUTO if unset).
      */
     public record Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations,
-                          ClCommandBuffer.Use recordedPasses, boolean chainedLayers, int launchedNormChain) {
+                          ClCommandBuffer.Use recordedPasses, boolean chainedLayers, int launchedNormChain,
+                          boolean chainedNorms) {
 
         public static final Options DEFAULT = new Options(0, 1, 64, KernelLibrary.Variant.AUTO, true, ClCommandBuffer.Use.OFF,
-                Tuning.CHAINED_LAYERS, Tuning.LAUNCHED_NORM_CHAIN);
+                Tuning.CHAINED_LAYERS, Tuning.LAUNCHED_NORM_CHAIN, Tuning.CHAINED_NORMS);
 
         public Options {
             if (slots < 1 || maxBatch < 1) {
@@ -355,7 +367,7 @@ public final class Transformer implements AutoCloseable {
          */
         public Options(int contextLength, int slots, int maxBatch, KernelLibrary.Variant kernels, boolean quantizedActivations) {
             this(contextLength, slots, maxBatch, kernels, quantizedActivations, ClCommandBuffer.Use.configured(),
-                    Tuning.CHAINED_LAYERS, Tuning.LAUNCHED_NORM_CHAIN);
+                    Tuning.CHAINED_LAYERS, Tuning.LAUNCHED_NORM_CHAIN, Tuning.CHAINED_NORMS);
         }
 
         /** Q8 activations unless {@code -Dwebllm.activations=f32}. */
@@ -368,11 +380,11 @@ public final class Transformer implements AutoCloseable {
         }
 
         public Options withContextLength(int tokens) {
-            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, launchedNormChain);
+            return new Options(tokens, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, launchedNormChain, chainedNorms);
         }
 
         public Options withKernels(KernelLibrary.Variant variant) {
-            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations, recordedPasses, chainedLayers, launchedNormChain);
+            return new Options(contextLength, slots, maxBatch, variant, quantizedActivations, recordedPasses, chainedLayers, launchedNormChain, chainedNorms);
         }
 
         /**
@@ -381,12 +393,12 @@ public final class Transformer implements AutoCloseable {
          * largest value, as llama.cpp does) or with float activations. The CPU kernels always use floats.
          */
         public Options withQuantizedActivations(boolean enabled) {
-            return new Options(contextLength, slots, maxBatch, kernels, enabled, recordedPasses, chainedLayers, launchedNormChain);
+            return new Options(contextLength, slots, maxBatch, kernels, enabled, recordedPasses, chainedLayers, launchedNormChain, chainedNorms);
         }
 
         /** Whether passes are recorded once and replayed as command buffers (cl_khr_command_buffer). */
         public Options withRecordedPasses(ClCommandBuffer.Use use) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, use, chainedLayers, launchedNormChain);
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, use, chainedLayers, launchedNormChain, chainedNorms);
         }
 
         /**
@@ -396,7 +408,7 @@ public final class Transformer implements AutoCloseable {
          * On by default ({@link Tuning#CHAINED_LAYERS}).
          */
         public Options withChainedLayers(boolean enabled) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, enabled, launchedNormChain);
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, enabled, launchedNormChain, chainedNorms);
         }
 
         /**
@@ -407,7 +419,17 @@ public final class Transformer implements AutoCloseable {
          * chained layers on. Default {@link Tuning#LAUNCHED_NORM_CHAIN}.
          */
         public Options withLaunchedNormChain(int groupsPerUnit) {
-            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, groupsPerUnit);
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers, groupsPerUnit, chainedNorms);
+        }
+
+        /**
+         * Whether the launched-norm chain ({@link #withLaunchedNormChain}) takes in the norms around it too: the
+         * feed-forward norm before the gated product and the next layer's attention norm after down (mul_mv_q8.cl,
+         * kernel_chain_norms_glu_down_*), two launches fewer a layer. Default {@link Tuning#CHAINED_NORMS}.
+         */
+        public Options withChainedNorms(boolean enabled) {
+            return new Options(contextLength, slots, maxBatch, kernels, quantizedActivations, recordedPasses, chainedLayers,
+                    launchedNormChain, enabled);
         }
 
         private static boolean configuredQuantizedActivations() {
@@ -775,7 +797,7 @@ public final class Transformer implements AutoCloseable {
         FollowingNorm following = fused ? new FollowingNorm(normWeight, deferredNormed) : null;
         Step product = products.matvec(w, in, inStride, x, 0, config.embeddingLength(), null, true, input, following);
         Step after = fused ? Step.byTokenCount(Step.NONE, norm, 2) : norm;
-        return new ResidualProduct(w, in, inStride, input, following, Step.sequence(product, after), output, after);
+        return new ResidualProduct(w, in, inStride, input, following, product, Step.sequence(product, after), output, after);
     }
 
     /**
@@ -784,7 +806,7 @@ public final class Transformer implements AutoCloseable {
      * after it read the norm's output.
      */
     private record ResidualProduct(DeviceTensor w, ClBuffer in, int inStride, Q8Input input, @Nullable FollowingNorm norm,
-            Step step, Q8Input output, Step after) {
+            Step product, Step step, Q8Input output, Step after) {
     }
 
     /**

@@ -394,6 +394,12 @@ public final class Tuning {
      * three as one launch took 39.5 us against 49.3 apart (56.8 at 1). So 2.
      */
     public static final int LAUNCHED_NORM_CHAIN = bounded("webllm.chain.launchedNorms", 2, 0, 64);
+    /**
+     * Whether the large models' chained launch ({@link #LAUNCHED_NORM_CHAIN}) takes in the feed-forward norm before it
+     * and the next layer's attention norm after it, {@code -Dwebllm.chain.norms=true}: an 8B decode layer in four
+     * launches (q/k/v with the rope, attention, o, the chain) instead of six. Host-side; off until measured on a GPU.
+     */
+    public static final boolean CHAINED_NORMS = flag("webllm.chain.norms", false);
 
     /**
      * Whether the stacked q/k/v Q8 matvec applies the rope and fills the KV cache (rope_finished_heads) instead of a

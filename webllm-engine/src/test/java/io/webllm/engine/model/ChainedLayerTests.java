@@ -87,6 +87,40 @@ class ChainedLayerTests {
         assertThat(chained.decodeLaunches()).isEqualTo(separate.decodeLaunches() - 2 * (ModelShape.TINY_WIDE_K.layers() - 1));
     }
 
+    /**
+     * The launched-norm chain with the norms around it as its first and last stages (Options.withChainedNorms,
+     * kernel_chain_norms_glu_down_*): the feed-forward norm, then the gated product, the quantize and down, then the
+     * next layer's attention norm, which both write the Q8 activations the products after them read; bit for bit the
+     * chain without them, two launches fewer a chained layer. Tiny-wide in Q4_0 and Q8_0 and tiny-wide-k in the Q4_K_M
+     * mix (both chain kernels of its two kinds of layers).
+     */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K"})
+    void chainWithNormsGivesTheLogitsOfTheChainWithout(GgmlType type) {
+        boolean mix = type == GgmlType.Q4_K;
+        ModelShape shape = mix ? ModelShape.TINY_WIDE_K : ModelShape.TINY_WIDE;
+        Path model = temp.resolve("wide-norms-" + type + ".gguf");
+        if (mix) {
+            new SyntheticModelWriter(shape, WeightTypes.Q4_K_M, 17).write(model);
+        } else {
+            new SyntheticModelWriter(shape, type, 18).write(model);
+        }
+        Run withNorms = run(model, options -> options.withLaunchedNormChain(1).withChainedNorms(true));
+        Run without = run(model, options -> options.withLaunchedNormChain(1).withChainedNorms(false));
+        for (int i = 0; i < without.logits().length; i++) {
+            assertThat(withNorms.logits()[i]).as("pass %d", i).isEqualTo(without.logits()[i]);
+        }
+        String suffix = type.name().toLowerCase(java.util.Locale.ROOT) + KernelLibrary.SINGLE_TOKEN;
+        assertThat(withNorms.decodeProfile()).containsKey("kernel_chain_norms_glu_down_" + suffix + " norm+gated+quantize+down+norm");
+        if (mix) {
+            assertThat(withNorms.decodeProfile()).containsKey("kernel_chain_norms_glu_down_q4_k_q6_k_t1 norm+gated+quantize+down+norm");
+        }
+        assertThat(withNorms.decodeProfile().keySet()).noneMatch(name -> name.startsWith("kernel_chain_glu_down"));
+        // layer 0's attention norm and the last layer's feed-forward norm stay launches
+        assertThat(withNorms.decodeProfile().get("kernel_rms_norm_q8")[1]).isEqualTo(2);
+        assertThat(withNorms.decodeLaunches()).isEqualTo(without.decodeLaunches() - 2 * (shape.layers() - 1));
+    }
+
     private void assertChainedDecodeMatches(ModelShape shape, GgmlType type, long seed) {
         Path model = temp.resolve(type + ".gguf");
         new SyntheticModelWriter(shape, type, seed).write(model);

@@ -871,6 +871,60 @@ kernel void kernel_chain_glu_down_##NAME##_t1(GLUQ_PARAMS(g_), global const floa
 }
 #define DEFINE_CHAIN_GLU_DOWN(TYPE) DEFINE_CHAIN_GLU_DOWN_TYPES(TYPE, TYPE, TYPE)
 
+// The same chain between the layer's two norms (-Dwebllm.chain.norms): the feed-forward norm of the residual row
+// `n_x` before the gated product and the next layer's attention norm after down, each `n_groups` work-groups of
+// kernel_rms_norm_q8's slices (16 for a row of 4,096 values) writing `n_out` and the Q8 activations `n_xq`/`n_xd`
+// with their own weights (`n_ffn_w`, `n_attn_w`): two launches fewer a layer again, o alone launched apart (a chain
+// runs at its largest body's residency: step 77). One wait before the stage bodies, not one in each stage's branch:
+// written that way, step 77's chain decoded differently on PoCL. chain: 6 ints (tickets, the done counts of the ffn
+// norm, gated, quantize, down and the attention norm). Launch: 2 n_groups + g_walkers + q_walkers + d_walkers
+// work-groups of PK_WARPS warps.
+#define NORM_STAGE_PARAMS                                                                                       \
+        global const float* n_x, global float* n_out, int n_n, float n_eps, global char* n_xq, global float2* n_xd, \
+        global const float* n_ffn_w, global const float* n_attn_w
+
+// The stage of the work-group with `ticket` (0 for tickets below walkers[0], ...), made its index in that stage.
+inline int chain_stage(int* ticket, const int* walkers, int stages) {
+    int stage = 0;
+    while (stage < stages - 1 && *ticket >= walkers[stage]) {
+        *ticket -= walkers[stage];
+        stage++;
+    }
+    return stage;
+}
+
+#define DEFINE_CHAIN_NORMS_GLU_DOWN_TYPES(NAME, GTYPE, DTYPE)                                                   \
+kernel void kernel_chain_norms_glu_down_##NAME##_t1(NORM_STAGE_PARAMS, GLUQ_PARAMS(g_), global const float* q_x, \
+        global char* q_xq, global float2* q_xd, int q_groups, MVQ_PARAMS(d_), int n_groups, int g_groups,       \
+        int g_walkers, int q_walkers, int d_groups, int d_walkers, int d_ahead, volatile global int* chain) {    \
+    PKQ_LOCALS                                                                                                  \
+    local int slot;                                                                                             \
+    int ticket = chain_ticket(chain, &slot);                                                                    \
+    const ulong entered = ch_clock();                                                                           \
+    const int walkers[5] = {n_groups, g_walkers, q_walkers, d_walkers, n_groups};                               \
+    const int stage = chain_stage(&ticket, walkers, 5);                                                         \
+    if (stage > 0) chain_wait(chain + stage, walkers[stage - 1]);                                               \
+    const ulong released = ch_clock();                                                                          \
+    if (stage == 0 || stage == 4) {                                                                             \
+        rms_norm_q8_slice(ticket, 0, n_x, n_out, stage == 0 ? n_ffn_w : n_attn_w, n_n, n_eps, red, n_xq, n_xd,  \
+                red);                                                                                           \
+    } else if (stage == 1) {                                                                                    \
+        for (int g = ticket; g < g_groups; g += g_walkers)                                                      \
+            gluq_plain_##GTYPE##_t1(g, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                          \
+    } else if (stage == 2) {                                                                                    \
+        const int q_work_groups = (q_groups + PK_WARPS - 1) / PK_WARPS;                                         \
+        for (int g = ticket; g < q_work_groups; g += q_walkers)                                                 \
+            quantize_groups(g, 0, q_x, 0, q_xq, q_xd, q_groups, red);                                           \
+    } else {                                                                                                    \
+        for (int g = ticket; g < d_groups; g += d_walkers) {                                                    \
+            if (d_ahead) mvq_ahead_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                               \
+            else mvq_plain_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                       \
+        }                                                                                                       \
+    }                                                                                                           \
+    chain_finish(chain, stage, walkers[stage], 4, 6, ticket, entered, released, &slot);                         \
+}
+#define DEFINE_CHAIN_NORMS_GLU_DOWN(TYPE) DEFINE_CHAIN_NORMS_GLU_DOWN_TYPES(TYPE, TYPE, TYPE)
+
 DEFINE_CHAIN_FFN(q4_0)
 DEFINE_CHAIN_FFN(q8_0)
 DEFINE_CHAIN_FFN(q4_k)
@@ -885,4 +939,9 @@ DEFINE_CHAIN_GLU_DOWN(q4_k)
 DEFINE_CHAIN_GLU_DOWN(q6_k)
 // Q4_K_M keeps down in Q6_K in half of its layers (llama.cpp's use_more_bits), gate and up in Q4_K
 DEFINE_CHAIN_GLU_DOWN_TYPES(q4_k_q6_k, q4_k, q6_k)
+DEFINE_CHAIN_NORMS_GLU_DOWN(q4_0)
+DEFINE_CHAIN_NORMS_GLU_DOWN(q8_0)
+DEFINE_CHAIN_NORMS_GLU_DOWN(q4_k)
+DEFINE_CHAIN_NORMS_GLU_DOWN(q6_k)
+DEFINE_CHAIN_NORMS_GLU_DOWN_TYPES(q4_k_q6_k, q4_k, q6_k)
 #endif

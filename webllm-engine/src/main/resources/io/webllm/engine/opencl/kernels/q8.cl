@@ -65,16 +65,16 @@ kernel void kernel_quantize_q8(global const float* x, int x_stride, global char*
 // row (16 KiB from cache for 4096 values) and then normalises and quantizes one group per warp. (One work-group per
 // row, its warps looping over the groups, was a chain of 16 dependent reductions: 17 us a norm on an H100.)
 // Not in place: other work-groups of the row still read it. Warming work-groups may follow (warm.cl).
-kernel void kernel_rms_norm_q8(global const float* x, global float* out, global const float* w, int n, float eps,
-        local float* scratch, global char* xq, global float2* xd, WARM_PARAMS) {
-    local float red[256];
-    const int row = get_group_id(1);
+// One work-group's share of kernel_rms_norm_q8: `slice` of row `row`'s groups, a group a warp. Also the norm
+// stages of the large models' layer chain (mul_mv_q8.cl), which pass one local buffer as `scratch` and `red`: the
+// row's reduction is done with it (group_sum ends at a barrier) before the quantization uses it.
+inline void rms_norm_q8_slice(int slice, int row, global const float* x, global float* out, global const float* w,
+        int n, float eps, local float* scratch, global char* xq, global float2* xd, local float* red) {
     const int lid = get_local_id(0);
     const int lsz = get_local_size(0);
     global const float* xr = x + (ulong) row * n;
     const int groups = n / GROUP;
-    if (warming_group((groups + lsz / MV_LANES - 1) / (lsz / MV_LANES), WARM_ARGS)) return;
-    const int g = get_group_id(0) * (lsz / MV_LANES) + lid / MV_LANES;
+    const int g = slice * (lsz / MV_LANES) + lid / MV_LANES;
     const int lane = lid % MV_LANES;
     const int live = g < groups;
     const int i = min(g, groups - 1) * GROUP + lane;
@@ -88,4 +88,13 @@ kernel void kernel_rms_norm_q8(global const float* x, global float* out, global 
     const ulong k = (ulong) row * groups + min(g, groups - 1);
     const float2 scales = quantize_lanes(v, xq + k * GROUP, live, red);
     if (live && lane == 0) xd[k] = scales;
+}
+
+kernel void kernel_rms_norm_q8(global const float* x, global float* out, global const float* w, int n, float eps,
+        local float* scratch, global char* xq, global float2* xd, WARM_PARAMS) {
+    local float red[256];
+    const int groups = n / GROUP;
+    const int lsz = get_local_size(0);
+    if (warming_group((groups + lsz / MV_LANES - 1) / (lsz / MV_LANES), WARM_ARGS)) return;
+    rms_norm_q8_slice(get_group_id(0), get_group_id(1), x, out, w, n, eps, scratch, xq, xd, red);
 }
