@@ -6,7 +6,7 @@
 # - the GPU tests, the first build of the kernels: the small-batch tensor-core matvecs at 4 warps (step 78;
 #   Q8SmallBatchKernelTests, ForwardPassTests), the mixed q/k/v rope products (step 80; MixedTypeModelTests) and the
 #   chain with its norms (step 81; ChainedLayerTests);
-# - 8B Q4_0: the chain with the norms (-Dwebllm.chain.norms=true) against without, and its walkers at 4 an SM;
+# - 8B Q4_0: the chain with the norms (-Dwebllm.chain.norms=true) against without, and with its walkers warming L2;
 # - 8B Q4_K_M: main (step 80) against prev (70f69bf) and with the chained norms, in alternation.
 # Output in $OUT/next.txt.
 set -uo pipefail
@@ -16,8 +16,8 @@ cn=-Dwebllm.chain.norms=true
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 T "GPU tests (the first build of the kernels)"
 gpu_tests 240 model.Q8SmallBatchKernelTests model.MixedTypeModelTests model.ForwardPassTests model.ChainedLayerTests model.DeviceDecodeTests model.StoriesGreedyTests
-T "8B Q4_0: the launched-norm chain with its norms (step 81) against without, and 4 walkers an SM (not yet measured in a decode), in alternation"
-BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 190 bash scripts/device-compare.sh main cn=$cn w4=-Dwebllm.chain.launchedNorms=4 main2 cn2=$cn
+T "8B Q4_0: the launched-norm chain with its norms (step 81) against without, and with its first rounds warmed (step 82), in alternation"
+BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 190 bash scripts/device-compare.sh main cn=$cn cnw=$cn,-Dwebllm.chain.warmFirst=true main2 cn2=$cn cnw2=$cn,-Dwebllm.chain.warmFirst=true
 T "8B Q4_K_M: main (step 80: mixed q/k/v apply the rope) against prev (70f69bf), and with the chained norms, in alternation"
 MODEL=llama-3.1-8b:q4_k_m BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 160 bash scripts/device-compare.sh main prev cn=$cn main2
 T end

@@ -53,9 +53,11 @@ public final class LaunchedNormChain implements Step {
     /**
      * The norms a chain takes in (kernel_rms_norm_q8's work, a stage of its slices each): the residual row {@code x} of
      * {@code n} values normalised with {@code ffnWeight} before the gated product and with {@code attentionWeight} (the
-     * next layer's) after down, each into {@code out} and the Q8 activations {@code into}.
+     * next layer's) after down, each into {@code out} and the Q8 activations {@code into}. With {@code warmFirstRound}
+     * the gated product's and down's walkers ask L2 for their first round's rows while they wait (Tuning.CHAIN_WARM_FIRST).
      */
-    public record NormStages(ClBuffer x, ClBuffer out, int n, float eps, Q8Input into, ClBuffer ffnWeight, ClBuffer attentionWeight) {
+    public record NormStages(ClBuffer x, ClBuffer out, int n, float eps, Q8Input into, ClBuffer ffnWeight, ClBuffer attentionWeight,
+            boolean warmFirstRound) {
 
         /** Work-groups of a norm stage: a warp a 32-value group, {@code groupSize} work-items a work-group. */
         public int workGroups(long groupSize) {
@@ -109,7 +111,7 @@ public final class LaunchedNormChain implements Step {
         chain.arg(first, quantizeInput).arg(first + 1, quants).arg(first + 2, scales).arg(first + 3, groups);
         first += 4;
         first += down.copyArgsTo(chain, first);
-        int counted = norms == null ? 7 : 8;
+        int counted = norms == null ? 7 : 9;
         if (chain.declaredArgs() != first + counted) {
             chain.close();
             throw new IllegalStateException("%s declares %d arguments, but %s and %s take %d and the chain adds %d"
@@ -127,7 +129,12 @@ public final class LaunchedNormChain implements Step {
         long downWalkers = Math.min(downGroups, most);
         chain.arg(first, (int) gatedGroups).arg(first + 1, (int) gatedWalkers).arg(first + 2, (int) quantizeWalkers)
                 .arg(first + 3, (int) downGroups).arg(first + 4, (int) downWalkers)
-                .arg(first + 5, down.name().startsWith("kernel_mul_mvq_ahead_") ? 1 : 0).arg(first + 6, counts);
+                .arg(first + 5, down.name().startsWith("kernel_mul_mvq_ahead_") ? 1 : 0);
+        if (norms != null) {
+            chain.arg(first + 6, norms.warmFirstRound() ? 1 : 0);
+            first++;
+        }
+        chain.arg(first + 6, counts);
         return new Configured(chain, (2 * normGroups + gatedWalkers + quantizeWalkers + downWalkers) * MatrixProducts.Q8_GROUP);
     }
 

@@ -286,7 +286,8 @@ public final class Transformer implements AutoCloseable {
                 // the norms chain too where asked (both write `normed`, which the gated product and the next q/k/v read)
                 LaunchedNormChain.NormStages norms = options.chainedNorms()
                         ? new LaunchedNormChain.NormStages(x, xb, config.embeddingLength(), config.rmsEpsilon(), normed, ffnNorm,
-                                java.util.Objects.requireNonNull(nextAttentionNorm, "a chained layer's next attention norm"))
+                                java.util.Objects.requireNonNull(nextAttentionNorm, "a chained layer's next attention norm"),
+                                Tuning.CHAIN_WARM_FIRST)
                         : null;
                 Step gatedToDown = new LaunchedNormChain(kernels, launchedNormChain.get(), norms,
                         gatedProducts.q8Launch(gate, up, false, ffnInput, KernelLibrary.SINGLE_TOKEN, true), ff, feedForward, nff / 32,

@@ -400,6 +400,12 @@ public final class Tuning {
      * launches (q/k/v with the rope, attention, o, the chain) instead of six. Host-side; off until measured on a GPU.
      */
     public static final boolean CHAINED_NORMS = flag("webllm.chain.norms", false);
+    /**
+     * Whether the walkers of that chain's gated product and down ask L2 for their first round's rows while they wait for
+     * the norm and the quantize before them, {@code -Dwebllm.chain.warmFirst=true} (PTX prefetch; nothing on PoCL): DRAM
+     * idles while the norm runs. Host-side; off until measured on a GPU.
+     */
+    public static final boolean CHAIN_WARM_FIRST = flag("webllm.chain.warmFirst", false);
 
     /**
      * Whether the stacked q/k/v Q8 matvec applies the rope and fills the KV cache (rope_finished_heads) instead of a

@@ -878,7 +878,7 @@ kernel void kernel_chain_glu_down_##NAME##_t1(GLUQ_PARAMS(g_), global const floa
 // runs at its largest body's residency: step 77). One wait before the stage bodies, not one in each stage's branch:
 // written that way, step 77's chain decoded differently on PoCL. chain: 6 ints (tickets, the done counts of the ffn
 // norm, gated, quantize, down and the attention norm). Launch: 2 n_groups + g_walkers + q_walkers + d_walkers
-// work-groups of PK_WARPS warps.
+// work-groups of PK_WARPS warps. `warm_first`: chain_warm_first_round.
 #define NORM_STAGE_PARAMS                                                                                       \
         global const float* n_x, global float* n_out, int n_n, float n_eps, global char* n_xq, global float2* n_xd, \
         global const float* n_ffn_w, global const float* n_attn_w
@@ -893,16 +893,40 @@ inline int chain_stage(int* ticket, const int* walkers, int stages) {
     return stage;
 }
 
+// With `warm_first` (-Dwebllm.chain.warmFirst), the gated product's walkers (stage 1), which wait for the norm, and
+// down's (stage 3), which wait for the quantize, first ask L2 for the rows their first round reads (all walkers'
+// together: the first `*_rows` rows of each matrix, taken as `*_row_bytes` a row from the buffer's start, which holds
+// the repacked quants in row order; the scales that follow them are left out), so that DRAM, idle while the norm runs,
+// starts the product's loads (warm.cl's prefetch: no register waits for the lines). Nothing elsewhere (PoCL).
+inline void chain_warm_first_round(int stage, int ticket, global const uchar* gate, global const uchar* up,
+        ulong g_row_bytes, int g_rows, int g_walkers, global const uchar* down, ulong d_row_bytes, int d_rows,
+        int d_walkers) {
+#ifdef WEBLLM_PTX
+    const ulong worker = (ulong) ticket * get_local_size(0) + get_local_id(0);
+    if (stage == 1) {
+        const ulong workers = (ulong) g_walkers * get_local_size(0);
+        warm_range(gate, 0, (ulong) g_rows * g_row_bytes, worker, workers);
+        warm_range(up, 0, (ulong) g_rows * g_row_bytes, worker, workers);
+    } else if (stage == 3) {
+        warm_range(down, 0, (ulong) d_rows * d_row_bytes, worker, (ulong) d_walkers * get_local_size(0));
+    }
+#endif
+}
+
 #define DEFINE_CHAIN_NORMS_GLU_DOWN_TYPES(NAME, GTYPE, DTYPE)                                                   \
 kernel void kernel_chain_norms_glu_down_##NAME##_t1(NORM_STAGE_PARAMS, GLUQ_PARAMS(g_), global const float* q_x, \
         global char* q_xq, global float2* q_xd, int q_groups, MVQ_PARAMS(d_), int n_groups, int g_groups,       \
-        int g_walkers, int q_walkers, int d_groups, int d_walkers, int d_ahead, volatile global int* chain) {    \
+        int g_walkers, int q_walkers, int d_groups, int d_walkers, int d_ahead, int warm_first,                 \
+        volatile global int* chain) {                                                                           \
     PKQ_LOCALS                                                                                                  \
     local int slot;                                                                                             \
     int ticket = chain_ticket(chain, &slot);                                                                    \
     const ulong entered = ch_clock();                                                                           \
     const int walkers[5] = {n_groups, g_walkers, q_walkers, d_walkers, n_groups};                               \
     const int stage = chain_stage(&ticket, walkers, 5);                                                         \
+    if (warm_first) chain_warm_first_round(stage, ticket, g_Wg, g_Wu, g_row_bytes,                              \
+            g_walkers * (PK_WARPS / g_split) * (PK_ROWS / 2), g_walkers, d_W, d_row_bytes,                      \
+            d_walkers * (PK_WARPS / d_split) * PK_ROWS, d_walkers);                                             \
     if (stage > 0) chain_wait(chain + stage, walkers[stage - 1]);                                               \
     const ulong released = ch_clock();                                                                          \
     if (stage == 0 || stage == 4) {                                                                             \
