@@ -262,6 +262,46 @@ final class KernelBenchCommand implements Command {
                 result.put("gatedQuantizeDownSeparateMicros", passMicros(cl, separate));
                 result.put("gatedQuantizeDownChainedWalk" + walk + "Micros",
                         passMicros(cl, () -> chained.run(chain.workItems(), mvGroup())));
+                normsAround(cl, kernels, chained, chain.workItems(), xq, xd,
+                        norms -> LaunchedNormChain.configure(kernels, "q4_0", norms, gated, gatedGroups, ff, ffq, ffd,
+                                groups, down, downGroups, walk, counts), cols, walk, result);
+            }
+        }
+    }
+
+    /**
+     * The same pass between the 8B's two norms (kernel_rms_norm_q8 over a row of {@code cols} values, writing the
+     * gated product's Q8 input): the norms launched around {@code chained} (the default since step 74) against the
+     * chain that runs them as its first and last stages (step 81), without and with its first rounds warmed (step 82).
+     */
+    private static void normsAround(ClContext cl, KernelLibrary kernels, ClKernel chained, long chainItems, ClBuffer xq,
+            ClBuffer xd, java.util.function.Function<LaunchedNormChain.NormStages, LaunchedNormChain.Configured> withNorms,
+            int cols, int walk, Map<String, Object> result) {
+        try (ClBuffer x = cl.allocate("x", 4L * cols);
+             ClBuffer xb = cl.allocate("xb", 4L * cols);
+             ClBuffer weight = cl.allocate("norm weight", 4L * cols);
+             ClKernel norm = kernels.create("kernel_rms_norm_q8")) {
+            try (java.lang.foreign.Arena zeros = java.lang.foreign.Arena.ofConfined()) {
+                cl.write(x, 0, zeros.allocate(x.size()));
+                cl.write(weight, 0, zeros.allocate(weight.size()));
+            }
+            norm.arg(0, x).arg(1, xb).arg(2, weight).arg(3, cols).arg(4, 1e-5f).localArg(5, 4L * mvGroup()).arg(6, xq).arg(7, xd);
+            for (int r = 0; r < 4; r++) { // warm.cl's ranges: none
+                norm.arg(8 + 3 * r, x).arg(9 + 3 * r, 0L).arg(10 + 3 * r, 0L);
+            }
+            long normItems = ceilDiv(cols / 32, mvGroup() / 32) * mvGroup();
+            result.put("gatedQuantizeDownNormsLaunchedWalk" + walk + "Micros", passMicros(cl, () -> {
+                norm.run(normItems, 1, mvGroup(), 1);
+                chained.run(chainItems, mvGroup());
+                norm.run(normItems, 1, mvGroup(), 1);
+            }));
+            for (boolean warm : new boolean[] {false, true}) {
+                var norms = new LaunchedNormChain.NormStages(x, xb, cols, 1e-5f, xq, xd, weight, weight, warm);
+                LaunchedNormChain.Configured chain = withNorms.apply(norms);
+                try (ClKernel kernel = chain.kernel()) {
+                    result.put("gatedQuantizeDownNormsChained" + (warm ? "Warm" : "") + "Walk" + walk + "Micros",
+                            passMicros(cl, () -> kernel.run(chain.workItems(), mvGroup())));
+                }
             }
         }
     }

@@ -53,11 +53,11 @@ public final class LaunchedNormChain implements Step {
     /**
      * The norms a chain takes in (kernel_rms_norm_q8's work, a stage of its slices each): the residual row {@code x} of
      * {@code n} values normalised with {@code ffnWeight} before the gated product and with {@code attentionWeight} (the
-     * next layer's) after down, each into {@code out} and the Q8 activations {@code into}. With {@code warmFirstRound}
+     * next layer's) after down, each into {@code out} and the Q8 activations {@code quants} and {@code scales}. With {@code warmFirstRound}
      * the gated product's and down's walkers ask L2 for their first round's rows while they wait (Tuning.CHAIN_WARM_FIRST).
      */
-    public record NormStages(ClBuffer x, ClBuffer out, int n, float eps, Q8Input into, ClBuffer ffnWeight, ClBuffer attentionWeight,
-            boolean warmFirstRound) {
+    public record NormStages(ClBuffer x, ClBuffer out, int n, float eps, ClBuffer quants, ClBuffer scales, ClBuffer ffnWeight,
+            ClBuffer attentionWeight, boolean warmFirstRound) {
 
         /** Work-groups of a norm stage: a warp a 32-value group, {@code groupSize} work-items a work-group. */
         public int workGroups(long groupSize) {
@@ -103,8 +103,7 @@ public final class LaunchedNormChain implements Step {
         int first = 0;
         if (norms != null) {
             chain.arg(0, norms.x()).arg(1, norms.out()).arg(2, norms.n()).arg(3, norms.eps())
-                    .arg(4, java.util.Objects.requireNonNull(norms.into().quants(), "the norms' Q8 output"))
-                    .arg(5, norms.into().scales()).arg(6, norms.ffnWeight()).arg(7, norms.attentionWeight());
+                    .arg(4, norms.quants()).arg(5, norms.scales()).arg(6, norms.ffnWeight()).arg(7, norms.attentionWeight());
             first = 8;
         }
         first += gated.copyArgsTo(chain, first);

@@ -285,7 +285,9 @@ public final class Transformer implements AutoCloseable {
                 int nff = config.feedForwardLength();
                 // the norms chain too where asked (both write `normed`, which the gated product and the next q/k/v read)
                 LaunchedNormChain.NormStages norms = options.chainedNorms()
-                        ? new LaunchedNormChain.NormStages(x, xb, config.embeddingLength(), config.rmsEpsilon(), normed, ffnNorm,
+                        ? new LaunchedNormChain.NormStages(x, xb, config.embeddingLength(), config.rmsEpsilon(),
+                                java.util.Objects.requireNonNull(normed.quants(), "the norms' Q8 output"),
+                                java.util.Objects.requireNonNull(normed.scales(), "the norms' Q8 scales"), ffnNorm,
                                 java.util.Objects.requireNonNull(nextAttentionNorm, "a chained layer's next attention norm"),
                                 Tuning.CHAIN_WARM_FIRST)
                         : null;

@@ -129,8 +129,8 @@ class CommandLineTests {
     }
 
     /**
-     * kernel-bench: device times of the Q4_0 matvec and its probes, of the single-token Q8 products and theirs, and the
-     * host time of one launch's enqueue.
+     * kernel-bench: device times of the Q4_0 matvec and its probes, of the single-token Q8 products and theirs, of the
+     * large models' chain with the norms launched around it and as its stages, and the host time of one launch's enqueue.
      */
     @Test
     void kernelBenchReportsKernelTimesAndTheEnqueueCost() {
@@ -141,7 +141,8 @@ class CommandLineTests {
                 "gatedKernelSplit1Micros", "downKernelSplit1Micros", "downAheadKernelMicros", "gatedWalk2Micros",
                 "downAheadWalk8Micros", "gatedWeightsOnlySets1Micros", "gatedWeightsOnlySets8Micros",
                 "downWeightsOnlySets1Micros", "downWeightsOnlySets8Micros", "gatedWeightsOnlyWarpPerMatrixMicros", "gatedQuantizeDownSeparateMicros",
-                "gatedQuantizeDownChainedWalk1Micros", "gatedQuantizeDownChainedWalk2Micros"}) {
+                "gatedQuantizeDownChainedWalk1Micros", "gatedQuantizeDownChainedWalk2Micros", "gatedQuantizeDownNormsLaunchedWalk2Micros",
+                "gatedQuantizeDownNormsChainedWalk2Micros", "gatedQuantizeDownNormsChainedWarmWalk2Micros"}) {
             assertThat(json.get(key).asDouble()).as(key).isPositive();
         }
     }
