@@ -21,7 +21,7 @@ T "8B Q4_0: the launched-norm chain with its norms (step 81) against without, an
 BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 190 bash scripts/device-compare.sh main cn=$cn cnw=$cn,-Dwebllm.chain.warmFirst=true main2 cn2=$cn cnw2=$cn,-Dwebllm.chain.warmFirst=true
 T "8B Q4_K_M: main (step 80: mixed q/k/v apply the rope) against prev (70f69bf), and with the chained norms, in alternation"
 MODEL=llama-3.1-8b:q4_k_m BENCH_ARGS="-p 512 -n 128 --repeat 5" timeout 160 bash scripts/device-compare.sh main prev cn=$cn main2
-T "kernel-bench: the 8B's chain with the norms launched around it against the norms as its stages, and warmed (device clock a pass)"
+T "kernel-bench: the 8B's chain with the norms launched around it against the norms as its stages, and warmed (host clock a pass, 200 back to back)"
 kb 120
 T end
 } 2>&1 | tee "${OUT:-/tmp/out}/next.txt"
