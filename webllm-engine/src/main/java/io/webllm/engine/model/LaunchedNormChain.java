@@ -53,8 +53,9 @@ public final class LaunchedNormChain implements Step {
     /**
      * The norms a chain takes in (kernel_rms_norm_q8's work, a stage of its slices each): the residual row {@code x} of
      * {@code n} values normalised with {@code ffnWeight} before the gated product and with {@code attentionWeight} (the
-     * next layer's) after down, each into {@code out} and the Q8 activations {@code quants} and {@code scales}. With {@code warmFirstRound}
-     * the gated product's and down's walkers ask L2 for their first round's rows while they wait (Tuning.CHAIN_WARM_FIRST).
+     * next layer's) after down, each into {@code out} and the Q8 activations {@code quants} and {@code scales}. With
+     * {@code warmFirstRound} the gated product's and down's walkers ask L2 for their first round's rows while they wait
+     * (Tuning.CHAIN_WARM_FIRST).
      */
     public record NormStages(ClBuffer x, ClBuffer out, int n, float eps, ClBuffer quants, ClBuffer scales, ClBuffer ffnWeight,
             ClBuffer attentionWeight, boolean warmFirstRound) {
@@ -86,11 +87,12 @@ public final class LaunchedNormChain implements Step {
 
     /**
      * A new kernel_chain_glu_down_{typeSuffix}_t1 (kernel_chain_norms_glu_down_ with {@code norms}) set up from its
-     * products' single-token kernels, their arguments set for one token: the plain gated product's ({@code gatedGroups} work-groups), the quantize of {@code groups}
-     * 32-value groups of {@code quantizeInput} into {@code quants} and {@code scales}, and the plain or loads-ahead down
-     * product's ({@code downGroups}). Each product's work-groups walk its row groups, at most {@code groupsPerUnit} a
-     * compute unit (the quantize two of its work-groups a walker at least: each is a few hundred ns of work, each
-     * walker a fence and count). kernel-bench times the same kernel against its products launched apart.
+     * products' single-token kernels, their arguments set for one token: the plain gated product's ({@code gatedGroups}
+     * work-groups), the quantize of {@code groups} 32-value groups of {@code quantizeInput} into {@code quants} and
+     * {@code scales}, and the plain or loads-ahead down product's ({@code downGroups}). Each product's work-groups walk
+     * its row groups, at most {@code groupsPerUnit} a compute unit (the quantize two of its work-groups a walker at
+     * least: each is a few hundred ns of work, each walker a fence and count). kernel-bench times the same kernel
+     * against its products launched apart.
      */
     public static Configured configure(KernelLibrary kernels, String typeSuffix, @Nullable NormStages norms, ClKernel gated,
             long gatedGroups, ClBuffer quantizeInput, ClBuffer quants, ClBuffer scales, int groups, ClKernel down,
