@@ -3,9 +3,8 @@
 # scripts/prepare-baseline.sh 70f69bf prev and rm -rf .device/testdata/tokenizer; carry [".device"]): the GPU tests of
 # session 19's steps (ChainedLayerTests: the chain with its norms, step 81; MixedTypeModelTests: the mixed q/k/v rope
 # products, step 80; Q8SmallBatchKernelTests: 4 warps, step 78), then 8B Q4_0 with the chained norms (and warmed,
-# step 82) and without and
-# 8B Q4_K_M against 70f69bf, medians of three decodes. scripts/device-next.sh is the full version. Output in
-# $OUT/slim.txt.
+# step 82) and without, and 8B Q4_K_M against 70f69bf, medians of three decodes. scripts/device-next.sh is the full
+# version. Output in $OUT/slim.txt.
 set -uo pipefail
 source scripts/device-lib.sh
 {
