@@ -289,7 +289,7 @@ final class KernelBenchCommand implements Command {
             for (int r = 0; r < 4; r++) { // warm.cl's ranges: none
                 norm.arg(8 + 3 * r, x).arg(9 + 3 * r, 0L).arg(10 + 3 * r, 0L);
             }
-            long normItems = ceilDiv(cols / 32, mvGroup() / 32) * mvGroup();
+            long normItems = (long) LaunchedNormChain.NormStages.workGroups(cols, mvGroup()) * mvGroup();
             result.put("gatedQuantizeDownNormsLaunchedWalk" + walk + "Micros", passMicros(cl, () -> {
                 norm.run(normItems, 1, mvGroup(), 1);
                 chained.run(chainItems, mvGroup());

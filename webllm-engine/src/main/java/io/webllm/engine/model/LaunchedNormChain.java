@@ -60,8 +60,16 @@ public final class LaunchedNormChain implements Step {
     public record NormStages(ClBuffer x, ClBuffer out, int n, float eps, ClBuffer quants, ClBuffer scales, ClBuffer ffnWeight,
             ClBuffer attentionWeight, boolean warmFirstRound) {
 
-        /** Work-groups of a norm stage: a warp a 32-value group, {@code groupSize} work-items a work-group. */
+        /** Work-groups of a norm stage, {@code groupSize} work-items each ({@link #workGroups(int, long)}). */
         public int workGroups(long groupSize) {
+            return workGroups(n, groupSize);
+        }
+
+        /**
+         * Work-groups of kernel_rms_norm_q8 (or of a chain's norm stage) over a row of {@code n} values, a warp a
+         * 32-value group and {@code groupSize} work-items a work-group.
+         */
+        public static int workGroups(int n, long groupSize) {
             long warps = groupSize / 32;
             return (int) ((n / 32 + warps - 1) / warps);
         }
@@ -102,40 +110,38 @@ public final class LaunchedNormChain implements Step {
         }
         String name = norms == null ? "kernel_chain_glu_down_" : "kernel_chain_norms_glu_down_";
         ClKernel chain = kernels.create(name + typeSuffix + KernelLibrary.SINGLE_TOKEN);
-        int first = 0;
+        // the products' arguments (after the norms' where it takes them), then the chain's own
+        int at = 0;
         if (norms != null) {
-            chain.arg(0, norms.x()).arg(1, norms.out()).arg(2, norms.n()).arg(3, norms.eps())
-                    .arg(4, norms.quants()).arg(5, norms.scales()).arg(6, norms.ffnWeight()).arg(7, norms.attentionWeight());
-            first = 8;
+            chain.arg(at++, norms.x()).arg(at++, norms.out()).arg(at++, norms.n()).arg(at++, norms.eps())
+                    .arg(at++, norms.quants()).arg(at++, norms.scales()).arg(at++, norms.ffnWeight())
+                    .arg(at++, norms.attentionWeight());
         }
-        first += gated.copyArgsTo(chain, first);
-        chain.arg(first, quantizeInput).arg(first + 1, quants).arg(first + 2, scales).arg(first + 3, groups);
-        first += 4;
-        first += down.copyArgsTo(chain, first);
-        int counted = norms == null ? 7 : 9;
-        if (chain.declaredArgs() != first + counted) {
+        at += gated.copyArgsTo(chain, at);
+        chain.arg(at++, quantizeInput).arg(at++, quants).arg(at++, scales).arg(at++, groups);
+        at += down.copyArgsTo(chain, at);
+        int own = norms == null ? 7 : 9;
+        if (chain.declaredArgs() != at + own) {
             chain.close();
             throw new IllegalStateException("%s declares %d arguments, but %s and %s take %d and the chain adds %d"
-                    .formatted(chain.name(), chain.declaredArgs(), gated.name(), down.name(), first, counted));
+                    .formatted(chain.name(), chain.declaredArgs(), gated.name(), down.name(), at, own));
         }
-        long normGroups = 0;
-        if (norms != null) {
-            normGroups = norms.workGroups(MatrixProducts.Q8_GROUP);
-            chain.arg(first++, (int) normGroups);
-        }
+        long normGroups = norms == null ? 0 : norms.workGroups(MatrixProducts.Q8_GROUP);
         long quantizeGroups = (groups + MatrixProducts.Q8_GROUP / 32 - 1) / (MatrixProducts.Q8_GROUP / 32);
         long most = (long) kernels.computeUnits() * groupsPerUnit;
         long gatedWalkers = Math.min(gatedGroups, most);
         long quantizeWalkers = Math.max(1, Math.min((quantizeGroups + 1) / 2, most));
         long downWalkers = Math.min(downGroups, most);
-        chain.arg(first, (int) gatedGroups).arg(first + 1, (int) gatedWalkers).arg(first + 2, (int) quantizeWalkers)
-                .arg(first + 3, (int) downGroups).arg(first + 4, (int) downWalkers)
-                .arg(first + 5, down.name().startsWith("kernel_mul_mvq_ahead_") ? 1 : 0);
         if (norms != null) {
-            chain.arg(first + 6, norms.warmFirstRound() ? 1 : 0);
-            first++;
+            chain.arg(at++, (int) normGroups);
         }
-        chain.arg(first + 6, counts);
+        chain.arg(at++, (int) gatedGroups).arg(at++, (int) gatedWalkers).arg(at++, (int) quantizeWalkers)
+                .arg(at++, (int) downGroups).arg(at++, (int) downWalkers)
+                .arg(at++, down.name().startsWith("kernel_mul_mvq_ahead_") ? 1 : 0);
+        if (norms != null) {
+            chain.arg(at++, norms.warmFirstRound() ? 1 : 0);
+        }
+        chain.arg(at, counts);
         return new Configured(chain, (2 * normGroups + gatedWalkers + quantizeWalkers + downWalkers) * MatrixProducts.Q8_GROUP);
     }
 

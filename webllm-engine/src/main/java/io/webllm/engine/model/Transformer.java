@@ -822,23 +822,18 @@ public final class Transformer implements AutoCloseable {
     private void addQkv(int l, GgufFile file, WeightUploader upload, LayerKv kv, Q8Input input,
             @Nullable ChainedLaunch previousChain) {
         List<QkvStack> stacks = qkvStacks(l, file, upload);
-        Step separate = Step.NONE;
-        for (QkvStack stack : stacks) {
-            separate = Step.sequence(separate, products.matvec(stack.w(), xb, config.embeddingLength(), qkv,
-                    stack.firstHead() * config.headDim(), qkvDim, stack.bias(), false, input));
-        }
-        separate = Step.sequence(separate, ropeStore(kv));
+        Step separate = Step.sequence(stacks.stream()
+                .map(stack -> products.matvec(stack.w(), xb, config.embeddingLength(), qkv, stack.firstHead() * config.headDim(),
+                        qkvDim, stack.bias(), false, input))
+                .reduce(Step::sequence).orElseThrow(), ropeStore(kv));
         if (!stacks.stream().allMatch(stack -> appliesRope(stack.w()))) {
             layerLaunches.add(separate);
             return;
         }
         // the dp4a kernels apply the rope themselves; the tensor-core and tiled ones are followed by its launch
-        Step fused = Step.NONE;
-        int fusedBelow = Integer.MAX_VALUE;
-        for (QkvStack stack : stacks) {
-            fused = Step.sequence(fused, Step.byTokenWidth(width -> q8RopeLaunch(stack, input, kv, width)));
-            fusedBelow = Math.min(fusedBelow, products.dp4aTokenLimit(stack.w()));
-        }
+        Step fused = stacks.stream().map(stack -> Step.byTokenWidth(width -> q8RopeLaunch(stack, input, kv, width)))
+                .reduce(Step::sequence).orElseThrow();
+        int fusedBelow = stacks.stream().mapToInt(stack -> products.dp4aTokenLimit(stack.w())).min().orElseThrow();
         Step qkvStep = Step.byTokenCount(fused, separate, fusedBelow);
         QkvStack whole = stacks.getFirst();
         if (stacks.size() == 1 && previousChain != null && previousChain.typeSuffix().equals(whole.w().kernelSuffix())) {
@@ -990,8 +985,7 @@ public final class Transformer implements AutoCloseable {
             kernel.arg(6, into.quants()).arg(7, into.scales());
             L2Warmup.none(kernel, NORM_WARM_ARG, in);
             // a work-group per (row, NORM_GROUP / 32 groups): see q8.cl
-            long groupsPerWorkGroup = NORM_GROUP / MatrixProducts.MV_LANES;
-            long slices = (config.embeddingLength() / 32 + groupsPerWorkGroup - 1) / groupsPerWorkGroup;
+            long slices = LaunchedNormChain.NormStages.workGroups(config.embeddingLength(), NORM_GROUP);
             return new Launch(kernel, -1, n -> slices * NORM_GROUP, n -> n, NORM_GROUP, 1);
         }
         return new Launch(kernel, -1, n -> (long) n * NORM_GROUP, null, NORM_GROUP, 0);

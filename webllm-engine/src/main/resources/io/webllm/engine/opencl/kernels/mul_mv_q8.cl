@@ -698,10 +698,11 @@ DEFINE_MUL_MV_GLUQ(q6_k)
 #define CH_TIMING 0
 #endif
 // Ints of the chain's counts before its phase stamps (-Dwebllm.chain.timing, CH_TIMING): with it each launch writes,
-// per product (o, gated, down, q/k/v, or the large models' gated, quantize, down: 4 ulongs each), when the product's
-// first work-group entered and was released by its wait, when its last work-group counted itself done and when that
-// one had been released, all in NVIDIA's global nanoseconds (Transformer.chainPhaseMicros reads the last launch's).
-// The stamps are outside the counts the chain resets; nothing writes them without the define.
+// per product (o, gated, down, q/k/v, or the large models' gated, quantize, down, with the norms around them where
+// the chain takes them: 4 ulongs each), when the product's first work-group entered and was released by its wait,
+// when its last work-group counted itself done and when that one had been released, all in NVIDIA's global
+// nanoseconds (Transformer.chainPhaseMicros reads the last launch's). The stamps are outside the counts the chain
+// resets; nothing writes them without the define.
 #define CH_COUNTS 8
 inline ulong ch_clock(void) {
     return CH_TIMING ? global_nanos() : 0;
@@ -827,6 +828,24 @@ kernel void kernel_chain_ffn_qkv_##TYPE##_t1(MVQ_PARAMS(o_), GLUQ_PARAMS(g_), MV
     chain_finish(chain, product, product_groups, 3, 5, ticket, entered, released, &slot);                       \
 }
 
+// The walks of the large models' chains (below): a walker's share (`ticket`, its index among its product's walkers)
+// of the gated product's row groups, of the quantize's work-groups and of down's row groups, by the plain or
+// loads-ahead body (`d_ahead`).
+#define CHAIN_WALK_GATED(GTYPE)                                                                                 \
+    for (int g = ticket; g < g_groups; g += g_walkers)                                                          \
+        gluq_plain_##GTYPE##_t1(g, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);
+#define CHAIN_WALK_QUANTIZE                                                                                     \
+    {                                                                                                           \
+        const int q_work_groups = (q_groups + PK_WARPS - 1) / PK_WARPS;                                         \
+        for (int g = ticket; g < q_work_groups; g += q_walkers)                                                 \
+            quantize_groups(g, 0, q_x, 0, q_xq, q_xd, q_groups, red);                                           \
+    }
+#define CHAIN_WALK_DOWN(DTYPE)                                                                                  \
+    for (int g = ticket; g < d_groups; g += d_walkers) {                                                        \
+        if (d_ahead) mvq_ahead_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                   \
+        else mvq_plain_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                           \
+    }
+
 // The large models' chain (norms launched: rows over 2,048 values): a single stream's gated product (the plain body),
 // the quantize of its output (kernel_quantize_q8's body) and down (the plain or loads-ahead body, `d_ahead`) as one
 // launch, saving two of the layer's eight launches (-Dwebllm.chain.launchedNorms). Each product's work-groups walk its
@@ -846,26 +865,20 @@ kernel void kernel_chain_glu_down_##NAME##_t1(GLUQ_PARAMS(g_), global const floa
     int product = 0;                                                                                            \
     int walkers = g_walkers;                                                                                    \
     if (ticket < g_walkers) {                                                                                   \
-        for (int g = ticket; g < g_groups; g += g_walkers)                                                      \
-            gluq_plain_##GTYPE##_t1(g, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                          \
+        CHAIN_WALK_GATED(GTYPE)                                                                                 \
     } else if ((ticket -= g_walkers) < q_walkers) {                                                             \
         product = 1;                                                                                            \
         walkers = q_walkers;                                                                                    \
         chain_wait(chain + 1, g_walkers);                                                                       \
         released = ch_clock();                                                                                  \
-        const int q_work_groups = (q_groups + PK_WARPS - 1) / PK_WARPS;                                         \
-        for (int g = ticket; g < q_work_groups; g += q_walkers)                                                 \
-            quantize_groups(g, 0, q_x, 0, q_xq, q_xd, q_groups, red);                                           \
+        CHAIN_WALK_QUANTIZE                                                                                     \
     } else {                                                                                                    \
         ticket -= q_walkers;                                                                                    \
         product = 2;                                                                                            \
         walkers = d_walkers;                                                                                    \
         chain_wait(chain + 2, q_walkers);                                                                       \
         released = ch_clock();                                                                                  \
-        for (int g = ticket; g < d_groups; g += d_walkers) {                                                    \
-            if (d_ahead) mvq_ahead_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                               \
-            else mvq_plain_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                       \
-        }                                                                                                       \
+        CHAIN_WALK_DOWN(DTYPE)                                                                                  \
     }                                                                                                           \
     chain_finish(chain, product, walkers, 2, 4, ticket, entered, released, &slot);                              \
 }
@@ -933,17 +946,11 @@ kernel void kernel_chain_norms_glu_down_##NAME##_t1(NORM_STAGE_PARAMS, GLUQ_PARA
         rms_norm_q8_slice(ticket, 0, n_x, n_out, stage == 0 ? n_ffn_w : n_attn_w, n_n, n_eps, red, n_xq, n_xd,  \
                 red);                                                                                           \
     } else if (stage == 1) {                                                                                    \
-        for (int g = ticket; g < g_groups; g += g_walkers)                                                      \
-            gluq_plain_##GTYPE##_t1(g, GLUQ_ARGS(g_), PKQ_LOCAL_ARGS);                                          \
+        CHAIN_WALK_GATED(GTYPE)                                                                                 \
     } else if (stage == 2) {                                                                                    \
-        const int q_work_groups = (q_groups + PK_WARPS - 1) / PK_WARPS;                                         \
-        for (int g = ticket; g < q_work_groups; g += q_walkers)                                                 \
-            quantize_groups(g, 0, q_x, 0, q_xq, q_xd, q_groups, red);                                           \
+        CHAIN_WALK_QUANTIZE                                                                                     \
     } else {                                                                                                    \
-        for (int g = ticket; g < d_groups; g += d_walkers) {                                                    \
-            if (d_ahead) mvq_ahead_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                               \
-            else mvq_plain_##DTYPE##_t1(g, MVQ_ARGS(d_), PKQ_LOCAL_ARGS);                                       \
-        }                                                                                                       \
+        CHAIN_WALK_DOWN(DTYPE)                                                                                  \
     }                                                                                                           \
     chain_finish(chain, stage, walkers[stage], 4, 6, ticket, entered, released, &slot);                         \
 }

@@ -59,15 +59,10 @@ kernel void kernel_quantize_q8(global const float* x, int x_stride, global char*
     quantize_groups(get_group_id(0), get_global_id(1), x, x_stride, xq, xd, groups, red);
 }
 
-// rms_norm (norm.cl) that also writes the normalised row as Q8 activations, when n is a multiple of 32: the norm's
-// pass over its row quantizes it too, which saves a launch before every matrix product that reads it.
-// Launch: global (ceil(groups / warps) * 256, rows), local (256, 1): each work-group sums the squares of its whole
-// row (16 KiB from cache for 4096 values) and then normalises and quantizes one group per warp. (One work-group per
-// row, its warps looping over the groups, was a chain of 16 dependent reductions: 17 us a norm on an H100.)
-// Not in place: other work-groups of the row still read it. Warming work-groups may follow (warm.cl).
-// One work-group's share of kernel_rms_norm_q8: `slice` of row `row`'s groups, a group a warp. Also the norm
-// stages of the large models' layer chain (mul_mv_q8.cl), which pass one local buffer as `scratch` and `red`: the
-// row's reduction is done with it (group_sum ends at a barrier) before the quantization uses it.
+// One work-group's share of kernel_rms_norm_q8 (below): `slice` of row `row`'s groups, a group a warp. Also the norm
+// stages of the large models' chain with its norms (mul_mv_q8.cl, kernel_chain_norms_glu_down_*), which pass one
+// local buffer as `scratch` and `red`: the row's reduction is done with it (group_sum ends at a barrier) before the
+// quantization uses it.
 inline void rms_norm_q8_slice(int slice, int row, global const float* x, global float* out, global const float* w,
         int n, float eps, local float* scratch, global char* xq, global float2* xd, local float* red) {
     const int lid = get_local_id(0);
@@ -90,6 +85,12 @@ inline void rms_norm_q8_slice(int slice, int row, global const float* x, global 
     if (live && lane == 0) xd[k] = scales;
 }
 
+// rms_norm (norm.cl) that also writes the normalised row as Q8 activations, when n is a multiple of 32: the norm's
+// pass over its row quantizes it too, which saves a launch before every matrix product that reads it.
+// Launch: global (ceil(groups / warps) * 256, rows), local (256, 1): each work-group sums the squares of its whole
+// row (16 KiB from cache for 4096 values) and then normalises and quantizes one group per warp. (One work-group per
+// row, its warps looping over the groups, was a chain of 16 dependent reductions: 17 us a norm on an H100.)
+// Not in place: other work-groups of the row still read it. Warming work-groups may follow (warm.cl).
 kernel void kernel_rms_norm_q8(global const float* x, global float* out, global const float* w, int n, float eps,
         local float* scratch, global char* xq, global float2* xd, WARM_PARAMS) {
     local float red[256];
